@@ -1,0 +1,109 @@
+"""Services shared by every kind of case: open, edit, extend. Each writes its own event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+
+from pingan.core import errors
+from pingan.core.deadlines import DeadlineTerms
+from pingan.core.events import append_event
+from pingan.core.models import ROLE_RANK, Case, EventType, RoleName, Unit
+from pingan.core.references import next_reference
+from pingan.core.scoping import scope_for
+from pingan.core.workflow import apply_changes
+
+C = TypeVar("C", bound=Case)
+
+
+def department_for(*, kind: str, category: str) -> Unit | None:
+    """The department that handles this category of this kind (first by code if several)."""
+    return (
+        Unit.objects.filter(responsibilities__case_kind=kind, responsibilities__category=category)
+        .order_by("code")
+        .first()
+    )
+
+
+def open_case(*, model: type[C], ref_prefix: str, actor: Any, unit: Unit, fields: Mapping[str, Any],
+              terms: DeadlineTerms, opened_at: dt.datetime | None = None,
+              event_type: str = EventType.CREATED, note: str = "") -> C:
+    """Create a case of ``model`` with its reference number, deadline and first event."""
+    opened_at = opened_at or timezone.now()
+    with transaction.atomic():
+        case = model(
+            ref=next_reference(ref_prefix, timezone.localtime(opened_at).year),
+            unit=unit,
+            unit_prefix=unit.prefix,
+            opened_at=opened_at,
+            due_at=terms.due_at(opened_at),
+            reporter=actor,
+            **fields,
+        )
+        if case.department_id is None:
+            case.department = department_for(kind=case.kind, category=case.category)
+        case.full_clean(exclude=["ref", "unit_prefix", "head_hash"])
+        case.save()
+        append_event(
+            case=case, actor=actor, type=event_type, to_status=case.status,
+            after={"title": case.title, "category": case.category, "severity": case.severity,
+                   "unit": unit.code, "due_at": case.due_at},
+            note=note, at=opened_at,
+        )
+    return case
+
+
+def require_rank(case: Case, actor: Any, rank: RoleName, *, town_or_above: bool = False) -> None:
+    scope = scope_for(actor)
+    if not scope.covers(case):
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    if scope.rank_for(case, town_or_above=town_or_above) < ROLE_RANK[rank]:
+        raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=""))
+
+
+def case_update(*, case: C, actor: Any, expected_version: int, changes: Mapping[str, Any],
+                note: str = "") -> C:
+    """Edit fields of an open case (not its status: that is the workflow's)."""
+    require_rank(case, actor, RoleName.HANDLER)
+    if not case.is_open:
+        raise errors.DomainError(errors.MSG_CLOSED)
+    with transaction.atomic():
+        before, after = apply_changes(case=case, expected_version=expected_version,
+                                      changes=changes)
+        if before:
+            append_event(case=case, actor=actor, type=EventType.UPDATED, before=before,
+                         after=after, note=note)
+    return case
+
+
+def case_extend(*, case: C, actor: Any, expected_version: int, reason: str,
+                terms: DeadlineTerms) -> C:
+    """The one extension a policy may allow, with a reason, decided at town level or above."""
+    require_rank(case, actor, RoleName.HANDLER, town_or_above=True)
+    if not case.is_open:
+        raise errors.DomainError(errors.MSG_CLOSED)
+    if not reason.strip():
+        raise errors.DomainError(errors.MSG_REASON_REQUIRED, field="reason")
+    if case.extended_at is not None:
+        raise errors.DomainError(errors.MSG_EXTENSION_USED)
+    if not terms.extension_allowed or terms.extension_duration <= 0:
+        raise errors.DomainError(errors.MSG_EXTENSION_NOT_ALLOWED)
+    now = timezone.now()
+    with transaction.atomic():
+        before, after = apply_changes(
+            case=case, expected_version=expected_version,
+            changes={
+                "due_at": terms.extended_due_at(case.due_at or now, terms.extension_duration),
+                "extended_at": now,
+                "extension_reason": reason.strip(),
+                # A new deadline: escalation starts again from the case's own unit.
+                "escalation_level": 0,
+            },
+        )
+        append_event(case=case, actor=actor, type=EventType.EXTENDED, before=before,
+                     after=after, note=reason.strip(), at=now)
+    return case

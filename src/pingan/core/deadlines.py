@@ -1,0 +1,160 @@
+"""Deadlines: working days on the Chinese State Council schedule, due dates, due states.
+
+Working days come from the ``chinesecalendar`` library, which tracks each year's official
+holiday notice including make-up working days (调休). For a year the library does not know
+yet, weekends are the only rest days and the ``pingan.W001`` system check says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import chinese_calendar
+from django.conf import settings
+from django.db.models import Case as When_, CharField, Q, Value, When
+from django.utils import timezone
+
+from pingan.core.models import DayType, DeadlinePolicy, DueState
+
+
+def calendar_covers(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def is_working_day(day: dt.date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def next_working_day_on_or_after(day: dt.date) -> dt.date:
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_working_days(start: dt.date, count: int) -> dt.date:
+    """The ``count``-th working day after ``start`` (the start day itself is not counted)."""
+    day = start
+    remaining = count
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def due_date(start: dt.date, duration: int, day_type: str) -> dt.date:
+    """The last day allowed.
+
+    Calendar days: ``start + duration``, rolled forward to the next working day when that
+    day is a rest day or holiday (Civil Code arts. 201, 203, by analogy); a make-up
+    working day is a working day and does not roll. Working days: the ``duration``-th
+    working day after ``start``.
+    """
+    if day_type == DayType.WORKING:
+        return add_working_days(start, duration)
+    return next_working_day_on_or_after(start + dt.timedelta(days=duration))
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last moment of a local day: a case due on a day may be closed until midnight."""
+    tz = timezone.get_default_timezone()
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+@dataclass(frozen=True)
+class DeadlineTerms:
+    duration: int
+    day_type: str = DayType.CALENDAR
+    extension_allowed: bool = True
+    extension_duration: int = 0
+    source: str = "settings"
+
+    def due_at(self, start: dt.datetime) -> dt.datetime:
+        return end_of_day(due_date(local_date(start), self.duration, self.day_type))
+
+    def extended_due_at(self, due_at: dt.datetime, duration: int) -> dt.datetime:
+        return end_of_day(due_date(local_date(due_at), duration, self.day_type))
+
+
+def resolve_terms(*, kind: str, category: str, severity: str, fallback: DeadlineTerms) -> DeadlineTerms:
+    """The district admin's most specific policy for this case, else the settings default."""
+    candidates = DeadlinePolicy.objects.filter(
+        Q(category=category) | Q(category=""),
+        Q(severity=severity) | Q(severity=""),
+        case_kind=kind,
+    )
+    best = max(
+        candidates,
+        key=lambda p: (p.category != "", p.severity != ""),
+        default=None,
+    )
+    if best is None:
+        return fallback
+    return DeadlineTerms(
+        duration=best.duration,
+        day_type=best.day_type,
+        extension_allowed=best.extension_allowed,
+        extension_duration=best.extension_duration,
+        source=f"policy #{best.pk}",
+    )
+
+
+def due_state_expression(now: dt.datetime | None = None) -> When_:
+    """A database expression for a case's due state, so lists filter and sort on it."""
+    now = now or timezone.now()
+    soon = now + dt.timedelta(days=settings.PINGAN_DUE_SOON_DAYS)
+    long_ago = now - dt.timedelta(days=settings.PINGAN_LONG_OVERDUE_DAYS)
+    return When_(
+        When(is_open=False, then=Value(DueState.CLOSED.value)),
+        When(due_at__isnull=True, then=Value(DueState.ON_TIME.value)),
+        When(due_at__lt=long_ago, then=Value(DueState.LONG_OVERDUE.value)),
+        When(due_at__lt=now, then=Value(DueState.OVERDUE.value)),
+        When(due_at__lt=soon, then=Value(DueState.DUE_SOON.value)),
+        default=Value(DueState.ON_TIME.value),
+        output_field=CharField(),
+    )
+
+
+def due_state_q(state: str, now: dt.datetime | None = None) -> Q:
+    """The same states as plain range filters, which the (is_open, due_at) index serves."""
+    now = now or timezone.now()
+    soon = now + dt.timedelta(days=settings.PINGAN_DUE_SOON_DAYS)
+    long_ago = now - dt.timedelta(days=settings.PINGAN_LONG_OVERDUE_DAYS)
+    if state == DueState.CLOSED:
+        return Q(is_open=False)
+    if state == DueState.LONG_OVERDUE:
+        return Q(is_open=True, due_at__lt=long_ago)
+    if state == DueState.OVERDUE:
+        return Q(is_open=True, due_at__gte=long_ago, due_at__lt=now)
+    if state == DueState.DUE_SOON:
+        return Q(is_open=True, due_at__gte=now, due_at__lt=soon)
+    if state == DueState.ON_TIME:
+        return Q(is_open=True) & (Q(due_at__gte=soon) | Q(due_at__isnull=True))
+    raise ValueError(state)
+
+
+def due_state_of(*, is_open: bool, due_at: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    now = now or timezone.now()
+    if not is_open:
+        return DueState.CLOSED
+    if due_at is None:
+        return DueState.ON_TIME
+    if due_at < now - dt.timedelta(days=settings.PINGAN_LONG_OVERDUE_DAYS):
+        return DueState.LONG_OVERDUE
+    if due_at < now:
+        return DueState.OVERDUE
+    if due_at < now + dt.timedelta(days=settings.PINGAN_DUE_SOON_DAYS):
+        return DueState.DUE_SOON
+    return DueState.ON_TIME

@@ -1,0 +1,33 @@
+"""The in-app inbox: what reached a user (assignments, escalations, verdicts)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from pingan.core.models import Case, Event, Notification
+
+
+def notify(*, users: Iterable[Any], case: Case, event: Event, message: str) -> None:
+    now = timezone.now()
+    rows = {u.pk: Notification(user_id=u.pk, case=case, event=event, message=message[:300],
+                               created_at=now) for u in users}
+    Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)
+
+
+def unread_for(user: Any) -> QuerySet[Notification]:
+    """Unread notices about cases the user can still see (a moved case drops out)."""
+    visible = Case.objects.visible_to(user).values("pk")
+    return (
+        Notification.objects.filter(user=user, read_at__isnull=True, case__in=visible)
+        .select_related("case", "event")
+    )
+
+
+def mark_read(*, user: Any, notification_ids: Iterable[int]) -> int:
+    return Notification.objects.filter(
+        user=user, pk__in=list(notification_ids), read_at__isnull=True
+    ).update(read_at=timezone.now())

@@ -1,0 +1,172 @@
+"""The demo district: 柯城区 (330802) with its real towns, plausible villages and grid cells,
+the district departments and the personas used by the demo and the tests.
+
+The towns' names are real (shared/domain-rules.md); every code below the district's own is
+illustrative, made up in list order, and flagged ``is_illustrative_code``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from pingan.core.models import Responsibility, Role, RoleName, Unit, UnitKind
+
+DISTRICT_CODE = "330802"
+DISTRICT_NAME = "柯城区"
+DEMO_PASSWORD = "pingan-demo"
+
+# (name, kind, approximate centre) — the 15 directly governed units, then the three
+# sub-districts administered by function zones.
+TOWNS: tuple[tuple[str, str, tuple[float, float]], ...] = (
+    ("府山街道", UnitKind.SUBDISTRICT, (28.960, 118.870)),
+    ("荷花街道", UnitKind.SUBDISTRICT, (28.955, 118.885)),
+    ("花园街道", UnitKind.SUBDISTRICT, (28.940, 118.890)),
+    ("信安街道", UnitKind.SUBDISTRICT, (28.970, 118.860)),
+    ("双港街道", UnitKind.SUBDISTRICT, (28.975, 118.845)),
+    ("衢化街道", UnitKind.SUBDISTRICT, (28.990, 118.890)),
+    ("航埠镇", UnitKind.TOWN, (28.960, 118.770)),
+    ("石梁镇", UnitKind.TOWN, (29.050, 118.880)),
+    ("万田乡", UnitKind.TOWNSHIP, (28.900, 118.820)),
+    ("石室乡", UnitKind.TOWNSHIP, (28.880, 118.900)),
+    ("姜家山乡", UnitKind.TOWNSHIP, (28.860, 118.790)),
+    ("九华乡", UnitKind.TOWNSHIP, (29.030, 118.940)),
+    ("七里乡", UnitKind.TOWNSHIP, (29.110, 118.900)),
+    ("华墅乡", UnitKind.TOWNSHIP, (29.000, 118.790)),
+    ("沟溪乡", UnitKind.TOWNSHIP, (28.920, 118.760)),
+    ("白云街道", UnitKind.SUBDISTRICT, (28.950, 118.860)),
+    ("黄家街道", UnitKind.SUBDISTRICT, (28.930, 118.850)),
+    ("新新街道", UnitKind.SUBDISTRICT, (28.945, 118.900)),
+)
+
+# Villages named in the source document are used where it names them.
+KNOWN_VILLAGES = {
+    "航埠镇": ["缪村村", "汪周村", "翁家村", "严村村", "北二村", "航埠村", "石塘背村"],
+    "石梁镇": ["麻蓬村", "石梁村", "静岩村", "双溪村", "坎底村"],
+    "九华乡": ["妙源村", "上铺村", "茶铺村", "大头村", "外陈村"],
+    "白云街道": ["白云社区", "西区社区", "锦西社区", "新湖社区", "南湖社区"],
+}
+_VILLAGE_STEMS = ("东", "西", "南", "北", "上", "下", "新", "桥", "塘", "溪", "山", "石", "柳",
+                  "杨", "高", "湖", "岭", "园", "田", "丰")
+
+# Departments and the hazard categories each handles (条抓块统: the "lines").
+DEPARTMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("D01", "应急管理局", ("flood", "other")),
+    ("D02", "消防救援大队", ("fire", "fire_mixed_use", "ebike_charging")),
+    ("D03", "公安分局", ()),
+    ("D04", "交警大队", ("road",)),
+    ("D05", "信访局", ()),
+    ("D06", "住建局", ("building", "gas")),
+    ("D07", "综合行政执法局", ()),
+)
+
+
+@dataclass(frozen=True)
+class Personas:
+    admin: object
+    town_handler: object
+    grid_worker: object
+    fire_handler: object
+    outsider: object
+
+
+def _village_names(town: str, kind: str, rng: random.Random) -> list[str]:
+    if town in KNOWN_VILLAGES:
+        return KNOWN_VILLAGES[town]
+    suffix = "社区" if kind == UnitKind.SUBDISTRICT else "村"
+    count = rng.randint(5, 10)
+    stems = rng.sample(_VILLAGE_STEMS, count)
+    second = rng.sample(_VILLAGE_STEMS, count)
+    return [f"{a}{b}{suffix}" if a != b else f"{a}安{suffix}" for a, b in zip(stems, second, strict=True)]
+
+
+@transaction.atomic
+def build_district(*, seed: int = 330802, grids_per_village: int = 2) -> Unit:
+    """Create the unit tree and departments (idempotent: an existing tree is returned)."""
+    existing = Unit.objects.filter(prefix=DISTRICT_CODE).first()
+    if existing:
+        return existing
+    rng = random.Random(seed)
+    district = Unit.objects.create(
+        code=DISTRICT_CODE + "000000", prefix=DISTRICT_CODE, name=DISTRICT_NAME,
+        kind=UnitKind.DISTRICT, population=480_000, latitude=28.97, longitude=118.87,
+    )
+    units: list[Unit] = []
+    for t, (town_name, kind, (lat, lon)) in enumerate(TOWNS, start=1):
+        town_prefix = f"{DISTRICT_CODE}{t:03d}"
+        town = Unit.objects.create(
+            code=town_prefix + "000", prefix=town_prefix, name=town_name, kind=kind,
+            parent=district, population=rng.randint(12_000, 60_000), latitude=lat,
+            longitude=lon, is_illustrative_code=True,
+        )
+        village_kind = UnitKind.COMMUNITY if kind == UnitKind.SUBDISTRICT else UnitKind.VILLAGE
+        for v, village_name in enumerate(_village_names(town_name, kind, rng), start=1):
+            village_prefix = f"{town_prefix}{v:03d}"
+            village = Unit(
+                code=village_prefix, prefix=village_prefix, name=village_name, kind=village_kind,
+                parent=town, population=rng.randint(800, 6000),
+                latitude=lat + rng.uniform(-0.02, 0.02), longitude=lon + rng.uniform(-0.02, 0.02),
+                is_illustrative_code=True,
+            )
+            village.save()
+            for g in range(1, grids_per_village + 1):
+                grid_prefix = f"{village_prefix}{g:03d}"
+                units.append(Unit(
+                    code=grid_prefix, prefix=grid_prefix, name=f"{village_name}第{g}网格",
+                    kind=UnitKind.GRID, parent=village, latitude=village.latitude,
+                    longitude=village.longitude, is_illustrative_code=True,
+                ))
+    Unit.objects.bulk_create(units)
+    for code, name, categories in DEPARTMENTS:
+        department = Unit.objects.create(
+            code=f"{DISTRICT_CODE}{code}", prefix=f"{DISTRICT_CODE}{code}", name=name,
+            kind=UnitKind.DEPARTMENT, parent=district, is_illustrative_code=True,
+        )
+        Responsibility.objects.bulk_create(
+            Responsibility(department=department, case_kind="hazard", category=c)
+            for c in categories
+        )
+    return district
+
+
+def _user(username: str, full_name: str, *, superuser: bool = False) -> object:
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": full_name, "is_staff": superuser, "is_superuser": superuser},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def _role(user: object, unit: Unit, role: str, title: str) -> None:
+    Role.objects.get_or_create(user=user, unit=unit, role=role, defaults={"title": title})
+
+
+@transaction.atomic
+def build_personas() -> Personas:
+    """The five personas of the demo and the tests."""
+    district = Unit.objects.get(prefix=DISTRICT_CODE)
+    hangbu = Unit.objects.get(parent=district, name="航埠镇")
+    shiliang = Unit.objects.get(parent=district, name="石梁镇")
+    grid = Unit.objects.filter(parent__parent=hangbu, kind=UnitKind.GRID).order_by("prefix").first()
+    fire = Unit.objects.get(kind=UnitKind.DEPARTMENT, name="消防救援大队")
+    admin = _user("admin", "区平安办管理员")
+    _role(admin, district, RoleName.ADMIN, "区平安办")
+    # The admin also gets Django's admin site, for units, policies and users.
+    type(admin).objects.filter(pk=admin.pk).update(is_staff=True)
+    town_handler = _user("hangbu", "航埠镇平安办 王敏")
+    _role(town_handler, hangbu, RoleName.HANDLER, "镇平安办")
+    grid_worker = _user("grid", "网格员 李强")
+    _role(grid_worker, grid, RoleName.HANDLER, "专职网格员")
+    fire_handler = _user("fire", "消防救援大队 陈刚")
+    _role(fire_handler, fire, RoleName.HANDLER, "防火监督员")
+    outsider = _user("shiliang", "石梁镇平安办 赵丽")
+    _role(outsider, shiliang, RoleName.HANDLER, "镇平安办")
+    return Personas(admin=admin, town_handler=town_handler, grid_worker=grid_worker,
+                    fire_handler=fire_handler, outsider=outsider)

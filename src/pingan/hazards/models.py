@@ -1,0 +1,95 @@
+"""The hazard ledger (隐患台账): found risks, fixed by a deadline, verified, closed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core.models import Case
+
+KIND = "hazard"
+REF_PREFIX = "YH"
+
+
+class Category(models.TextChoices):
+    FIRE = "fire", _("Fire safety")
+    FIRE_MIXED_USE = "fire_mixed_use", _("Mixed-use premises (三合一)")
+    EBIKE_CHARGING = "ebike_charging", _("E-bike parked or charged indoors")
+    FLOOD = "flood", _("Flood and typhoon")
+    ROAD = "road", _("Road traffic")
+    BUILDING = "building", _("Building safety")
+    GAS = "gas", _("Gas")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    ASSIGNED = "assigned", _("Assigned")
+    RECTIFYING = "rectifying", _("Rectifying")
+    AWAITING_VERIFICATION = "awaiting_verification", _("Awaiting verification")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RejectionReason(models.TextChoices):
+    NOT_A_HAZARD = "not_a_hazard", _("Not a hazard")
+    DUPLICATE = "duplicate", _("Duplicate of another report")
+
+
+PLAN_FIELDS = (
+    "plan_goals",
+    "plan_methods",
+    "plan_funding",
+    "plan_responsible",
+    "plan_deadline",
+    "plan_safety_measures",
+)
+
+
+class Hazard(Case):
+    immediate = models.BooleanField(
+        _("fix at once"), default=False, help_text=_("Due within one day.")
+    )
+    # The six required parts of a major hazard's rectification plan
+    # (浙江省安全生产条例 art. 15).
+    plan_goals = models.TextField(_("goals and tasks"), blank=True)
+    plan_methods = models.TextField(_("methods and measures"), blank=True)
+    plan_funding = models.TextField(_("funding and materials"), blank=True)
+    plan_responsible = models.TextField(_("responsible body and people"), blank=True)
+    plan_deadline = models.DateField(_("time limit"), null=True, blank=True)
+    plan_safety_measures = models.TextField(_("safety measures and contingency plan"), blank=True)
+    supervising_leader = models.CharField(
+        _("supervising leader"), max_length=60, blank=True,
+        help_text=_("The named leader under whose listed supervision (挂牌督办) a major hazard is fixed."),
+    )
+    rectifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("rectified by"),
+    )
+    verifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("verified by"),
+    )
+    rejection_reason = models.CharField(
+        _("rejection reason"), max_length=20, blank=True, choices=RejectionReason.choices
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+
+    class Meta:
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+
+    @property
+    def is_major(self) -> bool:
+        return self.severity == "major"
+
+    def missing_plan_parts(self) -> list[str]:
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in PLAN_FIELDS
+            if not getattr(self, name)
+        ]

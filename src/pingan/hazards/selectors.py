@@ -1,0 +1,209 @@
+"""Reads on hazards. Every one starts from ``visible_to(user)``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pingan.core.deadlines import due_state_expression, due_state_q
+from pingan.core.models import ROLE_RANK, DueState, RoleName, Severity, Unit, subtree_bounds
+from pingan.core.scoping import Scope, scope_for
+from pingan.hazards.models import Category, Hazard, Status
+
+SORTS = {
+    "due": ("due_at", "id"),
+    "-due": ("-due_at", "-id"),
+    "opened": ("opened_at", "id"),
+    "-opened": ("-opened_at", "-id"),
+}
+
+
+class HazardFilters(BaseModel):
+    """One filter definition for the HTMX list, the API and the export."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    unit: str | None = Field(None, description="Division-code prefix: the unit's whole subtree")
+    status: list[Status] = Field(default_factory=list)
+    category: list[Category] = Field(default_factory=list)
+    grade: Severity | None = None
+    due_state: list[DueState] = Field(default_factory=list)
+    q: str | None = Field(None, max_length=100, description="Text in reference, title, location")
+    opened_from: dt.date | None = None
+    opened_to: dt.date | None = None
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    open_only: bool = False
+    sort: str = "-opened"
+
+    @field_validator("status", "category", "due_state", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return []
+        if isinstance(value, str):
+            return [v for v in value.split(",") if v]
+        return [v for v in value if v]
+
+    @field_validator("unit", "q", "grade", "opened_from", "opened_to", "due_from", "due_to",
+                     mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("sort")
+    @classmethod
+    def _known_sort(cls, value: str) -> str:
+        if value not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        return value
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
+
+
+def hazard_list(*, user: Any, filters: HazardFilters, now: dt.datetime | None = None) -> QuerySet[Hazard]:
+    now = now or timezone.now()
+    qs = Hazard.objects.visible_to(user)
+    if filters.unit:
+        low, high = subtree_bounds(filters.unit)
+        qs = qs.filter(unit_prefix__gte=low, unit_prefix__lt=high)
+    if filters.status:
+        qs = qs.filter(status__in=filters.status)
+    if filters.category:
+        qs = qs.filter(category__in=filters.category)
+    if filters.grade:
+        qs = qs.filter(severity=filters.grade)
+    if filters.due_state:
+        states = Q(pk__in=[])
+        for state in filters.due_state:
+            states |= due_state_q(state, now)
+        qs = qs.filter(states)
+    if filters.open_only:
+        qs = qs.filter(is_open=True)
+    if filters.q:
+        qs = qs.filter(Q(ref__icontains=filters.q) | Q(title__icontains=filters.q)
+                       | Q(location__icontains=filters.q))
+    if filters.opened_from:
+        qs = qs.filter(opened_at__gte=_day_start(filters.opened_from))
+    if filters.opened_to:
+        qs = qs.filter(opened_at__lt=_day_start(filters.opened_to + dt.timedelta(days=1)))
+    if filters.due_from:
+        qs = qs.filter(due_at__gte=_day_start(filters.due_from))
+    if filters.due_to:
+        qs = qs.filter(due_at__lt=_day_start(filters.due_to + dt.timedelta(days=1)))
+    return qs.annotate(due_state=due_state_expression(now)).order_by(*SORTS[filters.sort])
+
+
+def hazard_get(*, user: Any, ref: str) -> Hazard | None:
+    """A hazard by reference, or None when it does not exist *or* lies outside the user's
+    scope: callers answer 404 either way, so existence never leaks."""
+    return (
+        Hazard.objects.visible_to(user)
+        .select_related("unit", "department", "assignee", "reporter", "rectifier", "verifier",
+                        "duplicate_of")
+        .annotate(due_state=due_state_expression())
+        .filter(ref=ref.strip().upper())
+        .first()
+    )
+
+
+def hazard_timeline(*, hazard: Hazard) -> QuerySet:
+    return hazard.events.select_related("actor").prefetch_related("attachments").order_by("seq")
+
+
+def _acting_scope(user: Any) -> Scope:
+    """The part of the user's scope from roles that may assign and verify (town or above)."""
+    scope = scope_for(user)
+    if scope.everything:
+        return scope
+    strong = tuple(
+        r for r in scope.roles
+        if r.rank >= ROLE_RANK[RoleName.HANDLER] and (r.unit.is_department or r.unit.level <= 2)
+    )
+    return Scope(
+        prefixes=tuple(r.unit.prefix for r in strong if not r.unit.is_department),
+        lines={k: v for (dep, k), v in scope.department_lines.items()
+               if any(r.unit_id == dep for r in strong)},
+    )
+
+
+def my_work(*, user: Any, limit: int = 50) -> QuerySet[Hazard]:
+    """What waits for this user's action, most urgent first: hazards assigned to them to
+    fix, and in their area at town level or above, reports to assign and work to verify."""
+    mine = Q(assignee=user, status__in=[Status.ASSIGNED, Status.RECTIFYING])
+    acting = _acting_scope(user).case_q()
+    to_route = acting & Q(status=Status.REPORTED)
+    to_verify = acting & Q(status=Status.AWAITING_VERIFICATION) & ~Q(rectifier=user)
+    return (
+        Hazard.objects.visible_to(user)
+        .filter(mine | to_route | to_verify)
+        .select_related("unit")
+        .annotate(due_state=due_state_expression())
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def overview_units(*, user: Any) -> QuerySet[Unit]:
+    """Units a user may open an overview for: territorial ones within their scope."""
+    return Unit.objects.filter(scope_for(user).unit_q()).exclude(kind="grid")
+
+
+def unit_overview(*, user: Any, unit: Unit, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Open, overdue, closed this month and clearance rate for each child unit, the oldest
+    overdue items, and reported-vs-closed per month for a year — from visible hazards only."""
+    now = now or timezone.now()
+    local_now = timezone.localtime(now)
+    month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    year_ago = (month_start - dt.timedelta(days=335)).replace(day=1)
+    visible = Hazard.objects.visible_to(user).filter(unit.subtree_q("unit_prefix"))
+    children = list(unit.children.exclude(kind="department").order_by("prefix"))
+    rows = []
+    for child in children:
+        counts = visible.filter(child.subtree_q("unit_prefix")).aggregate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(is_open=True)),
+            overdue=Count("pk", filter=Q(is_open=True, due_at__lt=now)),
+            closed_month=Count("pk", filter=Q(status=Status.CLOSED, closed_at__gte=month_start)),
+            closed=Count("pk", filter=Q(status=Status.CLOSED)),
+        )
+        resolved = counts["total"] - counts["open"]
+        counts["clearance_rate"] = round(100 * resolved / counts["total"], 1) if counts["total"] else None
+        rows.append({"unit": child, **counts})
+    totals = visible.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(is_open=True)),
+        overdue=Count("pk", filter=Q(is_open=True, due_at__lt=now)),
+        closed_month=Count("pk", filter=Q(status=Status.CLOSED, closed_at__gte=month_start)),
+    )
+    resolved = totals["total"] - totals["open"]
+    totals["clearance_rate"] = round(100 * resolved / totals["total"], 1) if totals["total"] else None
+    oldest = (
+        visible.filter(is_open=True, due_at__lt=now)
+        .select_related("unit")
+        .annotate(due_state=due_state_expression(now))
+        .order_by("due_at", "id")[:10]
+    )
+    reported = dict(
+        visible.filter(opened_at__gte=year_ago).annotate(m=TruncMonth("opened_at"))
+        .values_list("m").annotate(n=Count("pk")).values_list("m", "n")
+    )
+    closed = dict(
+        visible.filter(closed_at__gte=year_ago, status=Status.CLOSED)
+        .annotate(m=TruncMonth("closed_at")).values_list("m").annotate(n=Count("pk"))
+        .values_list("m", "n")
+    )
+    months = sorted({*reported, *closed})
+    chart = {
+        "months": [timezone.localtime(m).strftime("%Y-%m") if isinstance(m, dt.datetime)
+                   else m.strftime("%Y-%m") for m in months],
+        "reported": [reported.get(m, 0) for m in months],
+        "closed": [closed.get(m, 0) for m in months],
+    }
+    return {"unit": unit, "rows": rows, "totals": totals, "oldest": oldest, "chart": chart}

@@ -1,0 +1,175 @@
+"""Writes on hazards. The web form, the API, the importer and the demo all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core import errors
+from pingan.core.attachments import attachment_add, validate_upload
+from pingan.core.cases import case_extend, case_update, open_case
+from pingan.core.deadlines import DeadlineTerms, resolve_terms
+from pingan.core.models import ROLE_RANK, AttachmentKind, EventType, RoleName, Unit, UnitKind
+from pingan.core.scoping import scope_for
+from pingan.core.workflow import fire
+from pingan.hazards.models import KIND, PLAN_FIELDS, REF_PREFIX, Category, Hazard, Status
+from pingan.hazards.workflow import HAZARD_WORKFLOW
+
+Photo = tuple[str, bytes]  # (file name, content)
+
+MSG_UNIT_NOT_TERRITORIAL = _("A hazard belongs to a place: choose a town, village or grid cell.")
+MSG_CANNOT_REPORT_HERE = _("You may not report hazards for {unit}.")
+MSG_BAD_CATEGORY = _("Unknown hazard category “{value}”.")
+MSG_ASSIGNEE_OUT_OF_SCOPE = _("{user} holds no role that reaches this hazard.")
+MSG_DUPLICATE_NOT_FOUND = _("No report {ref} in your area to mark this one a duplicate of.")
+MSG_DUPLICATE_SELF = _("A report cannot be a duplicate of itself.")
+EDITABLE_FIELDS = ("title", "description", "category", "severity", "immediate", "location",
+                   "latitude", "longitude", *PLAN_FIELDS, "supervising_leader")
+
+
+def hazard_terms(*, category: str, severity: str, immediate: bool) -> DeadlineTerms:
+    """The deadline rule for a hazard: the district's policy, else the settings default."""
+    if immediate:
+        days = settings.PINGAN_HAZARD_IMMEDIATE_DAYS
+    elif severity == "major":
+        days = settings.PINGAN_HAZARD_MAJOR_DEADLINE_DAYS
+    else:
+        days = settings.PINGAN_HAZARD_DEADLINE_DAYS.get(category, 15)
+    fallback = DeadlineTerms(duration=days, extension_duration=settings.PINGAN_HAZARD_EXTENSION_DAYS)
+    if immediate:
+        return fallback
+    return resolve_terms(kind=KIND, category=category, severity=severity, fallback=fallback)
+
+
+def _check_photos(photos: Sequence[Photo], kind: str) -> None:
+    # Every file is checked before anything is written, so one bad photo saves nothing.
+    for name, content in photos:
+        validate_upload(name=name, content=content, kind=kind)
+
+
+def _attach(hazard: Hazard, actor: Any, photos: Sequence[Photo], kind: str, event: Any) -> None:
+    for name, content in photos:
+        attachment_add(case=hazard, actor=actor, name=name, content=content, kind=kind, event=event)
+
+
+def hazard_report(*, actor: Any, unit: Unit, title: str, category: str, description: str = "",
+                  severity: str = "ordinary", immediate: bool = False, location: str = "",
+                  latitude: float | None = None, longitude: float | None = None,
+                  photos: Sequence[Photo] = (), source: str = "web",
+                  external_ref: str | None = None, opened_at: dt.datetime | None = None,
+                  event_type: str = EventType.CREATED) -> Hazard:
+    if unit.kind == UnitKind.DEPARTMENT:
+        raise errors.DomainError(MSG_UNIT_NOT_TERRITORIAL, field="unit")
+    if category not in Category.values:
+        raise errors.DomainError(MSG_BAD_CATEGORY.format(value=category), field="category")
+    probe = Hazard(kind=KIND, category=category, unit=unit, unit_prefix=unit.prefix)
+    if scope_for(actor).rank_for(probe) < ROLE_RANK[RoleName.HANDLER]:
+        raise errors.PermissionDenied(MSG_CANNOT_REPORT_HERE.format(unit=unit.name), field="unit")
+    _check_photos(photos, AttachmentKind.BEFORE)
+    with transaction.atomic():
+        hazard = open_case(
+            model=Hazard, ref_prefix=REF_PREFIX, actor=actor, unit=unit, opened_at=opened_at,
+            terms=hazard_terms(category=category, severity=severity, immediate=immediate),
+            event_type=event_type,
+            fields={
+                "kind": KIND, "title": title.strip(), "description": description.strip(),
+                "category": category, "severity": severity, "immediate": immediate,
+                "status": HAZARD_WORKFLOW.initial, "location": location.strip(),
+                "latitude": latitude, "longitude": longitude, "source": source,
+                "external_ref": external_ref or None,
+            },
+        )
+        _attach(hazard, actor, photos, AttachmentKind.BEFORE, event=None)
+    return hazard
+
+
+def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
+                  changes: Mapping[str, Any], note: str = "") -> Hazard:
+    """Edit a hazard's details; a new category or grade moves its deadline with it."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise errors.DomainError(f"Not editable: {', '.join(sorted(unknown))}")
+    if "category" in changes and changes["category"] not in Category.values:
+        raise errors.DomainError(MSG_BAD_CATEGORY.format(value=changes["category"]), field="category")
+    changes = dict(changes)
+    rule_fields = ("category", "severity", "immediate")
+    if any(k in changes and changes[k] != getattr(hazard, k) for k in rule_fields) and \
+            hazard.extended_at is None:
+        terms = hazard_terms(**{k: changes.get(k, getattr(hazard, k)) for k in rule_fields})
+        changes["due_at"] = terms.due_at(hazard.opened_at)
+    return case_update(case=hazard, actor=actor, expected_version=expected_version,
+                       changes=changes, note=note)
+
+
+def hazard_extend(*, hazard: Hazard, actor: Any, expected_version: int, reason: str) -> Hazard:
+    terms = hazard_terms(category=hazard.category, severity=hazard.severity,
+                         immediate=hazard.immediate)
+    return case_extend(case=hazard, actor=actor, expected_version=expected_version,
+                       reason=reason, terms=terms)
+
+
+def _resolve_assignee(hazard: Hazard, assignee: Any) -> Any:
+    if assignee is None:
+        return None
+    if not isinstance(assignee, get_user_model()):
+        assignee = get_user_model().objects.filter(pk=assignee, is_active=True).first()
+        if assignee is None:
+            raise errors.DomainError(str(_("No such user.")), field="assignee")
+    if scope_for(assignee).rank_for(hazard) < ROLE_RANK[RoleName.HANDLER]:
+        raise errors.DomainError(MSG_ASSIGNEE_OUT_OF_SCOPE.format(user=assignee), field="assignee")
+    return assignee
+
+
+def _resolve_duplicate(hazard: Hazard, actor: Any, ref: str | None) -> Hazard | None:
+    if not ref:
+        return None
+    original = Hazard.objects.visible_to(actor).filter(ref=ref.strip().upper()).first()
+    if original is None:
+        raise errors.DomainError(MSG_DUPLICATE_NOT_FOUND.format(ref=ref), field="duplicate_of")
+    if original.pk == hazard.pk:
+        raise errors.DomainError(MSG_DUPLICATE_SELF, field="duplicate_of")
+    return original
+
+
+def hazard_transition(*, hazard: Hazard, name: str, actor: Any, expected_version: int,
+                      note: str = "", assignee: Any = None, photos: Sequence[Photo] = (),
+                      reason: str = "", duplicate_of: str | None = None) -> Hazard:
+    """Take one step of the hazard loop. What each step needs is declared in the workflow."""
+    transition = HAZARD_WORKFLOW.get(name)
+    assignee = _resolve_assignee(hazard, assignee) if name == "assign" else None
+    original = _resolve_duplicate(hazard, actor, duplicate_of) if name == "reject" else None
+    if name == "submit":
+        _check_photos(photos, AttachmentKind.AFTER)
+    changes: dict[str, Any] = {}
+    notify_users: list[Any] = []
+    if name == "assign":
+        changes["assignee"] = assignee
+        notify_users.append(assignee)
+    elif name == "submit":
+        changes["rectifier"] = actor
+    elif name == "verify":
+        changes["verifier"] = actor
+        notify_users += [hazard.reporter, hazard.assignee]
+    elif name == "rework":
+        notify_users.append(hazard.assignee)
+    elif name == "reject":
+        changes["rejection_reason"] = reason
+        changes["duplicate_of"] = original
+        notify_users.append(hazard.reporter)
+    with transaction.atomic():
+        event = fire(
+            workflow=HAZARD_WORKFLOW, case=hazard, name=transition.name, actor=actor,
+            expected_version=expected_version, note=note.strip(), changes=changes,
+            data={"assignee": assignee, "photos": photos, "note": note, "reason": reason,
+                  "duplicate_of": original},
+            notify_users=notify_users,
+        )
+        if name == "submit":
+            _attach(hazard, actor, photos, AttachmentKind.AFTER, event=event)
+    return hazard
