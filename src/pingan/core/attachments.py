@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -62,12 +63,12 @@ def read_upload(upload: Any) -> bytes:
 
 
 def attachment_add(*, case: Case, actor: Any, name: str, content: bytes, kind: str,
-                   event: Event | None = None) -> Attachment:
+                   event: Event | None = None, at: dt.datetime | None = None) -> Attachment:
     """Store one file on a case. Without ``event`` it gets an event of its own."""
     content_type, extension = validate_upload(name=name, content=content, kind=kind)
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
-        now = timezone.now()
+        now = at or timezone.now()
         if event is None:
             event = append_event(case=case, actor=actor, type=EventType.ATTACHED,
                                  after={"file": name[:200], "kind": kind, "sha256": digest},

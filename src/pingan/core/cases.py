@@ -81,7 +81,7 @@ def case_update(*, case: C, actor: Any, expected_version: int, changes: Mapping[
 
 
 def case_extend(*, case: C, actor: Any, expected_version: int, reason: str,
-                terms: DeadlineTerms) -> C:
+                terms: DeadlineTerms, at: dt.datetime | None = None) -> C:
     """The one extension a policy may allow, with a reason, decided at town level or above."""
     require_rank(case, actor, RoleName.HANDLER, town_or_above=True)
     if not case.is_open:
@@ -92,7 +92,7 @@ def case_extend(*, case: C, actor: Any, expected_version: int, reason: str,
         raise errors.DomainError(errors.MSG_EXTENSION_USED)
     if not terms.extension_allowed or terms.extension_duration <= 0:
         raise errors.DomainError(errors.MSG_EXTENSION_NOT_ALLOWED)
-    now = timezone.now()
+    now = at or timezone.now()
     with transaction.atomic():
         before, after = apply_changes(
             case=case, expected_version=expected_version,

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import chinese_calendar
 from django.conf import settings
-from django.db.models import Case as When_, CharField, Q, Value, When
+from django.db.models import Case as When_
+from django.db.models import CharField, Q, Value, When
 from django.utils import timezone
 
 from pingan.core.models import DayType, DeadlinePolicy, DueState

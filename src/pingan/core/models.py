@@ -374,6 +374,9 @@ class ReferenceCounter(models.Model):
             models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
 
 class Notification(models.Model):
     """An entry in a user's in-app inbox."""
@@ -393,6 +396,9 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "event"], name="notification_once")
         ]
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class ApiToken(models.Model):

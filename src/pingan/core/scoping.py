@@ -102,10 +102,7 @@ def scope_for(user: Any) -> Scope:
     cached = getattr(user, "_pingan_scope", None)
     if cached is not None:
         return cached
-    if user.is_superuser:
-        scope = Scope(everything=True)
-    else:
-        scope = _build_scope(user)
+    scope = Scope(everything=True) if user.is_superuser else _build_scope(user)
     user._pingan_scope = scope
     return scope
 

@@ -17,7 +17,7 @@ from pingan.core.models import Responsibility, Role, RoleName, Unit, UnitKind
 
 DISTRICT_CODE = "330802"
 DISTRICT_NAME = "柯城区"
-DEMO_PASSWORD = "pingan-demo"
+DEMO_PASSWORD = "pingan-demo"  # noqa: S105 (printed on start; demo data only)
 
 # (name, kind, approximate centre) — the 15 directly governed units, then the three
 # sub-districts administered by function zones.

@@ -18,7 +18,7 @@ from pingan.core.deadlines import DeadlineTerms, resolve_terms
 from pingan.core.models import ROLE_RANK, AttachmentKind, EventType, RoleName, Unit, UnitKind
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import fire
-from pingan.hazards.models import KIND, PLAN_FIELDS, REF_PREFIX, Category, Hazard, Status
+from pingan.hazards.models import KIND, PLAN_FIELDS, REF_PREFIX, Category, Hazard
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
 Photo = tuple[str, bytes]  # (file name, content)
@@ -53,9 +53,11 @@ def _check_photos(photos: Sequence[Photo], kind: str) -> None:
         validate_upload(name=name, content=content, kind=kind)
 
 
-def _attach(hazard: Hazard, actor: Any, photos: Sequence[Photo], kind: str, event: Any) -> None:
+def _attach(hazard: Hazard, actor: Any, photos: Sequence[Photo], kind: str, event: Any,
+            at: dt.datetime | None = None) -> None:
     for name, content in photos:
-        attachment_add(case=hazard, actor=actor, name=name, content=content, kind=kind, event=event)
+        attachment_add(case=hazard, actor=actor, name=name, content=content, kind=kind,
+                       event=event, at=at)
 
 
 def hazard_report(*, actor: Any, unit: Unit, title: str, category: str, description: str = "",
@@ -85,7 +87,7 @@ def hazard_report(*, actor: Any, unit: Unit, title: str, category: str, descript
                 "external_ref": external_ref or None,
             },
         )
-        _attach(hazard, actor, photos, AttachmentKind.BEFORE, event=None)
+        _attach(hazard, actor, photos, AttachmentKind.BEFORE, event=None, at=opened_at)
     return hazard
 
 
@@ -107,11 +109,12 @@ def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
                        changes=changes, note=note)
 
 
-def hazard_extend(*, hazard: Hazard, actor: Any, expected_version: int, reason: str) -> Hazard:
+def hazard_extend(*, hazard: Hazard, actor: Any, expected_version: int, reason: str,
+                  at: dt.datetime | None = None) -> Hazard:
     terms = hazard_terms(category=hazard.category, severity=hazard.severity,
                          immediate=hazard.immediate)
     return case_extend(case=hazard, actor=actor, expected_version=expected_version,
-                       reason=reason, terms=terms)
+                       reason=reason, terms=terms, at=at)
 
 
 def _resolve_assignee(hazard: Hazard, assignee: Any) -> Any:
@@ -139,8 +142,11 @@ def _resolve_duplicate(hazard: Hazard, actor: Any, ref: str | None) -> Hazard | 
 
 def hazard_transition(*, hazard: Hazard, name: str, actor: Any, expected_version: int,
                       note: str = "", assignee: Any = None, photos: Sequence[Photo] = (),
-                      reason: str = "", duplicate_of: str | None = None) -> Hazard:
-    """Take one step of the hazard loop. What each step needs is declared in the workflow."""
+                      reason: str = "", duplicate_of: str | None = None,
+                      at: dt.datetime | None = None) -> Hazard:
+    """Take one step of the hazard loop. What each step needs is declared in the workflow.
+
+    ``at`` back-dates the step (importers and the demo generator only)."""
     transition = HAZARD_WORKFLOW.get(name)
     assignee = _resolve_assignee(hazard, assignee) if name == "assign" else None
     original = _resolve_duplicate(hazard, actor, duplicate_of) if name == "reject" else None
@@ -168,8 +174,8 @@ def hazard_transition(*, hazard: Hazard, name: str, actor: Any, expected_version
             expected_version=expected_version, note=note.strip(), changes=changes,
             data={"assignee": assignee, "photos": photos, "note": note, "reason": reason,
                   "duplicate_of": original},
-            notify_users=notify_users,
+            notify_users=notify_users, at=at,
         )
         if name == "submit":
-            _attach(hazard, actor, photos, AttachmentKind.AFTER, event=event)
+            _attach(hazard, actor, photos, AttachmentKind.AFTER, event=event, at=at)
     return hazard

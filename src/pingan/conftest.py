@@ -1,0 +1,88 @@
+"""Fixtures shared by every app's tests: the demo district and its five personas.
+
+    admin         district admin (柯城区)
+    town_handler  航埠镇 handler
+    grid_worker   handler at a grid cell in 航埠镇
+    fire_handler  消防救援大队 handler (sees fire categories district-wide)
+    outsider      石梁镇 handler: must never see 航埠镇's items
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pingan.core.models import Unit, UnitKind
+from pingan.demo.district import Personas, build_district, build_personas
+from pingan.testing import tiny_png
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def district(db) -> Unit:
+    return build_district(grids_per_village=1)
+
+
+@pytest.fixture
+def personas(district) -> Personas:
+    return build_personas()
+
+
+@pytest.fixture
+def hangbu(district) -> Unit:
+    return Unit.objects.get(name="航埠镇")
+
+
+@pytest.fixture
+def shiliang(district) -> Unit:
+    return Unit.objects.get(name="石梁镇")
+
+
+@pytest.fixture
+def worker_grid(personas) -> Unit:
+    """The grid cell where the grid worker holds their role."""
+    return personas.grid_worker.roles.get().unit
+
+
+@pytest.fixture
+def hangbu_village(worker_grid) -> Unit:
+    return worker_grid.parent
+
+
+@pytest.fixture
+def photo() -> tuple[str, bytes]:
+    return ("before.png", tiny_png())
+
+
+@pytest.fixture
+def make_hazard(personas, worker_grid, photo):
+    """Report a hazard through the service (as the grid worker, in their grid, by default)."""
+    from pingan.hazards.services import hazard_report
+
+    def make(**overrides):
+        fields = {
+            "actor": personas.grid_worker,
+            "unit": worker_grid,
+            "title": "楼道内电动车充电",
+            "category": "ebike_charging",
+            "photos": [photo],
+        }
+        fields.update(overrides)
+        return hazard_report(**fields)
+
+    return make
+
+
+@pytest.fixture
+def grid_in(district):
+    def pick(town_name: str) -> Unit:
+        return (
+            Unit.objects.filter(kind=UnitKind.GRID, parent__parent__name=town_name)
+            .order_by("prefix")
+            .first()
+        )
+
+    return pick

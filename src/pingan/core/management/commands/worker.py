@@ -1,0 +1,41 @@
+import threading
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from pingan.core.tasks import sweep_overdue_cases
+
+
+class Command(BaseCommand):
+    help = (
+        "Run background work: the django-tasks database worker, plus a timer that enqueues the "
+        "overdue-case escalation sweep every PINGAN_ESCALATION_SWEEP_SECONDS."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sweep-seconds", type=int,
+                            default=settings.PINGAN_ESCALATION_SWEEP_SECONDS)
+        parser.add_argument("--once", action="store_true",
+                            help="Enqueue one sweep, run what is queued, and exit.")
+
+    def handle(self, *args, sweep_seconds, once, **options):
+        if once:
+            sweep_overdue_cases.enqueue()
+            call_command("db_worker", "--batch", "--no-startup-delay")
+            return
+        stop = threading.Event()
+
+        def enqueue_sweeps() -> None:
+            while not stop.is_set():
+                sweep_overdue_cases.enqueue()
+                close_old_connections()
+                stop.wait(sweep_seconds)
+
+        timer = threading.Thread(target=enqueue_sweeps, name="escalation-timer", daemon=True)
+        timer.start()
+        try:
+            call_command("db_worker")
+        finally:
+            stop.set()

@@ -1,0 +1,41 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from pingan.core.models import Unit
+from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, build_district, build_personas
+from pingan.demo.generate import generate_year
+
+LOGINS = (
+    ("admin", "区平安办管理员 (district admin)"),
+    ("hangbu", "航埠镇 handler (town)"),
+    ("grid", "航埠镇 grid worker"),
+    ("fire", "消防救援大队 handler (department)"),
+    ("shiliang", "石梁镇 handler (another town)"),
+)
+
+
+class Command(BaseCommand):
+    help = "Create the database, load the demo district (柯城区) with a year of hazards, and serve it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="Only prepare the database.")
+        parser.add_argument("--hazards", type=int, default=3000, help="How many hazards to make.")
+        parser.add_argument("--seed", type=int, default=20260425)
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+
+    def handle(self, *args, no_serve, hazards, seed, bind, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if Unit.objects.filter(prefix=DISTRICT_CODE).exists():
+            self.stdout.write("The demo district is already loaded.")
+        else:
+            with transaction.atomic():
+                build_district()
+                personas = build_personas()
+            generate_year(personas=personas, hazards=hazards, seed=seed, stderr=self.stderr)
+        build_personas()
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, who in LOGINS:
+            self.stdout.write(f"  {username:<10} {who}")
+        if not no_serve:
+            call_command("serve", bind=bind)
