@@ -16,6 +16,15 @@ from pingan.demo.district import Personas, build_district, build_personas
 from pingan.testing import tiny_png
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Build the district once for the session; tests roll back around it. A transactional
+    test flushes it, and the ``district`` fixture then builds it again."""
+    with django_db_blocker.unblock():
+        build_district(grids_per_village=1)
+        build_personas()
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

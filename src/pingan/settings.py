@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Listed so /api/docs renders its Swagger UI from ninja's bundled static files, not a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "pingan.core",
@@ -101,8 +103,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # A file, not :memory:, so that concurrency tests can open several connections.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-pingan.sqlite3")}
+    # A file, not :memory:, so that concurrency tests can open several connections; one per
+    # test process, so that two suites running side by side do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-pingan-{os.getpid()}.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_pingan_{os.getpid()}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,6 +138,7 @@ NODE_MODULES = PROJECT_DIR / "node_modules"
 # Front-end libraries come from npm (package-lock.json) and are served by Django itself:
 # the district's machines are offline, so there is no CDN.
 STATICFILES_DIRS = [
+    BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),

@@ -148,6 +148,9 @@ def hazard_transition(*, hazard: Hazard, name: str, actor: Any, expected_version
 
     ``at`` back-dates the step (importers and the demo generator only)."""
     transition = HAZARD_WORKFLOW.get(name)
+    if not scope_for(actor).covers(hazard):
+        # Checked before anything else, so no message can tell an outsider it exists.
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
     assignee = _resolve_assignee(hazard, assignee) if name == "assign" else None
     original = _resolve_duplicate(hazard, actor, duplicate_of) if name == "reject" else None
     if name == "submit":

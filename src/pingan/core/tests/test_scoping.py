@@ -1,0 +1,76 @@
+"""Who sees what: blocks (the unit subtree) and lines (the department's categories)."""
+
+import pytest
+
+from pingan.core.models import Case, Role, RoleName, Unit, UnitKind
+from pingan.core.scoping import forget_scope, scope_for
+from pingan.hazards.models import Hazard
+
+
+@pytest.fixture
+def hazards(make_hazard, personas, grid_in, hangbu_village):
+    other_village_grid = (
+        Unit.objects.filter(kind=UnitKind.GRID, parent__parent=hangbu_village.parent)
+        .exclude(parent=hangbu_village).order_by("prefix").first()
+    )
+    town = personas.town_handler
+    return {
+        "own_grid_ebike": make_hazard(),
+        "own_grid_road": make_hazard(category="road", title="路口视线遮挡"),
+        "next_village_fire": make_hazard(actor=town, unit=other_village_grid, category="fire",
+                                         title="仓库灭火器过期"),
+        "shiliang_ebike": make_hazard(actor=personas.admin, unit=grid_in("石梁镇"),
+                                      title="石梁镇楼道充电"),
+        "shiliang_road": make_hazard(actor=personas.admin, unit=grid_in("石梁镇"),
+                                     category="road", title="石梁镇急弯无警示"),
+    }
+
+
+def visible_titles(user):
+    return set(Hazard.objects.visible_to(user).values_list("title", flat=True))
+
+
+def test_each_persona_sees_exactly_its_blocks_and_lines(hazards, personas):
+    titles = {key: h.title for key, h in hazards.items()}
+    everything = set(titles.values())
+    assert visible_titles(personas.admin) == everything
+    assert visible_titles(personas.town_handler) == {
+        titles["own_grid_ebike"], titles["own_grid_road"], titles["next_village_fire"]}
+    # One unit too far: the next village of the same town is outside a grid worker's reach.
+    assert visible_titles(personas.grid_worker) == {
+        titles["own_grid_ebike"], titles["own_grid_road"]}
+    # The fire department sees fire categories district-wide, and nothing else.
+    assert visible_titles(personas.fire_handler) == {
+        titles["own_grid_ebike"], titles["next_village_fire"], titles["shiliang_ebike"]}
+    assert visible_titles(personas.outsider) == {titles["shiliang_ebike"], titles["shiliang_road"]}
+
+
+def test_anonymous_and_roleless_users_see_nothing(hazards, django_user_model):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Case.objects.visible_to(AnonymousUser()).exists()
+    nobody = django_user_model.objects.create_user("nobody", password="x-very-long-pass")
+    assert not Case.objects.visible_to(nobody).exists()
+
+
+def test_counts_go_through_the_same_rule(hazards, personas):
+    assert Case.objects.visible_to(personas.outsider).filter(unit_prefix__startswith="330802007").count() == 0
+    assert Case.objects.visible_to(personas.town_handler).count() == 3
+
+
+def test_rank_needs_town_level_for_town_decisions(hazards, personas):
+    hazard = hazards["own_grid_ebike"]
+    assert scope_for(personas.grid_worker).rank_for(hazard) == 2
+    assert scope_for(personas.grid_worker).rank_for(hazard, town_or_above=True) == 0
+    assert scope_for(personas.town_handler).rank_for(hazard, town_or_above=True) == 2
+    assert scope_for(personas.fire_handler).rank_for(hazard, town_or_above=True) == 2
+    assert scope_for(personas.fire_handler).rank_for(hazards["own_grid_road"]) == 0
+    assert scope_for(personas.outsider).rank_for(hazard) == 0
+
+
+def test_new_role_takes_effect_once_the_cached_scope_is_dropped(hazards, personas, shiliang):
+    outsider = personas.outsider
+    assert not scope_for(outsider).covers(hazards["own_grid_road"])
+    Role.objects.create(user=outsider, unit=Unit.objects.get(name="航埠镇"), role=RoleName.VIEWER)
+    forget_scope(outsider)
+    assert scope_for(outsider).covers(hazards["own_grid_road"])
