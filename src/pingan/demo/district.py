@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from pingan.core.models import Responsibility, Role, RoleName, Unit, UnitKind
@@ -148,6 +149,23 @@ def _role(user: object, unit: Unit, role: str, title: str) -> None:
     Role.objects.get_or_create(user=user, unit=unit, role=role, defaults={"title": title})
 
 
+CONFIGURATION_MODELS = ("unit", "role", "responsibility", "deadlinepolicy", "apitoken")
+
+
+def district_admin_group() -> Group:
+    """Who may change the district's configuration in the admin site (not cases or events:
+    those change only through the services)."""
+    group, _ = Group.objects.get_or_create(name="区平安办管理员")
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="core",
+                                  content_type__model__in=CONFIGURATION_MODELS)
+        | Permission.objects.filter(content_type__app_label="core", codename="view_event")
+        | Permission.objects.filter(content_type__app_label="auth",
+                                    codename__in=["add_user", "change_user", "view_user"])
+    )
+    return group
+
+
 @transaction.atomic
 def build_personas() -> Personas:
     """The five personas of the demo and the tests."""
@@ -158,8 +176,9 @@ def build_personas() -> Personas:
     fire = Unit.objects.get(kind=UnitKind.DEPARTMENT, name="消防救援大队")
     admin = _user("admin", "区平安办管理员")
     _role(admin, district, RoleName.ADMIN, "区平安办")
-    # The admin also gets Django's admin site, for units, policies and users.
+    # The district admin configures units, roles and deadline policies in the admin site.
     type(admin).objects.filter(pk=admin.pk).update(is_staff=True)
+    admin.groups.add(district_admin_group())
     town_handler = _user("hangbu", "航埠镇平安办 王敏")
     _role(town_handler, hangbu, RoleName.HANDLER, "镇平安办")
     grid_worker = _user("grid", "网格员 李强")

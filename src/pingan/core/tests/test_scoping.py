@@ -74,3 +74,21 @@ def test_new_role_takes_effect_once_the_cached_scope_is_dropped(hazards, persona
     Role.objects.create(user=outsider, unit=Unit.objects.get(name="航埠镇"), role=RoleName.VIEWER)
     forget_scope(outsider)
     assert scope_for(outsider).covers(hazards["own_grid_road"])
+
+
+def test_district_admin_may_edit_deadline_policies_in_the_admin_site(personas, client):
+    client.force_login(personas.admin)
+    page = client.get("/admin/core/deadlinepolicy/add/")
+    assert page.status_code == 200
+    created = client.post("/admin/core/deadlinepolicy/add/", {
+        "case_kind": "hazard", "category": "road", "severity": "", "duration": "10",
+        "day_type": "working", "extension_allowed": "on", "extension_duration": "5", "note": "区定",
+    })
+    assert created.status_code == 302
+    from pingan.core.models import DeadlinePolicy
+
+    assert DeadlinePolicy.objects.get(category="road").duration == 10
+    # Events are read-only, even for the district admin.
+    assert client.get("/admin/core/event/add/").status_code == 403
+    client.force_login(personas.town_handler)
+    assert client.get("/admin/core/deadlinepolicy/add/").status_code == 302  # not staff: to login
