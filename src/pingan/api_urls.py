@@ -1,6 +1,14 @@
-from django.urls import path
-from ninja import NinjaAPI
+"""The one REST API: ``/api/v1/…``, its OpenAPI schema at ``/api/openapi.json`` and the
+Swagger UI at ``/api/docs``. Each app owns its router; this file only mounts them."""
 
-api = NinjaAPI(title="Pingan API", version="1", urls_namespace="api", docs_url="/docs")
+from django.urls import path
+
+from pingan.core.api import build_api, tokens_router, units_router
+from pingan.hazards.api import router as hazards_router
+
+api = build_api()
+api.add_router("/v1/units", units_router)
+api.add_router("/v1/tokens", tokens_router)
+api.add_router("/v1/hazards", hazards_router)
 
 urlpatterns = [path("", api.urls)]

@@ -19,3 +19,13 @@ def tiny_png(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (200, 
         + chunk(b"IDAT", zlib.compress(row * height))
         + chunk(b"IEND", b"")
     )
+
+
+def api_client(user):
+    """A test client that calls the REST API with a fresh bearer token of ``user``."""
+    from django.test import Client
+
+    from pingan.core.api import token_create
+
+    _token, key = token_create(user=user, name="tests")
+    return Client(headers={"Authorization": f"Bearer {key}"})

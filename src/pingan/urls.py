@@ -1,14 +1,18 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from pingan.hazards import views as hazard_views
+
 urlpatterns = [
+    # Hazards are the only kind yet, so "my work" and the overview are theirs for now.
+    path("", hazard_views.my_work, name="my-work"),
+    path("overview/", hazard_views.overview, name="overview"),
+    path("overview/<str:prefix>/", hazard_views.overview, name="overview"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("pingan.core.urls")),
     path("hazards/", include("pingan.hazards.urls")),
     path("api/", include("pingan.api_urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA is never served as such, not even with DEBUG: a photo is only reachable through
+# hazards:attachment, which checks that the user may see its case.

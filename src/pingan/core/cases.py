@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from pingan.core import errors
 from pingan.core.deadlines import DeadlineTerms
-from pingan.core.events import append_event
-from pingan.core.models import ROLE_RANK, Case, EventType, RoleName, Unit
+from pingan.core.events import GENESIS, append_event, chained_event
+from pingan.core.models import ROLE_RANK, Case, Event, EventType, RoleName, Unit
 from pingan.core.references import next_reference
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import apply_changes
@@ -35,26 +35,45 @@ def open_case(*, model: type[C], ref_prefix: str, actor: Any, unit: Unit, fields
     """Create a case of ``model`` with its reference number, deadline and first event."""
     opened_at = opened_at or timezone.now()
     with transaction.atomic():
-        case = model(
-            ref=next_reference(ref_prefix, timezone.localtime(opened_at).year),
-            unit=unit,
-            unit_prefix=unit.prefix,
-            opened_at=opened_at,
-            due_at=terms.due_at(opened_at),
-            reporter=actor,
-            **fields,
+        case = new_case(
+            model=model, ref=next_reference(ref_prefix, timezone.localtime(opened_at).year),
+            actor=actor, unit=unit, fields=fields, terms=terms, opened_at=opened_at,
         )
-        if case.department_id is None:
-            case.department = department_for(kind=case.kind, category=case.category)
         case.full_clean(exclude=["ref", "unit_prefix", "head_hash"])
+        event = opening_event(case=case, actor=actor, event_type=event_type, note=note)
+        case.head_hash = event.hash
         case.save()
-        append_event(
-            case=case, actor=actor, type=event_type, to_status=case.status,
-            after={"title": case.title, "category": case.category, "severity": case.severity,
-                   "unit": unit.code, "due_at": case.due_at},
-            note=note, at=opened_at,
-        )
+        event.save(force_insert=True)
     return case
+
+
+def new_case(*, model: type[C], ref: str, actor: Any, unit: Unit, fields: Mapping[str, Any],
+             terms: DeadlineTerms, opened_at: dt.datetime) -> C:
+    """An unsaved case with its deadline and handling department. ``open_case`` saves one;
+    a bulk import builds many with references reserved at once and inserts them together."""
+    case = model(
+        ref=ref,
+        unit=unit,
+        unit_prefix=unit.prefix,
+        opened_at=opened_at,
+        due_at=terms.due_at(opened_at),
+        reporter=actor,
+        **fields,
+    )
+    if case.department_id is None:
+        case.department = department_for(kind=case.kind, category=case.category)
+    return case
+
+
+def opening_event(*, case: Case, actor: Any, event_type: str, note: str = "") -> Event:
+    """The unsaved first event of a new case: what it was opened as, where, due when."""
+    return chained_event(
+        case=case, seq=1, prev_hash=GENESIS, actor=actor, type=event_type,
+        to_status=case.status,
+        after={"title": case.title, "category": case.category, "severity": case.severity,
+               "unit": case.unit.code, "due_at": case.due_at},
+        note=note, at=case.opened_at,
+    )
 
 
 def require_rank(case: Case, actor: Any, rank: RoleName, *, town_or_above: bool = False) -> None:
@@ -66,8 +85,10 @@ def require_rank(case: Case, actor: Any, rank: RoleName, *, town_or_above: bool 
 
 
 def case_update(*, case: C, actor: Any, expected_version: int, changes: Mapping[str, Any],
-                note: str = "") -> C:
-    """Edit fields of an open case (not its status: that is the workflow's)."""
+                note: str = "", at: dt.datetime | None = None) -> C:
+    """Edit fields of an open case (not its status: that is the workflow's).
+
+    ``at`` back-dates the edit (importers and the demo generator only)."""
     require_rank(case, actor, RoleName.HANDLER)
     if not case.is_open:
         raise errors.DomainError(errors.MSG_CLOSED)
@@ -76,7 +97,7 @@ def case_update(*, case: C, actor: Any, expected_version: int, changes: Mapping[
                                       changes=changes)
         if before:
             append_event(case=case, actor=actor, type=EventType.UPDATED, before=before,
-                         after=after, note=note)
+                         after=after, note=note, at=at)
     return case
 
 

@@ -8,6 +8,7 @@ yet, weekends are the only rest days and the ``pingan.W001`` system check says s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import chinese_calendar
@@ -27,7 +28,9 @@ def calendar_covers(year: int) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)
 def is_working_day(day: dt.date) -> bool:
+    # Cached: a bulk import computes a hundred thousand deadlines over a few hundred days.
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:

@@ -12,7 +12,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pingan.core.events import append_event
@@ -45,7 +45,8 @@ def escalate_case(case: Case, *, now: dt.datetime | None = None) -> bool:
         return False
     step = case.escalation_level + 1
     target = chain[step - 1]
-    with transaction.atomic():
+    # Notes and notices are written in the platform's language, whoever runs the sweep.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         claimed = Case.objects.filter(
             pk=case.pk, is_open=True, escalation_level=case.escalation_level
         ).update(escalation_level=step)

@@ -58,6 +58,24 @@ def append_event(*, case: Case, actor: Any, type: str, transition: str = "",
         Event.objects.filter(case=case).order_by("-seq").values_list("seq", "hash").first()
     )
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    event = chained_event(
+        case=case, seq=seq, prev_hash=prev_hash, actor=actor, type=type,
+        transition=transition, from_status=from_status, to_status=to_status, before=before,
+        after=after, note=note, at=at,
+    )
+    event.save(force_insert=True)
+    # The case remembers its chain's head, so a deleted last event is noticed too.
+    Case.objects.filter(pk=case.pk).update(head_hash=event.hash)
+    case.head_hash = event.hash
+    return event
+
+
+def chained_event(*, case: Case, seq: int, prev_hash: str, actor: Any, type: str,
+                  transition: str = "", from_status: str = "", to_status: str = "",
+                  before: dict | None = None, after: dict | None = None, note: str = "",
+                  at: Any = None) -> Event:
+    """An unsaved event linked to ``prev_hash``, its hash computed: ``append_event`` saves
+    one, a bulk import saves many new cases' first events with one ``bulk_create``."""
     before = _canonical(before or {})
     after = _canonical(after or {})
     at = at or timezone.now()
@@ -67,15 +85,11 @@ def append_event(*, case: Case, actor: Any, type: str, transition: str = "",
         transition=transition, from_status=from_status, to_status=to_status,
         before=before, after=after, note=note, prev_hash=prev_hash,
     )
-    event = Event.objects.create(
+    return Event(
         case=case, seq=seq, at=at, actor_id=actor_id, type=type, transition=transition,
         from_status=from_status, to_status=to_status, before=before, after=after, note=note,
         prev_hash=prev_hash, hash=digest,
     )
-    # The case remembers its chain's head, so a deleted last event is noticed too.
-    Case.objects.filter(pk=case.pk).update(head_hash=digest)
-    case.head_hash = digest
-    return event
 
 
 @dataclass(frozen=True)

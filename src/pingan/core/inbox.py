@@ -12,9 +12,9 @@ from pingan.core.models import Case, Event, Notification
 
 
 def notify(*, users: Iterable[Any], case: Case, event: Event, message: str) -> None:
-    now = timezone.now()
+    # The event's own time: a back-dated step (import, demo) is not news from today.
     rows = {u.pk: Notification(user_id=u.pk, case=case, event=event, message=message[:300],
-                               created_at=now) for u in users}
+                               created_at=event.at) for u in users}
     Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)
 
 

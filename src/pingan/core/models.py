@@ -240,6 +240,8 @@ class Case(models.Model):
             models.Index(fields=["kind", "category", "id"], name="case_lines"),
             models.Index(fields=["is_open", "due_at"], name="case_open_due"),
             models.Index(fields=["opened_at"], name="case_opened"),
+            # Lists page by cursor on (due_at, id); without it a page of every case sorts them all.
+            models.Index(fields=["due_at", "id"], name="case_due"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

@@ -14,21 +14,29 @@ from pingan.core.models import ReferenceCounter
 
 
 def next_reference(prefix: str, year: int) -> str:
+    return reserve_references(prefix, year, 1)[0]
+
+
+def reserve_references(prefix: str, year: int, count: int) -> list[str]:
+    """``count`` consecutive numbers taken in one counter update (a bulk import takes a
+    hundred thousand at once, where one update each would serialise on the row lock)."""
+    if count <= 0:
+        return []
     with transaction.atomic():
         updated = ReferenceCounter.objects.filter(prefix=prefix, year=year).update(
-            last=F("last") + 1
+            last=F("last") + count
         )
         if not updated:
             try:
                 with transaction.atomic():
-                    ReferenceCounter.objects.create(prefix=prefix, year=year, last=1)
+                    ReferenceCounter.objects.create(prefix=prefix, year=year, last=count)
             except IntegrityError:
-                # Another transaction created the row first; take the next number after it.
+                # Another transaction created the row first; take the numbers after it.
                 ReferenceCounter.objects.filter(prefix=prefix, year=year).update(
-                    last=F("last") + 1
+                    last=F("last") + count
                 )
-        number = ReferenceCounter.objects.get(prefix=prefix, year=year).last
-    return format_reference(prefix, year, number)
+        last = ReferenceCounter.objects.get(prefix=prefix, year=year).last
+    return [format_reference(prefix, year, n) for n in range(last - count + 1, last + 1)]
 
 
 def format_reference(prefix: str, year: int, number: int) -> str:

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from pingan.core import errors
@@ -40,6 +41,8 @@ class Transition:
     # The case's assignee may fire it whatever their role.
     assignee_may: bool = False
     requires: tuple[Requirement, ...] = ()
+    # Rules about who acts (not what they send): failing one hides the button as well.
+    actor_requires: tuple[Requirement, ...] = ()
     note_required: bool = False
     style: str = "primary"
 
@@ -75,6 +78,8 @@ class Workflow:
     def may_fire(self, transition: Transition, case: Case, user: Any) -> bool:
         if case.status not in transition.sources:
             return False
+        if any(rule(case, user, {}) for rule in transition.actor_requires):
+            return False
         if transition.assignee_may and case.assignee_id == getattr(user, "pk", None):
             return True
         rank = scope_for(user).rank_for(case, town_or_above=transition.town_or_above)
@@ -96,6 +101,10 @@ def check_transition(workflow: Workflow, case: Case, name: str, actor: Any,
                 transition=transition.label, status=workflow.label(case.status)
             )
         )
+    for rule in transition.actor_requires:
+        problem = rule(case, actor, data)
+        if problem:
+            raise errors.PermissionDenied(str(problem))
     if not workflow.may_fire(transition, case, actor):
         raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=transition.label))
     if transition.note_required and not note.strip():
@@ -175,9 +184,11 @@ def fire(*, workflow: Workflow, case: Case, name: str, actor: Any, expected_vers
             from_status=from_status, to_status=transition.target, before=before, after=after,
             note=note, at=now,
         )
-        notify(
-            users=[u for u in notify_users if u is not None and u.pk != actor.pk],
-            case=case, event=event,
-            message=message or f"{case.ref} {transition.label}",
-        )
+        # Stored in the platform's language, not the actor's: the reader may not share it.
+        with translation.override(settings.LANGUAGE_CODE):
+            notify(
+                users=[u for u in notify_users if u is not None and u.pk != actor.pk],
+                case=case, event=event,
+                message=str(message) or f"{case.ref} {transition.label}",
+            )
     return event

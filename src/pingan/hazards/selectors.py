@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -155,55 +155,68 @@ def overview_units(*, user: Any) -> QuerySet[Unit]:
     return Unit.objects.filter(scope_for(user).unit_q()).exclude(kind="grid")
 
 
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first day of every month from ``first`` to ``last``, quiet months included."""
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _month_counts(qs: QuerySet[Hazard], field: str) -> dict[dt.date, int]:
+    rows = qs.annotate(m=TruncMonth(field)).values_list("m").annotate(n=Count("pk")).values_list("m", "n")
+    return {(timezone.localtime(m).date() if isinstance(m, dt.datetime) else m).replace(day=1): n
+            for m, n in rows}
+
+
+def _with_rate(counts: dict[str, Any]) -> dict[str, Any]:
+    resolved = counts["total"] - counts["open"]
+    counts["clearance_rate"] = round(100 * resolved / counts["total"], 1) if counts["total"] else None
+    return counts
+
+
 def unit_overview(*, user: Any, unit: Unit, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Open, overdue, closed this month and clearance rate for each child unit, the oldest
-    overdue items, and reported-vs-closed per month for a year — from visible hazards only."""
+    """Open, overdue, closed this month and clearance rate (resolved ÷ reported) for each
+    child unit, the oldest overdue items, and reported-vs-closed per month for a year —
+    from visible hazards only, in a fixed number of queries whatever the number of units."""
     now = now or timezone.now()
     local_now = timezone.localtime(now)
     month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    year_ago = (month_start - dt.timedelta(days=335)).replace(day=1)
+    year_start = (month_start - dt.timedelta(days=335)).replace(day=1)
     visible = Hazard.objects.visible_to(user).filter(unit.subtree_q("unit_prefix"))
+    measures = {
+        "total": Count("pk"),
+        "open": Count("pk", filter=Q(is_open=True)),
+        "overdue": Count("pk", filter=Q(is_open=True, due_at__lt=now)),
+        "closed_month": Count("pk", filter=Q(status=Status.CLOSED, closed_at__gte=month_start)),
+    }
     children = list(unit.children.exclude(kind="department").order_by("prefix"))
-    rows = []
-    for child in children:
-        counts = visible.filter(child.subtree_q("unit_prefix")).aggregate(
-            total=Count("pk"),
-            open=Count("pk", filter=Q(is_open=True)),
-            overdue=Count("pk", filter=Q(is_open=True, due_at__lt=now)),
-            closed_month=Count("pk", filter=Q(status=Status.CLOSED, closed_at__gte=month_start)),
-            closed=Count("pk", filter=Q(status=Status.CLOSED)),
-        )
-        resolved = counts["total"] - counts["open"]
-        counts["clearance_rate"] = round(100 * resolved / counts["total"], 1) if counts["total"] else None
-        rows.append({"unit": child, **counts})
-    totals = visible.aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=Q(is_open=True)),
-        overdue=Count("pk", filter=Q(is_open=True, due_at__lt=now)),
-        closed_month=Count("pk", filter=Q(status=Status.CLOSED, closed_at__gte=month_start)),
-    )
-    resolved = totals["total"] - totals["open"]
-    totals["clearance_rate"] = round(100 * resolved / totals["total"], 1) if totals["total"] else None
+    by_child: dict[str, dict[str, Any]] = {}
+    if children:
+        # Children of one unit share a prefix length, so one GROUP BY on that many leading
+        # characters of the case's prefix counts every child at once.
+        width = len(children[0].prefix)
+        grouped = (visible.annotate(child=Substr("unit_prefix", 1, width))
+                   .values("child").annotate(**measures).order_by())
+        by_child = {row.pop("child"): row for row in grouped}
+    empty = dict.fromkeys(measures, 0)
+    rows = [{"unit": child, **_with_rate(dict(by_child.get(child.prefix, empty)))}
+            for child in children]
+    totals = _with_rate(visible.aggregate(**measures))
     oldest = (
         visible.filter(is_open=True, due_at__lt=now)
         .select_related("unit")
         .annotate(due_state=due_state_expression(now))
         .order_by("due_at", "id")[:10]
     )
-    reported = dict(
-        visible.filter(opened_at__gte=year_ago).annotate(m=TruncMonth("opened_at"))
-        .values_list("m").annotate(n=Count("pk")).values_list("m", "n")
-    )
-    closed = dict(
-        visible.filter(closed_at__gte=year_ago, status=Status.CLOSED)
-        .annotate(m=TruncMonth("closed_at")).values_list("m").annotate(n=Count("pk"))
-        .values_list("m", "n")
-    )
-    months = sorted({*reported, *closed})
+    reported = _month_counts(visible.filter(opened_at__gte=year_start), "opened_at")
+    closed = _month_counts(visible.filter(closed_at__gte=year_start, status=Status.CLOSED), "closed_at")
+    months = _months(year_start.date(), local_now.date())
     chart = {
-        "months": [timezone.localtime(m).strftime("%Y-%m") if isinstance(m, dt.datetime)
-                   else m.strftime("%Y-%m") for m in months],
+        "months": [m.strftime("%Y-%m") for m in months],
         "reported": [reported.get(m, 0) for m in months],
         "closed": [closed.get(m, 0) for m in months],
+        "has_data": bool(reported or closed),
     }
     return {"unit": unit, "rows": rows, "totals": totals, "oldest": oldest, "chart": chart}

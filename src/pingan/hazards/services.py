@@ -66,6 +66,26 @@ def hazard_report(*, actor: Any, unit: Unit, title: str, category: str, descript
                   photos: Sequence[Photo] = (), source: str = "web",
                   external_ref: str | None = None, opened_at: dt.datetime | None = None,
                   event_type: str = EventType.CREATED) -> Hazard:
+    hazard_report_check(actor=actor, unit=unit, category=category)
+    _check_photos(photos, AttachmentKind.BEFORE)
+    with transaction.atomic():
+        hazard = open_case(
+            model=Hazard, ref_prefix=REF_PREFIX, actor=actor, unit=unit, opened_at=opened_at,
+            terms=hazard_terms(category=category, severity=severity, immediate=immediate),
+            event_type=event_type,
+            fields=hazard_fields(
+                title=title, category=category, description=description, severity=severity,
+                immediate=immediate, location=location, latitude=latitude, longitude=longitude,
+                source=source, external_ref=external_ref,
+            ),
+        )
+        _attach(hazard, actor, photos, AttachmentKind.BEFORE, event=None, at=opened_at)
+    return hazard
+
+
+def hazard_report_check(*, actor: Any, unit: Unit, category: str) -> None:
+    """May ``actor`` report a hazard of ``category`` in ``unit``? ``hazard_report`` asks
+    first; the ledger importer asks the same for every row before it writes any."""
     if unit.kind == UnitKind.DEPARTMENT:
         raise errors.DomainError(MSG_UNIT_NOT_TERRITORIAL, field="unit")
     if category not in Category.values:
@@ -73,26 +93,25 @@ def hazard_report(*, actor: Any, unit: Unit, title: str, category: str, descript
     probe = Hazard(kind=KIND, category=category, unit=unit, unit_prefix=unit.prefix)
     if scope_for(actor).rank_for(probe) < ROLE_RANK[RoleName.HANDLER]:
         raise errors.PermissionDenied(MSG_CANNOT_REPORT_HERE.format(unit=unit.name), field="unit")
-    _check_photos(photos, AttachmentKind.BEFORE)
-    with transaction.atomic():
-        hazard = open_case(
-            model=Hazard, ref_prefix=REF_PREFIX, actor=actor, unit=unit, opened_at=opened_at,
-            terms=hazard_terms(category=category, severity=severity, immediate=immediate),
-            event_type=event_type,
-            fields={
-                "kind": KIND, "title": title.strip(), "description": description.strip(),
-                "category": category, "severity": severity, "immediate": immediate,
-                "status": HAZARD_WORKFLOW.initial, "location": location.strip(),
-                "latitude": latitude, "longitude": longitude, "source": source,
-                "external_ref": external_ref or None,
-            },
-        )
-        _attach(hazard, actor, photos, AttachmentKind.BEFORE, event=None, at=opened_at)
-    return hazard
+
+
+def hazard_fields(*, title: str, category: str, description: str = "", severity: str = "ordinary",
+                  immediate: bool = False, location: str = "", latitude: float | None = None,
+                  longitude: float | None = None, source: str = "web",
+                  external_ref: str | None = None) -> dict[str, Any]:
+    """A new hazard's own fields as ``open_case`` / ``new_case`` take them (shared with the
+    ledger importer's bulk path, so both create identical rows)."""
+    return {
+        "kind": KIND, "title": title.strip(), "description": description.strip(),
+        "category": category, "severity": severity, "immediate": immediate,
+        "status": HAZARD_WORKFLOW.initial, "location": location.strip(),
+        "latitude": latitude, "longitude": longitude, "source": source,
+        "external_ref": external_ref or None,
+    }
 
 
 def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
-                  changes: Mapping[str, Any], note: str = "") -> Hazard:
+                  changes: Mapping[str, Any], note: str = "", at: dt.datetime | None = None) -> Hazard:
     """Edit a hazard's details; a new category or grade moves its deadline with it."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -106,7 +125,7 @@ def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
         terms = hazard_terms(**{k: changes.get(k, getattr(hazard, k)) for k in rule_fields})
         changes["due_at"] = terms.due_at(hazard.opened_at)
     return case_update(case=hazard, actor=actor, expected_version=expected_version,
-                       changes=changes, note=note)
+                       changes=changes, note=note, at=at)
 
 
 def hazard_extend(*, hazard: Hazard, actor: Any, expected_version: int, reason: str,

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from pingan.core import errors
 from pingan.core.references import next_reference
@@ -34,6 +35,7 @@ def test_two_stale_edits_one_wins_the_other_is_refused(make_hazard, personas):
 
     @in_thread
     def edit(i):
+        translation.activate("en")
         barrier.wait()
         try:
             hazard_update(hazard=copies[i], actor=actors[i], expected_version=1,

@@ -1,6 +1,7 @@
 """The hazard loop's rules, enforced by the services whoever calls them."""
 
 import pytest
+from django.utils import translation
 
 from pingan.core import errors
 from pingan.core.models import Attachment, Case, Event, Notification
@@ -97,7 +98,7 @@ def test_major_hazard_needs_plan_and_leader_to_start(make_hazard, personas):
     town = personas.town_handler
     hazard = make_hazard(severity="major", category="building", title="危房结构开裂")
     step(hazard, "assign", town, assignee=personas.grid_worker)
-    with pytest.raises(errors.DomainError) as incomplete:
+    with pytest.raises(errors.DomainError) as incomplete, translation.override("en"):
         step(hazard, "start", personas.grid_worker)
     assert "time limit" in incomplete.value.message and "supervising leader" in incomplete.value.message
     assert hazard.status == "assigned"
@@ -106,7 +107,7 @@ def test_major_hazard_needs_plan_and_leader_to_start(make_hazard, personas):
         "plan_funding": "镇财政专项 12 万元", "plan_responsible": "航埠镇建设办，责任人王敏",
         "plan_deadline": "2027-01-31", "plan_safety_measures": "设置警戒线，应急疏散预案",
     })
-    with pytest.raises(errors.DomainError) as no_leader:
+    with pytest.raises(errors.DomainError) as no_leader, translation.override("en"):
         step(hazard, "start", personas.grid_worker)
     assert "supervising leader" in no_leader.value.message
     hazard_update(hazard=hazard, actor=town, expected_version=hazard.version,
@@ -179,7 +180,7 @@ def test_stale_edit_is_refused_and_nothing_is_overwritten(make_hazard, personas)
     second = Hazard.objects.get(pk=hazard.pk)
     hazard_update(hazard=first, actor=personas.town_handler, expected_version=first.version,
                   changes={"title": "楼道电动车充电（已核实）"})
-    with pytest.raises(errors.StaleEdit) as stale:
+    with pytest.raises(errors.StaleEdit) as stale, translation.override("en"):
         hazard_update(hazard=second, actor=personas.grid_worker, expected_version=second.version,
                       changes={"title": "被覆盖的标题"})
     assert "version 1" in stale.value.message and "version 2" in stale.value.message

@@ -1,3 +1,5 @@
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -15,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, action, no_progress, **options):
         total = Event.objects.count()
         breaks: list[ChainBreak] = []
-        with tqdm(total=total, unit="event", disable=no_progress, file=self.stderr) as bar:
+        # tqdm redraws with carriage returns: it needs the real stream, not the command's
+        # OutputWrapper, which would end every redraw with a newline.
+        with tqdm(total=total, unit="event", disable=no_progress, file=sys.stderr) as bar:
             seen = 0
             for item in verify_chains():
                 if isinstance(item, ChainBreak):

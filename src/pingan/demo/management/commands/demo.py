@@ -29,10 +29,11 @@ class Command(BaseCommand):
         if Unit.objects.filter(prefix=DISTRICT_CODE).exists():
             self.stdout.write("The demo district is already loaded.")
         else:
+            # One transaction: a load that fails halfway leaves no half-built year behind.
             with transaction.atomic():
                 build_district()
                 personas = build_personas()
-            generate_year(personas=personas, hazards=hazards, seed=seed, stderr=self.stderr)
+                generate_year(personas=personas, hazards=hazards, seed=seed, stderr=self.stderr)
         build_personas()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, who in LOGINS:

@@ -1,0 +1,43 @@
+"""Small pieces of the interface shared by every kind of case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core.models import DueState
+
+register = template.Library()
+
+# How a case reached the ledger (Case.source); an unknown source shows as stored.
+SOURCES = {"web": _("Web form"), "import": _("Ledger import"), "api": _("API")}
+
+
+@register.simple_tag
+def due_badge(state: str | None) -> str:
+    """The due state as a coloured badge: on time, due soon, overdue, long overdue. A closed
+    item gets none: its status badge already says so."""
+    if state not in DueState.values or state == DueState.CLOSED:
+        return ""
+    return format_html('<span class="badge due-badge due-{}">{}</span>', state,
+                       DueState(state).label)
+
+
+@register.filter
+def person(user: Any) -> str:
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}%"
+
+
+@register.filter
+def source_label(value: str) -> str:
+    return str(SOURCES.get(value, value))

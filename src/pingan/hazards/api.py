@@ -1,0 +1,348 @@
+"""The hazards API: ``/api/v1/hazards``. Handlers only translate HTTP to the services
+(writes) and selectors (reads), so the API, the web pages and the importer behave alike.
+
+Photos travel separately from JSON: ``POST …/attachments`` (multipart) stores one file; the
+``submit`` step accepts the after photos uploaded that way beforehand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja.responses import Status as HttpStatus
+from pydantic import ConfigDict
+
+from pingan.core import errors
+from pingan.core.api import ERRORS, InvalidParameter, Page, PageParams, actor, paginate
+from pingan.core.attachments import attachment_add, read_upload
+from pingan.core.models import ROLE_RANK, AttachmentKind, DueState, RoleName, Severity, Unit
+from pingan.core.scoping import scope_for
+from pingan.hazards.models import Category, Hazard, RejectionReason, Status
+from pingan.hazards.selectors import SORTS, HazardFilters, hazard_get, hazard_list, hazard_timeline
+from pingan.hazards.services import hazard_extend, hazard_report, hazard_transition, hazard_update
+from pingan.hazards.workflow import HAZARD_WORKFLOW
+
+MSG_NO_SUCH_UNIT = _("No unit has the code “{code}”.")
+MSG_NO_SUCH_USER = _("No active user is called “{username}”.")
+ATTACH_LABEL = _("Add attachment")
+
+router = Router(tags=["hazards"])
+
+
+# ---------------------------------------------------------------------------
+# Schemas
+# ---------------------------------------------------------------------------
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+
+
+class HazardItem(Schema):
+    ref: str
+    title: str
+    category: Category
+    grade: Severity
+    status: Status
+    due_state: DueState
+    immediate: bool
+    unit: UnitRef
+    department: str | None = Field(None, description="The handling department's name.")
+    assignee: str | None = Field(None, description="The assignee's username.")
+    opened_at: dt.datetime
+    due_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    version: int = Field(description="Send it back with an edit or a transition.")
+
+    @staticmethod
+    def resolve_grade(obj: Hazard) -> str:
+        return obj.severity
+
+    @staticmethod
+    def resolve_department(obj: Hazard) -> str | None:
+        return obj.department.name if obj.department_id else None
+
+    @staticmethod
+    def resolve_assignee(obj: Hazard) -> str | None:
+        return obj.assignee.username if obj.assignee_id else None
+
+
+class TransitionOut(Schema):
+    name: str
+    label: str
+
+
+def _username(user: Any) -> str | None:
+    return user.username if user is not None else None
+
+
+class HazardDetail(HazardItem):
+    description: str
+    location: str
+    latitude: float | None
+    longitude: float | None
+    source: str
+    external_ref: str | None
+    reporter: str | None
+    plan_goals: str
+    plan_methods: str
+    plan_funding: str
+    plan_responsible: str
+    plan_deadline: dt.date | None
+    plan_safety_measures: str
+    supervising_leader: str
+    rectifier: str | None
+    verifier: str | None
+    rejection_reason: RejectionReason | None
+    duplicate_of: str | None = Field(None, description="The original report's reference.")
+    extended_at: dt.datetime | None
+    extension_reason: str
+    escalation_level: int
+    transitions: list[TransitionOut] = Field(description="The steps you may take now.")
+
+    @staticmethod
+    def resolve_reporter(obj: Hazard) -> str | None:
+        return _username(obj.reporter)
+
+    @staticmethod
+    def resolve_rectifier(obj: Hazard) -> str | None:
+        return _username(obj.rectifier)
+
+    @staticmethod
+    def resolve_verifier(obj: Hazard) -> str | None:
+        return _username(obj.verifier)
+
+    @staticmethod
+    def resolve_rejection_reason(obj: Hazard) -> str | None:
+        return obj.rejection_reason or None
+
+    @staticmethod
+    def resolve_duplicate_of(obj: Hazard, context: dict) -> str | None:
+        original = obj.duplicate_of
+        # Even a reference number is not shown for an original outside the reader's scope.
+        if original is None or not scope_for(actor(context["request"])).covers(original):
+            return None
+        return original.ref
+
+    @staticmethod
+    def resolve_transitions(obj: Hazard, context: dict) -> list[dict[str, str]]:
+        user = actor(context["request"])
+        return [{"name": t.name, "label": str(t.label)} for t in HAZARD_WORKFLOW.available(obj, user)]
+
+
+class HazardIn(Schema):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    unit: str = Field(description="The territorial unit's code (a town, village or grid cell).")
+    title: str = Field(min_length=1, max_length=200)
+    category: Category
+    grade: Severity = Severity.ORDINARY
+    immediate: bool = Field(False, description="Due within one day.")
+    description: str = ""
+    location: str = Field("", max_length=200)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    external_ref: str | None = Field(
+        None, max_length=60, description="Your system's id for it: a second report with it is refused.",
+    )
+
+
+class HazardPatch(Schema):
+    """Only the fields sent are changed. Fields that cannot be empty refuse null."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    version: int
+    note: str = ""
+    title: str = Field(None, min_length=1, max_length=200)
+    description: str = None
+    category: Category = None
+    grade: Severity = None
+    immediate: bool = None
+    location: str = Field(None, max_length=200)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    plan_goals: str = None
+    plan_methods: str = None
+    plan_funding: str = None
+    plan_responsible: str = None
+    plan_deadline: dt.date | None = None
+    plan_safety_measures: str = None
+    supervising_leader: str = Field(None, max_length=60)
+
+
+class TransitionIn(Schema):
+    version: int
+    note: str = ""
+    assignee: str | None = Field(None, description="`assign`: the username of who will rectify it.")
+    reason: str = Field("", description="`reject`: not_a_hazard or duplicate.")
+    duplicate_of: str | None = Field(None, description="`reject` as duplicate: the original's ref.")
+
+
+class ExtensionIn(Schema):
+    version: int
+    reason: str
+
+
+class EventOut(Schema):
+    seq: int
+    at: dt.datetime
+    actor: str | None
+    type: str
+    transition: str
+    from_status: str
+    to_status: str
+    before: dict
+    after: dict
+    note: str
+    hash: str
+    attachments: list[int] = Field(description="Ids of the files stored with this event.")
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str | None:
+        return _username(obj.actor)
+
+    @staticmethod
+    def resolve_attachments(obj: Any) -> list[int]:
+        return [a.id for a in obj.attachments.all()]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str = Field(description="The name it was uploaded with.")
+    kind: AttachmentKind
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    uploaded_by: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.original_name
+
+    @staticmethod
+    def resolve_uploaded_by(obj: Any) -> str:
+        return obj.uploaded_by.username
+
+
+class CountOut(Schema):
+    count: int
+
+
+# ---------------------------------------------------------------------------
+# Handlers
+# ---------------------------------------------------------------------------
+
+
+def _hazard(request: HttpRequest, ref: str) -> Hazard:
+    hazard = hazard_get(user=actor(request), ref=ref)
+    if hazard is None:
+        # The same answer for "does not exist" and "outside your scope".
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    return hazard
+
+
+def _user_named(username: str) -> Any:
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise InvalidParameter(MSG_NO_SUCH_USER.format(username=username), field="assignee")
+    return user
+
+
+@router.get("", response={200: Page[HazardItem], **ERRORS}, summary="Hazards within your scope")
+def hazard_list_view(request: HttpRequest, filters: Query[HazardFilters], page: Query[PageParams]):
+    """Filters combine with AND; repeat a list parameter for OR (`status=reported&status=assigned`)."""
+    hazards = hazard_list(user=actor(request), filters=filters).select_related(
+        "unit", "department", "assignee"
+    )
+    return paginate(hazards, ordering=SORTS[filters.sort], page=page)
+
+
+@router.get("/count", response={200: CountOut, **ERRORS}, summary="How many hazards match")
+def hazard_count(request: HttpRequest, filters: Query[HazardFilters]):
+    return {"count": hazard_list(user=actor(request), filters=filters).count()}
+
+
+@router.post("", response={201: HazardDetail, **ERRORS}, summary="Report a hazard")
+def hazard_create(request: HttpRequest, payload: HazardIn):
+    unit = Unit.objects.filter(code=payload.unit).first()
+    if unit is None:
+        raise InvalidParameter(MSG_NO_SUCH_UNIT.format(code=payload.unit), field="unit")
+    hazard = hazard_report(
+        actor=actor(request), unit=unit, title=payload.title, category=payload.category,
+        description=payload.description, severity=payload.grade, immediate=payload.immediate,
+        location=payload.location, latitude=payload.latitude, longitude=payload.longitude,
+        external_ref=payload.external_ref, source="api",
+    )
+    return HttpStatus(201, _hazard(request, hazard.ref))
+
+
+@router.get("/{ref}", response={200: HazardDetail, **ERRORS}, summary="One hazard")
+def hazard_detail(request: HttpRequest, ref: str):
+    return _hazard(request, ref)
+
+
+@router.patch("/{ref}", response={200: HazardDetail, **ERRORS}, summary="Edit a hazard's details")
+def hazard_edit(request: HttpRequest, ref: str, payload: HazardPatch):
+    changes = payload.model_dump(exclude_unset=True, exclude={"version", "note"})
+    if "grade" in changes:
+        changes["severity"] = changes.pop("grade")
+    hazard_update(hazard=_hazard(request, ref), actor=actor(request),
+                  expected_version=payload.version, changes=changes, note=payload.note)
+    return _hazard(request, ref)
+
+
+@router.post("/{ref}/transitions/{name}", response={200: HazardDetail, **ERRORS},
+             summary="Take a step of the hazard loop")
+def hazard_step(request: HttpRequest, ref: str, name: str, payload: TransitionIn):
+    """`assign` needs `assignee`; `submit` needs an after photo uploaded first; `verify` must
+    come from someone other than the rectifier; `rework` and `reject` need a `note`."""
+    hazard = _hazard(request, ref)
+    assignee = _user_named(payload.assignee) if payload.assignee else None
+    hazard_transition(
+        hazard=hazard, name=name, actor=actor(request), expected_version=payload.version,
+        note=payload.note, assignee=assignee, reason=payload.reason,
+        duplicate_of=payload.duplicate_of,
+    )
+    return _hazard(request, ref)
+
+
+@router.post("/{ref}/extension", response={200: HazardDetail, **ERRORS},
+             summary="Extend the deadline (once, with a reason)")
+def hazard_extension(request: HttpRequest, ref: str, payload: ExtensionIn):
+    hazard_extend(hazard=_hazard(request, ref), actor=actor(request),
+                  expected_version=payload.version, reason=payload.reason)
+    return _hazard(request, ref)
+
+
+@router.get("/{ref}/events", response={200: list[EventOut], **ERRORS}, summary="The hazard's timeline")
+def hazard_events(request: HttpRequest, ref: str):
+    return hazard_timeline(hazard=_hazard(request, ref))
+
+
+@router.get("/{ref}/attachments", response={200: list[AttachmentOut], **ERRORS},
+            summary="The hazard's photos and documents")
+def hazard_attachments(request: HttpRequest, ref: str):
+    """The file itself is served by the web page `/hazards/{ref}/attachments/{id}/`."""
+    return _hazard(request, ref).attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
+@router.post("/{ref}/attachments", response={201: AttachmentOut, **ERRORS},
+             summary="Upload a photo or document")
+def hazard_attach(request: HttpRequest, ref: str, kind: Form[AttachmentKind], file: File[UploadedFile]):
+    """Multipart: `file` and `kind` (before | after | document). Photos must be JPEG, PNG or WebP;
+    documents a photo or a PDF."""
+    hazard = _hazard(request, ref)
+    user = actor(request)
+    if scope_for(user).rank_for(hazard) < ROLE_RANK[RoleName.HANDLER]:
+        raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=ATTACH_LABEL))
+    attachment = attachment_add(case=hazard, actor=user, name=file.name or "upload",
+                                content=read_upload(file), kind=kind)
+    return HttpStatus(201, attachment)

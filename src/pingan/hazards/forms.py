@@ -1,0 +1,197 @@
+"""Web forms for hazards. They only shape input: every rule is checked by the services, whose
+messages the views attach back to these forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core.attachments import read_upload
+from pingan.core.models import ROLE_RANK, Responsibility, RoleName, Unit
+from pingan.core.scoping import scope_for
+from pingan.hazards.models import KIND, PLAN_FIELDS, Category, Hazard, RejectionReason
+from pingan.hazards.services import Photo
+
+
+class MultiplePhotoInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos from one input; the phone opens its rear camera."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        attrs = {"accept": "image/*", "capture": "environment", "multiple": True}
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data]
+        one = super().clean
+        return [one(f, initial) for f in files if f]
+
+
+def photos_of(uploads: list[Any]) -> list[Photo]:
+    return [(upload.name, read_upload(upload)) for upload in uploads]
+
+
+def _hazard_fields(names: tuple[str, ...]) -> dict[str, forms.Field]:
+    """Form fields built from the model, so labels and limits are defined once."""
+    fields = forms.fields_for_model(
+        Hazard, fields=[n for n in names if n != "category"],
+        widgets={name: forms.Textarea(attrs={"rows": 2}) for name in PLAN_FIELDS if name != "plan_deadline"}
+        | {"description": forms.Textarea(attrs={"rows": 3}),
+           "plan_deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")},
+    )
+    if "category" in names:
+        # No preselected category: a reporter on a phone must choose, not accept the first.
+        fields["category"] = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *Category.choices])
+    if "severity" in fields:
+        fields["severity"].label = _("Grade")
+    for name in ("latitude", "longitude"):
+        if name in fields:
+            fields[name].widget.attrs.update({"step": "any", "inputmode": "decimal"})
+    return {name: fields[name] for name in names}
+
+
+class _StyledForm(forms.Form):
+    """Bootstrap's classes on every widget, and on the fields that came back with errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_fields()
+        for field in self.fields.values():
+            widget = field.widget
+            if widget.is_hidden:
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_fields(self) -> None:
+        """Fields that depend on the model or the case, added before styling."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self.mark_invalid()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        self.mark_invalid()
+
+    def mark_invalid(self) -> None:
+        for name in self.errors:
+            attrs = self.fields[name].widget.attrs if name in self.fields else {}
+            if "is-invalid" not in attrs.get("class", "is-invalid"):
+                attrs["class"] += " is-invalid"
+
+
+class _HazardForm(_StyledForm):
+    field_names: tuple[str, ...] = ()
+
+    def add_fields(self) -> None:
+        self.fields.update(_hazard_fields(self.field_names))
+
+
+class HazardReportForm(_HazardForm):
+    field_names = ("title", "category", "severity", "immediate", "description", "location",
+                   "latitude", "longitude")
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label="—")
+    photos = PhotosField(label=_("Photos"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = reportable_units(user)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = indented_name
+        if not self.is_bound:
+            self.initial.setdefault("unit", own_unit(user, units))
+
+
+class HazardEditForm(_HazardForm):
+    field_names = ("title", "category", "severity", "immediate", "description", "location",
+                   "latitude", "longitude", *PLAN_FIELDS, "supervising_leader")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ExtendForm(_StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason for the extension"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransitionForm(_StyledForm):
+    """One form for every step; each step gets only the inputs it uses."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, hazard: Hazard, name: str, **kwargs: Any) -> None:
+        self.hazard = hazard
+        self.name = name
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self) -> None:
+        hazard, name = self.hazard, self.name
+        if name == "assign":
+            self.fields["assignee"] = forms.ModelChoiceField(
+                label=_("Assign to"), queryset=assignee_choices(hazard), required=False, empty_label="—",
+            )
+            self.fields["assignee"].label_from_instance = user_label
+        elif name == "submit":
+            self.fields["photos"] = PhotosField(label=_("Photos after rectification"))
+        elif name == "reject":
+            self.fields["reason"] = forms.ChoiceField(
+                label=_("Rejection reason"), required=False,
+                choices=[("", "—"), *RejectionReason.choices],
+            )
+            self.fields["duplicate_of"] = forms.CharField(
+                label=_("Reference of the original report"), required=False, max_length=20,
+            )
+        self.order_fields(["assignee", "reason", "duplicate_of", "photos", "note"])
+
+
+def reportable_units(user: Any) -> QuerySet[Unit]:
+    return Unit.objects.filter(scope_for(user).unit_q()).order_by("prefix")
+
+
+def own_unit(user: Any, units: QuerySet[Unit]) -> Unit | None:
+    """The highest territorial unit where the user holds a role: where they usually report."""
+    roles = [r for r in scope_for(user).roles if not r.unit.is_department]
+    if not roles:
+        return None
+    unit = min((r.unit for r in roles), key=lambda u: (len(u.prefix), u.prefix))
+    return unit if units.filter(pk=unit.pk).exists() else None
+
+
+def indented_name(unit: Unit) -> str:
+    # Indentation shows the tree inside a plain <select>, which phones render natively.
+    return "\u3000" * (unit.level - 1) + unit.name
+
+
+def user_label(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def assignee_choices(hazard: Hazard) -> QuerySet:
+    """Active users whose handler-or-higher role reaches the hazard: at its unit or above, or
+    in a department that handles its category."""
+    territorial = [hazard.unit, *hazard.unit.ancestors()]
+    departments = Responsibility.objects.filter(
+        case_kind=KIND, category=hazard.category
+    ).values("department")
+    ranks = [r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[RoleName.HANDLER]]
+    reaching = Q(roles__unit__in=territorial) | Q(roles__unit__in=departments)
+    return (
+        get_user_model().objects.filter(reaching, roles__role__in=ranks, is_active=True)
+        .distinct().order_by("username")
+    )
