@@ -9,10 +9,14 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
+from django.db import connections
+from django.urls import reverse
 
 from pingan.core.models import Unit, UnitKind
-from pingan.demo.district import Personas, build_district, build_personas
+from pingan.demo.district import DEMO_PASSWORD, Personas, build_district, build_personas
 from pingan.testing import tiny_png
 
 
@@ -95,3 +99,35 @@ def grid_in(district):
         )
 
     return pick
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium driven by Playwright (which cannot download a browser here)."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian's chromium is not installed: scripts/test.sh installs it")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API leaves its event loop set as running, so Django takes the test's
+    # own (synchronous) ORM calls for async code and refuses them without this.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+        # Connections opened while Playwright's loop was current belong to its context; close
+        # them here, or PostgreSQL refuses to drop the test database at the end.
+        connections.close_all()
+
+
+def browser_login(page, live_server, username: str) -> None:
+    page.goto(live_server.url + reverse("login"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(live_server.url + reverse("my-work"))

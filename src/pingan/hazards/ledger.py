@@ -608,14 +608,14 @@ class ImportSummary:
                                    unchanged=self.unchanged)
 
 
-@dataclass
+@dataclass(slots=True)
 class _New:
     number: int
     row: LedgerRow
     unit: Unit
 
 
-@dataclass
+@dataclass(slots=True)
 class _Change:
     number: int
     hazard_id: int

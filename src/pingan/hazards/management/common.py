@@ -35,4 +35,4 @@ class _Raw:
 
 
 def progress_bars(stderr: OutputWrapper, *, disable: bool) -> Progress:
-    return partial(tqdm, file=_Raw(stderr), unit="row", disable=disable, dynamic_ncols=True)
+    return partial(tqdm, file=_Raw(stderr), unit=" rows", disable=disable, dynamic_ncols=True)

@@ -2,47 +2,13 @@
 collapsible step forms, the ECharts chart, and a phone-sized list that does not scroll
 sideways."""
 
-import shutil
-
 import pytest
-from django.db import connections
 from django.urls import reverse
 
-from pingan.demo.district import DEMO_PASSWORD
+from pingan.conftest import browser_login as login
 from pingan.hazards import views
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API leaves its event loop set as running, so Django takes the test's
-    # own (synchronous) ORM calls for async code and refuses them without this.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
-        yield browser
-        browser.close()
-        # Connections opened while Playwright's loop was current belong to its context; close
-        # them here, or PostgreSQL refuses to drop the test database at the end.
-        connections.close_all()
-
-
-def login(page, live_server, username):
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(live_server.url + reverse("my-work"))
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_filters_load_more_steps_and_chart(browser, live_server, personas, make_hazard, monkeypatch):
