@@ -29,3 +29,22 @@ def api_client(user):
 
     _token, key = token_create(user=user, name="tests")
     return Client(headers={"Authorization": f"Bearer {key}"})
+
+
+def walk_pages(client, url: str, params: dict | None = None, *, limit: int,
+               max_pages: int = 1000) -> tuple[list[dict], int]:
+    """Follow an API list's cursors to the end: every item, and how many pages it took."""
+    items: list[dict] = []
+    cursor, pages = None, 0
+    while True:
+        query = {**(params or {}), "limit": limit, **({"cursor": cursor} if cursor else {})}
+        response = client.get(url, query)
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        assert len(body["items"]) <= limit
+        items += body["items"]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return items, pages
+        assert pages < max_pages, "the cursor never reached the end"

@@ -16,7 +16,7 @@ from django.utils import translation
 from pingan.core.api import MSG_CSRF, hash_key, token_create
 from pingan.core.models import ApiToken, Role, RoleName, Unit, UnitKind
 from pingan.hazards.models import Hazard
-from pingan.testing import api_client
+from pingan.testing import api_client, walk_pages
 
 
 def test_docs_render_without_login_from_local_static_files(client):
@@ -166,23 +166,8 @@ def test_query_validation_errors_name_the_query_parameter(personas):
 # ---------------------------------------------------------------------------
 
 
-def _walk(client, url: str, limit: int) -> list[dict]:
-    items, cursor, pages = [], None, 0
-    while True:
-        response = client.get(url, {"limit": limit, **({"cursor": cursor} if cursor else {})})
-        assert response.status_code == 200, response.json()
-        body = response.json()
-        assert len(body["items"]) <= limit
-        items += body["items"]
-        pages += 1
-        cursor = body["next_cursor"]
-        if cursor is None:
-            return items
-        assert pages < 1000
-
-
 def test_units_are_those_within_scope(personas, hangbu, shiliang, worker_grid):
-    outsider = _walk(api_client(personas.outsider), "/api/v1/units", limit=7)
+    outsider = walk_pages(api_client(personas.outsider), "/api/v1/units", limit=7)[0]
     codes = [u["code"] for u in outsider]
     assert codes == sorted(codes, key=lambda c: Unit.objects.get(code=c).prefix)
     assert len(codes) == len(set(codes))
@@ -193,7 +178,7 @@ def test_units_are_those_within_scope(personas, hangbu, shiliang, worker_grid):
     grid = api_client(personas.grid_worker).get("/api/v1/units").json()["items"]
     assert [u["code"] for u in grid] == [worker_grid.code]
     # A department works anywhere: every territorial unit, and no departments.
-    fire = _walk(api_client(personas.fire_handler), "/api/v1/units", limit=200)
+    fire = walk_pages(api_client(personas.fire_handler), "/api/v1/units", limit=200)[0]
     assert len(fire) == Unit.objects.exclude(kind=UnitKind.DEPARTMENT).count()
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from pingan.core.models import Case, Unit, UnitKind
 from pingan.hazards.selectors import SORTS
 from pingan.hazards.services import hazard_transition
-from pingan.testing import api_client
+from pingan.testing import api_client, walk_pages
 
 TZ = timezone.get_default_timezone()
 BASE = dt.datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
@@ -30,19 +30,7 @@ def many(make_hazard, personas, worker_grid):
 
 
 def _walk(client, params: dict, limit: int = 10) -> tuple[list[dict], int]:
-    items, cursor, pages = [], None, 0
-    while True:
-        query = {**params, "limit": limit, **({"cursor": cursor} if cursor else {})}
-        response = client.get("/api/v1/hazards", query)
-        assert response.status_code == 200, response.json()
-        body = response.json()
-        assert len(body["items"]) <= limit
-        items += body["items"]
-        pages += 1
-        cursor = body["next_cursor"]
-        if cursor is None:
-            return items, pages
-        assert pages < 100
+    return walk_pages(client, "/api/v1/hazards", params, limit=limit, max_pages=100)
 
 
 def _expected(sort: str) -> list[str]:
