@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, OutputWrapper
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from pingan.hazards.ledger import Progress
@@ -16,7 +17,7 @@ def acting_user(username: str) -> Any:
     """The user a command acts as: it sees, reports and exports what that user may."""
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise CommandError(f"No active user “{username}”.")
+        raise CommandError(_("No active user “{username}”.").format(username=username))
     return user
 
 

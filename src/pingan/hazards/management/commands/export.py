@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from pingan.hazards.ledger import export_xlsx
@@ -42,4 +43,4 @@ class Command(BaseCommand):
             partial.replace(file)
         finally:
             partial.unlink(missing_ok=True)
-        self.stdout.write(f"{count} → {file}")
+        self.stdout.write(_("{count} hazards written to {file}.").format(count=count, file=file))
