@@ -19,7 +19,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -33,6 +33,28 @@ from pingan.core.escalation import escalate_overdue
 from pingan.core.inbox import mark_read
 from pingan.core.models import Notification, Responsibility, Role, RoleName, Unit, UnitKind
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, Personas
+from pingan.demo.texts import (
+    DUPLICATE_NOTE,
+    ESTATES,
+    EXTENSION_REASONS,
+    FOUND_BY,
+    GIVEN,
+    MAJOR_EXTENSION_REASON,
+    MAJOR_TEMPLATES,
+    MAJOR_VERIFY_NOTE,
+    NOT_A_HAZARD_NOTES,
+    PREMISE_KINDS,
+    PREMISE_NAMES,
+    REWORK_NOTES,
+    RURAL_ROADS,
+    START_NOTES,
+    STREETS,
+    SURNAMES,
+    TEMPLATES,
+    VERIFY_NOTES,
+    MajorTpl,
+    Tpl,
+)
 from pingan.hazards.models import KIND, Category, Hazard, RejectionReason
 from pingan.hazards.services import (
     hazard_extend,
@@ -51,37 +73,6 @@ ESCALATION_SWEEP_TIME = dt.time(0, 10)  # the worker's nightly pass, just after 
 # ---------------------------------------------------------------------------
 # People
 # ---------------------------------------------------------------------------
-
-SURNAMES = (
-    ("徐", "xu"), ("郑", "zheng"), ("毛", "mao"), ("汪", "wang"), ("祝", "zhu"), ("余", "yu"),
-    ("方", "fang"), ("叶", "ye"), ("周", "zhou"), ("吴", "wu"), ("王", "wang"), ("李", "li"),
-    ("张", "zhang"), ("刘", "liu"), ("陈", "chen"), ("杨", "yang"), ("黄", "huang"),
-    ("赵", "zhao"), ("朱", "zhu"), ("胡", "hu"), ("姜", "jiang"), ("程", "cheng"),
-    ("江", "jiang"), ("邵", "shao"), ("柴", "chai"), ("童", "tong"), ("傅", "fu"), ("严", "yan"),
-    ("翁", "weng"), ("缪", "miao"), ("林", "lin"), ("占", "zhan"), ("饶", "rao"), ("鲍", "bao"),
-    ("龚", "gong"), ("廖", "liao"), ("詹", "zhan"), ("郭", "guo"), ("何", "he"), ("蓝", "lan"),
-)
-# Given names as people in Quzhou are called, not characters thrown together.
-GIVEN = (
-    ("建华", "jianhua"), ("国平", "guoping"), ("丽华", "lihua"), ("志强", "zhiqiang"),
-    ("晓燕", "xiaoyan"), ("海波", "haibo"), ("春梅", "chunmei"), ("建军", "jianjun"),
-    ("卫东", "weidong"), ("秀英", "xiuying"), ("玉兰", "yulan"), ("红梅", "hongmei"),
-    ("伟", "wei"), ("敏", "min"), ("静", "jing"), ("磊", "lei"), ("勇", "yong"), ("艳", "yan"),
-    ("杰", "jie"), ("娟", "juan"), ("涛", "tao"), ("超", "chao"), ("霞", "xia"), ("辉", "hui"),
-    ("燕", "yan"), ("鹏", "peng"), ("婷", "ting"), ("斌", "bin"), ("军", "jun"), ("芳", "fang"),
-    ("琳", "lin"), ("慧敏", "huimin"), ("晓东", "xiaodong"), ("建平", "jianping"),
-    ("国庆", "guoqing"), ("志刚", "zhigang"), ("海燕", "haiyan"), ("文斌", "wenbin"),
-    ("佳怡", "jiayi"), ("浩然", "haoran"), ("宇航", "yuhang"), ("雪梅", "xuemei"),
-    ("新华", "xinhua"), ("金根", "jingen"), ("跃进", "yuejin"), ("福根", "fugen"),
-    ("荣华", "ronghua"), ("益民", "yimin"), ("忠良", "zhongliang"), ("俊杰", "junjie"),
-    ("莉莉", "lili"), ("倩", "qian"), ("峰", "feng"), ("云飞", "yunfei"), ("晓峰", "xiaofeng"),
-    ("丽娟", "lijuan"), ("永强", "yongqiang"), ("爱华", "aihua"), ("美芳", "meifang"),
-    ("素琴", "suqin"), ("少华", "shaohua"), ("晨", "chen"), ("一帆", "yifan"),
-    ("梦婷", "mengting"), ("思远", "siyuan"), ("欣怡", "xinyi"), ("振华", "zhenhua"),
-    ("德明", "deming"), ("水根", "shuigen"), ("樟松", "zhangsong"), ("炳坤", "bingkun"),
-    ("丽萍", "liping"), ("建伟", "jianwei"), ("小青", "xiaoqing"), ("月英", "yueying"),
-    ("旭东", "xudong"), ("海军", "haijun"), ("雅琴", "yaqin"), ("成龙", "chenglong"),
-)
 
 
 # Department name -> job titles of the staff it gets besides any persona already there.
@@ -216,362 +207,6 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
                     personas.fire_handler, personas.outsider):
         staff.names[persona.pk] = _person_name(persona)
     return staff
-
-
-# ---------------------------------------------------------------------------
-# What hazards look like
-# ---------------------------------------------------------------------------
-
-
-class Tpl(NamedTuple):
-    """A kind of hazard: where it is (premise, building, village, road), its title and
-    description, and what the rectifier writes when it is fixed."""
-
-    where: str
-    title: str
-    description: str
-    fix: str
-    immediate_ok: bool = False
-    premise: str = "shop"
-    spot: str = "{group}组"  # where in the village, for "village" hazards
-
-
-class MajorTpl(NamedTuple):
-    where: str
-    title: str
-    description: str
-    fix: str
-    goals: str
-    methods: str
-    funding: str
-    safety: str
-    leader: str
-    premise: str = "workshop"
-    spot: str = "{group}组"
-
-
-TEMPLATES: dict[str, tuple[Tpl, ...]] = {
-    Category.FIRE: (
-        Tpl("premise", "{premise}消防通道被杂物堵塞",
-            "{premise}后门消防通道堆放纸箱、旧家具等杂物，通道净宽不足1米，发生火情时人员无法疏散。",
-            "已清理通道内全部杂物，张贴“消防通道严禁堵塞”警示标识，通道恢复畅通。", True),
-        Tpl("premise", "{premise}灭火器过期失效",
-            "{premise}配备的2具干粉灭火器压力表指针处于红区，已超过维修期限，无法正常使用。",
-            "已更换4kg干粉灭火器2具，并现场教会店主使用方法。"),
-        Tpl("building", "{building}室内消火栓无水",
-            "{building}楼道室内消火栓箱内水带缺失，打开阀门无水，消防给水失效。",
-            "物业已维修消防供水管网，补齐水带、水枪，试水压力正常。"),
-        Tpl("premise", "{premise}电气线路私拉乱接",
-            "{premise}店内电线未穿管保护，多处用插线板串接大功率电器，线路绝缘层老化开裂。",
-            "已请持证电工重新敷设线路并穿管保护，拆除串接插线板，加装漏电保护开关。", premise="eatery"),
-        Tpl("village", "{village}民房旁柴草堆放过近",
-            "{village}{group}组村民在房屋外墙边堆放大量柴草、秸秆，距厨房灶台不足3米，天气干燥时极易引发火灾。",
-            "已督促户主将柴草移至距房屋10米以外的空地集中堆放，并开展用火安全提醒。"),
-        Tpl("building", "{building}安全出口被锁闭",
-            "{building}一层安全出口被铁链锁闭，疏散指示标志损坏不亮。",
-            "已拆除铁链，安全出口保持可从内部推开，更换疏散指示标志3处。", True),
-        Tpl("premise", "{premise}厨房烟道油污积聚",
-            "{premise}厨房排油烟管道长期未清洗，油垢明显，存在烟道起火风险。",
-            "已请专业公司清洗烟道，建立每季度清洗台账。", premise="eatery"),
-        Tpl("building", "{building}楼道堆放可燃杂物",
-            "{building}楼道及楼梯间堆放旧床垫、纸板、木料等可燃物，占用疏散通道。",
-            "已会同物业清理楼道杂物，住户签订楼道不堆物承诺书。", True),
-        Tpl("village", "{village}山林边焚烧垃圾",
-            "{village}{group}组村民在山林边焚烧生活垃圾和枯枝，距林地不足20米，无人看守。",
-            "已当场扑灭余火并清理现场，对村民开展野外用火安全教育。", True),
-    ),
-    Category.FIRE_MIXED_USE: (
-        Tpl("premise", "{premise}“三合一”场所住人",
-            "{premise}一层经营、二层仓储、三层住人，住宿与经营、储存区域未作防火分隔，仅有一部楼梯疏散。",
-            "住宿人员已全部搬离，三层改作办公，经营与仓储区域之间设置防火分隔。", premise="workshop"),
-        Tpl("premise", "{premise}仓库内设员工宿舍",
-            "{premise}在原料仓库内用木板隔出员工宿舍，住4人，仓库内堆放大量布料等可燃物。",
-            "已拆除仓库内宿舍，员工搬至厂区外租住，仓库可燃物规范堆放。", premise="workshop"),
-        Tpl("premise", "{premise}夹层住人无独立疏散通道",
-            "{premise}店内搭建夹层用于住人，夹层只能经店内楼梯上下，无独立疏散出口。",
-            "已拆除夹层床铺，店内不再住人，安装独立式感烟火灾探测报警器。"),
-        Tpl("premise", "{premise}前店后宅未作防火分隔",
-            "{premise}前面经营、后面生活，厨房使用瓶装液化气，与经营区之间无防火分隔。",
-            "已砌筑实体墙作防火分隔并加装防火门，经营区配备灭火器2具。", premise="eatery"),
-        Tpl("premise", "{premise}住人楼层防盗窗封死",
-            "{premise}为“三合一”场所，住人楼层外窗全部安装固定式防盗窗，无逃生口。",
-            "已在防盗窗上开设可从内部开启的逃生窗，配备逃生绳和应急照明灯。", premise="lodging"),
-    ),
-    Category.EBIKE_CHARGING: (
-        Tpl("building", "{building}楼道内电动车充电",
-            "{building}楼道内停放电动自行车3辆，从家中拉线充电，占用疏散通道。",
-            "已将电动车移至小区集中充电棚，拆除飞线，楼道张贴禁停禁充标识。", True),
-        Tpl("building", "{building}电动车入户充电",
-            "巡查发现{building}住户将电动自行车推入室内客厅充电，电池紧挨沙发。",
-            "已劝导住户到集中充电点充电，住户签订电动车不入户承诺书。", True),
-        Tpl("village", "{village}电动车飞线充电",
-            "{village}{group}组有住户从二楼窗户拉电线至路边为电动车充电，电线横跨人行道。",
-            "已拆除飞线，引导住户到村集中充电桩充电。", True),
-        Tpl("building", "{building}电梯内电动车上楼",
-            "{building}住户多次推电动自行车乘电梯上楼回家充电，电梯未安装阻车装置。",
-            "物业已加装电梯电动车智能阻止系统，并在电梯口张贴告示。"),
-        Tpl("premise", "{premise}店内夜间集中充电",
-            "{premise}夜间在店内为多台电动车及电池充电，充电区域无人值守、无消防设施。",
-            "已停止店内充电，电池充电移至室外专用充电柜。"),
-        Tpl("building", "{building}充电棚缺少消防设施",
-            "{building}架空层设置电动车充电点，未配置灭火器，充电线路杂乱。",
-            "已为充电棚配置灭火器4具、安装简易喷淋，规范整理充电线路。"),
-    ),
-    Category.FLOOD: (
-        Tpl("village", "{village}山塘坝脚渗水",
-            "{village}后山山塘坝脚出现渗水点，渗水浑浊，山塘蓄水较满，下游有农户。",
-            "已将山塘水位降至汛限水位以下，坝脚渗漏点开挖导渗，落实每日巡查。", spot="后山山塘"),
-        Tpl("village", "{village}地质灾害隐患点边坡开裂",
-            "{village}{group}组屋后边坡出现长约5米的裂缝，坡下有民房2户，连续降雨后有滑坡风险。",
-            "已用彩条布覆盖裂缝防止雨水渗入，设置警示牌，雨天坡下2户人员提前转移。"),
-        Tpl("village", "{village}排水沟堵塞",
-            "{village}主干道旁排水沟被淤泥、垃圾堵塞，强降雨时路面积水严重。",
-            "已清淤疏通排水沟约200米，清运淤泥垃圾。", spot="主干道排水沟"),
-        Tpl("building", "{building}地下车库挡水设施缺失",
-            "{building}地下车库入口无挡水板和沙袋，入口低于路面，暴雨时易倒灌。",
-            "物业已配备挡水板和沙袋100袋，安装水位报警装置。"),
-        Tpl("road", "{road}户外广告牌松动",
-            "{road}沿街商铺户外广告牌固定螺栓锈蚀松动，台风期间有坠落伤人风险。",
-            "已拆除松动广告牌，加固其余招牌。", True),
-        Tpl("village", "{village}河道行洪断面被侵占",
-            "{village}段河道内堆放建筑垃圾，行洪断面缩窄约三分之一。",
-            "已清除河道内建筑垃圾，恢复行洪断面。", spot="段河道"),
-        Tpl("village", "{village}危旧房台风期间有人居住",
-            "{village}{group}组一处土木结构老房屋顶瓦片松动、墙体开裂，仍有老人居住，台风来临时有倒塌风险。",
-            "已将老人转移至亲属家中安置，房屋落实封控并设置警示标志。", True),
-        Tpl("village", "{village}建筑工地塔吊未落实防台措施",
-            "{village}建筑工地塔吊未按防台要求降臂、锁定，工棚未加固，台风预警已发布。",
-            "施工单位已完成塔吊降臂锁定和工棚加固，工人转移至安全场所。", True, spot="建筑工地"),
-        Tpl("village", "{village}低洼易涝点无警示",
-            "{village}村口下穿道路低洼处暴雨后积水深约60厘米，未设置警示标志和水位标尺。",
-            "已设置积水警示牌和水位标尺，配备临时抽水泵。", spot="村口下穿道路"),
-    ),
-    Category.ROAD: (
-        Tpl("village", "{village}村口路口视线遮挡",
-            "{village}村口与通村公路交叉口绿化过高遮挡视线，进出车辆与过往车辆互相看不见。",
-            "已修剪遮挡视线的绿化，设置凸面镜和减速让行标志。", spot="村口路口"),
-        Tpl("road", "{road}路面坑槽",
-            "{road}路段路面出现多处坑槽，最大一处直径约1米，夜间照明不足，易导致电动车摔倒。",
-            "已对坑槽进行冷补修复，恢复路面平整。"),
-        Tpl("village", "{village}临水路段缺少护栏",
-            "{village}通村公路临溪一侧约300米路段无护栏，路面窄、弯道多。",
-            "已安装波形护栏300米，增设急弯警示标志2块。", spot="通村公路临溪段"),
-        Tpl("road", "{road}路口信号灯故障",
-            "{road}路口信号灯黄灯常闪，早晚高峰车辆通行混乱。",
-            "交警设施班组已维修信号机，信号灯恢复正常。", True),
-        Tpl("village", "{village}小学门口缺少减速设施",
-            "{village}小学门口道路无减速带、无人行横道，上下学时段车速较快。",
-            "已施划人行横道，安装减速带2处，设置“注意儿童”标志。", spot="小学门口"),
-        Tpl("road", "{road}占道堆放建材",
-            "{road}一侧机动车道上堆放砂石、砖块等建材，夜间无警示，已有车辆避让不及。",
-            "已清运占道建材，施工方在场地内堆放并设置围挡。", True),
-        Tpl("village", "{village}平交道口无警示标志",
-            "{village}机耕路与县道平交道口无停车让行标志，农用车辆频繁直接驶入主路。",
-            "已设置停车让行标志和减速标线，路口增设爆闪灯。", spot="机耕路平交道口"),
-    ),
-    Category.BUILDING: (
-        Tpl("building", "{building}外墙瓷砖空鼓脱落",
-            "{building}外墙瓷砖多处空鼓，已有瓷砖脱落砸在楼下人行道上。",
-            "已设置安全隔离区，专业单位铲除空鼓瓷砖并改为涂料外墙。"),
-        Tpl("village", "{village}自建房擅自加层",
-            "{village}{group}组村民在原三层自建房上加建一层彩钢板房，未经审批，结构承载不明。",
-            "已责令拆除加建部分，拆除后经房屋安全鉴定为B级，可正常使用。"),
-        Tpl("village", "{village}C级危房仍有人居住",
-            "{village}{group}组一处经鉴定为C级的危房仍有人居住，承重墙多处裂缝。",
-            "住户已搬离，房屋加固处理后复鉴为B级。", True),
-        Tpl("premise", "{premise}擅自拆改承重墙",
-            "{premise}装修时拆除一层部分承重墙扩大营业面积，楼上墙面出现裂缝。",
-            "已停止装修，按设计方案恢复并加固承重结构，经鉴定满足安全使用要求。"),
-        Tpl("building", "{building}阳台栏杆锈蚀松动",
-            "{building}多户阳台金属栏杆根部锈蚀严重，用手推动明显晃动。",
-            "已更换锈蚀栏杆并做防腐处理。"),
-        Tpl("village", "{village}老旧厂房屋面破损",
-            "{village}一处闲置老旧厂房屋面石棉瓦大面积破损，檩条腐朽，周边有儿童进入玩耍。",
-            "已设置围挡封闭厂房，拆除破损屋面。", spot="闲置厂房"),
-    ),
-    Category.GAS: (
-        Tpl("premise", "{premise}未安装燃气泄漏报警器",
-            "{premise}厨房使用3瓶液化石油气，未安装可燃气体泄漏报警装置和紧急切断阀。",
-            "已安装可燃气体报警器和紧急切断阀，联动测试正常。", premise="eatery"),
-        Tpl("premise", "{premise}燃气软管老化",
-            "{premise}灶具连接软管老化龟裂，长度超过2米且穿墙敷设。",
-            "已更换为金属波纹管，长度不超过2米，不再穿墙。", True, "eatery"),
-        Tpl("premise", "{premise}超量存放液化气钢瓶",
-            "{premise}厨房内存放液化气钢瓶5瓶，超过规定数量，且靠近灶具明火。",
-            "已将多余钢瓶退回供气站，单独设置气瓶间。", premise="eatery"),
-        Tpl("premise", "{premise}使用超期未检钢瓶",
-            "{premise}使用的液化气钢瓶超过检验期限，无充装标签，来源不明。",
-            "已更换为检验合格的钢瓶，承诺只在正规供气站充装。", True, "eatery"),
-        Tpl("building", "{building}燃气管道被违建圈占",
-            "{building}楼下燃气中压管道上方搭建违章棚屋，管道被圈占。",
-            "已拆除违章棚屋，管道上方恢复通行并设置警示桩。"),
-        Tpl("building", "{building}住户室内燃气异味",
-            "{building}住户反映室内有燃气异味，检测仪读数异常。",
-            "燃气公司抢修人员到场，更换漏气接头，复检无泄漏。", True),
-    ),
-    Category.OTHER: (
-        Tpl("village", "{village}池塘无防护无警示",
-            "{village}路边池塘水深约2米，无护栏和警示标志，附近常有儿童玩耍。",
-            "已安装防护栏和“水深危险”警示牌。", spot="路边池塘"),
-        Tpl("premise", "{premise}违规存放危险化学品",
-            "{premise}店内存放油漆、稀释剂等易燃液体约200升，无专用仓库。",
-            "已清理超量危险化学品，剩余部分存入专用防爆柜。"),
-        Tpl("building", "{building}空调外机支架锈蚀",
-            "{building}多台空调外机支架锈蚀严重，下方为人行通道，有高空坠物风险。",
-            "已更换锈蚀支架，加固外机。"),
-        Tpl("road", "{road}施工现场围挡缺失",
-            "{road}管线施工开挖深度约2米，现场围挡缺失，夜间无警示灯。",
-            "施工单位已设置连续硬质围挡和夜间警示灯。", True),
-        Tpl("village", "{village}废弃矿坑无围挡",
-            "{village}后山废弃采石宕口边坡陡峭，坑内积水，周边无围挡和警示标志。",
-            "已设置围网和警示牌，宕口积水处设救生圈。", spot="后山废弃宕口"),
-    ),
-}
-
-MAJOR_TEMPLATES: dict[str, tuple[MajorTpl, ...]] = {
-    Category.FLOOD: (
-        MajorTpl("village", "{village}病险山塘坝体渗漏",
-                 "{village}山塘（库容约3万立方米）坝体下游坡多处集中渗漏，溢洪道淤堵，下游有农户12户40余人，"
-                 "经安全鉴定为病险山塘。",
-                 "坝体防渗加固和溢洪道清淤已完工，试蓄水观察无渗漏。",
-                 "主汛期前完成坝体防渗加固和溢洪道清淤，消除溃坝风险，山塘恢复安全运行。",
-                 "坝体迎水坡铺设土工膜防渗，坝脚设置反滤排水体，溢洪道清淤拓宽，增设水位观测尺。",
-                 "区水利专项资金28万元，镇配套5万元；土工膜、块石等材料由施工单位备料。",
-                 "整改期间山塘空库运行，下游设警戒区，专人24小时巡查；遇强降雨立即启动转移预案，"
-                 "组织下游群众转移至村文化礼堂。",
-                 "区应急管理局局长 周建华", spot="山塘"),
-        MajorTpl("village", "{village}后山地质灾害隐患点滑坡风险",
-                 "{village}{group}组后山边坡出现多条贯通裂缝，坡脚民房墙体开裂，威胁5户17人。",
-                 "削坡减载和挡土墙、截排水沟已完工，监测数据稳定。",
-                 "消除滑坡对坡下5户17人的威胁，边坡达到稳定状态。",
-                 "削坡减载，坡脚修筑浆砌石挡土墙，坡顶设置截水沟，安装裂缝自动监测仪。",
-                 "区地质灾害防治资金40万元；施工单位垫资备料。",
-                 "施工期间坡下5户全部搬离，设置警戒线；监测数据异常或降雨超警戒值时立即停工撤人。",
-                 "副区长 方志强"),
-    ),
-    Category.FIRE_MIXED_USE: (
-        MajorTpl("premise", "{premise}厂房“三合一”且无自动消防设施",
-                 "{premise}生产车间、仓库与员工宿舍设在同一建筑内，住宿员工18人，建筑未设自动喷水灭火系统，"
-                 "疏散楼梯仅1部。",
-                 "员工宿舍已全部迁出，车间与仓库间防火分隔和喷淋系统完工并调试合格。",
-                 "住宿与生产、储存彻底分离，建筑消防设施达到规范要求。",
-                 "员工宿舍迁至厂区外独立宿舍楼；车间与仓库之间砌筑防火墙；增设室外疏散楼梯1部和自动喷水灭火系统。",
-                 "企业自筹资金65万元；消防设施由有资质的施工单位承建。",
-                 "整改期间停止夜间生产，每班安排专人防火巡查；仓库限量存放；配齐灭火器和应急照明，组织一次疏散演练。",
-                 "区消防救援大队大队长 吴国栋"),
-    ),
-    Category.FIRE: (
-        MajorTpl("building", "{building}老旧小区消防管网瘫痪",
-                 "{building}所在小区建于上世纪九十年代，室内消火栓管网锈蚀漏水，消防水泵无法启动，"
-                 "小区内无消防车通道。",
-                 "消防管网更换、水泵维修及消防车通道划线已完成，联动测试合格。",
-                 "恢复小区消防给水系统，打通消防车通道。",
-                 "更换室内消火栓立管及阀门，维修消防水泵并接入物业值班室，拆除占用通道的违建，施划消防车通道标线。",
-                 "老旧小区改造资金52万元，街道配套8万元。",
-                 "施工期间每幢楼增配灭火器4具，微型消防站24小时值守；燃气、电气施工持证作业。",
-                 "区消防救援大队大队长 吴国栋"),
-    ),
-    Category.EBIKE_CHARGING: (
-        MajorTpl("building", "{building}地下室违规集中充电",
-                 "{building}地下车库私设电动车充电点约60个，无防火分隔、无自动灭火设施，夜间集中充电。",
-                 "地下室充电点已全部拆除，地面集中充电棚建成投用。",
-                 "地下空间不再停放、充电电动车，建成符合规范的地面集中充电设施。",
-                 "拆除地下室全部充电线路，地面新建集中充电棚（120个充电口），配套喷淋、监控和智能断电。",
-                 "社区与物业共同出资36万元。",
-                 "施工期间地下车库入口设置阻车装置，物业夜间巡查；充电棚未建成前启用临时室外充电点。",
-                 "区消防救援大队大队长 吴国栋"),
-    ),
-    Category.BUILDING: (
-        MajorTpl("village", "{village}D级危房仍在使用",
-                 "{village}{group}组一幢砖木结构房屋经鉴定为D级危险房屋（整幢危房），仍作仓库和住宅使用，3户8人居住。",
-                 "住户已全部搬离安置，危房已拆除。",
-                 "危房停止使用，人员全部搬离，消除倒塌伤人风险。",
-                 "动员3户8人搬离并落实过渡安置；产权人委托有资质单位拆除，拆除后原址重建需另行报批。",
-                 "镇政府危房解危专项资金12万元，产权人自筹部分拆除费用。",
-                 "搬离前每日两次巡查；房屋四周设置警戒线和警示牌，禁止人员进入；拆除时专人监护、设隔离区。",
-                 "区住建局局长 毛海燕"),
-    ),
-    Category.GAS: (
-        MajorTpl("premise", "{premise}燃气管道腐蚀泄漏风险",
-                 "{premise}餐饮区燃气管道锈蚀严重，多处被摊位圈占，检测发现2处微量泄漏。",
-                 "燃气管道已整体更换，报警和切断装置联动测试合格。",
-                 "更换腐蚀管道，消除泄漏和圈占，市场燃气设施达到规范要求。",
-                 "整体更换餐饮区燃气管道，拆除圈占摊位，各商户安装可燃气体报警器和紧急切断阀。",
-                 "市场经营方出资42万元，燃气公司提供施工和检测。",
-                 "施工期间市场餐饮区停用燃气，改用电器具；施工现场设置警戒和灭火器材，燃气公司抢修队驻场。",
-                 "区住建局局长 毛海燕", "market"),
-    ),
-    Category.ROAD: (
-        MajorTpl("road", "{road}连续下坡急弯路段事故多发",
-                 "{road}连续下坡接急弯，近一年发生交通事故6起，无避险车道，外侧护栏缺失。",
-                 "护栏、减速设施和警示标志已安装到位，路段通过交通安全评估。",
-                 "消除连续下坡急弯路段的事故隐患，年内该路段不再发生伤亡事故。",
-                 "外侧增设混凝土护栏800米，铺设减速振动标线，设置连续下坡和急弯警示标志、区间测速。",
-                 "区交通专项资金55万元。",
-                 "施工期间半幅通行，设置临时限速和警示，安排交警早晚高峰值守。",
-                 "区交警大队大队长 祝卫东"),
-    ),
-    Category.OTHER: (
-        MajorTpl("village", "{village}废弃矿山高陡边坡",
-                 "{village}后山废弃矿山宕口边坡高约40米，岩体破碎，坡脚有村道和民房，雨季多次发生落石。",
-                 "削坡、挂网和坡脚拦石墙已完工，落石隐患消除。",
-                 "消除落石和崩塌对村道及民房的威胁，完成矿山生态修复。",
-                 "清除危岩、分级削坡，挂设主动防护网，坡脚修筑拦石墙并复绿。",
-                 "区矿山生态修复资金120万元。",
-                 "施工期间封闭坡脚村道并设绕行提示，专人监测边坡变形，雨天停止施工。",
-                 "区委常委、副区长 郑立新", spot="后山废弃矿山"),
-    ),
-}
-
-PREMISE_NAMES = ("鑫源", "兴旺", "顺达", "恒丰", "永盛", "金桥", "福满", "万家", "瑞丰", "隆兴",
-                 "佳美", "老徐", "阿英", "衢香", "兴华", "宏达", "红星", "百顺", "利民", "祥和",
-                 "聚福", "好运来", "三衢", "柯山", "烂柯", "明珠", "南孔", "橘乡")
-PREMISE_KINDS = {
-    "shop": ("五金店", "超市", "便利店", "理发店", "服装店", "农资店", "建材店", "快递驿站",
-             "电动车维修店", "棋牌室"),
-    "eatery": ("小吃店", "面馆", "早餐店", "饭店", "农家乐", "烧烤店", "火锅店"),
-    "workshop": ("服装加工作坊", "木业加工厂", "家具厂", "汽修厂", "茶叶加工厂", "竹制品加工厂",
-                 "五金加工厂"),
-    "lodging": ("民宿", "小旅馆", "家庭旅馆"),
-    "market": ("农贸市场",),
-}
-ESTATES = ("锦绣花苑", "荷花新村", "府山小区", "新桥公寓", "衢化生活区", "双港新城", "白云山庄",
-           "南湖花园", "花园新村", "信安嘉苑", "阳光城", "玉兰苑", "世纪花园", "通荷公寓",
-           "书院新村", "西区小区", "锦西公寓")
-STREETS = ("衢化路", "新桥街", "荷花中路", "花园东大道", "上街", "县学街", "坊门街", "府山路",
-           "劳动路", "三衢路", "通荷路", "白云中大道", "西安路", "新新路", "兴华路", "南湖路",
-           "下街", "水亭街", "北门街", "百汇路")
-RURAL_ROADS = ("{village}通村公路", "{village}机耕路", "县道{village}段")
-
-# Who found it, as the description opens.
-FOUND_BY = {
-    "grid": "网格员日常巡查发现：",
-    "village": "村（社区）隐患排查发现：",
-    "town": "镇（街道）平安办督查发现：",
-    "line": "区{department}检查发现：",
-}
-
-START_NOTES = ("已到现场核实，开始整改。", "已约谈业主，督促落实整改。", "", "已联系施工队伍进场。",
-               "已通知户主，正在整改。")
-VERIFY_NOTES = ("现场复核，整改到位，同意销号。", "经复核，隐患已消除，同意销号。",
-                "复核通过，整改照片与现场一致。", "已现场查看，整改符合要求，销号。")
-MAJOR_VERIFY_NOTE = ("验收结论：经组织区{department}及专家现场验收，整改达到方案目标，隐患已消除，"
-                     "同意销号。")
-REWORK_NOTES = ("复核发现整改不彻底：现场仍有部分问题未处理，请重新整改。",
-                "整改照片与现场不符，请按要求整改到位后重新上传照片。",
-                "只做了临时处置，未从根本上消除隐患，请落实长效措施。",
-                "警示标志和防护设施未设置到位，请补齐后再提交。")
-NOT_A_HAZARD_NOTES = ("经现场核实，该处已于上报前自行整改完毕，不构成隐患。",
-                      "经核实为正常施工临时堆放，已设置围挡和警示，不属于隐患。",
-                      "现场核查，所报设施符合规范要求，不构成隐患。",
-                      "经核实为误报，现场无所述情况。")
-DUPLICATE_NOTE = "与{ref}为同一处隐患，重复上报，并入原单办理。"
-EXTENSION_REASONS = ("整改需采购专用材料，供货周期较长，申请延期。",
-                     "涉及多户产权人，协调需要时间，申请延期。",
-                     "连续降雨无法室外施工，申请延期。",
-                     "需委托有资质单位鉴定、设计后方可施工，申请延期。",
-                     "整改资金需走财政审批程序，申请延期。")
-MAJOR_EXTENSION_REASON = "工程量大、施工周期长，经区安委办同意延期。"
 
 # Urban sub-districts and rural towns see different hazards (weights, not shares).
 CATEGORY_MIX = {
