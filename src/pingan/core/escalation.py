@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from pingan.core.deadlines import OPEN
 from pingan.core.events import append_event
 from pingan.core.inbox import notify
 from pingan.core.models import ROLE_RANK, Case, EventType, Role, RoleName, Unit
@@ -75,7 +76,7 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
     """Sweep every open overdue case that may owe a step; returns how many steps fired."""
     now = now or timezone.now()
     candidates = (
-        Case.objects.filter(is_open=True, due_at__lt=now, escalation_level__lt=MAX_STEPS)
+        Case.objects.filter(OPEN, due_at__lt=now, escalation_level__lt=MAX_STEPS)
         .select_related("unit__parent__parent__parent")
         .order_by("due_at")
     )

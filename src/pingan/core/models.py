@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Transform
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.scoping import CaseQuerySet
@@ -45,6 +45,40 @@ def subtree_bounds(prefix: str) -> tuple[str, str]:
     A range (not LIKE) so that both SQLite and PostgreSQL walk the plain index.
     """
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+# A district's code is six digits; its towns' nine.
+DISTRICT_PREFIX_LENGTH = 6
+
+
+class Unindexed(Transform):
+    """``field__unindexed``: on SQLite, ``+column``, which keeps the planner from using an
+    index on the column; elsewhere the plain column."""
+
+    lookup_name = "unindexed"
+
+    def as_sql(self, compiler, connection):
+        return compiler.compile(self.lhs)
+
+    def as_sqlite(self, compiler, connection):
+        sql, params = compiler.compile(self.lhs)
+        return f"+{sql}", params
+
+
+models.CharField.register_lookup(Unindexed)
+
+
+def subtree_q(prefix: str, field: str = "prefix") -> Q:
+    """Everything in the subtree of ``prefix``, as a range on ``field``.
+
+    A district-wide range matches nearly every row. SQLite's planner has no histogram to
+    know that, takes the subtree index and sorts the whole district before the first page;
+    measured at a million hazards, a district admin's list took 2.4 s a page that way and
+    6 ms walking the list's own sort index, which the ``+column`` hint makes it do.
+    """
+    low, high = subtree_bounds(prefix)
+    target = f"{field}__unindexed" if len(prefix) <= DISTRICT_PREFIX_LENGTH else field
+    return Q(**{f"{target}__gte": low, f"{target}__lt": high})
 
 
 class Unit(models.Model):
@@ -89,8 +123,7 @@ class Unit(models.Model):
         return self.kind == UnitKind.DEPARTMENT
 
     def subtree_q(self, field: str = "prefix") -> Q:
-        low, high = subtree_bounds(self.prefix)
-        return Q(**{f"{field}__gte": low, f"{field}__lt": high})
+        return subtree_q(self.prefix, field)
 
     def ancestors(self) -> list[Unit]:
         """From the parent up to the root; a few rows, so walked in Python."""
@@ -262,6 +295,8 @@ class EventType(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     ATTACHED = "attached", _("Attachment added")
     IMPORTED = "imported", _("Imported")
+    # Someone read personal data (a petitioner's, a victim's) in full: the read is the record.
+    VIEWED_PERSONAL_DATA = "viewed_personal_data", _("Personal data viewed in full")
 
 
 class Event(models.Model):

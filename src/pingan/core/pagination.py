@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import Col, OrderBy
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
@@ -75,8 +76,8 @@ class _Keyset:
     def segments(self, queryset: QuerySet, after: tuple[Any, int] | None) -> Iterator[QuerySet]:
         name = self.field.name
         op = "lt" if self.descending else "gt"
-        id_order = self.ordering[1]
-        values = queryset.order_by(*self.ordering)
+        id_order = _root_id_order(queryset.model, descending=self.descending)
+        values = queryset.order_by(self.ordering[0], id_order)
         parts = [("values", values)]
         if self.field.null:
             values = values.filter(**{f"{name}__isnull": False})
@@ -98,6 +99,19 @@ class _Keyset:
             elif part == start:
                 qs = qs.filter(**{f"id__{op}": last_id})
             yield qs
+
+
+def _root_id_order(model: Any, *, descending: bool) -> OrderBy:
+    """The id tiebreak as the root table's own column.
+
+    On a multi-table child (a Hazard is a Case) Django orders ``id`` by the child's
+    ``case_ptr_id``. PostgreSQL knows that equals ``core_case.id``; SQLite does not, so no
+    index on ``core_case`` can give it the order and every page sorted the whole result
+    (948 ms for a first page at a million hazards; 6 ms with the root's column).
+    """
+    root = model._meta.get_parent_list()[-1] if model._meta.parents else model
+    column = Col(root._meta.db_table, root._meta.pk)
+    return column.desc() if descending else column.asc()
 
 
 def keyset_page(queryset: QuerySet, *, ordering: Sequence[str], cursor: str | None,

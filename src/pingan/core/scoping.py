@@ -35,21 +35,20 @@ class Scope:
 
     def case_q(self, prefix_field: str = "unit_prefix", kind_field: str = "kind",
                category_field: str = "category") -> Q:
-        from pingan.core.models import subtree_bounds
+        from pingan.core.models import subtree_q
 
         if self.everything:
             return Q()
         q = _NOTHING
         for prefix in self.prefixes:
-            low, high = subtree_bounds(prefix)
-            q |= Q(**{f"{prefix_field}__gte": low, f"{prefix_field}__lt": high})
+            q |= subtree_q(prefix, prefix_field)
         for kind, categories in self.lines.items():
             q |= Q(**{kind_field: kind, f"{category_field}__in": sorted(categories)})
         return q
 
     def unit_q(self) -> Q:
         """The territorial units a user may pick from (report a hazard there, filter by)."""
-        from pingan.core.models import UnitKind, subtree_bounds
+        from pingan.core.models import UnitKind, subtree_q
 
         territorial = ~Q(kind=UnitKind.DEPARTMENT)
         if self.everything or self.lines:
@@ -57,8 +56,7 @@ class Scope:
             return territorial
         q = _NOTHING
         for prefix in self.prefixes:
-            low, high = subtree_bounds(prefix)
-            q |= Q(prefix__gte=low, prefix__lt=high)
+            q |= subtree_q(prefix)
         return q & territorial
 
     def covers(self, case: Case) -> bool:

@@ -10,8 +10,8 @@ from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pingan.core.deadlines import due_state_expression, due_state_q
-from pingan.core.models import ROLE_RANK, DueState, RoleName, Severity, Unit, subtree_bounds
+from pingan.core.deadlines import OPEN, due_state_expression, due_state_q
+from pingan.core.models import ROLE_RANK, DueState, RoleName, Severity, Unit, subtree_q
 from pingan.core.scoping import Scope, scope_for
 from pingan.hazards.models import Category, Hazard, Status
 
@@ -72,8 +72,7 @@ def hazard_list(*, user: Any, filters: HazardFilters, now: dt.datetime | None = 
     now = now or timezone.now()
     qs = Hazard.objects.visible_to(user)
     if filters.unit:
-        low, high = subtree_bounds(filters.unit)
-        qs = qs.filter(unit_prefix__gte=low, unit_prefix__lt=high)
+        qs = qs.filter(subtree_q(filters.unit, "unit_prefix"))
     if filters.status:
         qs = qs.filter(status__in=filters.status)
     if filters.category:
@@ -86,7 +85,7 @@ def hazard_list(*, user: Any, filters: HazardFilters, now: dt.datetime | None = 
             states |= due_state_q(state, now)
         qs = qs.filter(states)
     if filters.open_only:
-        qs = qs.filter(is_open=True)
+        qs = qs.filter(OPEN)
     if filters.q:
         qs = qs.filter(Q(ref__icontains=filters.q) | Q(title__icontains=filters.q)
                        | Q(location__icontains=filters.q))
