@@ -47,8 +47,9 @@ def subtree_bounds(prefix: str) -> tuple[str, str]:
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-# A district's code is six digits; its towns' nine.
-DISTRICT_PREFIX_LENGTH = 6
+# A town's subtree prefix is nine digits (a district's six): ranges this broad hold a
+# large share of a district's cases.
+BROAD_PREFIX_LENGTH = 9
 
 
 class Unindexed(Transform):
@@ -71,13 +72,14 @@ models.CharField.register_lookup(Unindexed)
 def subtree_q(prefix: str, field: str = "prefix") -> Q:
     """Everything in the subtree of ``prefix``, as a range on ``field``.
 
-    A district-wide range matches nearly every row. SQLite's planner has no histogram to
-    know that, takes the subtree index and sorts the whole district before the first page;
-    measured at a million hazards, a district admin's list took 2.4 s a page that way and
-    6 ms walking the list's own sort index, which the ``+column`` hint makes it do.
+    A district- or town-wide range matches a large share of the rows. SQLite's planner has
+    no histogram to know that, takes the subtree index and sorts the whole subtree before
+    the first page; measured at a million hazards, a district admin's list took 2.4 s a
+    page that way and 6 ms walking the list's own sort index, which the ``+column`` hint
+    makes it do. Villages and grid cells are small enough for the subtree index.
     """
     low, high = subtree_bounds(prefix)
-    target = f"{field}__unindexed" if len(prefix) <= DISTRICT_PREFIX_LENGTH else field
+    target = f"{field}__unindexed" if len(prefix) <= BROAD_PREFIX_LENGTH else field
     return Q(**{f"{target}__gte": low, f"{target}__lt": high})
 
 
