@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "pingan.core",
     "pingan.hazards",
+    "pingan.petitions",
+    "pingan.fraud",
     "pingan.demo",
 ]
 
@@ -200,6 +202,66 @@ PINGAN_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # Ledger records are kept at least 3 years with text and photo evidence
 # (浙江省安全生产条例 art. 15): nothing in Pingan deletes them.
 PINGAN_LEDGER_RETENTION_YEARS = 3
+
+# Petitions (信访). Two profiles of statutory terms; a deployment picks one. Each rule is
+# (days, "calendar" | "working"). These seed the rule sets the district admin edits in the
+# admin site ("Petition rule sets"); once seeded, the admin's numbers are the ones in force.
+#   national: 信访工作条例 (2022) arts. 22, 23, 34–36.  zhejiang: 浙江省信访条例 arts. 20, 23,
+#   with the national terms where the province sets none.
+PINGAN_PETITION_PROFILE = os.environ.get("PINGAN_PETITION_PROFILE", "national")
+PINGAN_PETITION_PROFILES = {
+    "national": {
+        "route": (15, "calendar"),
+        "acceptance": (15, "calendar"),
+        "objection": (5, "working"),
+        "resolution": (60, "calendar"),
+        # No statutory term for replying to a suggestion (建议意见类): local practice uses
+        # the resolution term.
+        "suggestion_reply": (60, "calendar"),
+        "review_window": (30, "calendar"),
+        "review_decision": (30, "calendar"),
+        "reexam_window": (30, "calendar"),
+        "reexam_decision": (30, "calendar"),
+        # One extension, approved by the unit head, of at most this many days; and, when
+        # set, never more than this many days from acceptance in all.
+        "extension_max_days": 30,
+        "extension_cap_days": None,
+    },
+    "zhejiang": {
+        "route": (15, "calendar"),
+        "acceptance": (5, "working"),
+        "objection": (5, "working"),
+        "resolution": (30, "calendar"),
+        "suggestion_reply": (30, "calendar"),
+        "review_window": (30, "calendar"),
+        "review_decision": (30, "calendar"),
+        "reexam_window": (30, "calendar"),
+        "reexam_decision": (30, "calendar"),
+        "extension_max_days": 60,
+        "extension_cap_days": 90,
+    },
+}
+# Accusations (检举控告类) go to the discipline-inspection unit with this code (the demo's
+# 区纪委监委; its code is illustrative).
+PINGAN_PETITION_DISCIPLINE_UNIT_CODE = os.environ.get(
+    "PINGAN_PETITION_DISCIPLINE_UNIT_CODE", "330802D08"
+)
+
+# Telecom fraud: ring linking (串并案). Identifiers that would join unrelated cases — a bank's
+# service number, a common app — are left out of linking: the stoplist names them
+# ("kind:value", e.g. "phone:95588"; comma-separated in the environment), and any identifier
+# shared by more than PINGAN_FRAUD_MAX_IDENTIFIER_DEGREE distinct cases is left out too.
+# Both are local practice; the left-out identifiers are always listed beside the rings.
+PINGAN_FRAUD_IDENTIFIER_STOPLIST = tuple(
+    entry.strip()
+    for entry in os.environ.get("PINGAN_FRAUD_IDENTIFIER_STOPLIST", "").split(",")
+    if entry.strip()
+)
+PINGAN_FRAUD_MAX_IDENTIFIER_DEGREE = int(os.environ.get("PINGAN_FRAUD_MAX_IDENTIFIER_DEGREE", "50"))
+# A ring is a major case (大案要案) at this total loss or this many victims (local practice;
+# the amount is also the law's "especially huge" band).
+PINGAN_FRAUD_MAJOR_LOSS_YUAN = int(os.environ.get("PINGAN_FRAUD_MAJOR_LOSS_YUAN", "500000"))
+PINGAN_FRAUD_MAJOR_VICTIMS = int(os.environ.get("PINGAN_FRAUD_MAJOR_VICTIMS", "10"))
 
 PINGAN_API_PAGE_SIZE = 50
 PINGAN_API_MAX_PAGE_SIZE = 500

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("pingan.core.urls")),
     path("hazards/", include("pingan.hazards.urls")),
+    path("petitions/", include("pingan.petitions.urls")),
     path("api/", include("pingan.api_urls")),
 ]
 # MEDIA is never served as such, not even with DEBUG: a photo is only reachable through

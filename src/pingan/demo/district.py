@@ -15,6 +15,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from pingan.core.models import Responsibility, Role, RoleName, Unit, UnitKind
+from pingan.petitions.models import KIND as PETITION_KIND
+from pingan.petitions.models import Category as PetitionCategory
 
 DISTRICT_CODE = "330802"
 DISTRICT_NAME = "柯城区"
@@ -62,7 +64,14 @@ DEPARTMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("D05", "信访局", ()),
     ("D06", "住建局", ("building", "gas")),
     ("D07", "综合行政执法局", ()),
+    ("D08", "区纪委监委", ()),
 )
+# Petition lines: 信访局 handles petitions of every category; the discipline commission
+# (settings.PINGAN_PETITION_DISCIPLINE_UNIT_CODE) the accusations, filed as discipline.
+PETITION_LINES: dict[str, tuple[str, ...]] = {
+    "D05": tuple(PetitionCategory.values),
+    "D08": (PetitionCategory.DISCIPLINE,),
+}
 
 
 @dataclass(frozen=True)
@@ -127,8 +136,10 @@ def build_district(*, seed: int = 330802, grids_per_village: int = 2) -> Unit:
             kind=UnitKind.DEPARTMENT, parent=district, is_illustrative_code=True,
         )
         Responsibility.objects.bulk_create(
-            Responsibility(department=department, case_kind="hazard", category=c)
-            for c in categories
+            [Responsibility(department=department, case_kind="hazard", category=c)
+             for c in categories]
+            + [Responsibility(department=department, case_kind=PETITION_KIND, category=c)
+               for c in PETITION_LINES.get(code, ())]
         )
     return district
 
@@ -160,6 +171,9 @@ def district_admin_group() -> Group:
         Permission.objects.filter(content_type__app_label="core",
                                   content_type__model__in=CONFIGURATION_MODELS)
         | Permission.objects.filter(content_type__app_label="core", codename="view_event")
+        | Permission.objects.filter(content_type__app_label="petitions",
+                                    content_type__model__in=["petitionruleset", "petitionrule"],
+                                    codename__regex=r"^(view|change)_")
         | Permission.objects.filter(content_type__app_label="auth",
                                     codename__in=["add_user", "change_user", "view_user"])
     )

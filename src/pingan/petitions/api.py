@@ -1,0 +1,421 @@
+"""The petitions API: ``/api/v1/petitions``. Handlers only translate HTTP to the services and
+selectors. The petitioner is always masked here except at ``GET …/{ref}/petitioner``, which
+answers only a role allowed the full view and records that it did."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status as HttpStatus
+from pydantic import ConfigDict
+
+from pingan.core import errors
+from pingan.core.api import ERRORS, InvalidParameter, Page, PageParams, actor, paginate
+from pingan.core.models import DayType, DueState, Unit
+from pingan.core.scoping import scope_for
+from pingan.petitions.masking import petitioner_of
+from pingan.petitions.models import (
+    Category,
+    Channel,
+    NotAcceptedReason,
+    Outcome,
+    Petition,
+    PetitionType,
+    Profile,
+    ReviewOutcome,
+    Satisfaction,
+    Status,
+)
+from pingan.petitions.profiles import calculate
+from pingan.petitions.selectors import (
+    SORTS,
+    PetitionFilters,
+    may_view_personal_data,
+    petition_get,
+    petition_list,
+    petition_timeline,
+)
+from pingan.petitions.services import (
+    petition_extend,
+    petition_personal_data,
+    petition_register,
+    petition_transition,
+)
+from pingan.petitions.workflow import PETITION_WORKFLOW
+
+MSG_NO_SUCH_UNIT = _("No unit has the code “{code}”.")
+MSG_NO_SUCH_USER = _("No active user is called “{username}”.")
+
+router = Router(tags=["petitions"])
+
+
+# ---------------------------------------------------------------------------
+# Schemas
+# ---------------------------------------------------------------------------
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+
+
+class PetitionerOut(Schema):
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    masked: bool = Field(description="True unless read in full at …/{ref}/petitioner.")
+
+
+def _unit(unit: Unit | None) -> dict[str, str] | None:
+    return {"code": unit.code, "name": unit.name} if unit is not None else None
+
+
+class PetitionItem(Schema):
+    ref: str
+    title: str = Field(description="The matter in one line.")
+    channel: Channel
+    petition_type: PetitionType
+    category: Category
+    status: Status
+    due_state: DueState
+    unit: UnitRef
+    handling_unit: UnitRef
+    petitioner: PetitionerOut
+    received_at: dt.datetime
+    due_at: dt.datetime | None = Field(description="The deadline of the step the clock is on now.")
+    closed_at: dt.datetime | None
+    version: int = Field(description="Send it back with a step or an extension.")
+
+    @staticmethod
+    def resolve_petitioner(obj: Petition) -> Any:
+        return petitioner_of(obj, full=False)
+
+    @staticmethod
+    def resolve_received_at(obj: Petition) -> dt.datetime:
+        return obj.opened_at
+
+
+class TransitionOut(Schema):
+    name: str
+    label: str
+
+
+def _username(user: Any) -> str | None:
+    return user.username if user is not None else None
+
+
+class PetitionDetail(PetitionItem):
+    matter: str
+    profile: Profile
+    routing_unit: UnitRef | None
+    department: str | None = Field(None, description="The department whose line it is on.")
+    assignee: str | None
+    reporter: str | None = Field(None, description="Who registered it.")
+    source: str
+    external_ref: str | None
+    assigned_at: dt.datetime
+    acceptance_due_at: dt.datetime
+    objection_until: dt.date
+    objected_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    not_accepted_reason: NotAcceptedReason | None
+    new_facts: str
+    resolution_days: int | None
+    extension_days: int | None
+    resolution_due_at: dt.datetime | None
+    extended_at: dt.datetime | None
+    extension_reason: str = Field(description="Told to the petitioner.")
+    replied_at: dt.datetime | None
+    outcome: Outcome | None
+    satisfaction: Satisfaction | None
+    rated_at: dt.datetime | None
+    review_window_until: dt.date | None
+    review_requested_on: dt.date | None
+    review_due_at: dt.datetime | None
+    review_outcome: ReviewOutcome | None
+    review_decided_at: dt.datetime | None
+    reexam_window_until: dt.date | None
+    reexam_requested_on: dt.date | None
+    reexam_due_at: dt.datetime | None
+    reexam_outcome: ReviewOutcome | None
+    reexam_decided_at: dt.datetime | None
+    repeat_of: str | None = Field(None, description="The earlier petition on the same matter.")
+    may_view_petitioner: bool = Field(description="Whether …/{ref}/petitioner will answer you.")
+    transitions: list[TransitionOut] = Field(description="The steps you may take now.")
+
+    @staticmethod
+    def resolve_matter(obj: Petition) -> str:
+        return obj.description
+
+    @staticmethod
+    def resolve_routing_unit(obj: Petition) -> Any:
+        return _unit(obj.routing_unit)
+
+    @staticmethod
+    def resolve_department(obj: Petition) -> str | None:
+        return obj.department.name if obj.department_id else None
+
+    @staticmethod
+    def resolve_assignee(obj: Petition) -> str | None:
+        return _username(obj.assignee)
+
+    @staticmethod
+    def resolve_reporter(obj: Petition) -> str | None:
+        return _username(obj.reporter)
+
+    @staticmethod
+    def resolve_not_accepted_reason(obj: Petition) -> str | None:
+        return obj.not_accepted_reason or None
+
+    @staticmethod
+    def resolve_outcome(obj: Petition) -> str | None:
+        return obj.outcome or None
+
+    @staticmethod
+    def resolve_satisfaction(obj: Petition) -> str | None:
+        return obj.satisfaction or None
+
+    @staticmethod
+    def resolve_review_outcome(obj: Petition) -> str | None:
+        return obj.review_outcome or None
+
+    @staticmethod
+    def resolve_reexam_outcome(obj: Petition) -> str | None:
+        return obj.reexam_outcome or None
+
+    @staticmethod
+    def resolve_repeat_of(obj: Petition, context: dict) -> str | None:
+        earlier = obj.repeat_of
+        # Not even a reference number for an earlier petition outside the reader's scope.
+        if earlier is None or not scope_for(actor(context["request"])).covers(earlier):
+            return None
+        return earlier.ref
+
+    @staticmethod
+    def resolve_may_view_petitioner(obj: Petition, context: dict) -> bool:
+        return may_view_personal_data(actor(context["request"]), obj)
+
+    @staticmethod
+    def resolve_transitions(obj: Petition, context: dict) -> list[dict[str, str]]:
+        user = actor(context["request"])
+        return [{"name": t.name, "label": str(t.label)} for t in PETITION_WORKFLOW.available(obj, user)]
+
+
+class PetitionIn(Schema):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    unit: str = Field(description="Where the matter arose: a town, village or grid cell's code.")
+    channel: Channel
+    petition_type: PetitionType
+    category: Category | None = Field(None, description="Not needed for an accusation (always discipline).")
+    handling_unit: str | None = Field(
+        None, description="The handling unit's code; by default the town where it arose, and "
+                          "for an accusation always the discipline-inspection unit.",
+    )
+    title: str = Field(min_length=1, max_length=200)
+    matter: str = ""
+    petitioner_name: str = Field("", max_length=60)
+    id_number: str = Field("", max_length=30)
+    phone: str = Field("", max_length=30)
+    address: str = Field("", max_length=200)
+    received_at: dt.datetime | None = Field(None, description="Default: now.")
+    repeat_of: str | None = Field(None, description="Reference of an earlier petition on the same matter.")
+    external_ref: str | None = Field(None, max_length=60)
+
+
+class TransitionIn(Schema):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    version: int
+    note: str = Field("", description="The reply, the reason or the decision, as the step needs.")
+    outcome: Outcome | None = Field(None, description="`reply`.")
+    satisfaction: Satisfaction | None = Field(None, description="`rate`.")
+    reason: NotAcceptedReason | None = Field(None, description="`not_accept`.")
+    decision: ReviewOutcome | None = Field(None, description="`decide_review`, `decide_reexam`.")
+    new_facts: str = Field("", description="`accept` of a matter concluded by re-examination.")
+    assignee: str | None = Field(None, description="`start`: the handler's username.")
+    handling_unit: str | None = Field(None, description="`reroute`: the new handling unit's code.")
+    requested_on: dt.date | None = Field(
+        None, description="`request_review`, `request_reexam`: the day the request arrived (default today).",
+    )
+
+
+class ExtensionIn(Schema):
+    version: int
+    days: int = Field(ge=1, description="At most the profile's longest extension.")
+    reason: str = Field(description="Told to the petitioner.")
+
+
+class EventOut(Schema):
+    seq: int
+    at: dt.datetime
+    actor: str | None
+    type: str
+    transition: str
+    from_status: str
+    to_status: str
+    before: dict
+    after: dict
+    note: str
+    hash: str
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str | None:
+        return _username(obj.actor)
+
+
+class DeadlineQuery(Schema):
+    profile: Profile | None = Field(None, description="Default: the deployment's profile.")
+    rule: str = Field(description="acceptance, resolution, extension, review_window…")
+    start: dt.date = Field(description="The day the term counts from (itself not counted).")
+
+
+class DayOut(Schema):
+    day: dt.date
+    kind: str = Field(description="working, make_up, rest or holiday")
+    kind_label: str
+    holiday: str
+    counted: int | None = Field(description="The day's number in the count; null when skipped.")
+    rolled: bool = Field(description="Passed over by the roll-forward off a rest day or holiday.")
+
+
+class DeadlineOut(Schema):
+    profile: Profile
+    profile_label: str
+    rule: str
+    rule_label: str
+    start: dt.date
+    start_label: str = Field(description="What the start date is.")
+    parts: list[int] = Field(description="The terms added up, e.g. [30, 60] for the longest extension.")
+    days: int
+    day_type: DayType
+    count_ends: dt.date = Field(description="Where the count itself ends, before any roll-forward.")
+    rolled: bool
+    due: dt.date
+    sources: list[str]
+    explained: list[DayOut]
+    estimated_years: list[int] = Field(description="Years with no official schedule: weekends only.")
+
+
+def deadline_out(calculation: Any) -> dict[str, Any]:
+    explanation = calculation.explanation
+    return {
+        "profile": calculation.profile, "profile_label": calculation.profile_label,
+        "rule": calculation.rule, "rule_label": calculation.rule_label,
+        "start": calculation.start, "start_label": calculation.start_label,
+        "parts": list(calculation.parts), "days": calculation.days, "day_type": calculation.day_type,
+        "count_ends": explanation.count_ends, "rolled": explanation.rolled, "due": calculation.due,
+        "sources": list(calculation.sources), "estimated_years": list(explanation.estimated_years),
+        "explained": [
+            {"day": note.day, "kind": note.kind, "kind_label": note.kind_label,
+             "holiday": note.holiday, "counted": note.counted, "rolled": note.rolled}
+            for note in explanation.days
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------
+# Handlers
+# ---------------------------------------------------------------------------
+
+
+def _petition(request: HttpRequest, ref: str) -> Petition:
+    petition = petition_get(user=actor(request), ref=ref)
+    if petition is None:
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    return petition
+
+
+def _unit_coded(code: str | None, field: str) -> Unit | None:
+    if not code:
+        return None
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise InvalidParameter(MSG_NO_SUCH_UNIT.format(code=code), field=field)
+    return unit
+
+
+def _user_named(username: str | None) -> Any:
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise InvalidParameter(MSG_NO_SUCH_USER.format(username=username), field="assignee")
+    return user
+
+
+@router.get("", response={200: Page[PetitionItem], **ERRORS}, summary="Petitions within your scope")
+def petition_list_view(request: HttpRequest, filters: Query[PetitionFilters], page: Query[PageParams]):
+    """The petitioner is masked in every item. Repeat a list parameter for OR."""
+    petitions = petition_list(user=actor(request), filters=filters).select_related("unit", "handling_unit")
+    return paginate(petitions, ordering=SORTS[filters.sort], page=page)
+
+
+@router.get("/deadline", response={200: DeadlineOut, **ERRORS}, summary="The deadline calculator")
+def deadline(request: HttpRequest, payload: Query[DeadlineQuery]):
+    """The due date of a rule counted from a start date, with every holiday, rest day and
+    make-up working day the count met, so it can be checked by hand."""
+    return deadline_out(calculate(profile=payload.profile, rule=payload.rule, start=payload.start))
+
+
+@router.post("", response={201: PetitionDetail, **ERRORS}, summary="Register a petition")
+def petition_create(request: HttpRequest, payload: PetitionIn):
+    unit = _unit_coded(payload.unit, "unit")
+    petition = petition_register(
+        actor=actor(request), unit=unit, channel=payload.channel, petition_type=payload.petition_type,
+        category=payload.category, handling_unit=_unit_coded(payload.handling_unit, "handling_unit"),
+        title=payload.title, matter=payload.matter, petitioner_name=payload.petitioner_name,
+        id_number=payload.id_number, phone=payload.phone, address=payload.address,
+        received_at=payload.received_at, repeat_of=payload.repeat_of,
+        external_ref=payload.external_ref, source="api",
+    )
+    return HttpStatus(201, _petition(request, petition.ref))
+
+
+@router.get("/{ref}", response={200: PetitionDetail, **ERRORS}, summary="One petition")
+def petition_detail(request: HttpRequest, ref: str):
+    return _petition(request, ref)
+
+
+@router.get("/{ref}/petitioner", response={200: PetitionerOut, **ERRORS},
+            summary="The petitioner in full (recorded)")
+def petition_petitioner(request: HttpRequest, ref: str):
+    """Answers a supervisor over the petition or its assignee; every answer is an event."""
+    return petition_personal_data(petition=_petition(request, ref), actor=actor(request))
+
+
+@router.post("/{ref}/transitions/{name}", response={200: PetitionDetail, **ERRORS},
+             summary="Take a step of the petition's clock")
+def petition_step(request: HttpRequest, ref: str, name: str, payload: TransitionIn):
+    """`not_accept` needs `reason` and `note`; `object` a `note` within the objection window;
+    `reroute` a `handling_unit`; `reply` an `outcome` and the reply in `note`; `rate` a
+    `satisfaction`; `decide_review` and `decide_reexam` a `decision` and `note`."""
+    petition_transition(
+        petition=_petition(request, ref), name=name, actor=actor(request),
+        expected_version=payload.version, note=payload.note, outcome=payload.outcome or "",
+        satisfaction=payload.satisfaction or "", reason=payload.reason or "",
+        decision=payload.decision or "", new_facts=payload.new_facts,
+        assignee=_user_named(payload.assignee),
+        handling_unit=_unit_coded(payload.handling_unit, "handling_unit"),
+        requested_on=payload.requested_on,
+    )
+    return _petition(request, ref)
+
+
+@router.post("/{ref}/extension", response={200: PetitionDetail, **ERRORS},
+             summary="Extend the resolution term (once, approved by the unit head)")
+def petition_extension(request: HttpRequest, ref: str, payload: ExtensionIn):
+    petition_extend(petition=_petition(request, ref), actor=actor(request),
+                    expected_version=payload.version, days=payload.days, reason=payload.reason)
+    return _petition(request, ref)
+
+
+@router.get("/{ref}/events", response={200: list[EventOut], **ERRORS}, summary="The petition's timeline")
+def petition_events(request: HttpRequest, ref: str):
+    return petition_timeline(petition=_petition(request, ref))

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PetitionsConfig(AppConfig):
+    name = "pingan.petitions"
+    label = "petitions"
+    verbose_name = _("Petitions")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from pingan.petitions.profiles import seed_on_migrate
+
+        # The admin finds both profiles' rule sets from the first start; nothing is
+        # overwritten once the district admin has edited them.
+        post_migrate.connect(seed_on_migrate, sender=self)

@@ -1,0 +1,63 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from pingan.core import errors
+from pingan.core.models import DayType
+from pingan.petitions.models import Profile
+from pingan.petitions.profiles import CALCULATOR_RULES, Calculation, calculate
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%Y-%m-%d} {formats.date_format(day, 'l')}"
+
+
+def _count(calc: Calculation, note) -> str:
+    if note.counted:
+        if calc.day_type == DayType.WORKING:
+            return _("working day %(n)s") % {"n": note.counted}
+        return _("day %(n)s, counted") % {"n": note.counted}
+    if note.rolled:
+        return _("passed over by the roll-forward")
+    return _("the deadline") if note.day == calc.due else _("skipped")
+
+
+class Command(BaseCommand):
+    help = ("The due date of a petition term counted from a start date, with every rest day, "
+            "holiday and make-up working day that decided it.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--profile", choices=Profile.values,
+                            help="Default: the deployment's profile (PINGAN_PETITION_PROFILE).")
+        parser.add_argument("--rule", required=True, choices=[name for name, _label in CALCULATOR_RULES])
+        parser.add_argument("--start", type=dt.date.fromisoformat, default=None,
+                            help="YYYY-MM-DD, the day the term counts from (default: today).")
+
+    def handle(self, *args, profile, rule, start, **options):
+        try:
+            calc = calculate(profile=profile, rule=rule, start=start or timezone.localdate())
+        except errors.DomainError as exc:
+            raise CommandError(exc.message) from exc
+        explanation = calc.explanation
+        unit = _("working days") if calc.day_type == DayType.WORKING else _("calendar days")
+        term = " + ".join(str(p) for p in calc.parts) + (f" = {calc.days}" if len(calc.parts) > 1 else "")
+        out = self.stdout.write
+        out(f"{calc.profile_label} · {calc.rule_label}")
+        out(_("Counted from: %(start)s (%(what)s; that day itself is not counted)")
+            % {"start": _day(calc.start), "what": calc.start_label})
+        out(_("Term: %(term)s %(unit)s") % {"term": term, "unit": unit})
+        out(_("The count ends on: %(day)s") % {"day": _day(explanation.count_ends)})
+        if explanation.rolled:
+            out(_("Roll-forward: yes, to the next working day"))
+        else:
+            out(_("Roll-forward: none"))
+        out(_("Due: %(day)s") % {"day": _day(calc.due)})
+        out(_("Source: %(sources)s") % {"sources": "; ".join(calc.sources)})
+        if explanation.estimated_years:
+            out(_("No official holiday schedule for %(years)s: only weekends were treated as rest days.")
+                % {"years": ", ".join(map(str, explanation.estimated_years))})
+        for note in explanation.days:
+            kind = note.kind_label + (f" ({note.holiday})" if note.holiday else "")
+            out(f"  {_day(note.day)}  {kind}  {_count(calc, note)}")

@@ -1,0 +1,226 @@
+"""Petitions (信访): letters, visits, calls and online complaints to government, each on a
+statutory clock — acceptance, resolution, one extension, review and re-examination.
+
+The terms come from a profile (national or Zhejiang) whose numbers the district admin edits
+as ``PetitionRuleSet`` rows; ``settings.PINGAN_PETITION_PROFILES`` holds their defaults.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core.models import Case, DayType, Unit
+
+KIND = "petition"
+REF_PREFIX = "XF"
+
+
+class Profile(models.TextChoices):
+    NATIONAL = "national", _("National (Regulations on Petition Work, 2022)")
+    ZHEJIANG = "zhejiang", _("Zhejiang (Zhejiang Provincial Petition Regulations)")
+
+
+class Rule(models.TextChoices):
+    ROUTE = "route", _("Route the matter")
+    ACCEPTANCE = "acceptance", _("Decide on acceptance and notify")
+    OBJECTION = "objection", _("Object to a wrong assignment")
+    RESOLUTION = "resolution", _("Resolve (complaints and demands)")
+    SUGGESTION_REPLY = "suggestion_reply", _("Reply to a suggestion")
+    REVIEW_WINDOW = "review_window", _("Request a review (复查)")
+    REVIEW_DECISION = "review_decision", _("Decide a review")
+    REEXAM_WINDOW = "reexam_window", _("Request a re-examination (复核)")
+    REEXAM_DECISION = "reexam_decision", _("Decide a re-examination")
+
+
+class Channel(models.TextChoices):
+    LETTER = "letter", _("Letter")
+    VISIT = "visit", _("Visit")
+    ONLINE = "online", _("Online")
+    PHONE = "phone", _("Phone call")
+    RECEPTION_DAY = "reception_day", _("Leader's reception day")
+
+
+class PetitionType(models.TextChoices):
+    """The 2022 regulations' three types (art. 31)."""
+
+    SUGGESTION = "suggestion", _("Suggestion or opinion")
+    ACCUSATION = "accusation", _("Report or accusation")
+    COMPLAINT = "complaint", _("Complaint or demand")
+
+
+class Category(models.TextChoices):
+    """What the matter is about (after the national petition content classes)."""
+
+    URBAN_RURAL_CONSTRUCTION = "urban_rural", _("Urban and rural construction")
+    LAND_RESOURCES = "land", _("Land and natural resources")
+    LABOUR = "labour", _("Labour and social security")
+    RURAL = "rural", _("Rural affairs and agriculture")
+    ENVIRONMENT = "environment", _("Environment")
+    LAW = "law", _("Law enforcement and litigation")
+    HEALTH = "health", _("Health")
+    EDUCATION = "education", _("Education")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
+    DISCIPLINE = "discipline", _("Discipline inspection")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received, awaiting acceptance")
+    RETURNED = "returned", _("Returned to the routing unit")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    ACCEPTED = "accepted", _("Accepted")
+    HANDLING = "handling", _("Being handled")
+    REPLIED = "replied", _("Replied")
+    RATED = "rated", _("Satisfaction recorded")
+    CLOSED = "closed", _("Closed")
+    UNDER_REVIEW = "under_review", _("Under review (复查)")
+    REVIEWED = "reviewed", _("Review decided")
+    UNDER_REEXAM = "under_reexam", _("Under re-examination (复核)")
+    CONCLUDED = "concluded", _("Concluded by re-examination")
+
+
+class Outcome(models.TextChoices):
+    """Art. 32: what the reply decides."""
+
+    SUPPORTED = "supported", _("Supported")
+    EXPLAINED = "explained", _("Explained")
+    NOT_SUPPORTED = "not_supported", _("Not supported")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    PARTLY = "partly", _("Partly satisfied")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+
+
+class NotAcceptedReason(models.TextChoices):
+    LEGAL_PROCEDURE = "legal_procedure", _(
+        "To be settled by litigation, arbitration or another legal procedure"
+    )
+    OUTSIDE_AUTHORITY = "outside_authority", _("Outside this body's authority")
+    IN_PROGRESS = "in_progress", _("Already accepted and being handled")
+    CONCLUDED = "concluded", _("Concluded by re-examination on the same facts and reasons")
+    OTHER = "other", _("Other (explained in the note)")
+
+
+class ReviewOutcome(models.TextChoices):
+    UPHELD = "upheld", _("Upheld")
+    CHANGED = "changed", _("Revoked or changed")
+
+
+class PetitionRuleSet(models.Model):
+    """One profile's terms, as the district admin keeps them."""
+
+    profile = models.CharField(_("profile"), max_length=20, choices=Profile.choices, unique=True)
+    extension_max_days = models.PositiveSmallIntegerField(
+        _("longest extension (days)"),
+        help_text=_("One extension, approved by the unit head, counted like the resolution term."),
+    )
+    extension_cap_days = models.PositiveSmallIntegerField(
+        _("resolution and extension together at most (days)"), null=True, blank=True,
+        help_text=_("Counted from acceptance. Empty: no cap beyond the two terms."),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["profile"]
+        verbose_name = _("petition rule set")
+        verbose_name_plural = _("petition rule sets")
+
+    def __str__(self) -> str:
+        return str(self.get_profile_display())
+
+
+class PetitionRule(models.Model):
+    ruleset = models.ForeignKey(PetitionRuleSet, on_delete=models.CASCADE, related_name="rules")
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
+    days = models.PositiveSmallIntegerField(_("days"))
+    day_type = models.CharField(_("counted in"), max_length=10, choices=DayType.choices)
+    source = models.CharField(_("source"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["ruleset", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ruleset", "rule"], name="petition_rule_unique"),
+            models.CheckConstraint(condition=Q(days__gt=0), name="petition_rule_positive"),
+        ]
+        verbose_name = _("petition rule")
+        verbose_name_plural = _("petition rules")
+
+    def __str__(self) -> str:
+        return f"{self.ruleset} · {self.get_rule_display()}: {self.days}"
+
+
+class Petition(Case):
+    """A petition is a case of kind "petition": ``title`` is the matter in a line,
+    ``description`` the matter in full, ``opened_at`` the moment it was received."""
+
+    profile = models.CharField(_("profile"), max_length=20, choices=Profile.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    petition_type = models.CharField(_("type"), max_length=20, choices=PetitionType.choices)
+    # Personal data: shown masked unless the reader may see it in full (selectors.masking).
+    petitioner_name = models.CharField(_("petitioner"), max_length=60, blank=True)
+    petitioner_id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    petitioner_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    petitioner_address = models.CharField(_("address"), max_length=200, blank=True)
+    routing_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("routing unit"),
+        help_text=_("The unit that registered and routed the matter; a wrong assignment goes back to it."),
+    )
+    handling_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("handling unit"),
+    )
+    assigned_at = models.DateTimeField(_("assigned"))
+    acceptance_due_at = models.DateTimeField(_("acceptance due"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    not_accepted_reason = models.CharField(
+        _("reason not accepted"), max_length=20, blank=True, choices=NotAcceptedReason.choices
+    )
+    new_facts = models.TextField(
+        _("new facts or reasons"), blank=True,
+        help_text=_("Why a matter already concluded by re-examination was accepted again."),
+    )
+    objection_until = models.DateField(_("assignment may be objected to until"))
+    objected_at = models.DateTimeField(_("assignment objected to"), null=True, blank=True)
+    # The terms granted at acceptance and at extension, so a later change of the rules
+    # moves no running clock.
+    resolution_days = models.PositiveSmallIntegerField(_("resolution term (days)"), null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("extension (days)"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, blank=True, choices=Outcome.choices)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=20, blank=True, choices=Satisfaction.choices
+    )
+    rated_at = models.DateTimeField(_("satisfaction recorded"), null=True, blank=True)
+    review_window_until = models.DateField(_("review may be requested until"), null=True, blank=True)
+    review_requested_on = models.DateField(_("review requested on"), null=True, blank=True)
+    review_due_at = models.DateTimeField(_("review decision due"), null=True, blank=True)
+    review_outcome = models.CharField(
+        _("review decision"), max_length=20, blank=True, choices=ReviewOutcome.choices
+    )
+    review_decided_at = models.DateTimeField(_("review decided"), null=True, blank=True)
+    reexam_window_until = models.DateField(
+        _("re-examination may be requested until"), null=True, blank=True
+    )
+    reexam_requested_on = models.DateField(_("re-examination requested on"), null=True, blank=True)
+    reexam_due_at = models.DateTimeField(_("re-examination decision due"), null=True, blank=True)
+    reexam_outcome = models.CharField(
+        _("re-examination decision"), max_length=20, blank=True, choices=ReviewOutcome.choices
+    )
+    reexam_decided_at = models.DateTimeField(_("re-examination decided"), null=True, blank=True)
+    repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="repeats",
+        verbose_name=_("same matter as"),
+    )
+
+    class Meta:
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+
+    @property
+    def received_at(self):
+        return self.opened_at

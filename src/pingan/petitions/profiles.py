@@ -1,0 +1,277 @@
+"""The statutory terms of petitions, per profile, and the deadline calculator.
+
+``settings.PINGAN_PETITION_PROFILES`` holds each profile's default numbers; they seed the
+``PetitionRuleSet`` rows (after ``migrate``, and again for any row found missing), and from
+then on the rows, which the district admin edits in the admin site, are the terms in force.
+``settings.PINGAN_PETITION_PROFILE`` picks the deployment's profile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.conf import settings
+from django.core import checks
+from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core import errors
+from pingan.core.deadlines import DeadlineTerms, DueDateExplanation, explain_due_date
+from pingan.core.models import DayType
+from pingan.petitions.models import PetitionType, Profile, Rule
+
+EXTENSION = "extension"
+# The calculator's rules: the stored ones, and resolution with the longest extension.
+CALCULATOR_RULES: list[tuple[str, str | Promise]] = [
+    *Rule.choices, (EXTENSION, _("Resolve, with the longest extension")),
+]
+# What each term counts from: the start date a clerk enters in the calculator.
+STARTS: dict[str, str | Promise] = {
+    Rule.ROUTE: _("the day the matter was received"),
+    Rule.ACCEPTANCE: _("the day the matter was received or assigned"),
+    Rule.OBJECTION: _("the day the assignment was received"),
+    Rule.RESOLUTION: _("the day of acceptance"),
+    Rule.SUGGESTION_REPLY: _("the day of acceptance"),
+    Rule.REVIEW_WINDOW: _("the day the reply was received"),
+    Rule.REVIEW_DECISION: _("the day the review request was received"),
+    Rule.REEXAM_WINDOW: _("the day the review decision was received"),
+    Rule.REEXAM_DECISION: _("the day the re-examination request was received"),
+    EXTENSION: _("the day of acceptance"),
+}
+NATIONAL_SOURCES = {
+    Rule.ROUTE: "信访工作条例 第22条",
+    Rule.ACCEPTANCE: "信访工作条例 第23条",
+    Rule.OBJECTION: "信访工作条例 第23条",
+    Rule.RESOLUTION: "信访工作条例 第34条",
+    Rule.SUGGESTION_REPLY: "local practice (no statutory term)",
+    Rule.REVIEW_WINDOW: "信访工作条例 第35条",
+    Rule.REVIEW_DECISION: "信访工作条例 第35条",
+    Rule.REEXAM_WINDOW: "信访工作条例 第36条",
+    Rule.REEXAM_DECISION: "信访工作条例 第36条",
+}
+SOURCES: dict[str, dict[str, str]] = {
+    Profile.NATIONAL: NATIONAL_SOURCES,
+    Profile.ZHEJIANG: NATIONAL_SOURCES | {
+        Rule.ACCEPTANCE: "浙江省信访条例 第20条",
+        Rule.RESOLUTION: "浙江省信访条例 第23条",
+    },
+}
+
+MSG_UNKNOWN_PROFILE = _("“{value}” is not a petition profile: choose one of {choices}.")
+MSG_UNKNOWN_RULE = _("“{value}” is not a petition deadline rule: choose one of {choices}.")
+MSG_EXTENSION_TOO_LONG = _(
+    "An extension may be at most {maximum} days under the {profile} rules; {days} were asked for."
+)
+MSG_EXTENSION_PAST_CAP = _(
+    "Resolution and extension together may not exceed {cap} days from acceptance under the "
+    "{profile} rules: {resolution} + {days} = {total} days."
+)
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """One profile's terms as they stand now."""
+
+    profile: str
+    terms: Mapping[str, DeadlineTerms]
+    extension_max_days: int
+    extension_cap_days: int | None
+
+    @property
+    def label(self) -> str:
+        return str(Profile(self.profile).label)
+
+    def term(self, rule: str) -> DeadlineTerms:
+        return self.terms[rule]
+
+    def resolution_rule(self, petition_type: str) -> Rule:
+        return Rule.SUGGESTION_REPLY if petition_type == PetitionType.SUGGESTION else Rule.RESOLUTION
+
+    def longest_extension(self, resolution_days: int) -> int:
+        if self.extension_cap_days is None:
+            return self.extension_max_days
+        return max(0, min(self.extension_max_days, self.extension_cap_days - resolution_days))
+
+    def extension_refusal(self, *, resolution_days: int, days: int) -> str | None:
+        """Why an extension of ``days`` on a term of ``resolution_days`` is refused, or None."""
+        if days > self.extension_max_days:
+            return MSG_EXTENSION_TOO_LONG.format(maximum=self.extension_max_days,
+                                                 profile=self.label, days=days)
+        cap = self.extension_cap_days
+        if cap is not None and resolution_days + days > cap:
+            return MSG_EXTENSION_PAST_CAP.format(cap=cap, profile=self.label,
+                                                 resolution=resolution_days, days=days,
+                                                 total=resolution_days + days)
+        return None
+
+
+def check_profile(value: str) -> str:
+    if value not in Profile.values:
+        raise errors.DomainError(
+            MSG_UNKNOWN_PROFILE.format(value=value, choices=", ".join(Profile.values)), field="profile"
+        )
+    return value
+
+
+def current_profile() -> str:
+    return check_profile(settings.PINGAN_PETITION_PROFILE)
+
+
+def rulebook(profile: str | None = None) -> RuleBook:
+    """The terms of ``profile`` (default: the deployment's), from the admin's rule set."""
+    profile = check_profile(profile or current_profile())
+    ruleset = _load(profile)
+    if ruleset is None or len(ruleset.rules.all()) < len(Rule):
+        seed_rulesets()
+        ruleset = _load(profile)
+    terms = {
+        r.rule: DeadlineTerms(duration=r.days, day_type=r.day_type, extension_allowed=False,
+                              source=r.source)
+        for r in ruleset.rules.all()
+    }
+    return RuleBook(profile=profile, terms=terms, extension_max_days=ruleset.extension_max_days,
+                    extension_cap_days=ruleset.extension_cap_days)
+
+
+def _load(profile: str) -> Any:
+    PetitionRuleSet = global_apps.get_model("petitions", "PetitionRuleSet")
+    return PetitionRuleSet.objects.filter(profile=profile).prefetch_related("rules").first()
+
+
+def _defaults(profile: str) -> dict[str, Any]:
+    return settings.PINGAN_PETITION_PROFILES[profile]
+
+
+def seed_rulesets(*, models_from: Any = global_apps, using: str = "default") -> None:
+    """Create whatever rule set or rule is missing from the settings' defaults; never
+    change one that exists (the district admin may have edited it)."""
+    PetitionRuleSet = models_from.get_model("petitions", "PetitionRuleSet")
+    PetitionRule = models_from.get_model("petitions", "PetitionRule")
+    with transaction.atomic(using=using):
+        for profile in Profile.values:
+            defaults = _defaults(profile)
+            ruleset, _created = PetitionRuleSet.objects.using(using).get_or_create(
+                profile=profile,
+                defaults={"extension_max_days": defaults["extension_max_days"],
+                          "extension_cap_days": defaults["extension_cap_days"]},
+            )
+            PetitionRule.objects.using(using).bulk_create(
+                [PetitionRule(ruleset=ruleset, rule=rule, days=defaults[rule][0],
+                              day_type=defaults[rule][1], source=SOURCES[profile][rule])
+                 for rule in Rule.values],
+                ignore_conflicts=True,
+            )
+
+
+def seed_on_migrate(sender: Any, *, apps: Any = global_apps, using: str = "default",
+                    **kwargs: Any) -> None:
+    try:
+        apps.get_model("petitions", "PetitionRule")
+    except LookupError:  # migrated only part of the way: the tables are not there yet
+        return
+    seed_rulesets(models_from=apps, using=using)
+
+
+def reset_ruleset(ruleset: Any) -> None:
+    """Put a rule set back to the settings' defaults (the admin's "reset" action)."""
+    defaults = _defaults(ruleset.profile)
+    with transaction.atomic():
+        ruleset.extension_max_days = defaults["extension_max_days"]
+        ruleset.extension_cap_days = defaults["extension_cap_days"]
+        ruleset.save()
+        ruleset.rules.all().delete()
+    seed_rulesets()
+
+
+@checks.register()
+def petition_settings_are_complete(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A missing or mistyped number should stop the deployment, not a clerk's registration."""
+    problems = []
+    if settings.PINGAN_PETITION_PROFILE not in Profile.values:
+        problems.append(f"PINGAN_PETITION_PROFILE is {settings.PINGAN_PETITION_PROFILE!r}, "
+                        f"not one of {Profile.values}")
+    for profile in Profile.values:
+        defaults = settings.PINGAN_PETITION_PROFILES.get(profile, {})
+        for rule in Rule.values:
+            term = defaults.get(rule)
+            days, day_type = term if isinstance(term, tuple | list) and len(term) == 2 else (0, "")
+            if not (isinstance(days, int) and days > 0 and day_type in DayType.values):
+                problems.append(f"PINGAN_PETITION_PROFILES[{profile!r}][{rule!r}] must be "
+                                f"(days > 0, 'calendar' | 'working')")
+        if not isinstance(defaults.get("extension_max_days"), int):
+            problems.append(f"PINGAN_PETITION_PROFILES[{profile!r}]['extension_max_days'] must be a number")
+        if not isinstance(defaults.get("extension_cap_days", 0), int | None):
+            problems.append(f"PINGAN_PETITION_PROFILES[{profile!r}]['extension_cap_days'] "
+                            f"must be a number or None")
+    return [checks.Error(p, id="pingan.E101") for p in problems]
+
+
+# ---------------------------------------------------------------------------
+# The deadline calculator
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calculation:
+    profile: str
+    rule: str
+    start: dt.date
+    # The terms added up: (30,) or, for the longest extension, (30, 60).
+    parts: tuple[int, ...]
+    sources: tuple[str, ...]
+    explanation: DueDateExplanation
+
+    @property
+    def due(self) -> dt.date:
+        return self.explanation.due
+
+    @property
+    def days(self) -> int:
+        return self.explanation.duration
+
+    @property
+    def day_type(self) -> str:
+        return self.explanation.day_type
+
+    @property
+    def profile_label(self) -> str:
+        return str(Profile(self.profile).label)
+
+    @property
+    def rule_label(self) -> str:
+        return str(dict(CALCULATOR_RULES)[self.rule])
+
+    @property
+    def start_label(self) -> str:
+        return str(STARTS[self.rule])
+
+
+def check_rule(value: str) -> str:
+    names = [name for name, _label in CALCULATOR_RULES]
+    if value not in names:
+        raise errors.DomainError(
+            MSG_UNKNOWN_RULE.format(value=value, choices=", ".join(names)), field="rule"
+        )
+    return value
+
+
+def calculate(*, profile: str | None, rule: str, start: dt.date) -> Calculation:
+    """The due date of ``rule`` counted from ``start`` under ``profile``, with its working."""
+    book = rulebook(profile)
+    check_rule(rule)
+    if rule == EXTENSION:
+        term = book.term(Rule.RESOLUTION)
+        parts: tuple[int, ...] = (term.duration, book.longest_extension(term.duration))
+        sources = (term.source,)
+    else:
+        term = book.term(rule)
+        parts, sources = (term.duration,), (term.source,)
+    return Calculation(
+        profile=book.profile, rule=rule, start=start, parts=parts, sources=sources,
+        explanation=explain_due_date(start, sum(parts), term.day_type),
+    )

@@ -1,0 +1,407 @@
+"""Writes on petitions: register, take a step of the clock, extend, read personal data in full.
+The API, the CLI and (later) the web forms and the importer all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core import errors
+from pingan.core.cases import department_for, open_case
+from pingan.core.deadlines import due_date, end_of_day, local_date
+from pingan.core.events import append_event
+from pingan.core.models import (
+    ROLE_RANK,
+    TOWN_LEVEL,
+    Case,
+    EventType,
+    Responsibility,
+    RoleName,
+    Unit,
+    UnitKind,
+)
+from pingan.core.scoping import scope_for
+from pingan.core.workflow import apply_changes, fire
+from pingan.petitions.idcard import validate_id_number
+from pingan.petitions.masking import Petitioner, petitioner_of
+from pingan.petitions.models import (
+    KIND,
+    REF_PREFIX,
+    Category,
+    Channel,
+    Petition,
+    PetitionType,
+    Rule,
+    Status,
+)
+from pingan.petitions.profiles import RuleBook, rulebook
+from pingan.petitions.selectors import may_view_personal_data
+from pingan.petitions.workflow import PETITION_WORKFLOW, at_or_above, rank_at
+
+MSG_BAD_CHOICE = _("“{value}” is not a valid {field}.")
+MSG_UNIT_NOT_TERRITORIAL = _("A petition belongs to a place: choose a town, village or grid cell.")
+MSG_CANNOT_REGISTER_HERE = _("You may not register petitions for {unit}.")
+MSG_ACCUSATION_CATEGORY = _(
+    "A report or accusation is a discipline-inspection matter: its category is “{category}”."
+)
+MSG_CATEGORY_REQUIRED = _("Choose what the matter is about (its category).")
+MSG_ACCUSATION_UNIT = _("Reports and accusations are handled by {unit}.")
+MSG_NO_DISCIPLINE_UNIT = _(
+    "No unit has the code {code} that PINGAN_PETITION_DISCIPLINE_UNIT_CODE names for reports "
+    "and accusations: the district admin must create it or correct the setting."
+)
+MSG_DEPARTMENT_LINE = _(
+    "{unit} does not handle petitions about “{category}”: the district admin can add that "
+    "responsibility to the unit in the admin site."
+)
+MSG_HANDLING_UNIT_PLACE = _(
+    "A petition is handled by a department, or by the town or district where it arose: "
+    "{unit} is neither."
+)
+MSG_SAME_HANDLING_UNIT = _("Route it to another unit: {unit} has objected to it.")
+MSG_NAME_REQUIRED = _("Give the petitioner's name (only a report or accusation may be anonymous).")
+MSG_PHONE_INVALID = _("A phone number has 5 to 20 digits, optionally with +, spaces or hyphens.")
+MSG_RECEIVED_IN_FUTURE = _("The date received cannot be in the future.")
+MSG_REPEAT_NOT_FOUND = _("No petition {ref} in your area to link this one to.")
+MSG_REQUEST_DATE = _("The request's date must lie between {earliest} and today.")
+MSG_EXTENSION_STATE = _("Only a petition that has been accepted and not yet answered can be extended.")
+MSG_EXTENSION_NEEDS_HEAD = _(
+    "An extension needs the approval of the head of the handling unit: a supervisor there or above it."
+)
+MSG_EXTENSION_DAYS = _("Give the extension in whole days, at least 1.")
+MSG_FULL_VIEW_NOT_ALLOWED = _(
+    "Your role shows this petitioner's details masked; a supervisor or the petition's "
+    "assignee may see them in full."
+)
+MSG_NO_SUCH_USER = _("No such user.")
+MSG_ASSIGNEE_OUT_OF_SCOPE = _("{user} holds no role that reaches this petition.")
+
+_PHONE = re.compile(r"\+?[\d\s-]{5,20}")
+
+
+def _valid_choice(value: str, choices: type, field: str, label: Any) -> str:
+    if value not in choices.values:
+        raise errors.DomainError(MSG_BAD_CHOICE.format(value=value, field=label), field=field)
+    return value
+
+
+def _town_of(unit: Unit) -> Unit:
+    """The town (or the district) over a unit: who handles a matter that arose there."""
+    return next((u for u in [unit, *unit.ancestors()] if u.level <= TOWN_LEVEL), unit)
+
+
+def _discipline_unit() -> Unit:
+    code = settings.PINGAN_PETITION_DISCIPLINE_UNIT_CODE
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise errors.DomainError(MSG_NO_DISCIPLINE_UNIT.format(code=code), field="handling_unit")
+    return unit
+
+
+def _check_handling_unit(*, handling_unit: Unit, unit: Unit, category: str) -> Unit:
+    if handling_unit.is_department:
+        handles = Responsibility.objects.filter(department=handling_unit, case_kind=KIND,
+                                                category=category).exists()
+        if not handles:
+            raise errors.DomainError(
+                MSG_DEPARTMENT_LINE.format(unit=handling_unit.name, category=Category(category).label),
+                field="handling_unit",
+            )
+    elif handling_unit.level > TOWN_LEVEL or not handling_unit.contains(unit):
+        raise errors.DomainError(MSG_HANDLING_UNIT_PLACE.format(unit=handling_unit.name),
+                                 field="handling_unit")
+    return handling_unit
+
+
+def _category(*, petition_type: str, category: str | None) -> str:
+    """Accusations are discipline-inspection matters, whatever else they touch."""
+    if petition_type == PetitionType.ACCUSATION:
+        if category and category != Category.DISCIPLINE:
+            raise errors.DomainError(
+                MSG_ACCUSATION_CATEGORY.format(category=Category.DISCIPLINE.label), field="category"
+            )
+        return Category.DISCIPLINE
+    if not category:
+        raise errors.DomainError(MSG_CATEGORY_REQUIRED, field="category")
+    return _valid_choice(category, Category, "category", _("category"))
+
+
+def _handling_unit(*, petition_type: str, category: str, unit: Unit,
+                   handling_unit: Unit | None) -> Unit:
+    """Accusations go to the discipline-inspection unit; anything else to the unit chosen,
+    by default the town where the matter arose (属地管理)."""
+    if petition_type == PetitionType.ACCUSATION:
+        discipline = _discipline_unit()
+        if handling_unit is not None and handling_unit != discipline:
+            raise errors.DomainError(MSG_ACCUSATION_UNIT.format(unit=discipline.name),
+                                     field="handling_unit")
+        handling_unit = discipline
+    return _check_handling_unit(handling_unit=handling_unit or _town_of(unit), unit=unit,
+                                category=category)
+
+
+def _acting_unit(actor: Any, probe: Case) -> Unit | None:
+    """The unit from which ``actor`` acts on ``probe``: their highest role that reaches it."""
+    scope = scope_for(actor)
+    best = None
+    for role in scope.roles:
+        reaches = (probe.category in scope.department_lines.get((role.unit_id, KIND), ())
+                   if role.unit.is_department else probe.unit_prefix.startswith(role.unit.prefix))
+        if reaches and (best is None or role.rank > best.rank):
+            best = role
+    return best.unit if best else None
+
+
+def _clean_phone(phone: str) -> str:
+    phone = phone.strip()
+    if phone and not _PHONE.fullmatch(phone):
+        raise errors.DomainError(MSG_PHONE_INVALID, field="phone")
+    return re.sub(r"\s+", "", phone)
+
+
+def _assignment_clock(book: RuleBook, at: dt.datetime) -> dict[str, Any]:
+    """The clock that starts when a unit receives the matter: decide on acceptance, or
+    object to the assignment."""
+    acceptance_due = book.term(Rule.ACCEPTANCE).due_at(at)
+    objection = book.term(Rule.OBJECTION)
+    return {
+        "assigned_at": at,
+        "acceptance_due_at": acceptance_due,
+        "due_at": acceptance_due,
+        "objection_until": due_date(local_date(at), objection.duration, objection.day_type),
+        "escalation_level": 0,
+    }
+
+
+def petition_register(*, actor: Any, unit: Unit, channel: str, petition_type: str, title: str,
+                      matter: str = "", category: str | None = None,
+                      handling_unit: Unit | None = None, petitioner_name: str = "",
+                      id_number: str = "", phone: str = "", address: str = "",
+                      received_at: dt.datetime | None = None, repeat_of: str | None = None,
+                      source: str = "web", external_ref: str | None = None) -> Petition:
+    """Register a petition received from any channel and route it to its handling unit.
+
+    The acceptance clock starts at ``received_at`` (default now) under the deployment's
+    profile; the handling unit may object to the assignment within its own window."""
+    now = timezone.now()
+    received_at = received_at or now
+    _valid_choice(channel, Channel, "channel", _("channel"))
+    _valid_choice(petition_type, PetitionType, "petition_type", _("type"))
+    if unit.kind == UnitKind.DEPARTMENT:
+        raise errors.DomainError(MSG_UNIT_NOT_TERRITORIAL, field="unit")
+    category = _category(petition_type=petition_type, category=category)
+    probe = Petition(kind=KIND, category=category, unit=unit, unit_prefix=unit.prefix)
+    if scope_for(actor).rank_for(probe) < ROLE_RANK[RoleName.HANDLER]:
+        raise errors.PermissionDenied(MSG_CANNOT_REGISTER_HERE.format(unit=unit.name), field="unit")
+    handling_unit = _handling_unit(petition_type=petition_type, category=category, unit=unit,
+                                   handling_unit=handling_unit)
+    petitioner_name = petitioner_name.strip()
+    if not petitioner_name and petition_type != PetitionType.ACCUSATION:
+        raise errors.DomainError(MSG_NAME_REQUIRED, field="petitioner_name")
+    id_number = validate_id_number(id_number) if id_number.strip() else ""
+    phone = _clean_phone(phone)
+    if received_at > now:
+        raise errors.DomainError(MSG_RECEIVED_IN_FUTURE, field="received_at")
+    earlier = None
+    if repeat_of:
+        earlier = Petition.objects.visible_to(actor).filter(ref=repeat_of.strip().upper()).first()
+        if earlier is None:
+            raise errors.DomainError(MSG_REPEAT_NOT_FOUND.format(ref=repeat_of), field="repeat_of")
+    book = rulebook()
+    fields = {
+        "kind": KIND, "title": title.strip(), "description": matter.strip(), "category": category,
+        "status": PETITION_WORKFLOW.initial, "source": source, "external_ref": external_ref or None,
+        "profile": book.profile, "channel": channel, "petition_type": petition_type,
+        "petitioner_name": petitioner_name, "petitioner_id_number": id_number,
+        "petitioner_phone": phone, "petitioner_address": address.strip(),
+        "routing_unit": _acting_unit(actor, probe), "handling_unit": handling_unit,
+        "department": handling_unit if handling_unit.is_department else None,
+        "repeat_of": earlier,
+        **_assignment_clock(book, received_at),
+    }
+    fields.pop("due_at")  # open_case sets it from the same term
+    return open_case(model=Petition, ref_prefix=REF_PREFIX, actor=actor, unit=unit, fields=fields,
+                     terms=book.term(Rule.ACCEPTANCE), opened_at=received_at)
+
+
+def _resolve_assignee(petition: Petition, assignee: Any) -> Any:
+    if assignee is None:
+        return None
+    if not isinstance(assignee, get_user_model()):
+        assignee = get_user_model().objects.filter(pk=assignee, is_active=True).first()
+        if assignee is None:
+            raise errors.DomainError(MSG_NO_SUCH_USER, field="assignee")
+    if scope_for(assignee).rank_for(petition) < ROLE_RANK[RoleName.HANDLER]:
+        raise errors.DomainError(MSG_ASSIGNEE_OUT_OF_SCOPE.format(user=assignee), field="assignee")
+    return assignee
+
+
+def _request_date(requested_on: dt.date | None, *, today: dt.date, earliest: dt.datetime | None) -> dt.date:
+    """The day a review request reached the platform: as given (a letter may be entered a
+    few days late), never before the decision it contests nor after today."""
+    requested_on = requested_on or today
+    first = local_date(earliest) if earliest else today
+    if not first <= requested_on <= today:
+        raise errors.DomainError(MSG_REQUEST_DATE.format(earliest=first.isoformat()),
+                                 field="requested_on")
+    return requested_on
+
+
+def _window(book: RuleBook, rule: str, day: dt.date) -> dt.date:
+    term = book.term(rule)
+    return due_date(day, term.duration, term.day_type)
+
+
+def petition_transition(*, petition: Petition, name: str, actor: Any, expected_version: int,
+                        note: str = "", outcome: str = "", satisfaction: str = "", reason: str = "",
+                        decision: str = "", new_facts: str = "", assignee: Any = None,
+                        handling_unit: Unit | None = None, requested_on: dt.date | None = None,
+                        at: dt.datetime | None = None) -> Petition:
+    """Take one step of the petition's clock. What each step needs is declared in the
+    workflow; the deadlines each step starts come from the petition's profile.
+
+    ``at`` back-dates the step (importers and the demo generator only)."""
+    transition = PETITION_WORKFLOW.get(name)
+    scope = scope_for(actor)
+    if not scope.covers(petition):
+        # Before anything else, so no message can tell an outsider the petition exists.
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    # State and role are checked before the input is looked at: a step that cannot be
+    # taken says so, whatever was sent with it.
+    if petition.status not in transition.sources:
+        raise errors.TransitionNotAllowed(errors.MSG_WRONG_STATE.format(
+            transition=transition.label, status=PETITION_WORKFLOW.label(petition.status)))
+    for rule in transition.actor_requires:
+        problem = rule(petition, actor, {})
+        if problem:
+            raise errors.PermissionDenied(str(problem))
+    if not PETITION_WORKFLOW.may_fire(transition, petition, actor):
+        raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=transition.label))
+    now = at or timezone.now()
+    today = local_date(now)
+    book = rulebook(petition.profile)
+    data: dict[str, Any] = {"note": note, "on": today, "outcome": outcome,
+                            "satisfaction": satisfaction, "reason": reason, "decision": decision,
+                            "new_facts": new_facts}
+    changes: dict[str, Any] = {}
+    notify_users: list[Any] = []
+    if name == "accept":
+        term = book.term(book.resolution_rule(petition.petition_type))
+        changes = {"accepted_at": now, "resolution_days": term.duration,
+                   "resolution_due_at": term.due_at(now), "due_at": term.due_at(now),
+                   "new_facts": new_facts.strip(), "escalation_level": 0}
+    elif name == "not_accept":
+        changes = {"not_accepted_reason": reason, "due_at": None}
+        notify_users.append(petition.reporter)
+    elif name == "object":
+        data["objection_days"] = book.term(Rule.OBJECTION).duration
+        changes = {"objected_at": now, "due_at": book.term(Rule.ROUTE).due_at(now),
+                   "escalation_level": 0}
+        notify_users.append(petition.reporter)
+    elif name == "reroute":
+        if handling_unit is not None:
+            if handling_unit == petition.handling_unit:
+                raise errors.DomainError(MSG_SAME_HANDLING_UNIT.format(unit=handling_unit.name),
+                                         field="handling_unit")
+            _check_handling_unit(handling_unit=handling_unit, unit=petition.unit,
+                                 category=petition.category)
+            changes = {"handling_unit": handling_unit, **_assignment_clock(book, now),
+                       "department": handling_unit if handling_unit.is_department
+                       else department_for(kind=KIND, category=petition.category)}
+        data["handling_unit"] = handling_unit
+    elif name == "start":
+        assignee = _resolve_assignee(petition, assignee)
+        if assignee is not None:
+            changes["assignee"] = assignee
+            notify_users.append(assignee)
+    elif name == "reply":
+        changes = {"outcome": outcome, "replied_at": now, "due_at": None,
+                   "review_window_until": _window(book, Rule.REVIEW_WINDOW, today)}
+        notify_users.append(petition.reporter)
+    elif name == "rate":
+        changes = {"satisfaction": satisfaction, "rated_at": now}
+    elif name in ("request_review", "request_reexam"):
+        review = name == "request_review"
+        window, decision_rule = ((Rule.REVIEW_WINDOW, Rule.REVIEW_DECISION) if review
+                                 else (Rule.REEXAM_WINDOW, Rule.REEXAM_DECISION))
+        day = _request_date(requested_on, today=today,
+                            earliest=petition.replied_at if review else petition.review_decided_at)
+        data.update(requested_on=day, window_days=book.term(window).duration)
+        decision_due = end_of_day(_window(book, decision_rule, day))
+        prefix = "review" if review else "reexam"
+        changes = {f"{prefix}_requested_on": day, f"{prefix}_due_at": decision_due,
+                   "due_at": decision_due, "escalation_level": 0}
+    elif name == "decide_review":
+        changes = {"review_outcome": decision, "review_decided_at": now, "due_at": None,
+                   "reexam_window_until": _window(book, Rule.REEXAM_WINDOW, today)}
+        notify_users.append(petition.reporter)
+    elif name == "decide_reexam":
+        changes = {"reexam_outcome": decision, "reexam_decided_at": now, "due_at": None}
+        notify_users.append(petition.reporter)
+    with transaction.atomic():
+        fire(workflow=PETITION_WORKFLOW, case=petition, name=transition.name, actor=actor,
+             expected_version=expected_version, note=note.strip(), changes=changes, data=data,
+             notify_users=notify_users, at=at)
+    return petition
+
+
+def petition_extend(*, petition: Petition, actor: Any, expected_version: int, days: int,
+                    reason: str, at: dt.datetime | None = None) -> Petition:
+    """The one extension, approved by the unit head, with the reason the petitioner is told.
+
+    The extension lengthens the term counted from acceptance (30 + 60 days, not 60 days
+    from a due date that had already rolled past a holiday), and the profile's limits
+    refuse one too long."""
+    scope = scope_for(actor)
+    if not scope.covers(petition):
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    # The head of the handling unit (or of a unit above it), not any supervisor who can see it.
+    if rank_at(actor, at_or_above(petition.handling_unit)) < ROLE_RANK[RoleName.SUPERVISOR]:
+        raise errors.PermissionDenied(MSG_EXTENSION_NEEDS_HEAD)
+    if petition.status not in (Status.ACCEPTED, Status.HANDLING):
+        raise errors.DomainError(MSG_EXTENSION_STATE)
+    if petition.extended_at is not None:
+        raise errors.DomainError(errors.MSG_EXTENSION_USED)
+    reason = reason.strip()
+    if not reason:
+        raise errors.DomainError(errors.MSG_REASON_REQUIRED, field="reason")
+    if days < 1:
+        raise errors.DomainError(MSG_EXTENSION_DAYS, field="days")
+    book = rulebook(petition.profile)
+    refusal = book.extension_refusal(resolution_days=petition.resolution_days, days=days)
+    if refusal:
+        raise errors.DomainError(refusal, field="days")
+    term = book.term(book.resolution_rule(petition.petition_type))
+    total = petition.resolution_days + days
+    due = end_of_day(due_date(local_date(petition.accepted_at), total, term.day_type))
+    now = at or timezone.now()
+    with transaction.atomic():
+        before, after = apply_changes(case=petition, expected_version=expected_version, changes={
+            "due_at": due, "resolution_due_at": due, "extended_at": now, "extension_days": days,
+            "extension_reason": reason, "escalation_level": 0,
+        })
+        append_event(case=petition, actor=actor, type=EventType.EXTENDED, before=before,
+                     after=after, note=reason, at=now)
+    return petition
+
+
+def petition_personal_data(*, petition: Petition, actor: Any) -> Petitioner:
+    """The petitioner in full, for a reader whose role allows it; the reading is an event."""
+    if not scope_for(actor).covers(petition):
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    if not may_view_personal_data(actor, petition):
+        raise errors.PermissionDenied(MSG_FULL_VIEW_NOT_ALLOWED)
+    with transaction.atomic():
+        # Nothing on the case changes (so no version bump to upset an editor), but the
+        # event's sequence number must not race another write: hold the row.
+        Case.objects.select_for_update().filter(pk=petition.pk).values_list("pk").get()
+        append_event(case=petition, actor=actor, type=EventType.VIEWED_PERSONAL_DATA,
+                     after={"fields": ["name", "id_number", "phone", "address"]})
+    return petitioner_of(petition, full=True)

@@ -1,0 +1,207 @@
+"""The petition's statutory clock as a workflow.
+
+    received ─accept→ accepted ─start→ handling ─reply→ replied ─rate→ rated ─close→ closed
+       │  └─not_accept→ not accepted                                  (replied ─close→ closed)
+       └─object→ returned ─reroute→ received
+    replied / rated / closed ─request_review→ under review ─decide_review→ reviewed
+    reviewed ─request_reexam→ under re-examination ─decide_reexam→ concluded
+
+The one extension is not a step (the status stays): ``services.petition_extend``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core.models import ROLE_RANK, Case, RoleName, Unit
+from pingan.core.scoping import scope_for
+from pingan.core.workflow import Transition, Workflow
+from pingan.petitions.models import (
+    KIND,
+    NotAcceptedReason,
+    Outcome,
+    ReviewOutcome,
+    Satisfaction,
+    Status,
+)
+
+MSG_CONCLUDED_MATTER = _(
+    "The same matter was concluded by re-examination (复核) in {ref} on {date}: it is not "
+    "accepted again on the same facts and reasons. Record it as not accepted, or state the "
+    "new facts or reasons that justify accepting it."
+)
+MSG_NOT_ACCEPTED_REASON = _("Choose why the petition is not accepted.")
+MSG_OBJECTION_LATE = _(
+    "An objection to the assignment had to be raised within {days} working days, by {date}: "
+    "the unit must now handle the petition."
+)
+MSG_HANDLING_UNIT_REQUIRED = _("Choose the unit that will handle the petition instead.")
+MSG_OUTCOME_REQUIRED = _("Choose the outcome of the reply: supported, explained or not supported.")
+MSG_SATISFACTION_REQUIRED = _("Choose how satisfied the petitioner is.")
+MSG_CLOSE_UNRATED = _(
+    "Record the petitioner's satisfaction first, or say in the note why there is none "
+    "(for example, the petitioner could not be reached)."
+)
+MSG_REVIEW_LATE = _("A review (复查) had to be requested by {date}, within {days} days of the reply.")
+MSG_REEXAM_LATE = _(
+    "A re-examination (复核) had to be requested by {date}, within {days} days of the review decision."
+)
+MSG_DECISION_REQUIRED = _("Choose the decision: upheld, or revoked or changed.")
+
+MSG_HANDLING_UNIT_ONLY = _(
+    "{unit} handles this petition: only its staff, or a unit above it, may do this."
+)
+MSG_ROUTING_UNIT_ONLY = _(
+    "{unit} routed this petition: only its staff, or a unit above it, may route it again."
+)
+MSG_SUPERIOR_ONLY = _(
+    "A review or re-examination is decided by a body above {unit}, which handled the petition."
+)
+
+# How far the "same matter" links are followed back (they are short in practice).
+MAX_CHAIN = 50
+
+
+def concluded_earlier(case: Case) -> Any:
+    """The earlier petition on the same matter that re-examination concluded, if any."""
+    earlier, steps = case.repeat_of, 0  # type: ignore[attr-defined]
+    while earlier is not None and steps < MAX_CHAIN:
+        if earlier.status == Status.CONCLUDED:
+            return earlier
+        earlier, steps = earlier.repeat_of, steps + 1
+    return None
+
+
+def rank_at(actor: Any, units: list[Unit]) -> int:
+    """The highest role ``actor`` holds at any of ``units`` (the district admin's at all)."""
+    scope = scope_for(actor)
+    if scope.everything:
+        return ROLE_RANK[RoleName.ADMIN]
+    ids = {u.pk for u in units}
+    return max((r.rank for r in scope.roles if r.unit_id in ids), default=0)
+
+
+def at_or_above(unit: Unit) -> list[Unit]:
+    return [unit, *unit.ancestors()]
+
+
+def for_handling_unit(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    """Acceptance and handling are the handling unit's (or its superiors') to do, and the
+    assignee's; another unit that merely sees the petition does not decide on it."""
+    unit = case.handling_unit  # type: ignore[attr-defined]
+    if case.assignee_id is not None and case.assignee_id == getattr(actor, "pk", None):
+        return None
+    if rank_at(actor, at_or_above(unit)) >= ROLE_RANK[RoleName.HANDLER]:
+        return None
+    return MSG_HANDLING_UNIT_ONLY.format(unit=unit.name)
+
+
+def for_routing_unit(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    unit = case.routing_unit  # type: ignore[attr-defined]
+    if unit is None or rank_at(actor, at_or_above(unit)) >= ROLE_RANK[RoleName.HANDLER]:
+        return None
+    return MSG_ROUTING_UNIT_ONLY.format(unit=unit.name)
+
+
+def above_handling_unit(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    """复查 and 复核 are decided by the body above the one that handled the matter."""
+    unit = case.handling_unit  # type: ignore[attr-defined]
+    if rank_at(actor, unit.ancestors()) >= ROLE_RANK[RoleName.HANDLER]:
+        return None
+    return MSG_SUPERIOR_ONLY.format(unit=unit.name)
+
+
+def not_concluded_before(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    earlier = concluded_earlier(case)
+    if earlier is None or str(data.get("new_facts", "")).strip():
+        return None
+    decided = timezone.localtime(earlier.reexam_decided_at or earlier.closed_at)
+    return MSG_CONCLUDED_MATTER.format(ref=earlier.ref, date=f"{decided:%Y-%m-%d}")
+
+
+def _choice(field: str, choices: type, message: Any):
+    def requirement(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+        return None if data.get(field) in choices.values else message
+    requirement.__name__ = f"needs_{field}"
+    return requirement
+
+
+def within_objection_window(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    until: dt.date = case.objection_until  # type: ignore[attr-defined]
+    if data["on"] <= until:
+        return None
+    return MSG_OBJECTION_LATE.format(days=data["objection_days"], date=until.isoformat())
+
+
+def needs_handling_unit(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    return None if data.get("handling_unit") is not None else MSG_HANDLING_UNIT_REQUIRED
+
+
+def rated_or_explained(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    if case.status == Status.RATED or str(data.get("note", "")).strip():
+        return None
+    return MSG_CLOSE_UNRATED
+
+
+def within_review_window(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    until: dt.date = case.review_window_until  # type: ignore[attr-defined]
+    if data["requested_on"] <= until:
+        return None
+    return MSG_REVIEW_LATE.format(date=until.isoformat(), days=data["window_days"])
+
+
+def within_reexam_window(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    until: dt.date = case.reexam_window_until  # type: ignore[attr-defined]
+    if data["requested_on"] <= until:
+        return None
+    return MSG_REEXAM_LATE.format(date=until.isoformat(), days=data["window_days"])
+
+
+HANDLER_STEP = {"town_or_above": True, "actor_requires": (for_handling_unit,)}
+DECISION_STEP = {"town_or_above": True, "actor_requires": (above_handling_unit,), "note_required": True,
+                 "requires": (_choice("decision", ReviewOutcome, MSG_DECISION_REQUIRED),)}
+
+PETITION_WORKFLOW = Workflow(
+    kind=KIND,
+    states=dict(Status.choices),
+    initial=Status.RECEIVED,
+    closed_states=frozenset({Status.NOT_ACCEPTED, Status.CLOSED, Status.REVIEWED, Status.CONCLUDED}),
+    transitions=(
+        Transition("accept", _("Accept"), (Status.RECEIVED,), Status.ACCEPTED, **HANDLER_STEP,
+                   requires=(not_concluded_before,), style="success"),
+        Transition("not_accept", _("Do not accept"), (Status.RECEIVED,), Status.NOT_ACCEPTED,
+                   **HANDLER_STEP, note_required=True,
+                   requires=(_choice("reason", NotAcceptedReason, MSG_NOT_ACCEPTED_REASON),),
+                   style="outline-danger"),
+        Transition("object", _("Object to the assignment"), (Status.RECEIVED,), Status.RETURNED,
+                   **HANDLER_STEP, note_required=True, requires=(within_objection_window,),
+                   style="outline-warning"),
+        Transition("reroute", _("Route again"), (Status.RETURNED,), Status.RECEIVED,
+                   town_or_above=True, actor_requires=(for_routing_unit,), requires=(needs_handling_unit,)),
+        Transition("start", _("Start handling"), (Status.ACCEPTED,), Status.HANDLING, **HANDLER_STEP),
+        Transition("reply", _("Reply"), (Status.ACCEPTED, Status.HANDLING), Status.REPLIED,
+                   **HANDLER_STEP, assignee_may=True, note_required=True,
+                   requires=(_choice("outcome", Outcome, MSG_OUTCOME_REQUIRED),), style="success"),
+        Transition("rate", _("Record satisfaction"), (Status.REPLIED,), Status.RATED,
+                   **HANDLER_STEP, assignee_may=True,
+                   requires=(_choice("satisfaction", Satisfaction, MSG_SATISFACTION_REQUIRED),)),
+        Transition("close", _("Close the petition"), (Status.REPLIED, Status.RATED), Status.CLOSED,
+                   **HANDLER_STEP, requires=(rated_or_explained,), style="success"),
+        # Whoever receives the request registers it; the body above the handling unit decides.
+        Transition("request_review", _("Register a review request"),
+                   (Status.REPLIED, Status.RATED, Status.CLOSED), Status.UNDER_REVIEW,
+                   town_or_above=True, requires=(within_review_window,), style="outline-secondary"),
+        Transition("decide_review", _("Decide the review"), (Status.UNDER_REVIEW,), Status.REVIEWED,
+                   **DECISION_STEP),
+        Transition("request_reexam", _("Register a re-examination request"), (Status.REVIEWED,),
+                   Status.UNDER_REEXAM, town_or_above=True, requires=(within_reexam_window,),
+                   style="outline-secondary"),
+        Transition("decide_reexam", _("Decide the re-examination"), (Status.UNDER_REEXAM,),
+                   Status.CONCLUDED, **DECISION_STEP),
+    ),
+)
