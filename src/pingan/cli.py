@@ -5,6 +5,8 @@
     pingan worker          run background tasks: escalation sweeps, imports
     pingan import FILE     load a hazard ledger (.xlsx/.csv)
     pingan export FILE     write hazards to .xlsx
+    pingan fraud link CASES.csv --out RINGS.csv
+                           link fraud cases into ranked rings (a file in, files out; no database)
     pingan audit verify    check the event log's hash chains
     pingan <anything else> any Django management command (migrate, createsuperuser…)
 """
