@@ -35,6 +35,8 @@ T = TypeVar("T")
 MSG_UNAUTHENTICATED = _("Sign in, or send a valid API token as “Authorization: Bearer <key>”.")
 MSG_CSRF = _("The CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header.")
 MSG_FORBIDDEN = _("You may not do this.")
+MSG_NO_SUCH_UNIT = _("No unit has the code “{code}”.")
+MSG_NO_SUCH_USER = _("No active user is called “{username}”.")
 MSG_INVALID_INPUT = _("Some of the input is not valid.")
 MSG_LIMIT_TOO_HIGH = _("At most {maximum} items fit on one page.")
 MSG_TOKEN_NAME_REQUIRED = _("Name the token after the machine or script that will use it.")
@@ -52,6 +54,13 @@ KEY_PREFIX = "pingan_"  # lets secret scanners recognise a leaked key
 # ---------------------------------------------------------------------------
 # The error format
 # ---------------------------------------------------------------------------
+
+
+class UnitRef(Schema):
+    """A unit as items name it: its code, and its name for people."""
+
+    code: str
+    name: str
 
 
 class FieldError(Schema):

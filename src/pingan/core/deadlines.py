@@ -166,6 +166,17 @@ def explain_due_date(start: dt.date, duration: int, day_type: str) -> DueDateExp
     )
 
 
+def local_days_q(field: str, first: dt.date | None, last: dt.date | None) -> Q:
+    """``field`` within the local days ``first`` to ``last``, both included (either open)."""
+    tz = timezone.get_default_timezone()
+    q = Q()
+    if first:
+        q &= Q(**{f"{field}__gte": dt.datetime.combine(first, dt.time.min, tzinfo=tz)})
+    if last:
+        q &= Q(**{f"{field}__lt": dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)})
+    return q
+
+
 def end_of_day(day: dt.date) -> dt.datetime:
     """The last moment of a local day: a case due on a day may be closed until midnight."""
     tz = timezone.get_default_timezone()

@@ -18,7 +18,17 @@ from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict
 
 from pingan.core import errors
-from pingan.core.api import ERRORS, InvalidParameter, Page, PageParams, actor, paginate
+from pingan.core.api import (
+    ERRORS,
+    MSG_NO_SUCH_UNIT,
+    MSG_NO_SUCH_USER,
+    InvalidParameter,
+    Page,
+    PageParams,
+    UnitRef,
+    actor,
+    paginate,
+)
 from pingan.core.attachments import attachment_add, read_upload
 from pingan.core.models import ROLE_RANK, AttachmentKind, DueState, RoleName, Severity, Unit
 from pingan.core.scoping import scope_for
@@ -27,8 +37,6 @@ from pingan.hazards.selectors import SORTS, HazardFilters, hazard_get, hazard_li
 from pingan.hazards.services import hazard_extend, hazard_report, hazard_transition, hazard_update
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
-MSG_NO_SUCH_UNIT = _("No unit has the code “{code}”.")
-MSG_NO_SUCH_USER = _("No active user is called “{username}”.")
 ATTACH_LABEL = _("Add attachment")
 
 router = Router(tags=["hazards"])
@@ -37,11 +45,6 @@ router = Router(tags=["hazards"])
 # ---------------------------------------------------------------------------
 # Schemas
 # ---------------------------------------------------------------------------
-
-
-class UnitRef(Schema):
-    code: str
-    name: str
 
 
 class HazardItem(Schema):

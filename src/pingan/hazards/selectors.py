@@ -10,7 +10,7 @@ from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pingan.core.deadlines import OPEN, due_state_expression, due_state_q
+from pingan.core.deadlines import OPEN, due_state_expression, due_state_q, local_days_q
 from pingan.core.models import ROLE_RANK, DueState, RoleName, Severity, Unit, subtree_q
 from pingan.core.scoping import Scope, scope_for
 from pingan.hazards.models import Category, Hazard, Status
@@ -64,10 +64,6 @@ class HazardFilters(BaseModel):
         return value
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
-
-
 def hazard_list(*, user: Any, filters: HazardFilters, now: dt.datetime | None = None) -> QuerySet[Hazard]:
     now = now or timezone.now()
     qs = Hazard.objects.visible_to(user)
@@ -89,14 +85,8 @@ def hazard_list(*, user: Any, filters: HazardFilters, now: dt.datetime | None = 
     if filters.q:
         qs = qs.filter(Q(ref__icontains=filters.q) | Q(title__icontains=filters.q)
                        | Q(location__icontains=filters.q))
-    if filters.opened_from:
-        qs = qs.filter(opened_at__gte=_day_start(filters.opened_from))
-    if filters.opened_to:
-        qs = qs.filter(opened_at__lt=_day_start(filters.opened_to + dt.timedelta(days=1)))
-    if filters.due_from:
-        qs = qs.filter(due_at__gte=_day_start(filters.due_from))
-    if filters.due_to:
-        qs = qs.filter(due_at__lt=_day_start(filters.due_to + dt.timedelta(days=1)))
+    qs = qs.filter(local_days_q("opened_at", filters.opened_from, filters.opened_to),
+                   local_days_q("due_at", filters.due_from, filters.due_to))
     return qs.annotate(due_state=due_state_expression(now)).order_by(*SORTS[filters.sort])
 
 

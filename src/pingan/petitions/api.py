@@ -9,13 +9,22 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict
 
 from pingan.core import errors
-from pingan.core.api import ERRORS, InvalidParameter, Page, PageParams, actor, paginate
+from pingan.core.api import (
+    ERRORS,
+    MSG_NO_SUCH_UNIT,
+    MSG_NO_SUCH_USER,
+    InvalidParameter,
+    Page,
+    PageParams,
+    UnitRef,
+    actor,
+    paginate,
+)
 from pingan.core.models import DayType, DueState, Unit
 from pingan.core.scoping import scope_for
 from pingan.petitions.masking import petitioner_of
@@ -48,20 +57,12 @@ from pingan.petitions.services import (
 )
 from pingan.petitions.workflow import PETITION_WORKFLOW
 
-MSG_NO_SUCH_UNIT = _("No unit has the code “{code}”.")
-MSG_NO_SUCH_USER = _("No active user is called “{username}”.")
-
 router = Router(tags=["petitions"])
 
 
 # ---------------------------------------------------------------------------
 # Schemas
 # ---------------------------------------------------------------------------
-
-
-class UnitRef(Schema):
-    code: str
-    name: str
 
 
 class PetitionerOut(Schema):

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pingan.core.deadlines import due_state_expression, due_state_q
+from pingan.core.deadlines import due_state_expression, due_state_q, local_days_q
 from pingan.core.models import ROLE_RANK, DueState, RoleName, subtree_bounds
 from pingan.core.scoping import scope_for
 from pingan.petitions.models import Category, Channel, Petition, PetitionType, Status
@@ -70,10 +70,6 @@ class PetitionFilters(BaseModel):
         return value
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
-
-
 def petition_list(*, user: Any, filters: PetitionFilters,
                   now: dt.datetime | None = None) -> QuerySet[Petition]:
     now = now or timezone.now()
@@ -94,10 +90,7 @@ def petition_list(*, user: Any, filters: PetitionFilters,
         qs = qs.filter(is_open=True)
     if filters.q:
         qs = qs.filter(Q(ref__icontains=filters.q) | Q(title__icontains=filters.q))
-    if filters.received_from:
-        qs = qs.filter(opened_at__gte=_day_start(filters.received_from))
-    if filters.received_to:
-        qs = qs.filter(opened_at__lt=_day_start(filters.received_to + dt.timedelta(days=1)))
+    qs = qs.filter(local_days_q("opened_at", filters.received_from, filters.received_to))
     return qs.annotate(due_state=due_state_expression(now)).order_by(*SORTS[filters.sort])
 
 
