@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import chinese_calendar
@@ -248,22 +249,49 @@ OPEN = Q(is_open__in=[True])
 CLOSED = Q(is_open__in=[False])
 
 
-def due_state_q(state: str, now: dt.datetime | None = None) -> Q:
-    """The same states as plain range filters, which the (is_open, due_at) index serves."""
+# Open states from the most overdue to the least, each a range of due_at.
+_OPEN_STATES = (DueState.LONG_OVERDUE, DueState.OVERDUE, DueState.DUE_SOON, DueState.ON_TIME)
+
+
+def due_states_q(states: Iterable[str], now: dt.datetime | None = None) -> Q:
+    """Cases in any of ``states``, as plain ranges the (is_open, due_at) index serves.
+
+    Adjacent states merge into one range ("overdue" and "long overdue" are ``due_at < now``),
+    so a list of several states is walked once, not once per state.
+    """
     now = now or timezone.now()
-    soon = now + dt.timedelta(days=settings.PINGAN_DUE_SOON_DAYS)
-    long_ago = now - dt.timedelta(days=settings.PINGAN_LONG_OVERDUE_DAYS)
-    if state == DueState.CLOSED:
-        return CLOSED
-    if state == DueState.LONG_OVERDUE:
-        return OPEN & Q(due_at__lt=long_ago)
-    if state == DueState.OVERDUE:
-        return OPEN & Q(due_at__gte=long_ago, due_at__lt=now)
-    if state == DueState.DUE_SOON:
-        return OPEN & Q(due_at__gte=now, due_at__lt=soon)
-    if state == DueState.ON_TIME:
-        return OPEN & (Q(due_at__gte=soon) | Q(due_at__isnull=True))
-    raise ValueError(state)
+    wanted = set(states)
+    unknown = wanted - set(DueState.values)
+    if unknown:
+        raise ValueError(sorted(unknown))
+    # Boundaries between the open states, in _OPEN_STATES order; None is unbounded.
+    bounds = (None, now - dt.timedelta(days=settings.PINGAN_LONG_OVERDUE_DAYS), now,
+              now + dt.timedelta(days=settings.PINGAN_DUE_SOON_DAYS), None)
+    q = CLOSED if DueState.CLOSED in wanted else Q(pk__in=[])
+    picked = [i for i, state in enumerate(_OPEN_STATES) if state in wanted]
+    runs: list[list[int]] = []
+    for i in picked:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        low, high = bounds[run[0]], bounds[run[-1] + 1]
+        if low is None and high is None:
+            q |= OPEN  # every open state: no range at all
+            continue
+        in_range = Q(due_at__gte=low) if low is not None else Q(due_at__lt=high)
+        if low is not None and high is not None:
+            in_range &= Q(due_at__lt=high)
+        if high is None:
+            in_range |= Q(due_at__isnull=True)  # no deadline counts as on time
+        q |= OPEN & in_range
+    return q
+
+
+def due_state_q(state: str, now: dt.datetime | None = None) -> Q:
+    """One due state as a range filter (see ``due_states_q``)."""
+    return due_states_q([state], now)
 
 
 def due_state_of(*, is_open: bool, due_at: dt.datetime | None, now: dt.datetime | None = None) -> str:

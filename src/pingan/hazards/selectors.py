@@ -10,7 +10,7 @@ from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pingan.core.deadlines import OPEN, due_state_expression, due_state_q, local_days_q
+from pingan.core.deadlines import OPEN, due_state_expression, due_states_q, local_days_q
 from pingan.core.models import ROLE_RANK, DueState, RoleName, Severity, Unit, subtree_q
 from pingan.core.scoping import Scope, scope_for
 from pingan.hazards.models import Category, Hazard, Status
@@ -76,10 +76,7 @@ def hazard_list(*, user: Any, filters: HazardFilters, now: dt.datetime | None = 
     if filters.grade:
         qs = qs.filter(severity=filters.grade)
     if filters.due_state:
-        states = Q(pk__in=[])
-        for state in filters.due_state:
-            states |= due_state_q(state, now)
-        qs = qs.filter(states)
+        qs = qs.filter(due_states_q(filters.due_state, now))
     if filters.open_only:
         qs = qs.filter(OPEN)
     if filters.q:

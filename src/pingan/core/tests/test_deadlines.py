@@ -156,3 +156,29 @@ def test_closed_cases_have_no_due_state_but_closed(make_hazard):
     Case.objects.filter(pk=hazard.pk).update(is_open=False, due_at=DUE)
     annotated = Case.objects.annotate(state=due_state_expression(DUE + dt.timedelta(days=90)))
     assert annotated.get(pk=hazard.pk).state == DueState.CLOSED
+
+
+@pytest.mark.parametrize("states", [
+    ["overdue", "long_overdue"], ["due_soon", "on_time"], ["long_overdue", "due_soon"],
+    ["closed", "overdue"], ["on_time", "due_soon", "overdue", "long_overdue", "closed"], [],
+])
+def test_several_due_states_select_exactly_their_cases(make_hazard, states):
+    from pingan.core.deadlines import due_states_q
+
+    now = DUE + dt.timedelta(days=1)
+    offsets = {"long_overdue": -20, "overdue": -1, "due_soon": 1, "on_time": 9}
+    by_state = {}
+    for state, days in offsets.items():
+        hazard = make_hazard(photos=[])
+        Case.objects.filter(pk=hazard.pk).update(due_at=now + dt.timedelta(days=days))
+        by_state[state] = hazard.pk
+    closed = make_hazard(photos=[])
+    Case.objects.filter(pk=closed.pk).update(is_open=False)
+    by_state["closed"] = closed.pk
+    undated = make_hazard(photos=[])
+    Case.objects.filter(pk=undated.pk).update(due_at=None)
+    expected = {by_state[s] for s in states} | ({undated.pk} if "on_time" in states else set())
+    found = set(Case.objects.filter(due_states_q(states, now)).values_list("pk", flat=True))
+    assert found == expected
+    with pytest.raises(ValueError):
+        due_states_q(["someday"], now)
