@@ -246,6 +246,11 @@ PINGAN_PETITION_PROFILES = {
 PINGAN_PETITION_DISCIPLINE_UNIT_CODE = os.environ.get(
     "PINGAN_PETITION_DISCIPLINE_UNIT_CODE", "330802D08"
 )
+# A petition is proposed as a repeat of an earlier one by the same petitioner in the same
+# category when their texts' character-bigram cosine reaches this (petitions/similarity.py).
+# Paraphrases of one matter score about 0.5–0.7; different matters of one person that share
+# only boilerplate (村民反映, a year) about 0.3.
+PINGAN_PETITION_REPEAT_SIMILARITY = float(os.environ.get("PINGAN_PETITION_REPEAT_SIMILARITY", "0.35"))
 
 # Telecom fraud: ring linking (串并案). Identifiers that would join unrelated cases — a bank's
 # service number, a common app — are left out of linking: the stoplist names them

@@ -47,12 +47,16 @@ from pingan.petitions.selectors import (
     may_view_personal_data,
     petition_get,
     petition_list,
+    petition_repeats,
     petition_timeline,
+    repeat_candidates,
 )
 from pingan.petitions.services import (
     petition_extend,
     petition_personal_data,
     petition_register,
+    petition_repeat_confirm,
+    petition_repeat_unlink,
     petition_transition,
 )
 from pingan.petitions.workflow import PETITION_WORKFLOW
@@ -147,6 +151,7 @@ class PetitionDetail(PetitionItem):
     reexam_outcome: ReviewOutcome | None
     reexam_decided_at: dt.datetime | None
     repeat_of: str | None = Field(None, description="The earlier petition on the same matter.")
+    repeats: list[str] = Field(description="Later petitions confirmed as the same matter.")
     may_view_petitioner: bool = Field(description="Whether …/{ref}/petitioner will answer you.")
     transitions: list[TransitionOut] = Field(description="The steps you may take now.")
 
@@ -199,6 +204,11 @@ class PetitionDetail(PetitionItem):
         return earlier.ref
 
     @staticmethod
+    def resolve_repeats(obj: Petition, context: dict) -> list[str]:
+        return list(petition_repeats(user=actor(context["request"]), petition=obj)
+                    .values_list("ref", flat=True))
+
+    @staticmethod
     def resolve_may_view_petitioner(obj: Petition, context: dict) -> bool:
         return may_view_personal_data(actor(context["request"]), obj)
 
@@ -244,6 +254,56 @@ class TransitionIn(Schema):
     handling_unit: str | None = Field(None, description="`reroute`: the new handling unit's code.")
     requested_on: dt.date | None = Field(
         None, description="`request_review`, `request_reexam`: the day the request arrived (default today).",
+    )
+
+
+class RepeatCandidateOut(Schema):
+    ref: str
+    title: str
+    category: Category
+    status: Status
+    received_at: dt.datetime
+    petitioner: PetitionerOut
+    score: float = Field(description="How alike the texts are, 0 to 1.")
+
+    @staticmethod
+    def resolve_ref(obj: Any) -> str:
+        return obj.petition.ref
+
+    @staticmethod
+    def resolve_title(obj: Any) -> str:
+        return obj.petition.title
+
+    @staticmethod
+    def resolve_category(obj: Any) -> str:
+        return obj.petition.category
+
+    @staticmethod
+    def resolve_status(obj: Any) -> str:
+        return obj.petition.status
+
+    @staticmethod
+    def resolve_received_at(obj: Any) -> dt.datetime:
+        return obj.petition.opened_at
+
+    @staticmethod
+    def resolve_petitioner(obj: Any) -> Any:
+        return petitioner_of(obj.petition, full=False)
+
+
+class RepeatIn(Schema):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    version: int
+    original: str = Field(min_length=1, description="The earlier petition's reference.")
+
+
+class UnlinkIn(Schema):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    version: int
+    original: str | None = Field(
+        None, description="The proposal to dismiss; default: the petition this one is linked to."
     )
 
 
@@ -420,3 +480,27 @@ def petition_extension(request: HttpRequest, ref: str, payload: ExtensionIn):
 @router.get("/{ref}/events", response={200: list[EventOut], **ERRORS}, summary="The petition's timeline")
 def petition_events(request: HttpRequest, ref: str):
     return petition_timeline(petition=_petition(request, ref))
+
+
+@router.get("/{ref}/repeat-candidates", response={200: list[RepeatCandidateOut], **ERRORS},
+            summary="Earlier petitions probably on the same matter")
+def petition_repeat_candidates(request: HttpRequest, ref: str):
+    """Same petitioner (ID number or phone), same category, received earlier, similar text;
+    best first. The petitioner is masked."""
+    return repeat_candidates(_petition(request, ref), user=actor(request))
+
+
+@router.post("/{ref}/repeat", response={200: PetitionDetail, **ERRORS},
+             summary="Confirm the petition as a repeat of an earlier one")
+def petition_repeat(request: HttpRequest, ref: str, payload: RepeatIn):
+    petition_repeat_confirm(petition=_petition(request, ref), original_ref=payload.original,
+                            actor=actor(request), expected_version=payload.version)
+    return _petition(request, ref)
+
+
+@router.post("/{ref}/repeat/unlink", response={200: PetitionDetail, **ERRORS},
+             summary="Unlink the petition or dismiss a proposal: not the same matter")
+def petition_repeat_unlink_view(request: HttpRequest, ref: str, payload: UnlinkIn):
+    petition_repeat_unlink(petition=_petition(request, ref), original_ref=payload.original,
+                           actor=actor(request), expected_version=payload.version)
+    return _petition(request, ref)

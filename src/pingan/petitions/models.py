@@ -216,10 +216,18 @@ class Petition(Case):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="repeats",
         verbose_name=_("same matter as"),
     )
+    # Earlier petitions (their ids) a handler said are *not* the same matter: the repeat
+    # candidates are computed on read, so what is stored is what must not be proposed again.
+    repeat_dismissed = models.JSONField(_("not the same matter as"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("petition")
         verbose_name_plural = _("petitions")
+        # Repeat candidates are looked up by the petitioner's identity first.
+        indexes = [
+            models.Index(fields=["petitioner_id_number"], name="petition_id_number_idx"),
+            models.Index(fields=["petitioner_phone"], name="petition_phone_idx"),
+        ]
 
     @property
     def received_at(self):

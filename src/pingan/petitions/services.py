@@ -70,6 +70,12 @@ MSG_NAME_REQUIRED = _("Give the petitioner's name (only a report or accusation m
 MSG_PHONE_INVALID = _("A phone number has 5 to 20 digits, optionally with +, spaces or hyphens.")
 MSG_RECEIVED_IN_FUTURE = _("The date received cannot be in the future.")
 MSG_REPEAT_NOT_FOUND = _("No petition {ref} in your area to link this one to.")
+MSG_REPEAT_SELF = _("A petition cannot be a repeat of itself.")
+MSG_REPEAT_LATER = _("{ref} was received after this petition: only an earlier petition can be the original.")
+MSG_REPEAT_ALREADY = _("This petition is already linked to {ref} as the same matter.")
+MSG_REPEAT_NOT_LINKED = _("This petition is not linked to an earlier one: name the proposal to dismiss.")
+MSG_REPEAT_DISMISSED = _("{ref} was already dismissed as a different matter.")
+MSG_REPEAT_NOT_ALLOWED = _("Only a handler over this petition may link it to an earlier one or unlink it.")
 MSG_REQUEST_DATE = _("The request's date must lie between {earliest} and today.")
 MSG_EXTENSION_STATE = _("Only a petition that has been accepted and not yet answered can be extended.")
 MSG_EXTENSION_NEEDS_HEAD = _(
@@ -405,3 +411,72 @@ def petition_personal_data(*, petition: Petition, actor: Any) -> Petitioner:
         append_event(case=petition, actor=actor, type=EventType.VIEWED_PERSONAL_DATA,
                      after={"fields": ["name", "id_number", "phone", "address"]})
     return petitioner_of(petition, full=True)
+
+
+def _may_link(petition: Petition, actor: Any) -> None:
+    scope = scope_for(actor)
+    if not scope.covers(petition):
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    if scope.rank_for(petition) < ROLE_RANK[RoleName.HANDLER]:
+        raise errors.PermissionDenied(MSG_REPEAT_NOT_ALLOWED)
+
+
+def _original(*, petition: Petition, ref: str, actor: Any) -> Petition:
+    """The earlier petition named by ``ref``, which ``actor`` must be able to see."""
+    original = Petition.objects.visible_to(actor).filter(ref=ref.strip().upper()).first()
+    if original is None:
+        raise errors.DomainError(MSG_REPEAT_NOT_FOUND.format(ref=ref), field="original")
+    if original.pk == petition.pk:
+        raise errors.DomainError(MSG_REPEAT_SELF, field="original")
+    if (original.opened_at, original.pk) > (petition.opened_at, petition.pk):
+        raise errors.DomainError(MSG_REPEAT_LATER.format(ref=original.ref), field="original")
+    return original
+
+
+def _record_link(*, petition: Petition, actor: Any, expected_version: int, changes: dict[str, Any],
+                 before: dict[str, Any], after: dict[str, Any]) -> Petition:
+    with transaction.atomic():
+        apply_changes(case=petition, expected_version=expected_version, changes=changes)
+        append_event(case=petition, actor=actor, type=EventType.UPDATED, before=before, after=after)
+    return petition
+
+
+def petition_repeat_confirm(*, petition: Petition, original_ref: str, actor: Any,
+                            expected_version: int) -> Petition:
+    """Confirm that ``petition`` raises the same matter as the earlier ``original_ref``:
+    it stops being a first petition (初信初访). A proposal dismissed before may be confirmed."""
+    _may_link(petition, actor)
+    original = _original(petition=petition, ref=original_ref, actor=actor)
+    current = petition.repeat_of
+    if current is not None and current.pk == original.pk:
+        raise errors.DomainError(MSG_REPEAT_ALREADY.format(ref=original.ref), field="original")
+    return _record_link(
+        petition=petition, actor=actor, expected_version=expected_version,
+        changes={"repeat_of": original,
+                 "repeat_dismissed": [pk for pk in petition.repeat_dismissed if pk != original.pk]},
+        before={"repeat_of": current.ref if current else None}, after={"repeat_of": original.ref},
+    )
+
+
+def petition_repeat_unlink(*, petition: Petition, actor: Any, expected_version: int,
+                           original_ref: str | None = None) -> Petition:
+    """Say ``petition`` is *not* the same matter as ``original_ref`` (default: the petition
+    it is linked to): the link, if any, is removed and the pair is never proposed again."""
+    _may_link(petition, actor)
+    if original_ref:
+        original = _original(petition=petition, ref=original_ref, actor=actor)
+    elif petition.repeat_of is not None:
+        original = petition.repeat_of
+    else:
+        raise errors.DomainError(MSG_REPEAT_NOT_LINKED, field="original")
+    linked = petition.repeat_of_id == original.pk
+    if not linked and original.pk in petition.repeat_dismissed:
+        raise errors.DomainError(MSG_REPEAT_DISMISSED.format(ref=original.ref), field="original")
+    changes: dict[str, Any] = {"repeat_dismissed": [*petition.repeat_dismissed, original.pk]}
+    if linked:
+        changes["repeat_of"] = None
+    return _record_link(
+        petition=petition, actor=actor, expected_version=expected_version, changes=changes,
+        before={"repeat_of": original.ref if linked else None},
+        after={"repeat_of": None, "repeat_dismissed": original.ref},
+    )
