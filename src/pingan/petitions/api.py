@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict
@@ -44,6 +45,8 @@ from pingan.petitions.profiles import calculate
 from pingan.petitions.selectors import (
     SORTS,
     PetitionFilters,
+    backlog_metrics,
+    backlog_units,
     may_view_personal_data,
     petition_get,
     petition_list,
@@ -52,6 +55,7 @@ from pingan.petitions.selectors import (
     repeat_candidates,
 )
 from pingan.petitions.services import (
+    petition_backlog_assign,
     petition_extend,
     petition_personal_data,
     petition_register,
@@ -62,6 +66,8 @@ from pingan.petitions.services import (
 from pingan.petitions.workflow import PETITION_WORKFLOW
 
 router = Router(tags=["petitions"])
+
+MSG_NO_SUCH_PREFIX = _("No unit has the prefix “{prefix}”.")
 
 
 # ---------------------------------------------------------------------------
@@ -140,6 +146,8 @@ class PetitionDetail(PetitionItem):
     outcome: Outcome | None
     satisfaction: Satisfaction | None
     rated_at: dt.datetime | None
+    backlog_leader: str = Field(description="The responsible leader (包案领导) of a backlog case.")
+    backlog_target_date: dt.date | None
     review_window_until: dt.date | None
     review_requested_on: dt.date | None
     review_due_at: dt.datetime | None
@@ -331,6 +339,49 @@ class EventOut(Schema):
         return _username(obj.actor)
 
 
+class BacklogQuery(Schema):
+    baseline: dt.date = Field(description="Stock is what was open at the start of this day.")
+    unit: str | None = Field(None, description="A unit's prefix: a row per child. Default: the district.")
+
+
+class BacklogCounts(Schema):
+    stock: int
+    stock_cleared: int
+    increment: int
+    increment_cleared_on_time: int
+    acceptance_decided: int
+    acceptance_on_time: int
+    resolution_due: int
+    resolution_on_time: int
+    rated: int
+    satisfied: int
+    acceptance_on_time_rate: float | None = Field(description="A fraction; null when nothing is due.")
+    resolution_on_time_rate: float | None
+    satisfaction_rate: float | None
+
+
+class BacklogRow(BacklogCounts):
+    unit: UnitRef
+
+    @staticmethod
+    def resolve_unit(obj: dict) -> Any:
+        return _unit(obj["unit"])
+
+
+class BacklogOut(Schema):
+    baseline: dt.date
+    rows: list[BacklogRow]
+    totals: BacklogCounts
+
+
+class BacklogIn(Schema):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    version: int
+    leader: str = Field(description="The responsible leader (包案领导).")
+    target_date: dt.date
+
+
 class DeadlineQuery(Schema):
     profile: Profile | None = Field(None, description="Default: the deployment's profile.")
     rule: str = Field(description="acceptance, resolution, extension, review_window…")
@@ -425,6 +476,16 @@ def deadline(request: HttpRequest, payload: Query[DeadlineQuery]):
     return deadline_out(calculate(profile=payload.profile, rule=payload.rule, start=payload.start))
 
 
+@router.get("/backlog", response={200: BacklogOut, **ERRORS}, summary="Backlog metrics for a baseline")
+def backlog(request: HttpRequest, payload: Query[BacklogQuery]):
+    """Stock at the baseline and its clearance, the increment since and the three rates,
+    per child unit and in total, over the petitions within your scope."""
+    units = backlog_units(payload.unit)
+    if not units:
+        raise InvalidParameter(MSG_NO_SUCH_PREFIX.format(prefix=payload.unit), field="unit")
+    return backlog_metrics(user=actor(request), baseline=payload.baseline, units=units)
+
+
 @router.post("", response={201: PetitionDetail, **ERRORS}, summary="Register a petition")
 def petition_create(request: HttpRequest, payload: PetitionIn):
     unit = _unit_coded(payload.unit, "unit")
@@ -503,4 +564,13 @@ def petition_repeat(request: HttpRequest, ref: str, payload: RepeatIn):
 def petition_repeat_unlink_view(request: HttpRequest, ref: str, payload: UnlinkIn):
     petition_repeat_unlink(petition=_petition(request, ref), original_ref=payload.original,
                            actor=actor(request), expected_version=payload.version)
+    return _petition(request, ref)
+
+
+@router.post("/{ref}/backlog", response={200: PetitionDetail, **ERRORS},
+             summary="Designate the responsible leader and target date of an overdue petition")
+def petition_backlog(request: HttpRequest, ref: str, payload: BacklogIn):
+    petition_backlog_assign(petition=_petition(request, ref), actor=actor(request),
+                            expected_version=payload.version, leader=payload.leader,
+                            target_date=payload.target_date)
     return _petition(request, ref)

@@ -219,6 +219,9 @@ class Petition(Case):
     # Earlier petitions (their ids) a handler said are *not* the same matter: the repeat
     # candidates are computed on read, so what is stored is what must not be proposed again.
     repeat_dismissed = models.JSONField(_("not the same matter as"), default=list, blank=True)
+    # 积案: a petition past its deadline, with the leader who answers for clearing it.
+    backlog_leader = models.CharField(_("responsible leader"), max_length=60, blank=True)
+    backlog_target_date = models.DateField(_("to be cleared by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("petition")

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pingan.core.deadlines import due_state_expression, due_state_q, local_days_q
-from pingan.core.models import ROLE_RANK, DueState, RoleName, subtree_bounds
+from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind, subtree_bounds, subtree_q
 from pingan.core.scoping import scope_for
-from pingan.petitions.models import Category, Channel, Petition, PetitionType, Status
+from pingan.petitions.models import Category, Channel, Petition, PetitionType, Satisfaction, Status
 from pingan.petitions.similarity import cosine, shingles
 
 SORTS = {
@@ -175,3 +176,93 @@ def repeat_candidates(petition: Petition, *, user: Any) -> list[RepeatCandidate]
     scored = [RepeatCandidate(other, round(cosine(mine, shingles(_text(other))), 3)) for other in earlier]
     return sorted((c for c in scored if c.score >= threshold),
                   key=lambda c: (-c.score, -c.petition.opened_at.timestamp()))
+
+
+def backlog_units(prefix: str | None = None) -> list[Unit]:
+    """The units a backlog table has a row for: the territorial children of the unit with
+    ``prefix`` (default: the district), or that unit alone when it has none."""
+    parents = Unit.objects.exclude(kind=UnitKind.DEPARTMENT)
+    parent = (parents.filter(prefix=prefix) if prefix else parents.filter(parent__isnull=True)).first()
+    if parent is None:
+        return []
+    return list(parent.children.exclude(kind=UnitKind.DEPARTMENT).order_by("prefix")) or [parent]
+
+
+# (numerator, denominator) of each rate, both measures below.
+BACKLOG_RATES = {
+    "acceptance_on_time_rate": ("acceptance_on_time", "acceptance_decided"),
+    "resolution_on_time_rate": ("resolution_on_time", "resolution_due"),
+    "satisfaction_rate": ("satisfied", "rated"),
+}
+
+
+def backlog_conditions(start: dt.datetime, now: dt.datetime) -> dict[str, Q]:
+    """Each measure of ``backlog_metrics`` as the condition a petition meets to count in it."""
+    stock = Q(opened_at__lt=start) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+    increment = Q(opened_at__gte=start, opened_at__lte=now)
+    not_accepted = Q(status=Status.NOT_ACCEPTED)
+    return {
+        "stock": stock,
+        "stock_cleared": stock & Q(is_open=False),
+        "increment": increment,
+        "increment_cleared_on_time": increment & Q(is_open=False) & (
+            Q(closed_at__lte=F("resolution_due_at"))
+            | Q(resolution_due_at__isnull=True, closed_at__lte=F("acceptance_due_at"))),
+        "acceptance_decided": increment & (Q(accepted_at__isnull=False) | not_accepted
+                                           | Q(acceptance_due_at__lt=now)),
+        "acceptance_on_time": increment & (Q(accepted_at__lte=F("acceptance_due_at"))
+                                           | (not_accepted & Q(closed_at__lte=F("acceptance_due_at")))),
+        "resolution_due": increment & Q(resolution_due_at__isnull=False)
+        & (Q(replied_at__isnull=False) | Q(resolution_due_at__lt=now)),
+        "resolution_on_time": increment & Q(replied_at__lte=F("resolution_due_at")),
+        "rated": increment & ~Q(satisfaction=""),
+        "satisfied": increment & Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.PARTLY]),
+    }
+
+
+def _with_rates(counts: dict[str, int]) -> dict[str, Any]:
+    rates = {name: round(counts[num] / counts[den], 4) if counts[den] else None
+             for name, (num, den) in BACKLOG_RATES.items()}
+    return {**counts, **rates}
+
+
+def backlog_metrics(*, user: Any, baseline: dt.date, units: list[Unit] | None = None,
+                    now: dt.datetime | None = None) -> dict[str, Any]:
+    """The measures of "存量清零、增量随清" for a baseline date, per unit and in total, over the petitions
+    ``user`` can see. ``units`` share one prefix length (the children of one unit; default
+    the district's towns); the baseline starts at local midnight.
+
+    - stock: received before the baseline and not closed before it (``closed_at`` empty or
+      on/after the baseline; a petition reopened by a review counts as not closed);
+    - stock_cleared: of the stock, closed now;
+    - increment: received from the baseline to ``now``;
+    - increment_cleared_on_time: of the increment, closed by its resolution deadline
+      (``closed_at`` ≤ ``resolution_due_at``; one never accepted: ≤ ``acceptance_due_at``);
+    - acceptance_on_time_rate: of the increment whose acceptance was decided or is overdue,
+      those accepted (``accepted_at``), or not accepted (``closed_at``), by ``acceptance_due_at``;
+    - resolution_on_time_rate: of the increment accepted and replied or past
+      ``resolution_due_at`` (extension included), those replied (``replied_at``) by it;
+    - satisfaction_rate: of the increment with satisfaction recorded, 满意 or 基本满意.
+
+    A rate is a fraction (0–1), None when nothing is in its denominator. One query for all
+    units, whatever their number (plus the scope's own)."""
+    now = now or timezone.now()
+    units = backlog_units() if units is None else units
+    start = timezone.make_aware(dt.datetime.combine(baseline, dt.time.min))
+    measures = {name: Count("pk", filter=q) for name, q in backlog_conditions(start, now).items()}
+    empty = dict.fromkeys(measures, 0)
+    if not units:
+        return {"baseline": baseline, "rows": [], "totals": _with_rates(empty)}
+    width = len(units[0].prefix)
+    if any(len(unit.prefix) != width for unit in units):
+        raise ValueError("backlog units must share one prefix length")
+    within = Q(pk__in=[])
+    for unit in units:
+        within |= subtree_q(unit.prefix, "unit_prefix")
+    grouped = (Petition.objects.visible_to(user).filter(within)
+               .annotate(group=Substr("unit_prefix", 1, width))
+               .values("group").annotate(**measures).order_by())
+    by_unit = {row.pop("group"): row for row in grouped}
+    rows = [{"unit": unit, **_with_rates(by_unit.get(unit.prefix, empty))} for unit in units]
+    totals = _with_rates({name: sum(row[name] for row in rows) for name in measures})
+    return {"baseline": baseline, "rows": rows, "totals": totals}

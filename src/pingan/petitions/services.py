@@ -88,6 +88,12 @@ MSG_FULL_VIEW_NOT_ALLOWED = _(
 )
 MSG_NO_SUCH_USER = _("No such user.")
 MSG_ASSIGNEE_OUT_OF_SCOPE = _("{user} holds no role that reaches this petition.")
+MSG_BACKLOG_NOT_ALLOWED = _("Only a handler at town level or above may designate a responsible leader.")
+MSG_BACKLOG_NOT_OVERDUE = _(
+    "Only an open petition past its deadline is a backlog case: this one is closed or not yet overdue."
+)
+MSG_BACKLOG_LEADER_REQUIRED = _("Name the responsible leader (包案领导).")
+MSG_BACKLOG_TARGET_PAST = _("The target date cannot be in the past.")
 
 _PHONE = re.compile(r"\+?[\d\s-]{5,20}")
 
@@ -480,3 +486,39 @@ def petition_repeat_unlink(*, petition: Petition, actor: Any, expected_version: 
         before={"repeat_of": original.ref if linked else None},
         after={"repeat_of": None, "repeat_dismissed": original.ref},
     )
+
+
+def is_backlog(petition: Petition, now: dt.datetime) -> bool:
+    """Open and past a deadline: the one now running, or the resolution deadline, which a
+    reply after it (or no reply yet) missed."""
+    if not petition.is_open:
+        return False
+    if petition.due_at is not None and petition.due_at < now:
+        return True
+    due = petition.resolution_due_at
+    return due is not None and due < (petition.replied_at or now)
+
+
+def petition_backlog_assign(*, petition: Petition, actor: Any, expected_version: int, leader: str,
+                            target_date: dt.date) -> Petition:
+    """Make an overdue petition a backlog case (积案): the leader who answers for it and
+    the date by which it is to be cleared. Designating again replaces both."""
+    scope = scope_for(actor)
+    if not scope.covers(petition):
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    if scope.rank_for(petition, town_or_above=True) < ROLE_RANK[RoleName.HANDLER]:
+        raise errors.PermissionDenied(MSG_BACKLOG_NOT_ALLOWED)
+    now = timezone.now()
+    if not is_backlog(petition, now):
+        raise errors.DomainError(MSG_BACKLOG_NOT_OVERDUE)
+    leader = leader.strip()
+    if not leader:
+        raise errors.DomainError(MSG_BACKLOG_LEADER_REQUIRED, field="leader")
+    if target_date < local_date(now):
+        raise errors.DomainError(MSG_BACKLOG_TARGET_PAST, field="target_date")
+    with transaction.atomic():
+        before, after = apply_changes(case=petition, expected_version=expected_version, changes={
+            "backlog_leader": leader, "backlog_target_date": target_date,
+        })
+        append_event(case=petition, actor=actor, type=EventType.UPDATED, before=before, after=after)
+    return petition
