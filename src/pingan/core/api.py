@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
@@ -61,6 +62,52 @@ class UnitRef(Schema):
 
     code: str
     name: str
+
+
+def username_of(user: Any) -> str | None:
+    return user.username if user is not None else None
+
+
+def user_named(username: str | None, *, field: str = "assignee") -> Any:
+    """The active user called ``username`` (None for none given); an unknown name is a 422."""
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise InvalidParameter(MSG_NO_SUCH_USER.format(username=username), field=field)
+    return user
+
+
+class TransitionOut(Schema):
+    """A step the reader may take now."""
+
+    name: str
+    label: str
+
+
+class EventOut(Schema):
+    """One entry of a case's timeline, with its place in the hash chain."""
+
+    seq: int
+    at: dt.datetime
+    actor: str | None
+    type: str
+    transition: str
+    from_status: str
+    to_status: str
+    before: dict
+    after: dict
+    note: str
+    hash: str
+    attachments: list[int] = Field(description="Ids of the files stored with this event.")
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str | None:
+        return username_of(obj.actor)
+
+    @staticmethod
+    def resolve_attachments(obj: Any) -> list[int]:
+        return [a.id for a in obj.attachments.all()]
 
 
 class FieldError(Schema):

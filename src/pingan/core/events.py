@@ -92,6 +92,11 @@ def chained_event(*, case: Case, seq: int, prev_hash: str, actor: Any, type: str
     )
 
 
+def case_timeline(case: Case):
+    """A case's events in order, with who did each and what was attached: its page's history."""
+    return case.events.select_related("actor").prefetch_related("attachments").order_by("seq")
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     event_id: int

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
@@ -21,19 +20,23 @@ from pingan.core import errors
 from pingan.core.api import (
     ERRORS,
     MSG_NO_SUCH_UNIT,
-    MSG_NO_SUCH_USER,
+    EventOut,
     InvalidParameter,
     Page,
     PageParams,
+    TransitionOut,
     UnitRef,
     actor,
     paginate,
+    user_named,
+    username_of,
 )
 from pingan.core.attachments import attachment_add, read_upload
+from pingan.core.events import case_timeline
 from pingan.core.models import ROLE_RANK, AttachmentKind, DueState, RoleName, Severity, Unit
 from pingan.core.scoping import scope_for
 from pingan.hazards.models import Category, Hazard, RejectionReason, Status
-from pingan.hazards.selectors import SORTS, HazardFilters, hazard_get, hazard_list, hazard_timeline
+from pingan.hazards.selectors import SORTS, HazardFilters, hazard_get, hazard_list
 from pingan.hazards.services import hazard_extend, hazard_report, hazard_transition, hazard_update
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
@@ -76,15 +79,6 @@ class HazardItem(Schema):
         return obj.assignee.username if obj.assignee_id else None
 
 
-class TransitionOut(Schema):
-    name: str
-    label: str
-
-
-def _username(user: Any) -> str | None:
-    return user.username if user is not None else None
-
-
 class HazardDetail(HazardItem):
     description: str
     location: str
@@ -111,15 +105,15 @@ class HazardDetail(HazardItem):
 
     @staticmethod
     def resolve_reporter(obj: Hazard) -> str | None:
-        return _username(obj.reporter)
+        return username_of(obj.reporter)
 
     @staticmethod
     def resolve_rectifier(obj: Hazard) -> str | None:
-        return _username(obj.rectifier)
+        return username_of(obj.rectifier)
 
     @staticmethod
     def resolve_verifier(obj: Hazard) -> str | None:
-        return _username(obj.verifier)
+        return username_of(obj.verifier)
 
     @staticmethod
     def resolve_rejection_reason(obj: Hazard) -> str | None:
@@ -193,29 +187,6 @@ class ExtensionIn(Schema):
     reason: str
 
 
-class EventOut(Schema):
-    seq: int
-    at: dt.datetime
-    actor: str | None
-    type: str
-    transition: str
-    from_status: str
-    to_status: str
-    before: dict
-    after: dict
-    note: str
-    hash: str
-    attachments: list[int] = Field(description="Ids of the files stored with this event.")
-
-    @staticmethod
-    def resolve_actor(obj: Any) -> str | None:
-        return _username(obj.actor)
-
-    @staticmethod
-    def resolve_attachments(obj: Any) -> list[int]:
-        return [a.id for a in obj.attachments.all()]
-
-
 class AttachmentOut(Schema):
     id: int
     name: str = Field(description="The name it was uploaded with.")
@@ -250,13 +221,6 @@ def _hazard(request: HttpRequest, ref: str) -> Hazard:
         # The same answer for "does not exist" and "outside your scope".
         raise errors.NotFound(errors.MSG_NOT_FOUND)
     return hazard
-
-
-def _user_named(username: str) -> Any:
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise InvalidParameter(MSG_NO_SUCH_USER.format(username=username), field="assignee")
-    return user
 
 
 @router.get("", response={200: Page[HazardItem], **ERRORS}, summary="Hazards within your scope")
@@ -308,7 +272,7 @@ def hazard_step(request: HttpRequest, ref: str, name: str, payload: TransitionIn
     """`assign` needs `assignee`; `submit` needs an after photo uploaded first; `verify` must
     come from someone other than the rectifier; `rework` and `reject` need a `note`."""
     hazard = _hazard(request, ref)
-    assignee = _user_named(payload.assignee) if payload.assignee else None
+    assignee = user_named(payload.assignee) if payload.assignee else None
     hazard_transition(
         hazard=hazard, name=name, actor=actor(request), expected_version=payload.version,
         note=payload.note, assignee=assignee, reason=payload.reason,
@@ -327,7 +291,7 @@ def hazard_extension(request: HttpRequest, ref: str, payload: ExtensionIn):
 
 @router.get("/{ref}/events", response={200: list[EventOut], **ERRORS}, summary="The hazard's timeline")
 def hazard_events(request: HttpRequest, ref: str):
-    return hazard_timeline(hazard=_hazard(request, ref))
+    return case_timeline(_hazard(request, ref))
 
 
 @router.get("/{ref}/attachments", response={200: list[AttachmentOut], **ERRORS},

@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
 from pingan.core.deadlines import OPEN, due_state_expression, due_states_q, local_days_q
+from pingan.core.filters import ListFilters
 from pingan.core.models import ROLE_RANK, DueState, RoleName, Severity, Unit, subtree_q
 from pingan.core.scoping import Scope, scope_for
 from pingan.hazards.models import Category, Hazard, Status
@@ -23,10 +24,10 @@ SORTS = {
 }
 
 
-class HazardFilters(BaseModel):
+class HazardFilters(ListFilters):
     """One filter definition for the HTMX list, the API and the export."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    SORTS = SORTS
 
     unit: str | None = Field(None, description="Division-code prefix: the unit's whole subtree")
     status: list[Status] = Field(default_factory=list)
@@ -40,28 +41,6 @@ class HazardFilters(BaseModel):
     due_to: dt.date | None = None
     open_only: bool = False
     sort: str = "-opened"
-
-    @field_validator("status", "category", "due_state", mode="before")
-    @classmethod
-    def _listify(cls, value: Any) -> Any:
-        if value in (None, ""):
-            return []
-        if isinstance(value, str):
-            return [v for v in value.split(",") if v]
-        return [v for v in value if v]
-
-    @field_validator("unit", "q", "grade", "opened_from", "opened_to", "due_from", "due_to",
-                     mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if value == "" else value
-
-    @field_validator("sort")
-    @classmethod
-    def _known_sort(cls, value: str) -> str:
-        if value not in SORTS:
-            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-        return value
 
 
 def hazard_list(*, user: Any, filters: HazardFilters, now: dt.datetime | None = None) -> QuerySet[Hazard]:
@@ -98,10 +77,6 @@ def hazard_get(*, user: Any, ref: str) -> Hazard | None:
         .filter(ref=ref.strip().upper())
         .first()
     )
-
-
-def hazard_timeline(*, hazard: Hazard) -> QuerySet:
-    return hazard.events.select_related("actor").prefetch_related("attachments").order_by("seq")
 
 
 def _acting_scope(user: Any) -> Scope:

@@ -29,6 +29,7 @@ from django.views.decorators.vary import vary_on_headers
 from pydantic import ValidationError
 
 from pingan.core import errors
+from pingan.core.events import case_timeline
 from pingan.core.inbox import unread_for
 from pingan.core.models import ROLE_RANK, DueState, Event, EventType, RoleName, Severity, Unit
 from pingan.core.pagination import InvalidParameter, keyset_page
@@ -226,7 +227,7 @@ def _field_label(name: str) -> str:
 
 def _timeline(hazard: Hazard) -> list[TimelineEntry]:
     entries = []
-    for event in selectors.hazard_timeline(hazard=hazard):
+    for event in case_timeline(hazard):
         label = event.get_type_display()
         if event.type == EventType.TRANSITION:
             # A step since removed from the workflow keeps its generic label.

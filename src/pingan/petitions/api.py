@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
@@ -18,14 +17,18 @@ from pingan.core import errors
 from pingan.core.api import (
     ERRORS,
     MSG_NO_SUCH_UNIT,
-    MSG_NO_SUCH_USER,
+    EventOut,
     InvalidParameter,
     Page,
     PageParams,
+    TransitionOut,
     UnitRef,
     actor,
     paginate,
+    user_named,
+    username_of,
 )
+from pingan.core.events import case_timeline
 from pingan.core.models import DayType, DueState, Unit
 from pingan.core.scoping import scope_for
 from pingan.petitions.masking import petitioner_of
@@ -51,7 +54,6 @@ from pingan.petitions.selectors import (
     petition_get,
     petition_list,
     petition_repeats,
-    petition_timeline,
     repeat_candidates,
 )
 from pingan.petitions.services import (
@@ -112,15 +114,6 @@ class PetitionItem(Schema):
         return obj.opened_at
 
 
-class TransitionOut(Schema):
-    name: str
-    label: str
-
-
-def _username(user: Any) -> str | None:
-    return user.username if user is not None else None
-
-
 class PetitionDetail(PetitionItem):
     matter: str
     profile: Profile
@@ -177,11 +170,11 @@ class PetitionDetail(PetitionItem):
 
     @staticmethod
     def resolve_assignee(obj: Petition) -> str | None:
-        return _username(obj.assignee)
+        return username_of(obj.assignee)
 
     @staticmethod
     def resolve_reporter(obj: Petition) -> str | None:
-        return _username(obj.reporter)
+        return username_of(obj.reporter)
 
     @staticmethod
     def resolve_not_accepted_reason(obj: Petition) -> str | None:
@@ -321,24 +314,6 @@ class ExtensionIn(Schema):
     reason: str = Field(description="Told to the petitioner.")
 
 
-class EventOut(Schema):
-    seq: int
-    at: dt.datetime
-    actor: str | None
-    type: str
-    transition: str
-    from_status: str
-    to_status: str
-    before: dict
-    after: dict
-    note: str
-    hash: str
-
-    @staticmethod
-    def resolve_actor(obj: Any) -> str | None:
-        return _username(obj.actor)
-
-
 class BacklogQuery(Schema):
     baseline: dt.date = Field(description="Stock is what was open at the start of this day.")
     unit: str | None = Field(None, description="A unit's prefix: a row per child. Default: the district.")
@@ -453,15 +428,6 @@ def _unit_coded(code: str | None, field: str) -> Unit | None:
     return unit
 
 
-def _user_named(username: str | None) -> Any:
-    if not username:
-        return None
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise InvalidParameter(MSG_NO_SUCH_USER.format(username=username), field="assignee")
-    return user
-
-
 @router.get("", response={200: Page[PetitionItem], **ERRORS}, summary="Petitions within your scope")
 def petition_list_view(request: HttpRequest, filters: Query[PetitionFilters], page: Query[PageParams]):
     """The petitioner is masked in every item. Repeat a list parameter for OR."""
@@ -523,7 +489,7 @@ def petition_step(request: HttpRequest, ref: str, name: str, payload: Transition
         expected_version=payload.version, note=payload.note, outcome=payload.outcome or "",
         satisfaction=payload.satisfaction or "", reason=payload.reason or "",
         decision=payload.decision or "", new_facts=payload.new_facts,
-        assignee=_user_named(payload.assignee),
+        assignee=user_named(payload.assignee),
         handling_unit=_unit_coded(payload.handling_unit, "handling_unit"),
         requested_on=payload.requested_on,
     )
@@ -540,7 +506,7 @@ def petition_extension(request: HttpRequest, ref: str, payload: ExtensionIn):
 
 @router.get("/{ref}/events", response={200: list[EventOut], **ERRORS}, summary="The petition's timeline")
 def petition_events(request: HttpRequest, ref: str):
-    return petition_timeline(petition=_petition(request, ref))
+    return case_timeline(_petition(request, ref))
 
 
 @router.get("/{ref}/repeat-candidates", response={200: list[RepeatCandidateOut], **ERRORS},

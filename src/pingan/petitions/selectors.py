@@ -17,9 +17,10 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from pingan.core.deadlines import due_state_expression, due_state_q, local_days_q
+from pingan.core.filters import ListFilters
 from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind, subtree_bounds, subtree_q
 from pingan.core.scoping import scope_for
 from pingan.petitions.models import Category, Channel, Petition, PetitionType, Satisfaction, Status
@@ -37,10 +38,10 @@ LIST_FIELDS = ("status", "petition_type", "channel", "category", "due_state")
 REPEAT_SCAN_LIMIT = 500
 
 
-class PetitionFilters(BaseModel):
+class PetitionFilters(ListFilters):
     """One filter definition for the API list (and the web list and export to come)."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    SORTS = SORTS
 
     unit: str | None = Field(None, description="Division-code prefix: the unit's whole subtree")
     status: list[Status] = Field(default_factory=list)
@@ -56,27 +57,6 @@ class PetitionFilters(BaseModel):
     first_only: bool = Field(False, description="First petitions (初信初访): not linked to an earlier one")
     repeat_only: bool = Field(False, description="Repeat petitions only: linked to an earlier one")
     sort: str = "-received"
-
-    @field_validator(*LIST_FIELDS, mode="before")
-    @classmethod
-    def _listify(cls, value: Any) -> Any:
-        if value in (None, ""):
-            return []
-        if isinstance(value, str):
-            return [v for v in value.split(",") if v]
-        return [v for v in value if v]
-
-    @field_validator("unit", "q", "received_from", "received_to", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if value == "" else value
-
-    @field_validator("sort")
-    @classmethod
-    def _known_sort(cls, value: str) -> str:
-        if value not in SORTS:
-            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-        return value
 
     @model_validator(mode="after")
     def _first_or_repeat(self) -> PetitionFilters:
@@ -122,10 +102,6 @@ def petition_get(*, user: Any, ref: str) -> Petition | None:
         .filter(ref=ref.strip().upper())
         .first()
     )
-
-
-def petition_timeline(*, petition: Petition) -> QuerySet:
-    return petition.events.select_related("actor").order_by("seq")
 
 
 def may_view_personal_data(user: Any, petition: Petition) -> bool:

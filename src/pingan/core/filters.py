@@ -1,0 +1,37 @@
+"""The base of every list's filter definition: one shape for the HTMX page, the API and the
+export, each parsing form-style input the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, get_origin
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+
+
+class ListFilters(BaseModel):
+    """Form input as it arrives: a blank field means "not given", a list field may come as
+    repeated parameters or as one comma-separated value, and ``sort`` names a key of SORTS
+    (each a field and the id tiebreak, as keyset paging needs)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    SORTS: ClassVar[Mapping[str, tuple[str, str]]] = {}
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _form_values(cls, value: Any, info: ValidationInfo) -> Any:
+        if get_origin(cls.model_fields[info.field_name].annotation) is list:
+            if value in (None, ""):
+                return []
+            if isinstance(value, str):
+                return [v for v in value.split(",") if v]
+            return [v for v in value if v]
+        return None if value == "" else value
+
+    @field_validator("sort", check_fields=False)
+    @classmethod
+    def _known_sort(cls, value: str) -> str:
+        if value not in cls.SORTS:
+            raise ValueError(f"sort must be one of {', '.join(cls.SORTS)}")
+        return value
