@@ -131,3 +131,21 @@ def browser_login(page, live_server, username: str) -> None:
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(live_server.url + reverse("my-work"))
+
+
+PHONE_SCREEN = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+                "has_touch": True, "locale": "zh-CN"}
+
+
+def phone_login(browser, live_server, username: str):
+    """A phone-sized page logged in as ``username``, and the list its script errors go to."""
+    page = browser.new_context(**PHONE_SCREEN).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    browser_login(page, live_server, username)
+    return page, errors
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+

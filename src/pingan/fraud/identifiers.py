@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.errors import DomainError
+from pingan.core.phones import PHONE_CHARS, PhoneError, normal_phone
 
 PHONE = "phone"
 BANK_ACCOUNT = "bank_account"
@@ -60,11 +61,6 @@ KIND_ALIASES = {
 MSG_BAD_IDENTIFIER = _("“{value}” is not a valid {kind}: {reason}")
 MSG_UNKNOWN_KIND = _("Unknown identifier kind “{value}”; use one of: {choices}.")
 REASON_EMPTY = _("it is empty.")
-REASON_PHONE = _(
-    "expected an 11-digit mobile number, a landline with its area code, a service number "
-    "(95xxx, 400…) or an international number with its country code."
-)
-REASON_LANDLINE_AREA = _("a landline number needs its area code (e.g. 0570-1234567).")
 REASON_BANK = _("expected {low} to {high} digits.")
 REASON_URL = _("no host name or IP address could be read from it.")
 REASON_ACCOUNT = _("it must not contain spaces inside.")
@@ -179,45 +175,11 @@ def luhn_ok(digits: str) -> bool:
 # Phones
 # ---------------------------------------------------------------------------
 
-_PHONE_CHARS = re.compile(r"[+\d\s\-().]+", re.ASCII)
-_MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
-# 95xxx/96xxx bank and utility lines, 400/800 company lines, 1xxxx carrier and government
-# hotlines (10086, 12345): fraudsters impersonate them, so they must be recordable — and
-# stoplisted, where they would otherwise join unrelated cases.
-_SERVICE = re.compile(r"9[56]\d{3,6}|[48]00\d{7}|1\d{4}", re.ASCII)
-_LANDLINE = re.compile(r"0[1-9]\d{8,10}", re.ASCII)
-
-
 def _phone(text: str, raw: str) -> str:
-    if _MOBILE.fullmatch(text):  # the common case, already clean
-        return text
-    if not _PHONE_CHARS.fullmatch(text):
-        raise _bad(PHONE, raw, REASON_PHONE)
-    plus = text.startswith("+")
-    digits = re.sub(r"\D", "", text, flags=re.ASCII)
-    if plus or digits.startswith("00"):
-        digits = digits.removeprefix("00")
-        if not digits.startswith("86"):
-            # Abroad (calls from overseas are common in telecom fraud): E.164, 8-15 digits.
-            if 8 <= len(digits) <= 15 and digits[0] != "0":
-                return "+" + digits
-            raise _bad(PHONE, raw, REASON_PHONE)
-        digits = _national(digits[2:])
-    elif len(digits) == 13 and digits.startswith("86") and _MOBILE.fullmatch(digits[2:]):
-        digits = digits[2:]
-    if _MOBILE.fullmatch(digits) or _SERVICE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
-        return digits
-    if 7 <= len(digits) <= 8 and digits[0] not in "01":
-        raise _bad(PHONE, raw, REASON_LANDLINE_AREA)
-    raise _bad(PHONE, raw, REASON_PHONE)
-
-
-def _national(digits: str) -> str:
-    """After +86: mobiles and service numbers as they are; landlines get back the trunk 0
-    that international dialling drops (+86 570 1234567 → 05701234567)."""
-    if digits.startswith("0") or _MOBILE.fullmatch(digits) or _SERVICE.fullmatch(digits):
-        return digits
-    return "0" + digits
+    try:
+        return normal_phone(text)
+    except PhoneError as exc:
+        raise _bad(PHONE, raw, exc.reason) from None
 
 
 # ---------------------------------------------------------------------------
@@ -262,7 +224,7 @@ def _account(kind: str) -> Callable[[str, str], str]:
         handle = handle.strip().removeprefix("@").casefold()
         if not handle:
             raise _bad(kind, raw, REASON_EMPTY)
-        if _PHONE_CHARS.fullmatch(handle):
+        if PHONE_CHARS.fullmatch(handle):
             # Accounts are very often a phone number: however it is written, it is kept the
             # way the phone is (a QQ number is left as it is: it is no phone number).
             with suppress(IdentifierError):

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.attachments import read_upload
-from pingan.core.models import ROLE_RANK, Responsibility, RoleName, Unit
+from pingan.core.models import Unit
 from pingan.core.scoping import scope_for
-from pingan.hazards.models import KIND, PLAN_FIELDS, Category, Hazard, RejectionReason
+from pingan.core.web import StyledForm, assignee_choices, date_input, indented_name, user_label
+from pingan.hazards.models import PLAN_FIELDS, Category, Hazard, RejectionReason
 from pingan.hazards.services import Photo
 
 
@@ -46,7 +46,7 @@ def _hazard_fields(names: tuple[str, ...]) -> dict[str, forms.Field]:
         Hazard, fields=[n for n in names if n != "category"],
         widgets={name: forms.Textarea(attrs={"rows": 2}) for name in PLAN_FIELDS if name != "plan_deadline"}
         | {"description": forms.Textarea(attrs={"rows": 3}),
-           "plan_deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")},
+           "plan_deadline": date_input()},
     )
     if "category" in names:
         # No preselected category: a reporter on a phone must choose, not accept the first.
@@ -59,43 +59,7 @@ def _hazard_fields(names: tuple[str, ...]) -> dict[str, forms.Field]:
     return {name: fields[name] for name in names}
 
 
-class _StyledForm(forms.Form):
-    """Bootstrap's classes on every widget, and on the fields that came back with errors."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.add_fields()
-        for field in self.fields.values():
-            widget = field.widget
-            if widget.is_hidden:
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_fields(self) -> None:
-        """Fields that depend on the model or the case, added before styling."""
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self.mark_invalid()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        self.mark_invalid()
-
-    def mark_invalid(self) -> None:
-        for name in self.errors:
-            attrs = self.fields[name].widget.attrs if name in self.fields else {}
-            if "is-invalid" not in attrs.get("class", "is-invalid"):
-                attrs["class"] += " is-invalid"
-
-
-class _HazardForm(_StyledForm):
+class _HazardForm(StyledForm):
     field_names: tuple[str, ...] = ()
 
     def add_fields(self) -> None:
@@ -123,13 +87,13 @@ class HazardEditForm(_HazardForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ExtendForm(_StyledForm):
+class ExtendForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason for the extension"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class TransitionForm(_StyledForm):
+class TransitionForm(StyledForm):
     """One form for every step; each step gets only the inputs it uses."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -171,27 +135,3 @@ def own_unit(user: Any, units: QuerySet[Unit]) -> Unit | None:
         return None
     unit = min((r.unit for r in roles), key=lambda u: (len(u.prefix), u.prefix))
     return unit if units.filter(pk=unit.pk).exists() else None
-
-
-def indented_name(unit: Unit) -> str:
-    # Indentation shows the tree inside a plain <select>, which phones render natively.
-    return "\u3000" * (unit.level - 1) + unit.name
-
-
-def user_label(user: Any) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-def assignee_choices(hazard: Hazard) -> QuerySet:
-    """Active users whose handler-or-higher role reaches the hazard: at its unit or above, or
-    in a department that handles its category."""
-    territorial = [hazard.unit, *hazard.unit.ancestors()]
-    departments = Responsibility.objects.filter(
-        case_kind=KIND, category=hazard.category
-    ).values("department")
-    ranks = [r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[RoleName.HANDLER]]
-    reaching = Q(roles__unit__in=territorial) | Q(roles__unit__in=departments)
-    return (
-        get_user_model().objects.filter(reaching, roles__role__in=ranks, is_active=True)
-        .distinct().order_by("username")
-    )

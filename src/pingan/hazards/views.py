@@ -7,87 +7,64 @@ the user's scope is a 404 exactly like one that does not exist.
 
 from __future__ import annotations
 
-import contextlib
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models.functions import Length
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
-from pydantic import ValidationError
 
-from pingan.core import errors
-from pingan.core.events import case_timeline
+from pingan.core import errors, web
 from pingan.core.inbox import unread_for
-from pingan.core.models import ROLE_RANK, DueState, Event, EventType, RoleName, Severity, Unit
-from pingan.core.pagination import InvalidParameter, keyset_page
+from pingan.core.models import ROLE_RANK, DueState, RoleName, Severity, Unit
 from pingan.core.scoping import scope_for
+from pingan.core.web import indented_name
 from pingan.hazards import selectors, services
 from pingan.hazards.forms import (
     ExtendForm,
     HazardEditForm,
     HazardReportForm,
     TransitionForm,
-    indented_name,
     own_unit,
     photos_of,
 )
 from pingan.hazards.models import Category, Hazard, Status
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
-PAGE_SIZE = 50
 LIST_FILTERS = ("status", "category", "due_state")
 EDITABLE_STATUSES = (Status.REPORTED, Status.ASSIGNED)
+LIST_TEMPLATES = web.ListTemplates(page="hazards/list.html", results="hazards/_list_results.html",
+                                   rows="hazards/_list_rows.html")
+TIMELINE_CHOICES = {"category": Category, "severity": Severity}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-MSG_BAD_FILTER = gettext_lazy("The filter “{field}” does not accept “{value}”.")
-MSG_BAD_CURSOR = gettext_lazy("That page link is no longer valid: start again from the first page.")
 MSG_REPORTED = gettext_lazy("Hazard reported. Its reference number is {ref}.")
 MSG_SAVED = gettext_lazy("Changes saved.")
-MSG_NOTHING_CHANGED = gettext_lazy("Nothing was changed.")
 MSG_EXTENDED = gettext_lazy("Deadline extended to {due}.")
 MSG_STEP_DONE = gettext_lazy("“{step}” done.")
 
-FILTER_LABELS = {
-    "unit": gettext_lazy("unit"),
-    "status": gettext_lazy("status"),
-    "category": gettext_lazy("category"),
+FILTER_LABELS = web.FILTER_LABELS | {
     "grade": gettext_lazy("grade"),
-    "due_state": gettext_lazy("due state"),
-    "q": gettext_lazy("text"),
     "opened_from": gettext_lazy("reported from"),
     "opened_to": gettext_lazy("reported until"),
     "due_from": gettext_lazy("due from"),
     "due_to": gettext_lazy("due until"),
-    "open_only": gettext_lazy("open only"),
-    "sort": gettext_lazy("order"),
-    "after": gettext_lazy("page"),
 }
-SORT_LABELS = {
-    "-opened": gettext_lazy("Newest first"),
-    "opened": gettext_lazy("Oldest first"),
-    "due": gettext_lazy("Deadline, earliest first"),
-    "-due": gettext_lazy("Deadline, latest first"),
-}
+SORT_LABELS = web.sort_labels("opened")
 
 
 def _hazard_or_404(user: Any, ref: str) -> Hazard:
-    hazard = selectors.hazard_get(user=user, ref=ref)
-    if hazard is None:
-        raise Http404(errors.MSG_NOT_FOUND)
-    return hazard
+    return web.case_or_404(selectors.hazard_get(user=user, ref=ref))
 
 
 # --- My work ---------------------------------------------------------------------------
@@ -105,20 +82,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
 
 def parse_filters(query: QueryDict) -> tuple[selectors.HazardFilters | None, list[str]]:
-    """The query string as the one filter definition, or the problems with it."""
-    data = {
-        name: query.getlist(name) if name in LIST_FILTERS else query.get(name)
-        for name in selectors.HazardFilters.model_fields
-        if name in query
-    }
-    try:
-        return selectors.HazardFilters.model_validate(data), []
-    except ValidationError as exc:
-        return None, [
-            MSG_BAD_FILTER.format(field=FILTER_LABELS.get(str(err["loc"][0]), err["loc"][0]),
-                                  value=err.get("input", ""))
-            for err in exc.errors()
-        ]
+    return web.parse_filters(selectors.HazardFilters, query, multi=LIST_FILTERS, labels=FILTER_LABELS)
 
 
 def _filter_options(request: HttpRequest) -> dict[str, Any]:
@@ -129,12 +93,16 @@ def _filter_options(request: HttpRequest) -> dict[str, Any]:
         units += Unit.objects.filter(scope_for(request.user).unit_q(), prefix=current)
     return {
         "unit_options": [(u.prefix, indented_name(u)) for u in units],
-        "status_options": Status.choices,
-        "category_options": Category.choices,
+        "menus": [(name, label, choices, request.GET.getlist(name)) for name, label, choices in (
+            ("status", _("Status"), Status.choices),
+            ("category", _("Category"), Category.choices),
+            ("due_state", _("Due state"), DueState.choices),
+        )],
         "grade_options": Severity.choices,
-        "due_state_options": DueState.choices,
         "sort_options": list(SORT_LABELS.items()),
-        "selected": {name: request.GET.getlist(name) for name in LIST_FILTERS},
+        "switches": [("open_only", _("Open items only"))],
+        "list_id": "hazard", "list_url": reverse("hazards:list"),
+        "search_placeholder": _("Reference, title or place"),
     }
 
 
@@ -142,28 +110,13 @@ def _filter_options(request: HttpRequest) -> dict[str, Any]:
 @vary_on_headers("HX-Request")
 def hazard_list(request: HttpRequest) -> HttpResponse:
     filters, problems = parse_filters(request.GET)
-    rows: list[Hazard] = []
-    next_cursor = None
-    if filters is not None:
-        try:
-            rows, next_cursor = keyset_page(
-                selectors.hazard_list(user=request.user, filters=filters)
-                .select_related("unit", "assignee"),
-                ordering=selectors.SORTS[filters.sort], cursor=request.GET.get("after"),
-                limit=PAGE_SIZE,
-            )
-        except InvalidParameter:
-            problems = [str(MSG_BAD_CURSOR)]
-    context = {"rows": rows, "next_cursor": next_cursor, "problems": problems}
-    htmx = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
-    # Partials answer 200 even with a filter problem: htmx swaps in only 2xx responses, and
-    # the message must replace the stale rows.
-    if htmx and request.GET.get("after"):
-        return render(request, "hazards/_list_rows.html", context)
-    if htmx:
-        return render(request, "hazards/_list_results.html", context)
-    context.update(_filter_options(request))
-    return render(request, "hazards/list.html", context, status=400 if problems else 200)
+    return web.list_response(
+        request, filters=filters, problems=problems, templates=LIST_TEMPLATES,
+        queryset=lambda f: selectors.hazard_list(user=request.user, filters=f)
+        .select_related("unit", "assignee"),
+        ordering=lambda f: selectors.SORTS[f.sort],
+        page_context=lambda: _filter_options(request),
+    )
 
 
 @login_required
@@ -186,64 +139,6 @@ def hazard_export(request: HttpRequest) -> HttpResponse:
 # --- One hazard --------------------------------------------------------------------------
 
 
-@dataclass
-class Change:
-    label: str
-    before: str
-    after: str
-
-
-@dataclass
-class TimelineEntry:
-    event: Event
-    label: str
-    changes: list[Change] = field(default_factory=list)
-
-    @property
-    def is_escalation(self) -> bool:
-        return self.event.type == EventType.ESCALATED
-
-
-def _display(name: str, value: Any) -> str:
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if name == "category" and value in Category.values:
-        return str(Category(value).label)
-    if name == "severity" and value in Severity.values:
-        return str(Severity(value).label)
-    if name.endswith("_at") and isinstance(value, str) and (moment := parse_datetime(value)):
-        return f"{timezone.localtime(moment):%Y-%m-%d}"
-    return str(value)
-
-
-def _field_label(name: str) -> str:
-    try:
-        return str(Hazard._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:  # a key that is not a model field (e.g. an escalation's unit name)
-        return name
-
-
-def _timeline(hazard: Hazard) -> list[TimelineEntry]:
-    entries = []
-    for event in case_timeline(hazard):
-        label = event.get_type_display()
-        if event.type == EventType.TRANSITION:
-            # A step since removed from the workflow keeps its generic label.
-            with contextlib.suppress(errors.TransitionNotAllowed):
-                label = str(HAZARD_WORKFLOW.get(event.transition).label)
-        changes = []
-        if event.type in (EventType.UPDATED, EventType.EXTENDED):
-            changes = [
-                Change(_field_label(name), _display(name, event.before.get(name)),
-                       _display(name, value))
-                for name, value in event.after.items()
-            ]
-        entries.append(TimelineEntry(event=event, label=label, changes=changes))
-    return entries
-
-
 def _edit_initial(hazard: Hazard) -> dict[str, Any]:
     return {name: getattr(hazard, name) for name in HazardEditForm.field_names} | {
         "version": hazard.version
@@ -260,31 +155,35 @@ def _render_detail(request: HttpRequest, hazard: Hazard, *, bound: dict[str, Any
     can_edit = hazard.status in EDITABLE_STATUSES and scope.rank_for(hazard) >= handler
     can_extend = (hazard.is_open and not hazard.is_extended
                   and scope.rank_for(hazard, town_or_above=True) >= handler)
-    steps = [
-        (t, bound.get(t.name) or TransitionForm(hazard=hazard, name=t.name,
-                                                initial={"version": hazard.version}))
-        for t in HAZARD_WORKFLOW.available(hazard, user)
-    ]
-    shown = {t.name for t, _form in steps} | ({"edit"} if can_edit else set()) | (
-        {"extend"} if can_extend else set())
-    # A refused action whose form this user does not get (no such button for them) still
-    # shows why it was refused.
-    refused = [str(e) for key, form in bound.items() if key not in shown
-               for errs in form.errors.values() for e in errs]
+    version = {"version": hazard.version}
+    actions = web.step_actions(
+        hazard, user, workflow=HAZARD_WORKFLOW, bound=bound, multipart=True,
+        form=lambda name: TransitionForm(hazard=hazard, name=name, initial=version),
+        url=lambda name: reverse("hazards:step", args=[hazard.ref, name]),
+    )
+    if can_extend:
+        actions.append(web.Action(
+            key="extend", label=_("Extend deadline"), url=reverse("hazards:extend", args=[hazard.ref]),
+            form=bound.get("extend") or ExtendForm(initial=version),
+            intro=_("A deadline can be extended once, with a reason."),
+        ))
+    if can_edit:
+        actions.append(web.Action(
+            key="edit", label=_("Edit details and plan"), url=reverse("hazards:edit", args=[hazard.ref]),
+            form=bound.get("edit") or HazardEditForm(initial=_edit_initial(hazard)), submit=_("Save"),
+            intro=_("A major hazard needs all six parts of its rectification plan and a supervising "
+                    "leader before work starts."),
+        ))
     attachments = list(hazard.attachments.all())
     return render(request, "hazards/detail.html", {
         "hazard": hazard,
         "status_label": HAZARD_WORKFLOW.label(hazard.status),
-        "steps": steps,
+        "actions": actions,
         "open_form": next(iter(bound), None),
-        "refused": refused,
-        "edit_form": (bound.get("edit") or HazardEditForm(initial=_edit_initial(hazard)))
-        if can_edit else None,
-        "extend_form": (bound.get("extend") or ExtendForm(initial={"version": hazard.version}))
-        if can_extend else None,
+        "refused": web.refused_messages(bound, actions),
         "before_photos": [a for a in attachments if a.kind == "before"],
         "after_photos": [a for a in attachments if a.kind == "after"],
-        "timeline": _timeline(hazard),
+        "timeline": web.timeline(hazard, workflow=HAZARD_WORKFLOW, choices=TIMELINE_CHOICES),
     }, status=status)
 
 
@@ -295,28 +194,14 @@ def hazard_detail(request: HttpRequest, ref: str) -> HttpResponse:
 
 def _act(request: HttpRequest, ref: str, *, key: str, form: Callable[[Hazard], Any],
          run: Callable[[Hazard, Any], str | None]) -> HttpResponse:
-    """Bind the form, call the service, and on a DomainError show its message on the form
-    and change nothing. ``run`` returns the success message (None: there was nothing to do)."""
     hazard = _hazard_or_404(request.user, ref)
-    bound = form(hazard)
-    status = 400
-    if bound.is_valid():
-        try:
-            done = run(hazard, bound)
-        except errors.NotFound:
-            raise Http404(errors.MSG_NOT_FOUND) from None
-        except errors.DomainError as exc:
-            bound.add_error(exc.field if exc.field in bound.fields else None, exc.message)
-            status = exc.status
-        else:
-            if done:
-                messages.success(request, done)
-            else:
-                messages.info(request, MSG_NOTHING_CHANGED)
-            return redirect("hazards:detail", ref=hazard.ref)
-    # Read again: the page shows what is stored, not what the failed attempt held in memory.
-    return _render_detail(request, _hazard_or_404(request.user, ref), bound={key: bound},
-                          status=status)
+
+    def rerender(bound: dict[str, Any], status: int) -> HttpResponse:
+        # Read again: the page shows what is stored, not what the failed attempt held in memory.
+        return _render_detail(request, _hazard_or_404(request.user, ref), bound=bound, status=status)
+
+    return web.act(request, hazard, key=key, form=form(hazard), run=lambda bound: run(hazard, bound),
+                   detail_url="hazards:detail", rerender=rerender)
 
 
 @login_required

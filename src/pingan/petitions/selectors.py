@@ -15,8 +15,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from pingan.core.deadlines import due_state_expression, due_state_q, local_days_q
@@ -56,6 +57,7 @@ class PetitionFilters(ListFilters):
     open_only: bool = False
     first_only: bool = Field(False, description="First petitions (初信初访): not linked to an earlier one")
     repeat_only: bool = Field(False, description="Repeat petitions only: linked to an earlier one")
+    backlog_only: bool = Field(False, description="Backlog cases (积案) only: open and past a deadline")
     sort: str = "-received"
 
     @model_validator(mode="after")
@@ -83,12 +85,22 @@ def petition_list(*, user: Any, filters: PetitionFilters,
         qs = qs.filter(states)
     if filters.open_only:
         qs = qs.filter(is_open=True)
+    if filters.backlog_only:
+        qs = qs.filter(backlog_q(now))
     if filters.first_only or filters.repeat_only:
         qs = qs.filter(repeat_of__isnull=filters.first_only)
     if filters.q:
         qs = qs.filter(Q(ref__icontains=filters.q) | Q(title__icontains=filters.q))
     qs = qs.filter(local_days_q("opened_at", filters.received_from, filters.received_to))
     return qs.annotate(due_state=due_state_expression(now)).order_by(*SORTS[filters.sort])
+
+
+def backlog_q(now: dt.datetime) -> Q:
+    """A backlog case (积案): open and past a deadline — the one now running, or the
+    resolution deadline, which a reply after it (or no reply yet) missed."""
+    missed_resolution = (Q(resolution_due_at__lt=F("replied_at"))
+                         | Q(replied_at__isnull=True, resolution_due_at__lt=now))
+    return Q(is_open=True) & (Q(due_at__lt=now) | missed_resolution)
 
 
 def petition_get(*, user: Any, ref: str) -> Petition | None:
@@ -162,6 +174,16 @@ def backlog_units(prefix: str | None = None) -> list[Unit]:
     if parent is None:
         return []
     return list(parent.children.exclude(kind=UnitKind.DEPARTMENT).order_by("prefix")) or [parent]
+
+
+def board_unit(*, user: Any, prefix: str | None) -> Unit | None:
+    """The territorial unit a backlog board is drawn for: the one with ``prefix`` if the
+    user's scope reaches it, else None; by default the highest unit the user answers for
+    (the district for district roles)."""
+    territorial = Unit.objects.filter(scope_for(user).unit_q()).exclude(kind=UnitKind.DEPARTMENT)
+    if prefix:
+        return territorial.filter(prefix=prefix).first()
+    return territorial.order_by(Length("prefix"), "prefix").first()
 
 
 # (numerator, denominator) of each rate, both measures below.
@@ -242,3 +264,137 @@ def backlog_metrics(*, user: Any, baseline: dt.date, units: list[Unit] | None = 
     rows = [{"unit": unit, **_with_rates(by_unit.get(unit.prefix, empty))} for unit in units]
     totals = _with_rates({name: sum(row[name] for row in rows) for name in measures})
     return {"baseline": baseline, "rows": rows, "totals": totals}
+
+
+# --- The clock ---------------------------------------------------------------------------
+
+
+class ClockState:
+    DONE = "done"  # done by its deadline (or it had none)
+    LATE = "late"  # done after its deadline
+    RUNNING = "running"  # under way, deadline not passed
+    OVERDUE = "overdue"  # under way, deadline passed
+    WAITING = "waiting"  # not started: an earlier step is still open
+    SKIPPED = "skipped"  # will not happen on this petition
+
+
+@dataclass(frozen=True)
+class Milestone:
+    key: str
+    label: str
+    done_at: dt.datetime | dt.date | None
+    due: dt.datetime | dt.date | None
+    state: str
+    detail: str = ""
+
+
+def _state(done_at: Any, due: Any, now: dt.datetime, *, started: bool) -> str:
+    def moment(value: Any) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        return timezone.make_aware(dt.datetime.combine(value, dt.time.max))
+
+    if done_at is not None:
+        return ClockState.LATE if due is not None and moment(done_at) > moment(due) else ClockState.DONE
+    if not started:
+        return ClockState.WAITING
+    return ClockState.OVERDUE if due is not None and moment(due) < now else ClockState.RUNNING
+
+
+def petition_clock(petition: Petition, now: dt.datetime | None = None) -> list[Milestone]:
+    """The statutory clock of one petition, step by step: when each step was due, when it
+    was done, and whether in time. Review and re-examination appear once the reply opens
+    their window."""
+    now = now or timezone.now()
+    p = petition
+    milestones = [Milestone("received", _("Received"), p.opened_at, None, ClockState.DONE,
+                            p.get_channel_display())]
+    if p.objected_at:
+        milestones.append(Milestone("objected", _("Assignment objected to"), p.objected_at,
+                                    p.objection_until, _state(p.objected_at, p.objection_until, now,
+                                                              started=True)))
+    if p.status == Status.NOT_ACCEPTED:
+        milestones.append(Milestone("acceptance", _("Not accepted"), p.closed_at, p.acceptance_due_at,
+                                    _state(p.closed_at, p.acceptance_due_at, now, started=True),
+                                    p.get_not_accepted_reason_display()))
+        return milestones
+    milestones.append(Milestone("acceptance", _("Accepted"), p.accepted_at, p.acceptance_due_at,
+                                _state(p.accepted_at, p.acceptance_due_at, now,
+                                       started=p.status != Status.RETURNED)))
+    resolution_detail = ""
+    if p.extension_days:
+        resolution_detail = _("extended by {days} days: {reason}").format(
+            days=p.extension_days, reason=p.extension_reason)
+    elif p.resolution_days:
+        resolution_detail = _("{days}-day term").format(days=p.resolution_days)
+    milestones.append(Milestone("reply", _("Replied"), p.replied_at, p.resolution_due_at,
+                                _state(p.replied_at, p.resolution_due_at, now,
+                                       started=p.accepted_at is not None),
+                                p.get_outcome_display() if p.outcome else resolution_detail))
+    milestones.append(Milestone("rating", _("Satisfaction recorded"), p.rated_at, None,
+                                _state(p.rated_at, None, now, started=p.replied_at is not None),
+                                p.get_satisfaction_display() if p.satisfaction else ""))
+    closed = p.closed_at if p.status in (Status.CLOSED, Status.REVIEWED, Status.CONCLUDED) else None
+    milestones.append(Milestone("closed", _("Closed"), closed, None,
+                                _state(closed, None, now, started=p.replied_at is not None)))
+    if p.review_window_until:
+        requested = p.review_requested_on
+        expired = requested is None and p.review_window_until < timezone.localdate(now)
+        milestones.append(Milestone(
+            "review", _("Review (复查)"), p.review_decided_at, p.review_due_at or p.review_window_until,
+            ClockState.SKIPPED if expired else _state(p.review_decided_at, p.review_due_at, now,
+                                                     started=requested is not None),
+            p.get_review_outcome_display() if p.review_outcome else (
+                _("may be requested until {date}").format(date=p.review_window_until.isoformat())
+                if requested is None else _("requested on {date}").format(date=requested.isoformat())),
+        ))
+    if p.reexam_window_until:
+        requested = p.reexam_requested_on
+        expired = requested is None and p.reexam_window_until < timezone.localdate(now)
+        milestones.append(Milestone(
+            "reexam", _("Re-examination (复核)"), p.reexam_decided_at,
+            p.reexam_due_at or p.reexam_window_until,
+            ClockState.SKIPPED if expired else _state(p.reexam_decided_at, p.reexam_due_at, now,
+                                                     started=requested is not None),
+            p.get_reexam_outcome_display() if p.reexam_outcome else (
+                _("may be requested until {date}").format(date=p.reexam_window_until.isoformat())
+                if requested is None else _("requested on {date}").format(date=requested.isoformat())),
+        ))
+    return milestones
+
+
+@dataclass(frozen=True)
+class RunningTerm:
+    label: str
+    started: dt.datetime
+    due: dt.datetime
+    days_used: int
+    days_total: int
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.days_used / self.days_total)) if self.days_total else 100
+
+
+def running_term(petition: Petition, now: dt.datetime | None = None) -> RunningTerm | None:
+    """The term now running (acceptance, resolution or a review decision), in calendar
+    days from its start to its due date — the bar a clerk glances at."""
+    now = now or timezone.now()
+    p = petition
+    if not p.is_open or p.due_at is None:
+        return None
+    if p.status == Status.RECEIVED:
+        label, started = _("Acceptance"), p.assigned_at
+    elif p.status in (Status.ACCEPTED, Status.HANDLING):
+        label, started = _("Resolution"), p.accepted_at
+    elif p.status == Status.UNDER_REVIEW:
+        label = _("Review decision")
+        started = timezone.make_aware(dt.datetime.combine(p.review_requested_on, dt.time.min))
+    elif p.status == Status.UNDER_REEXAM:
+        label = _("Re-examination decision")
+        started = timezone.make_aware(dt.datetime.combine(p.reexam_requested_on, dt.time.min))
+    else:
+        label, started = _("Routing"), p.objected_at or p.assigned_at
+    total = (timezone.localdate(p.due_at) - timezone.localdate(started)).days
+    used = (timezone.localdate(now) - timezone.localdate(started)).days
+    return RunningTerm(str(label), started, p.due_at, used, total)

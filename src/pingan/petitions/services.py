@@ -4,7 +4,6 @@ The API, the CLI and (later) the web forms and the importer all call these."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from pingan.core.models import (
     Unit,
     UnitKind,
 )
+from pingan.core.phones import PhoneError, clean_phone
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import apply_changes, fire
 from pingan.petitions.idcard import validate_id_number
@@ -42,7 +42,7 @@ from pingan.petitions.models import (
     Status,
 )
 from pingan.petitions.profiles import RuleBook, rulebook
-from pingan.petitions.selectors import may_view_personal_data
+from pingan.petitions.selectors import backlog_q, may_view_personal_data
 from pingan.petitions.workflow import PETITION_WORKFLOW, at_or_above, rank_at
 
 MSG_BAD_CHOICE = _("“{value}” is not a valid {field}.")
@@ -67,7 +67,7 @@ MSG_HANDLING_UNIT_PLACE = _(
 )
 MSG_SAME_HANDLING_UNIT = _("Route it to another unit: {unit} has objected to it.")
 MSG_NAME_REQUIRED = _("Give the petitioner's name (only a report or accusation may be anonymous).")
-MSG_PHONE_INVALID = _("A phone number has 5 to 20 digits, optionally with +, spaces or hyphens.")
+MSG_PHONE_INVALID = _("“{value}” is not a phone number: {reason}")
 MSG_RECEIVED_IN_FUTURE = _("The date received cannot be in the future.")
 MSG_REPEAT_NOT_FOUND = _("No petition {ref} in your area to link this one to.")
 MSG_REPEAT_SELF = _("A petition cannot be a repeat of itself.")
@@ -95,7 +95,6 @@ MSG_BACKLOG_NOT_OVERDUE = _(
 MSG_BACKLOG_LEADER_REQUIRED = _("Name the responsible leader (包案领导).")
 MSG_BACKLOG_TARGET_PAST = _("The target date cannot be in the past.")
 
-_PHONE = re.compile(r"\+?[\d\s-]{5,20}")
 
 
 def _valid_choice(value: str, choices: type, field: str, label: Any) -> str:
@@ -172,10 +171,12 @@ def _acting_unit(actor: Any, probe: Case) -> Unit | None:
 
 
 def _clean_phone(phone: str) -> str:
-    phone = phone.strip()
-    if phone and not _PHONE.fullmatch(phone):
-        raise errors.DomainError(MSG_PHONE_INVALID, field="phone")
-    return re.sub(r"\s+", "", phone)
+    """In normal form, so that one petitioner's number matches however it was written."""
+    try:
+        return clean_phone(phone)
+    except PhoneError as exc:
+        raise errors.DomainError(MSG_PHONE_INVALID.format(value=phone, reason=exc.reason),
+                                 field="phone") from None
 
 
 def _assignment_clock(book: RuleBook, at: dt.datetime) -> dict[str, Any]:
@@ -488,17 +489,6 @@ def petition_repeat_unlink(*, petition: Petition, actor: Any, expected_version: 
     )
 
 
-def is_backlog(petition: Petition, now: dt.datetime) -> bool:
-    """Open and past a deadline: the one now running, or the resolution deadline, which a
-    reply after it (or no reply yet) missed."""
-    if not petition.is_open:
-        return False
-    if petition.due_at is not None and petition.due_at < now:
-        return True
-    due = petition.resolution_due_at
-    return due is not None and due < (petition.replied_at or now)
-
-
 def petition_backlog_assign(*, petition: Petition, actor: Any, expected_version: int, leader: str,
                             target_date: dt.date) -> Petition:
     """Make an overdue petition a backlog case (积案): the leader who answers for it and
@@ -509,7 +499,7 @@ def petition_backlog_assign(*, petition: Petition, actor: Any, expected_version:
     if scope.rank_for(petition, town_or_above=True) < ROLE_RANK[RoleName.HANDLER]:
         raise errors.PermissionDenied(MSG_BACKLOG_NOT_ALLOWED)
     now = timezone.now()
-    if not is_backlog(petition, now):
+    if not Petition.objects.filter(backlog_q(now), pk=petition.pk).exists():
         raise errors.DomainError(MSG_BACKLOG_NOT_OVERDUE)
     leader = leader.strip()
     if not leader:

@@ -5,5 +5,14 @@ from pingan.petitions import views
 app_name = "petitions"
 
 urlpatterns = [
+    path("", views.petition_list, name="list"),
+    path("new/", views.petition_new, name="new"),
+    path("backlog/", views.backlog_board, name="backlog"),
     path("deadline/", views.deadline_calculator, name="deadline"),
+    path("<str:ref>/", views.petition_detail, name="detail"),
+    path("<str:ref>/petitioner/", views.petition_petitioner, name="petitioner"),
+    path("<str:ref>/steps/<str:name>/", views.petition_step, name="step"),
+    path("<str:ref>/extend/", views.petition_extend, name="extend"),
+    path("<str:ref>/backlog/", views.petition_backlog, name="backlog-assign"),
+    path("<str:ref>/repeat/", views.petition_repeat, name="repeat"),
 ]

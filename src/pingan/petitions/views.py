@@ -1,18 +1,333 @@
-"""The deadline calculator page: a clerk picks a profile, a rule and a start date and sees
-the due date with every day that decided it. (The other petition screens come later.)"""
+"""Petition pages: the list, registration, a petition with its clock and steps, the backlog
+board, and the deadline calculator.
+
+Thin on purpose: reads go through ``petitions.selectors`` (and so through ``visible_to``),
+writes through ``petitions.services``, whose messages are shown as they are. Petitioners are
+masked everywhere; a reader allowed the full view asks for it on one petition, and that
+reading is recorded (``services.petition_personal_data``).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from pingan.core import errors
-from pingan.petitions.models import Profile, Rule
-from pingan.petitions.profiles import CALCULATOR_RULES, calculate, current_profile
+from pingan.core import errors, web
+from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind
+from pingan.core.scoping import scope_for
+from pingan.petitions import selectors, services
+from pingan.petitions.forms import BacklogForm, ExtendForm, RegisterForm, RepeatForm, StepForm
+from pingan.petitions.masking import petitioner_of
+from pingan.petitions.models import Category, Channel, Petition, PetitionType, Profile, Rule, Status
+from pingan.petitions.profiles import CALCULATOR_RULES, calculate, current_profile, rulebook
+from pingan.petitions.workflow import PETITION_WORKFLOW, at_or_above, rank_at
+
+LIST_FILTERS = ("status", "petition_type", "channel", "category", "due_state")
+LIST_TEMPLATES = web.ListTemplates(page="petitions/list.html", results="petitions/_list_results.html",
+                                   rows="petitions/_list_rows.html")
+TIMELINE_CHOICES = {"category": Category, "channel": Channel, "petition_type": PetitionType}
+EXTENDABLE = (Status.ACCEPTED, Status.HANDLING)
+
+MSG_REGISTERED = _("Petition registered. Its reference number is {ref}.")
+MSG_STEP_DONE = _("“{step}” done.")
+MSG_EXTENDED = _("Resolution deadline extended to {due}.")
+MSG_BACKLOG_SET = _("Responsible leader and target date recorded.")
+MSG_REPEAT_CONFIRMED = _("Linked to {ref} as the same matter.")
+MSG_REPEAT_DISMISSED = _("{ref} will no longer be proposed as the same matter.")
+MSG_EXTENSION_INTRO = _(
+    "One extension, approved by the head of the handling unit, of at most {days} days under this "
+    "profile. The reason is shown to the petitioner."
+)
+MSG_BAD_BASELINE = _("The baseline must be a date (YYYY-MM-DD) not after today.")
+
+FILTER_LABELS = web.FILTER_LABELS | {
+    "petition_type": _("type"), "channel": _("channel"),
+    "received_from": _("received from"), "received_to": _("received until"),
+    "first_only": _("first petitions only"), "repeat_only": _("repeat petitions only"),
+    "backlog_only": _("backlog only"),
+}
+SORT_LABELS = web.sort_labels("received")
+
+
+def _petition_or_404(user: Any, ref: str) -> Petition:
+    return web.case_or_404(selectors.petition_get(user=user, ref=ref))
+
+
+# --- The list ----------------------------------------------------------------------------
+
+
+def _list_options(request: HttpRequest) -> dict[str, Any]:
+    scope = scope_for(request.user)
+    units = (Unit.objects.filter(scope.unit_q()).exclude(kind=UnitKind.DEPARTMENT)
+             .exclude(kind=UnitKind.GRID).order_by("prefix"))
+    return {
+        "unit_options": [(u.prefix, web.indented_name(u)) for u in units],
+        "menus": [(name, label, choices, request.GET.getlist(name)) for name, label, choices in (
+            ("status", _("Status"), Status.choices),
+            ("petition_type", _("Type"), PetitionType.choices),
+            ("channel", _("Channel"), Channel.choices),
+            ("category", _("Category"), Category.choices),
+            ("due_state", _("Due state"), DueState.choices),
+        )],
+        "sort_options": list(SORT_LABELS.items()),
+        "list_id": "petition", "list_url": reverse("petitions:list"),
+        "search_placeholder": _("Reference or matter"),
+        "switches": [("open_only", _("Open items only")), ("backlog_only", _("Backlog only")),
+                     ("first_only", _("First petitions only")), ("repeat_only", _("Repeat petitions only"))],
+    }
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def petition_list(request: HttpRequest) -> HttpResponse:
+    filters, problems = web.parse_filters(selectors.PetitionFilters, request.GET, multi=LIST_FILTERS,
+                                          labels=FILTER_LABELS)
+    return web.list_response(
+        request, filters=filters, problems=problems, templates=LIST_TEMPLATES,
+        queryset=lambda f: selectors.petition_list(user=request.user, filters=f)
+        .select_related("unit", "handling_unit"),
+        ordering=lambda f: selectors.SORTS[f.sort],
+        page_context=lambda: _list_options(request),
+    )
+
+
+# --- Registration ------------------------------------------------------------------------
+
+
+@login_required
+def petition_new(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                petition = services.petition_register(
+                    actor=request.user, unit=data["unit"], channel=data["channel"],
+                    petition_type=data["petition_type"], category=data["category"] or None,
+                    handling_unit=data["handling_unit"], title=data["title"], matter=data["matter"],
+                    petitioner_name=data["petitioner_name"], id_number=data["id_number"],
+                    phone=data["phone"], address=data["address"], received_at=data["received_at"],
+                    repeat_of=data["repeat_of"] or None,
+                )
+            except errors.DomainError as exc:
+                web.attach_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, MSG_REGISTERED.format(ref=petition.ref))
+                return redirect("petitions:detail", ref=petition.ref)
+    return render(request, "petitions/new.html", {"form": form}, status=status)
+
+
+# --- One petition ------------------------------------------------------------------------
+
+
+def _render_detail(request: HttpRequest, petition: Petition, *, bound: dict[str, forms.Form] | None = None,
+                   status: int = 200, full_petitioner: Any = None) -> HttpResponse:
+    """The petition page; ``bound`` holds a form that came back with errors, shown open."""
+    bound = bound or {}
+    user = request.user
+    scope = scope_for(user)
+    now = timezone.now()
+    version = {"version": petition.version}
+    handler = ROLE_RANK[RoleName.HANDLER]
+    can_extend = (petition.status in EXTENDABLE and petition.extended_at is None
+                  and rank_at(user, at_or_above(petition.handling_unit)) >= ROLE_RANK[RoleName.SUPERVISOR])
+    is_backlog = Petition.objects.filter(selectors.backlog_q(now), pk=petition.pk).exists()
+    can_link = scope.rank_for(petition) >= handler
+    actions = web.step_actions(
+        petition, user, workflow=PETITION_WORKFLOW, bound=bound,
+        form=lambda name: StepForm(petition=petition, name=name, initial=version),
+        url=lambda name: reverse("petitions:step", args=[petition.ref, name]),
+    )
+    if can_extend and petition.resolution_days:
+        longest = rulebook(petition.profile).longest_extension(petition.resolution_days)
+        actions.append(web.Action(
+            key="extend", label=_("Extend the term"), url=reverse("petitions:extend", args=[petition.ref]),
+            form=bound.get("extend") or ExtendForm(initial={**version, "days": longest}),
+            intro=MSG_EXTENSION_INTRO.format(days=longest),
+        ))
+    if is_backlog and scope.rank_for(petition, town_or_above=True) >= handler:
+        actions.append(web.Action(
+            key="backlog", label=_("Responsible leader"), style="outline-danger", submit=_("Save"),
+            url=reverse("petitions:backlog-assign", args=[petition.ref]),
+            form=bound.get("backlog") or BacklogForm(initial={
+                **version, "leader": petition.backlog_leader, "target_date": petition.backlog_target_date}),
+            intro=_("A backlog case (积案) answers to a named leader, who clears it by the target date."),
+        ))
+    return render(request, "petitions/detail.html", {
+        "petition": petition,
+        "status_label": PETITION_WORKFLOW.label(petition.status),
+        "petitioner": full_petitioner or petitioner_of(petition, full=False),
+        "may_view_full": full_petitioner is None and selectors.may_view_personal_data(user, petition),
+        "clock": selectors.petition_clock(petition, now),
+        "term": selectors.running_term(petition, now),
+        "is_backlog": is_backlog,
+        "actions": actions,
+        "open_form": next(iter(bound), None),
+        "refused": web.refused_messages({k: f for k, f in bound.items() if k != "repeat"}, actions),
+        "can_link": can_link,
+        "candidates": selectors.repeat_candidates(petition, user=user) if can_link else [],
+        "repeats": selectors.petition_repeats(user=user, petition=petition),
+        "repeat_error": bound.get("repeat"),
+        "repeat_decisions": RepeatForm.base_fields["decision"].choices,
+        "timeline": web.timeline(petition, workflow=PETITION_WORKFLOW, choices=TIMELINE_CHOICES),
+    }, status=status)
+
+
+@login_required
+def petition_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    return _render_detail(request, _petition_or_404(request.user, ref))
+
+
+@login_required
+@require_POST
+def petition_petitioner(request: HttpRequest, ref: str) -> HttpResponse:
+    """The petitioner in full, on this page only: the reading is an event, and reloading
+    the page masks them again."""
+    petition = _petition_or_404(request.user, ref)
+    try:
+        full = services.petition_personal_data(petition=petition, actor=request.user)
+    except errors.DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("petitions:detail", ref=petition.ref)
+    response = _render_detail(request, _petition_or_404(request.user, ref), full_petitioner=full)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _act(request: HttpRequest, ref: str, *, key: str, form: Callable[[Petition], forms.Form],
+         run: Callable[[Petition, Any], str | None]) -> HttpResponse:
+    petition = _petition_or_404(request.user, ref)
+
+    def rerender(bound: dict[str, forms.Form], status: int) -> HttpResponse:
+        # Read again: the page shows what is stored, not what the failed attempt held in memory.
+        return _render_detail(request, _petition_or_404(request.user, ref), bound=bound, status=status)
+
+    return web.act(request, petition, key=key, form=form(petition), detail_url="petitions:detail",
+                   run=lambda bound: run(petition, bound), rerender=rerender)
+
+
+@login_required
+@require_POST
+def petition_step(request: HttpRequest, ref: str, name: str) -> HttpResponse:
+    try:
+        transition = PETITION_WORKFLOW.get(name)
+    except errors.TransitionNotAllowed:
+        raise Http404(errors.MSG_NOT_FOUND) from None
+
+    def run(petition: Petition, bound: StepForm) -> str:
+        data = bound.cleaned_data
+        services.petition_transition(
+            petition=petition, name=name, actor=request.user, expected_version=data["version"],
+            note=data["note"], outcome=data.get("outcome", ""),
+            satisfaction=data.get("satisfaction", ""), reason=data.get("reason", ""),
+            decision=data.get("decision", ""), new_facts=data.get("new_facts", ""),
+            assignee=data.get("assignee"), handling_unit=data.get("handling_unit"),
+            requested_on=data.get("requested_on"),
+        )
+        return MSG_STEP_DONE.format(step=transition.label)
+
+    return _act(request, ref, key=name, run=run,
+                form=lambda p: StepForm(request.POST, petition=p, name=name))
+
+
+@login_required
+@require_POST
+def petition_extend(request: HttpRequest, ref: str) -> HttpResponse:
+    def run(petition: Petition, bound: ExtendForm) -> str:
+        data = bound.cleaned_data
+        services.petition_extend(petition=petition, actor=request.user,
+                                 expected_version=data["version"], days=data["days"],
+                                 reason=data["reason"])
+        return MSG_EXTENDED.format(due=f"{timezone.localtime(petition.due_at):%Y-%m-%d}")
+
+    return _act(request, ref, key="extend", form=lambda p: ExtendForm(request.POST), run=run)
+
+
+@login_required
+@require_POST
+def petition_backlog(request: HttpRequest, ref: str) -> HttpResponse:
+    def run(petition: Petition, bound: BacklogForm) -> str:
+        data = bound.cleaned_data
+        services.petition_backlog_assign(petition=petition, actor=request.user,
+                                         expected_version=data["version"], leader=data["leader"],
+                                         target_date=data["target_date"])
+        return str(MSG_BACKLOG_SET)
+
+    return _act(request, ref, key="backlog", form=lambda p: BacklogForm(request.POST), run=run)
+
+
+@login_required
+@require_POST
+def petition_repeat(request: HttpRequest, ref: str) -> HttpResponse:
+    def run(petition: Petition, bound: RepeatForm) -> str:
+        data = bound.cleaned_data
+        common = {"petition": petition, "actor": request.user, "expected_version": data["version"]}
+        if data["decision"] == "confirm":
+            services.petition_repeat_confirm(original_ref=data["original"], **common)
+            return MSG_REPEAT_CONFIRMED.format(ref=data["original"].upper())
+        dismissed = data["original"] or (petition.repeat_of.ref if petition.repeat_of else "")
+        services.petition_repeat_unlink(original_ref=data["original"] or None, **common)
+        return MSG_REPEAT_DISMISSED.format(ref=dismissed)
+
+    return _act(request, ref, key="repeat", form=lambda p: RepeatForm(request.POST), run=run)
+
+
+# --- The backlog board -------------------------------------------------------------------
+
+
+def _baseline(value: str | None) -> dt.date | None:
+    """The district's baseline date: by default the first day of the year."""
+    today = timezone.localdate()
+    if not value:
+        return today.replace(month=1, day=1)
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if day <= today else None
+
+
+@login_required
+def backlog_board(request: HttpRequest) -> HttpResponse:
+    """存量清零、增量随清: per unit, the stock at the baseline and what was cleared, the
+    increment since and what was cleared on time, the three rates; below, the backlog cases
+    with their responsible leaders."""
+    baseline = _baseline(request.GET.get("baseline"))
+    problems = [] if baseline is not None else [str(MSG_BAD_BASELINE)]
+    parent = selectors.board_unit(user=request.user, prefix=request.GET.get("unit") or None)
+    if parent is None:
+        raise Http404(errors.MSG_NOT_FOUND)
+    metrics = None
+    if baseline is not None:
+        metrics = selectors.backlog_metrics(user=request.user, baseline=baseline,
+                                            units=selectors.backlog_units(parent.prefix))
+    now = timezone.now()
+    cases = (Petition.objects.visible_to(request.user).filter(selectors.backlog_q(now))
+             .select_related("unit", "handling_unit").order_by("due_at", "id"))
+    cases = cases.filter(parent.subtree_q("unit_prefix"))
+    return render(request, "petitions/backlog.html", {
+        "baseline": baseline or _baseline(None), "metrics": metrics, "problems": problems,
+        "parent": parent, "ancestors": parent.ancestors()[::-1],
+        "cases": cases[:200], "case_count": cases.count(), "now": now,
+    }, status=400 if problems else 200)
+
+
+# --- The deadline calculator -------------------------------------------------------------
 
 
 class DeadlineForm(forms.Form):
@@ -39,7 +354,7 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
             try:
                 calculation = calculate(**form.cleaned_data)
             except errors.DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                web.attach_error(form, exc)
         if calculation is None:
             status = 400
             for name in form.errors:

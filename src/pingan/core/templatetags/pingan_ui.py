@@ -41,3 +41,9 @@ def percent(value: float | None) -> str:
 @register.filter
 def source_label(value: str) -> str:
     return str(SOURCES.get(value, value))
+
+
+@register.filter
+def get_value(query: Any, name: str) -> str:
+    """One value of a query string by a name held in a variable (templates cannot index)."""
+    return query.get(name, "")

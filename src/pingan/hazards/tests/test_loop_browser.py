@@ -5,24 +5,14 @@ closes, and the outsider from another town cannot find it."""
 import pytest
 from django.urls import reverse
 
-from pingan.conftest import browser_login
+from pingan.conftest import no_sideways_scroll
+from pingan.conftest import phone_login as phone
 from pingan.hazards.models import Hazard
 from pingan.testing import tiny_png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
 TITLE = "幸福小区3幢楼道电动车飞线充电"
-
-
-def phone(browser, live_server, username):
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    browser_login(page, live_server, username)
-    return page, errors
 
 
 def take_step(page, live_server, ref, name, *, note="", assignee=None, photo=None):
@@ -39,10 +29,6 @@ def take_step(page, live_server, ref, name, *, note="", assignee=None, photo=Non
     # Wait for the answer to the POST itself, not just any quiet moment on the old page.
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
-
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_report_assign_rectify_verify_close_on_a_phone(browser, live_server, personas, tmp_path):

@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 
 from pingan.conftest import browser_login as login
-from pingan.hazards import views
+from pingan.core import web
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_filters_load_more_steps_and_chart(browser, live_server, personas, make_hazard, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(web, "PAGE_SIZE", 2)
     gas = make_hazard(title="燃气管道老化", category="gas")
     for i in range(2):
         make_hazard(title=f"楼道电动车充电{i}")

@@ -19,7 +19,13 @@ def step_url(hazard, name):
 
 
 def steps_shown(client, hazard):
-    return [t.name for t, _form in client.get(reverse("hazards:detail", args=[hazard.ref])).context["steps"]]
+    actions = client.get(reverse("hazards:detail", args=[hazard.ref])).context["actions"]
+    return [action.key for action in actions if action.is_step]
+
+
+def form_of(context, key):
+    """The form of the action ``key`` the page offers, or None when it offers none."""
+    return next((action.form for action in context["actions"] if action.key == key), None)
 
 
 def test_detail_shows_fields_photos_and_timeline(client, personas, make_hazard):
@@ -77,7 +83,7 @@ def test_assign_form_offers_only_people_who_reach_the_hazard(client, personas, m
     hazard = make_hazard()
     client.force_login(personas.town_handler)
     response = client.get(reverse("hazards:detail", args=[hazard.ref]))
-    assign_form = next(f for t, f in response.context["steps"] if t.name == "assign")
+    assign_form = form_of(response.context, "assign")
     people = set(assign_form.fields["assignee"].queryset)
     assert {personas.grid_worker, personas.town_handler, personas.admin, personas.fire_handler} <= people
     assert personas.outsider not in people
@@ -114,7 +120,7 @@ def test_the_whole_loop_through_the_web(client, personas, make_hazard):
     assert "已完成“复核销号”。" in response.content.decode()
     labels = [e.label for e in response.context["timeline"]]
     assert labels == ["登记", "添加附件", "交办", "开始整改", "提请复核", "复核销号"]
-    assert response.context["steps"] == []
+    assert [a for a in response.context["actions"] if a.is_step] == []
 
 
 def test_a_step_missing_its_input_shows_the_workflow_message(client, personas, make_hazard):
@@ -185,7 +191,7 @@ def test_edit_saves_the_plan_of_a_major_hazard(client, personas, make_hazard):
     hazard = make_hazard(title="危房", category="building", severity="major")
     client.force_login(personas.town_handler)
     page = client.get(reverse("hazards:detail", args=[hazard.ref]))
-    data = {k: ("" if v is None else v) for k, v in page.context["edit_form"].initial.items()}
+    data = {k: ("" if v is None else v) for k, v in form_of(page.context, "edit").initial.items()}
     data.update(plan_goals="消除危房坍塌风险", supervising_leader="副镇长 张华", immediate="")
     data.pop("immediate")
     response = client.post(reverse("hazards:edit", args=[hazard.ref]), data, follow=True)
@@ -202,7 +208,7 @@ def test_a_stale_edit_shows_the_message_and_changes_nothing(client, personas, ma
     hazard = make_hazard(title="原标题")
     client.force_login(personas.town_handler)
     page = client.get(reverse("hazards:detail", args=[hazard.ref]))
-    data = {k: ("" if v is None else v) for k, v in page.context["edit_form"].initial.items()}
+    data = {k: ("" if v is None else v) for k, v in form_of(page.context, "edit").initial.items()}
     data.pop("immediate")
     assert data["version"] == 1
     # Someone else saves in between.
@@ -230,20 +236,20 @@ def test_a_stale_step_changes_nothing(client, personas, make_hazard):
 def test_edit_form_only_while_reported_or_assigned(client, personas, make_hazard):
     hazard = make_hazard()
     client.force_login(personas.town_handler)
-    assert client.get(reverse("hazards:detail", args=[hazard.ref])).context["edit_form"] is not None
+    assert form_of(client.get(reverse("hazards:detail", args=[hazard.ref])).context, "edit") is not None
     hazard_transition(hazard=hazard, name="assign", actor=personas.town_handler,
                       expected_version=hazard.version, assignee=personas.grid_worker)
     hazard_transition(hazard=hazard, name="start", actor=personas.grid_worker,
                       expected_version=hazard.version)
-    assert client.get(reverse("hazards:detail", args=[hazard.ref])).context["edit_form"] is None
+    assert form_of(client.get(reverse("hazards:detail", args=[hazard.ref])).context, "edit") is None
 
 
 def test_extend_once_with_a_reason(client, personas, make_hazard):
     hazard = make_hazard()
     client.force_login(personas.grid_worker)
-    assert client.get(reverse("hazards:detail", args=[hazard.ref])).context["extend_form"] is None
+    assert form_of(client.get(reverse("hazards:detail", args=[hazard.ref])).context, "extend") is None
     client.force_login(personas.town_handler)
-    assert client.get(reverse("hazards:detail", args=[hazard.ref])).context["extend_form"] is not None
+    assert form_of(client.get(reverse("hazards:detail", args=[hazard.ref])).context, "extend") is not None
     url = reverse("hazards:extend", args=[hazard.ref])
     response = client.post(url, {"version": hazard.version, "reason": ""})
     assert "请填写理由。" in response.content.decode()
@@ -253,7 +259,7 @@ def test_extend_once_with_a_reason(client, personas, make_hazard):
     assert hazard.is_extended and hazard.due_at > due_before
     body = response.content.decode()
     assert "需采购配件" in body and "办理期限已延长至" in body
-    assert response.context["extend_form"] is None  # only once
+    assert form_of(response.context, "extend") is None  # only once
 
 
 def test_escalation_events_are_highlighted(client, personas, make_hazard):

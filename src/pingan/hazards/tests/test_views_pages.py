@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from pingan.core import web
 from pingan.core.models import Attachment, Notification
-from pingan.hazards import views
+from pingan.hazards import selectors
 from pingan.hazards.models import Hazard
 from pingan.hazards.services import hazard_transition
 from pingan.testing import tiny_png
@@ -84,7 +85,7 @@ def test_invalid_filter_shows_a_clear_message_and_no_rows(town_client, make_haza
 
 
 def test_load_more_pages_by_keyset_without_gaps_or_repeats(town_client, make_hazard, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(web, "PAGE_SIZE", 2)
     refs = {make_hazard(title=f"隐患{i}", photos=[]).ref for i in range(5)}
     seen: list[str] = []
     response = town_client.get(reverse("hazards:list"))
@@ -103,7 +104,7 @@ def test_load_more_pages_by_keyset_without_gaps_or_repeats(town_client, make_haz
 
 @pytest.mark.parametrize("sort", ["due", "-due", "opened", "-opened"])
 def test_load_more_works_for_every_order(town_client, make_hazard, monkeypatch, sort):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(web, "PAGE_SIZE", 2)
     for category in ("gas", "road", "building", "ebike_charging"):
         make_hazard(category=category, photos=[])
     seen = []
@@ -114,7 +115,7 @@ def test_load_more_works_for_every_order(town_client, make_hazard, monkeypatch, 
         if not response.context["next_cursor"]:
             break
         params = {"sort": sort, "after": response.context["next_cursor"]}
-    expected = list(Hazard.objects.order_by(*views.selectors.SORTS[sort]).values_list("pk", flat=True))
+    expected = list(Hazard.objects.order_by(*selectors.SORTS[sort]).values_list("pk", flat=True))
     assert seen == expected
 
 

@@ -1,0 +1,172 @@
+"""Web forms for petitions. They only shape input: every rule (who may, which deadline, what a
+step needs) is the services', whose messages the views attach back to these forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core.models import TOWN_LEVEL, UNIT_LEVEL, Responsibility, Unit, UnitKind
+from pingan.core.scoping import scope_for
+from pingan.core.web import StyledForm, assignee_choices, date_input, indented_name, user_label
+from pingan.petitions.models import (
+    KIND,
+    Category,
+    Channel,
+    NotAcceptedReason,
+    Outcome,
+    Petition,
+    PetitionType,
+    ReviewOutcome,
+    Satisfaction,
+)
+from pingan.petitions.workflow import concluded_earlier
+
+
+def _choices(choices: Any) -> list[tuple[str, Any]]:
+    # No preselected value: a clerk must choose, not accept the first.
+    return [("", "—"), *choices]
+
+
+def territorial_units(user: Any) -> QuerySet[Unit]:
+    return (Unit.objects.filter(scope_for(user).unit_q()).exclude(kind=UnitKind.DEPARTMENT)
+            .order_by("prefix"))
+
+
+def handling_units() -> QuerySet[Unit]:
+    """Who may handle a petition: a town or the district, or a department with a petition
+    line. The service checks the pairing with the matter's place and category."""
+    departments = Responsibility.objects.filter(case_kind=KIND).values("department")
+    up_to_town = [kind for kind, level in UNIT_LEVEL.items()
+                  if level <= TOWN_LEVEL and kind != UnitKind.DEPARTMENT]
+    return Unit.objects.filter(Q(pk__in=departments) | Q(kind__in=up_to_town)).order_by("prefix")
+
+
+def _unit_field(label: Any, queryset: QuerySet[Unit], *, required: bool = True,
+                help_text: Any = "") -> forms.ModelChoiceField:
+    field = forms.ModelChoiceField(label=label, queryset=queryset, required=required,
+                                   empty_label="—", help_text=help_text)
+    field.label_from_instance = indented_name
+    return field
+
+
+class RegisterForm(StyledForm):
+    """Registration of a petition from any channel (信访登记)."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=_choices(Channel.choices))
+    petition_type = forms.ChoiceField(label=_("Type"), choices=_choices(PetitionType.choices))
+    category = forms.ChoiceField(
+        label=_("Category"), choices=_choices(Category.choices), required=False,
+        help_text=_("A report or accusation is always a discipline-inspection matter."))
+    received_at = forms.DateTimeField(
+        label=_("Received"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                        format="%Y-%m-%dT%H:%M"),
+        help_text=_("When the letter, call or visit reached you; the clock starts here."),
+    )
+    petitioner_name = forms.CharField(label=_("Petitioner"), max_length=60, required=False)
+    id_number = forms.CharField(label=_("ID number"), max_length=30, required=False,
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    title = forms.CharField(label=_("The matter in a line"), max_length=200)
+    matter = forms.CharField(label=_("The matter in full"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 4}))
+    repeat_of = forms.CharField(label=_("Same matter as (reference)"), max_length=20, required=False,
+                                help_text=_("Leave empty for a first petition; the platform proposes "
+                                            "earlier petitions of the same person."))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
+
+    def add_fields(self) -> None:
+        self.fields["unit"] = _unit_field(_("Where the matter arose"), territorial_units(self.user))
+        self.fields["handling_unit"] = _unit_field(
+            _("Handling unit"), handling_units(), required=False,
+            help_text=_("Default: the town where the matter arose (属地管理)."))
+        self.order_fields(["channel", "received_at", "petition_type", "category", "unit",
+                           "handling_unit", "petitioner_name", "id_number", "phone", "address",
+                           "title", "matter", "repeat_of"])
+
+
+class StepForm(StyledForm):
+    """One form for every step of the clock; each step gets only the inputs it uses."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    NOTE_LABELS = {
+        "reply": _("The reply to the petitioner"),
+        "not_accept": _("Explanation to the petitioner"),
+        "object": _("Why the assignment is wrong"),
+        "decide_review": _("The decision and its reasons"),
+        "decide_reexam": _("The decision and its reasons"),
+    }
+
+    def __init__(self, *args: Any, petition: Petition, name: str, **kwargs: Any) -> None:
+        self.petition = petition
+        self.name = name
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self) -> None:
+        name = self.name
+        if name in self.NOTE_LABELS:
+            self.fields["note"].label = self.NOTE_LABELS[name]
+        if name == "accept" and concluded_earlier(self.petition) is not None:
+            self.fields["new_facts"] = forms.CharField(
+                label=_("New facts or reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+        elif name == "not_accept":
+            self.fields["reason"] = forms.ChoiceField(label=_("Reason"), required=False,
+                                                      choices=_choices(NotAcceptedReason.choices))
+        elif name == "reroute":
+            self.fields["handling_unit"] = _unit_field(_("New handling unit"), handling_units(),
+                                                       required=False)
+        elif name == "start":
+            self.fields["assignee"] = forms.ModelChoiceField(
+                label=_("Handler"), queryset=assignee_choices(self.petition), required=False,
+                empty_label="—")
+            self.fields["assignee"].label_from_instance = user_label
+        elif name == "reply":
+            self.fields["outcome"] = forms.ChoiceField(label=_("Outcome"), required=False,
+                                                       choices=_choices(Outcome.choices))
+        elif name == "rate":
+            self.fields["satisfaction"] = forms.ChoiceField(label=_("Satisfaction"), required=False,
+                                                            choices=_choices(Satisfaction.choices))
+        elif name in ("request_review", "request_reexam"):
+            self.fields["requested_on"] = forms.DateField(
+                label=_("Request received on"), required=False, widget=date_input())
+        elif name in ("decide_review", "decide_reexam"):
+            self.fields["decision"] = forms.ChoiceField(label=_("Decision"), required=False,
+                                                        choices=_choices(ReviewOutcome.choices))
+        self.order_fields(["reason", "handling_unit", "assignee", "outcome", "satisfaction",
+                           "requested_on", "decision", "new_facts", "note"])
+
+
+class ExtendForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    days = forms.IntegerField(label=_("Extension (days)"), min_value=1, max_value=365)
+    reason = forms.CharField(label=_("Reason, as the petitioner will be told"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BacklogForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    leader = forms.CharField(label=_("Responsible leader (包案领导)"), max_length=60, required=False)
+    target_date = forms.DateField(label=_("To be cleared by"), widget=date_input())
+
+
+class RepeatForm(StyledForm):
+    """Confirm or dismiss one proposed earlier petition (or unlink the current one)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    original = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("confirm", _("Same matter")),
+                                          ("dismiss", _("Not the same matter"))],
+                                 widget=forms.HiddenInput)
