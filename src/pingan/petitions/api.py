@@ -49,6 +49,7 @@ from pingan.petitions.selectors import (
     SORTS,
     PetitionFilters,
     backlog_metrics,
+    board_unit,
     backlog_units,
     may_view_personal_data,
     petition_get,
@@ -316,7 +317,8 @@ class ExtensionIn(Schema):
 
 class BacklogQuery(Schema):
     baseline: dt.date = Field(description="Stock is what was open at the start of this day.")
-    unit: str | None = Field(None, description="A unit's prefix: a row per child. Default: the district.")
+    unit: str | None = Field(None, description="A unit's prefix: a row per child. Default: the "
+                                                "highest unit within your scope (the district for district roles).")
 
 
 class BacklogCounts(Schema):
@@ -446,10 +448,11 @@ def deadline(request: HttpRequest, payload: Query[DeadlineQuery]):
 def backlog(request: HttpRequest, payload: Query[BacklogQuery]):
     """Stock at the baseline and its clearance, the increment since and the three rates,
     per child unit and in total, over the petitions within your scope."""
-    units = backlog_units(payload.unit)
-    if not units:
+    user = actor(request)
+    parent = board_unit(user=user, prefix=payload.unit)
+    if parent is None:  # no such unit, or one outside the scope: the same answer
         raise InvalidParameter(MSG_NO_SUCH_PREFIX.format(prefix=payload.unit), field="unit")
-    return backlog_metrics(user=actor(request), baseline=payload.baseline, units=units)
+    return backlog_metrics(user=user, baseline=payload.baseline, units=backlog_units(parent.prefix))
 
 
 @router.post("", response={201: PetitionDetail, **ERRORS}, summary="Register a petition")

@@ -236,6 +236,16 @@ def test_the_api_reports_rows_and_totals(book, personas, hangbu):
     assert unknown.status_code == 422
 
 
+def test_the_api_keeps_a_town_user_to_their_own_town(book, personas, hangbu, shiliang):
+    client = api_client(personas.town_handler)
+    with time_machine.travel(NOW, tick=False):
+        own = client.get("/api/v1/petitions/backlog", {"baseline": "2026-06-01"}).json()
+        other = client.get("/api/v1/petitions/backlog", {"baseline": "2026-06-01", "unit": shiliang.prefix})
+    assert {r["unit"]["code"] for r in own["rows"]} == {
+        u.code for u in Unit.objects.filter(parent=hangbu).exclude(kind="department")}
+    assert other.status_code == 422 and shiliang.name not in other.content.decode()
+
+
 def test_the_api_designates_a_leader_and_hides_the_petition_from_outsiders(book, personas):
     ref = book.stock_open.ref
     body = {"version": Petition.objects.get(pk=book.stock_open.pk).version, "leader": "王镇长",
