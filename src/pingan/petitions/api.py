@@ -49,8 +49,8 @@ from pingan.petitions.selectors import (
     SORTS,
     PetitionFilters,
     backlog_metrics,
-    board_unit,
     backlog_units,
+    board_unit,
     may_view_personal_data,
     petition_get,
     petition_list,
@@ -317,8 +317,8 @@ class ExtensionIn(Schema):
 
 class BacklogQuery(Schema):
     baseline: dt.date = Field(description="Stock is what was open at the start of this day.")
-    unit: str | None = Field(None, description="A unit's prefix: a row per child. Default: the "
-                                                "highest unit within your scope (the district for district roles).")
+    unit: str | None = Field(None, description="A unit's prefix: a row per child. Default: the highest "
+                                                "unit within your scope (for district roles the district).")
 
 
 class BacklogCounts(Schema):

@@ -37,6 +37,8 @@ LIST_FIELDS = ("status", "petition_type", "channel", "category", "due_state")
 # A petitioner with more earlier petitions in one category than this is compared with the
 # most recent ones only: the text scoring is Python, and a proposal needs no deeper history.
 REPEAT_SCAN_LIMIT = 500
+# A proposal is for a handler to read: the best few, not every weak match.
+REPEAT_PROPOSALS = 10
 
 
 class PetitionFilters(ListFilters):
@@ -141,7 +143,8 @@ def _text(petition: Petition) -> str:
 def repeat_candidates(petition: Petition, *, user: Any) -> list[RepeatCandidate]:
     """Earlier petitions ``user`` can see that are probably the same matter: the same
     petitioner (ID number or phone, as stored), the same category, received before this
-    one, and a text at least ``PINGAN_PETITION_REPEAT_SIMILARITY`` alike. Best first.
+    one, and a text at least ``PINGAN_PETITION_REPEAT_SIMILARITY`` alike. The best
+    ``REPEAT_PROPOSALS``, best first.
 
     The petition's current link and the ones a handler dismissed are not proposed."""
     if not (petition.petitioner_id_number or petition.petitioner_phone):
@@ -162,8 +165,9 @@ def repeat_candidates(petition: Petition, *, user: Any) -> list[RepeatCandidate]
     threshold = settings.PINGAN_PETITION_REPEAT_SIMILARITY
     mine = shingles(_text(petition))
     scored = [RepeatCandidate(other, round(cosine(mine, shingles(_text(other))), 3)) for other in earlier]
-    return sorted((c for c in scored if c.score >= threshold),
+    best = sorted((c for c in scored if c.score >= threshold),
                   key=lambda c: (-c.score, -c.petition.opened_at.timestamp()))
+    return best[:REPEAT_PROPOSALS]
 
 
 def backlog_units(prefix: str | None = None) -> list[Unit]:

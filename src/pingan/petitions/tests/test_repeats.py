@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pingan.core import errors
 from pingan.core.models import Event, EventType
+from pingan.petitions import selectors
 from pingan.petitions.idcard import check_character
 from pingan.petitions.models import Petition
 from pingan.petitions.selectors import PetitionFilters, petition_list, repeat_candidates
@@ -86,6 +87,13 @@ def test_candidates_are_ordered_by_score(make_petition, xinfang):
     candidates = repeat_candidates(later, user=xinfang)
     assert [c.petition.ref for c in candidates] == [closer.ref, close.ref]
     assert candidates[0].score > candidates[1].score
+
+
+def test_only_the_best_few_are_proposed(make_petition, xinfang, monkeypatch):
+    monkeypatch.setattr(selectors, "REPEAT_PROPOSALS", 2)
+    earlier = [make_petition(**FIRST, received_at=_days_ago(60 - day)) for day in range(3)]
+    later = make_petition(**FIRST)
+    assert _refs(later, xinfang) == [earlier[2].ref, earlier[1].ref]  # equal scores: newest first
 
 
 def test_different_matters_of_the_same_person_are_not_proposed(make_petition, xinfang):
