@@ -6,11 +6,13 @@ from django.urls import path
 from pingan.core.api import build_api, tokens_router, units_router
 from pingan.hazards.api import router as hazards_router
 from pingan.petitions.api import router as petitions_router
+from pingan.receptions.api import router as receptions_router
 
 api = build_api()
 api.add_router("/v1/units", units_router)
 api.add_router("/v1/tokens", tokens_router)
 api.add_router("/v1/hazards", hazards_router)
 api.add_router("/v1/petitions", petitions_router)
+api.add_router("/v1/receptions", receptions_router)
 
 urlpatterns = [path("", api.urls)]

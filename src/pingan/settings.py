@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "pingan.core",
     "pingan.hazards",
     "pingan.petitions",
+    "pingan.receptions",
     "pingan.fraud",
     "pingan.demo",
 ]
@@ -251,6 +252,11 @@ PINGAN_PETITION_DISCIPLINE_UNIT_CODE = os.environ.get(
 # Paraphrases of one matter score about 0.5–0.7; different matters of one person that share
 # only boilerplate (村民反映, a year) about 0.3.
 PINGAN_PETITION_REPEAT_SIMILARITY = float(os.environ.get("PINGAN_PETITION_REPEAT_SIMILARITY", "0.35"))
+# Leaders' reception days (领导接访日): the district and each town hold one per period.
+# The 2022 regulations (art. 18) say only "regularly"; once a dekad (每旬: the 1st–10th,
+# 11th–20th, 21st–end of month) is local practice, so a district that receives weekly or
+# monthly sets "week" or "month". The calendar counts a past period with none held as missing.
+PINGAN_RECEPTION_PERIOD = os.environ.get("PINGAN_RECEPTION_PERIOD", "dekad")
 
 # Telecom fraud: ring linking (串并案). Identifiers that would join unrelated cases — a bank's
 # service number, a common app — are left out of linking: the stoplist names them

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("pingan.core.urls")),
     path("hazards/", include("pingan.hazards.urls")),
     path("petitions/", include("pingan.petitions.urls")),
+    path("receptions/", include("pingan.receptions.urls")),
     path("api/", include("pingan.api_urls")),
 ]
 # MEDIA is never served as such, not even with DEBUG: a photo is only reachable through
