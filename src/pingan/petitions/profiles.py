@@ -9,7 +9,9 @@ then on the rows, which the district admin edits in the admin site, are the term
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,9 +124,33 @@ def current_profile() -> str:
     return check_profile(settings.PINGAN_PETITION_PROFILE)
 
 
+_held: ContextVar[dict[str, RuleBook] | None] = ContextVar("petition_rulebooks", default=None)
+
+
+@contextmanager
+def rulebooks_held() -> Iterator[None]:
+    """Within the block, each profile's rule book is read once: for bulk work (an import,
+    the demo year) that takes thousands of steps while nobody edits the rules. Outside it,
+    every step reads the rules as the district admin left them."""
+    token = _held.set({})
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def rulebook(profile: str | None = None) -> RuleBook:
     """The terms of ``profile`` (default: the deployment's), from the admin's rule set."""
     profile = check_profile(profile or current_profile())
+    held = _held.get()
+    if held is not None:
+        if profile not in held:
+            held[profile] = _read_rulebook(profile)
+        return held[profile]
+    return _read_rulebook(profile)
+
+
+def _read_rulebook(profile: str) -> RuleBook:
     ruleset = _load(profile)
     if ruleset is None or len(ruleset.rules.all()) < len(Rule):
         seed_rulesets()

@@ -441,15 +441,15 @@ def _original(*, petition: Petition, ref: str, actor: Any) -> Petition:
 
 
 def _record_link(*, petition: Petition, actor: Any, expected_version: int, changes: dict[str, Any],
-                 before: dict[str, Any], after: dict[str, Any]) -> Petition:
+                 before: dict[str, Any], after: dict[str, Any], at: dt.datetime | None) -> Petition:
     with transaction.atomic():
         apply_changes(case=petition, expected_version=expected_version, changes=changes)
-        append_event(case=petition, actor=actor, type=EventType.UPDATED, before=before, after=after)
+        append_event(case=petition, actor=actor, type=EventType.UPDATED, before=before, after=after, at=at)
     return petition
 
 
 def petition_repeat_confirm(*, petition: Petition, original_ref: str, actor: Any,
-                            expected_version: int) -> Petition:
+                            expected_version: int, at: dt.datetime | None = None) -> Petition:
     """Confirm that ``petition`` raises the same matter as the earlier ``original_ref``:
     it stops being a first petition (初信初访). A proposal dismissed before may be confirmed."""
     _may_link(petition, actor)
@@ -461,12 +461,12 @@ def petition_repeat_confirm(*, petition: Petition, original_ref: str, actor: Any
         petition=petition, actor=actor, expected_version=expected_version,
         changes={"repeat_of": original,
                  "repeat_dismissed": [pk for pk in petition.repeat_dismissed if pk != original.pk]},
-        before={"repeat_of": current.ref if current else None}, after={"repeat_of": original.ref},
+        before={"repeat_of": current.ref if current else None}, after={"repeat_of": original.ref}, at=at,
     )
 
 
 def petition_repeat_unlink(*, petition: Petition, actor: Any, expected_version: int,
-                           original_ref: str | None = None) -> Petition:
+                           original_ref: str | None = None, at: dt.datetime | None = None) -> Petition:
     """Say ``petition`` is *not* the same matter as ``original_ref`` (default: the petition
     it is linked to): the link, if any, is removed and the pair is never proposed again."""
     _may_link(petition, actor)
@@ -485,12 +485,12 @@ def petition_repeat_unlink(*, petition: Petition, actor: Any, expected_version: 
     return _record_link(
         petition=petition, actor=actor, expected_version=expected_version, changes=changes,
         before={"repeat_of": original.ref if linked else None},
-        after={"repeat_of": None, "repeat_dismissed": original.ref},
+        after={"repeat_of": None, "repeat_dismissed": original.ref}, at=at,
     )
 
 
 def petition_backlog_assign(*, petition: Petition, actor: Any, expected_version: int, leader: str,
-                            target_date: dt.date) -> Petition:
+                            target_date: dt.date, at: dt.datetime | None = None) -> Petition:
     """Make an overdue petition a backlog case (积案): the leader who answers for it and
     the date by which it is to be cleared. Designating again replaces both."""
     scope = scope_for(actor)
@@ -498,7 +498,7 @@ def petition_backlog_assign(*, petition: Petition, actor: Any, expected_version:
         raise errors.NotFound(errors.MSG_NOT_FOUND)
     if scope.rank_for(petition, town_or_above=True) < ROLE_RANK[RoleName.HANDLER]:
         raise errors.PermissionDenied(MSG_BACKLOG_NOT_ALLOWED)
-    now = timezone.now()
+    now = at or timezone.now()
     if not Petition.objects.filter(backlog_q(now), pk=petition.pk).exists():
         raise errors.DomainError(MSG_BACKLOG_NOT_OVERDUE)
     leader = leader.strip()
@@ -510,5 +510,5 @@ def petition_backlog_assign(*, petition: Petition, actor: Any, expected_version:
         before, after = apply_changes(case=petition, expected_version=expected_version, changes={
             "backlog_leader": leader, "backlog_target_date": target_date,
         })
-        append_event(case=petition, actor=actor, type=EventType.UPDATED, before=before, after=after)
+        append_event(case=petition, actor=actor, type=EventType.UPDATED, before=before, after=after, at=at)
     return petition

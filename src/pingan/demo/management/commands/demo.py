@@ -5,6 +5,8 @@ from django.db import transaction
 from pingan.core.models import Unit
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, build_district, build_personas
 from pingan.demo.generate import generate_year
+from pingan.demo.petitions import generate_petitions
+from pingan.receptions.demo import demo_receptions
 
 LOGINS = (
     ("admin", "区平安办管理员 (district admin)"),
@@ -12,19 +14,23 @@ LOGINS = (
     ("grid", "航埠镇 grid worker"),
     ("fire", "消防救援大队 handler (department)"),
     ("shiliang", "石梁镇 handler (another town)"),
+    ("xinfang", "信访局 clerk (registers and routes petitions)"),
+    ("jiwei", "区纪委监委 petition office (accusations)"),
 )
 
 
 class Command(BaseCommand):
-    help = "Create the database, load the demo district (柯城区) with a year of hazards, and serve it."
+    help = ("Create the database, load the demo district (柯城区) with a year of hazards, "
+            "petitions and reception days, and serve it.")
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="Only prepare the database.")
         parser.add_argument("--hazards", type=int, default=3000, help="How many hazards to make.")
+        parser.add_argument("--petitions", type=int, default=1500, help="About how many petitions to make.")
         parser.add_argument("--seed", type=int, default=20260425)
         parser.add_argument("--bind", default="127.0.0.1:8000")
 
-    def handle(self, *args, no_serve, hazards, seed, bind, **options):
+    def handle(self, *args, no_serve, hazards, petitions, seed, bind, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if Unit.objects.filter(prefix=DISTRICT_CODE).exists():
             self.stdout.write("The demo district is already loaded.")
@@ -34,6 +40,9 @@ class Command(BaseCommand):
                 build_district()
                 personas = build_personas()
                 generate_year(personas=personas, hazards=hazards, seed=seed, stderr=self.stderr)
+                generate_petitions(personas=personas, count=petitions, seed=seed, stderr=self.stderr)
+                demo_receptions(actor=personas.admin, seed=seed, visitor_days=45,
+                                receiving_today=personas.town_handler.roles.get().unit)
         build_personas()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, who in LOGINS:
