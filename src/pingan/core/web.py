@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
@@ -124,6 +125,15 @@ def list_response(request: HttpRequest, *, filters: ListFilters | None, problems
         return render(request, templates.results, context)
     context.update(page_context())
     return render(request, templates.page, context, status=400 if problems else 200)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 def indented_name(unit: Unit) -> str:

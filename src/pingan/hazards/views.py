@@ -18,7 +18,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -46,7 +45,6 @@ EDITABLE_STATUSES = (Status.REPORTED, Status.ASSIGNED)
 LIST_TEMPLATES = web.ListTemplates(page="hazards/list.html", results="hazards/_list_results.html",
                                    rows="hazards/_list_rows.html")
 TIMELINE_CHOICES = {"category": Category, "severity": Severity}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 MSG_REPORTED = gettext_lazy("Hazard reported. Its reference number is {ref}.")
 MSG_SAVED = gettext_lazy("Changes saved.")
@@ -130,10 +128,7 @@ def hazard_export(request: HttpRequest) -> HttpResponse:
         return render(request, "hazards/list.html", context, status=400)
     buffer = io.BytesIO()
     export_xlsx(selectors.hazard_list(user=request.user, filters=filters), buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    filename = f"隐患台账-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return web.xlsx_response(buffer.getvalue(), f"隐患台账-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # --- One hazard --------------------------------------------------------------------------

@@ -6,6 +6,7 @@ app_name = "petitions"
 
 urlpatterns = [
     path("", views.petition_list, name="list"),
+    path("export.xlsx", views.petition_export, name="export"),
     path("new/", views.petition_new, name="new"),
     path("backlog/", views.backlog_board, name="backlog"),
     path("deadline/", views.deadline_calculator, name="deadline"),

@@ -222,3 +222,23 @@ def test_backlog_board_of_a_town_user_shows_their_villages(personas, hangbu):
     units = [row["unit"] for row in page.context["metrics"]["rows"]]
     assert units and all(u.parent_id == hangbu.pk for u in units)
     assert not any(u.pk == Unit.objects.get(parent__isnull=True).pk for u in units)
+
+
+def test_export_from_the_list_is_masked_and_filtered(make_petition, hangbu_head):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    complaint = make_petition()
+    suggestion = make_petition(petition_type="suggestion", category="rural", title="建议修缮村道")
+    client = client_for(hangbu_head)
+    assert reverse("petitions:export") in client.get(reverse("petitions:list")).content.decode()
+    response = client.get(reverse("petitions:export"), {"petition_type": "complaint"})
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    cells = [str(c) for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
+             for c in row if c is not None]
+    assert complaint.ref in cells and suggestion.ref not in cells
+    assert "张*" in cells and "张三" not in cells and ID_NUMBER not in cells
+    assert not Event.objects.filter(type=EventType.VIEWED_PERSONAL_DATA).exists()
+    bad = client.get(reverse("petitions:export"), {"channel": "pigeon"})
+    assert bad.status_code == 400

@@ -1,0 +1,671 @@
+"""What every ledger (台账) import and export shares, whatever kind of case it holds.
+
+A district keeps its ledgers in Excel: Chinese headers and their common synonyms, a title
+row above the headers, dates typed in any of the usual ways, full-width digits and stray
+spaces, sometimes saved as CSV by Excel on Chinese Windows. This module reads such a file
+into numbered rows (``read_sheet``), cleans cells for a kind's row schema (``KeyedRow``,
+the ``clean_*`` functions and ``Choices``), binds every row to that schema collecting every bad row
+(``validate_rows``), finds the units and the cases a batch names (``RowChecks``,
+``ExistingCases``), and writes the export (``write_workbook``).
+
+What a row means, which services check it and how it is written stay with each kind:
+``pingan.hazards.ledger`` and ``pingan.petitions.ledger``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import KW_ONLY, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import InvalidFileException
+from pydantic import TypeAdapter, ValidationError, ValidationInfo, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from pydantic_core import PydanticCustomError
+
+from pingan.core import errors
+from pingan.core.models import Case, Unit, UnitKind
+
+MSG_REQUIRED = _("This cell must not be empty.")
+MSG_TOO_LONG = _("Longer than {limit} characters.")
+MSG_BAD_DATE = _("“{value}” is not a date (write it like 2026-04-25 or 2026年4月25日).")
+MSG_FUTURE_DATE = _("The date {value} lies in the future.")
+MSG_BAD_CHOICE = _("Unknown value “{value}”; use one of: {choices}.")
+MSG_DUPLICATE_KEY = _("The reference “{value}” already appears in row {row}.")
+MSG_NO_UNIT = _("Give the unit, by name or by code.")
+MSG_UNKNOWN_UNIT = _("There is no unit “{value}”.")
+MSG_AMBIGUOUS_UNIT = _("Several units are called “{value}”: give the unit code instead.")
+MSG_UNIT_MISMATCH = _("Unit code {code} is {name}, not “{value}”.")
+MSG_REJECTED = _("{count} row(s) have errors; nothing was imported.")
+MSG_NO_HEADER = _("No header row found: one of the first rows must name the columns, e.g. {headers}.")
+MSG_MISSING_COLUMNS = _("The file has no column for: {columns}.")
+MSG_UNKNOWN_FORMAT = _("Cannot read “{name}”: save it as .xlsx or .csv.")
+MSG_UNREADABLE = _("Cannot read “{name}”: {problem}")
+MSG_CONCURRENT = _("Another import wrote the same references meanwhile; nothing was imported. Run it again.")
+MSG_ROW_ERROR = _("Row {row}, {column}{value}: {message}")
+
+# A ledger often carries a title line or two above the header row.
+HEADER_SEARCH_ROWS = 20
+# Rows looked up in the database at once (an IN list each SQLite version accepts).
+LOOKUP_BATCH = 1000
+
+
+# ---------------------------------------------------------------------------
+# Columns: one table for the export's headers and the import's synonyms.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    # Further headers the import accepts, in order of preference when a file has several.
+    aliases: tuple[str, ...] = ()
+    width: int = 14
+    _: KW_ONLY
+    # The exported cell, from the exported item and the Chinese labels of its choices.
+    value: Callable[[Any, Mapping[str, Mapping[str, str]]], Any]
+    imported: bool = True
+    # Personal data: an error about the cell never repeats its value.
+    private: bool = False
+
+
+def squash(value: str) -> str:
+    """NFKC (full-width digits, letters and the ideographic space become plain ones) and no
+    whitespace at all: for headers, codes, dates and labels, never for free text."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+
+
+def header_key(value: Any) -> str:
+    # "隐患名称（必填）", "* 标题 " and "Title" all name their column.
+    text = squash(str(value or "")).replace("*", "")
+    return re.sub(r"\(.*?\)", "", text).lower()
+
+
+class Layout:
+    """A kind's ledger columns as the import sees them.
+
+    ``anchor`` is the field whose column marks the header row (every ledger has it);
+    ``required`` lists the columns a file must have, each a group of fields of which one
+    suffices (the unit by name or by code); ``example`` names the headers an error about a
+    missing header row suggests."""
+
+    def __init__(self, columns: Sequence[Column], *, anchor: str,
+                 required: Sequence[tuple[str, ...]], example: Sequence[str]):
+        self.columns = tuple(columns)
+        self.headers = {c.field: c.header for c in columns}
+        self.anchor = anchor
+        self.required = tuple(required)
+        self.example = tuple(example)
+        self.private = frozenset(c.field for c in columns if c.private)
+        self.fields: dict[str, tuple[str, int]] = {
+            header_key(name): (c.field, rank)
+            for c in columns if c.imported
+            for rank, name in enumerate((c.header, *c.aliases))
+        }
+
+    def missing(self, present: Iterable[str]) -> list[str]:
+        present = set(present)
+        return ["/".join(self.headers[f] for f in group) for group in self.required
+                if not present.intersection(group)]
+
+
+# ---------------------------------------------------------------------------
+# Choice labels: what a ledger writes for a category, a grade or a status.
+# ---------------------------------------------------------------------------
+
+
+def zh_labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in choices}
+
+
+class Choices:
+    """Every way a ledger may write one of ``choices``: the given synonyms, the stored key,
+    and the label in English and in Chinese. ``suffixes`` are words a ledger adds to a label
+    ("消防类", "消防隐患") that do not change it. Build it per import: the labels are read
+    in each language."""
+
+    def __init__(self, choices: Sequence[tuple[str, Any]],
+                 aliases: Mapping[str, tuple[str, ...]] | None = None, *,
+                 suffixes: tuple[str, ...] = ("类",)):
+        self.choices = choices
+        self.suffixes = suffixes
+        table = {self.key(alias): value for value, names in (aliases or {}).items() for alias in names}
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                table.update({self.key(str(label)): value for value, label in choices})
+        table.update({self.key(value): value for value, _label in choices})
+        self.table = table
+
+    def key(self, value: str) -> str:
+        key = header_key(value)
+        while key.endswith(self.suffixes) and len(key) > 2:
+            for suffix in self.suffixes:
+                key = key.removesuffix(suffix)
+        return key
+
+    def clean(self, value: Any, *, required: bool = False) -> str | None:
+        """The stored key a cell names, None for an empty cell; raises a row error."""
+        text = plain(value).strip()
+        if not text:
+            if required:
+                raise invalid(MSG_REQUIRED)
+            return None
+        found = self.table.get(self.key(text))
+        if found is None:
+            raise invalid(MSG_BAD_CHOICE, value=text, choices="、".join(zh_labels(self.choices).values()))
+        return found
+
+
+# ---------------------------------------------------------------------------
+# Cell values, for a kind's row schema (a pydantic dataclass)
+# ---------------------------------------------------------------------------
+
+
+def invalid(message: Any, **params: Any) -> PydanticCustomError:
+    return PydanticCustomError("ledger", str(message).format(**params))
+
+
+def plain(value: Any) -> str:
+    """A cell as text; whole numbers without their ".0" (Excel stores 12 as 12.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def clean_code(value: Any, *, limit: int | None = None) -> str:
+    text = squash(plain(value))
+    if limit is not None and len(text) > limit:
+        raise invalid(MSG_TOO_LONG, limit=limit)
+    return text
+
+
+def clean_line(value: Any, *, limit: int, required: bool = False) -> str:
+    # Free text keeps its own punctuation (no NFKC); only the spacing is tidied.
+    text = re.sub(r"\s+", " ", plain(value)).strip()
+    if required and not text:
+        raise invalid(MSG_REQUIRED)
+    if len(text) > limit:
+        raise invalid(MSG_TOO_LONG, limit=limit)
+    return text
+
+
+def clean_text(value: Any) -> str:
+    lines = plain(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def clean_moment(value: Any, *, now: dt.datetime, required: bool = False) -> dt.datetime | None:
+    try:
+        moment = parse_moment(value)
+    except (ValueError, OverflowError):
+        raise invalid(MSG_BAD_DATE, value=plain(value).strip()) from None
+    if moment is None and required:
+        raise invalid(MSG_REQUIRED)
+    if moment and moment > now:
+        raise invalid(MSG_FUTURE_DATE, value=timezone.localtime(moment).strftime("%Y-%m-%d %H:%M"))
+    return moment
+
+
+_DATE_RE = re.compile(
+    r"(?P<y>\d{4})\s*[年/\-.]\s*(?P<m>\d{1,2})\s*[月/\-.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:(?:\s*T\s*|\s+|(?<=日))(?P<H>\d{1,2})\s*[:时点]\s*"
+    r"(?:(?P<M>\d{1,2})\s*(?:(?::|分)\s*(?P<S>\d{1,2}(?:\.\d+)?)\s*秒?|分)?)?)?"
+)
+# Excel's serial day numbers from 1950 to 2100: a bare number in a date column.
+_SERIAL_RANGE = (18264, 73051)
+
+
+def parse_moment(value: Any) -> dt.datetime | None:
+    """A moment as a ledger writes it, as an aware datetime (naive values are local).
+
+    Accepts Excel date and datetime cells and serial numbers, and text such as
+    ``2026年4月25日``, ``2026/4/25``, ``2026-04-25 14:30``, ``2026.4.25``, ``20260425``,
+    full-width ``２０２６年４月２５日`` and any spaces in between. Raises ValueError.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time.min)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if not _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
+            raise ValueError(value)
+        moment = from_excel(value)
+    else:
+        moment = _parse_date_text(
+            re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
+def _parse_date_text(text: str) -> dt.datetime:
+    if not text:
+        raise ValueError(text)
+    digits = text.replace(" ", "")
+    if re.fullmatch(r"\d{8}", digits):
+        return dt.datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:]))  # noqa: DTZ001 (made aware by the caller)
+    match = _DATE_RE.fullmatch(text)
+    if match is None:
+        # ISO 8601 with an offset, as other systems export it.
+        return dt.datetime.fromisoformat(text)
+    seconds = float(match["S"] or 0)
+    return dt.datetime(  # noqa: DTZ001 (made aware by the caller)
+        int(match["y"]), int(match["m"]), int(match["d"]), int(match["H"] or 0),
+        int(match["M"] or 0), int(seconds), round((seconds % 1) * 1_000_000),
+    )
+
+
+def local_naive(moment: dt.datetime | None) -> dt.datetime | None:
+    # Excel has no time zones: a ledger shows local wall-clock time.
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def local_day(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def person_name(user: Any) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+@pydantic_dataclass(slots=True, kw_only=True)
+class KeyedRow:
+    """What every ledger row has: its references and its unit, cleaned. A kind's row
+    schema extends it (keyword-only, so that its required fields may follow these).
+    ``None``: the file has no such column."""
+
+    ref: str | None = None
+    external_ref: str | None = None
+    unit_name: str | None = None
+    unit_code: str | None = None
+
+    @field_validator("ref", "external_ref", "unit_name", "unit_code", mode="before")
+    @classmethod
+    def _code(cls, value: Any, info: ValidationInfo) -> str:
+        if info.field_name == "ref":
+            return clean_code(value).upper()
+        limit = Case._meta.get_field("external_ref").max_length if info.field_name == "external_ref" else None
+        return clean_code(value, limit=limit)
+
+    @property
+    def key(self) -> str:
+        """What identifies the row across imports: its external reference, else its
+        Pingan reference (an exported ledger read back)."""
+        return self.external_ref or self.ref or ""
+
+
+# ---------------------------------------------------------------------------
+# Reading .xlsx and .csv
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        value = f" “{self.value}”" if self.value else ""
+        return str(MSG_ROW_ERROR).format(row=self.row, column=self.column, value=value,
+                                         message=self.message)
+
+
+class LedgerRejected(errors.DomainError):
+    """The file has bad rows; ``row_errors`` lists every one. Nothing was written."""
+
+    code = "ledger_rejected"
+
+    def __init__(self, row_errors: list[RowError]):
+        self.row_errors = sorted(row_errors, key=lambda e: e.row)
+        super().__init__(MSG_REJECTED.format(count=len({e.row for e in row_errors})))
+
+
+@dataclass
+class Sheet:
+    layout: Layout
+    columns: dict[str, int]  # field -> column index
+    headers: dict[str, str]  # field -> the header as the file writes it
+    rows: Iterator[tuple[int, Sequence[Any]]]
+    total: int | None
+    close: Callable[[], None] = lambda: None
+
+    def column(self, name: str) -> str:
+        """The header an error about ``name`` names: as the file writes it, else the one
+        the file has of the same group (the unit by code when it has no unit name)."""
+        if name in self.headers:
+            return self.headers[name]
+        group = next((g for g in self.layout.required if name in g), ())
+        present = next((self.headers[f] for f in group if f in self.headers), None)
+        return present or self.layout.headers.get(name, name)
+
+    def error(self, number: int, name: str, message: Any, value: Any = "") -> RowError:
+        shown = "" if name in self.layout.private else plain(value).strip()[:60]
+        return RowError(row=number, column=self.column(name), message=str(message), value=shown)
+
+
+def _find_header(rows: Iterator[Sequence[Any]],
+                 layout: Layout) -> tuple[int, dict[str, int], dict[str, str], list]:
+    """The header row among the first rows: the one that names the anchor column and the
+    most known columns. Returns its row number, the columns, and the rows read past it."""
+    seen: list[Sequence[Any]] = []
+    best: tuple[int, int, dict, dict] | None = None
+    for number, row in enumerate(rows, start=1):
+        seen.append(row)
+        ranks: dict[str, tuple[int, int, str]] = {}
+        for index, cell in enumerate(row):
+            known = layout.fields.get(header_key(cell))
+            if known and (known[0] not in ranks or known[1] < ranks[known[0]][0]):
+                ranks[known[0]] = (known[1], index, str(cell).strip())
+        if layout.anchor in ranks and (best is None or len(ranks) > best[1]):
+            best = (number, len(ranks), {f: r[1] for f, r in ranks.items()},
+                    {f: r[2] for f, r in ranks.items()})
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    if best is None:
+        return 0, {}, {}, seen
+    return best[0], best[2], best[3], seen
+
+
+def _sheet(rows: Iterator[Sequence[Any]], total: int | None, layout: Layout) -> Sheet | None:
+    header_row, columns, headers, seen = _find_header(rows, layout)
+    if not header_row:
+        return None
+
+    def body() -> Iterator[tuple[int, Sequence[Any]]]:
+        yield from enumerate(seen[header_row:], start=header_row + 1)
+        yield from enumerate(rows, start=len(seen) + 1)
+
+    return Sheet(layout=layout, columns=columns, headers=headers, rows=body(),
+                 total=(total - header_row) if total else None)
+
+
+def _read_xlsx(source: Any, layout: Layout) -> Sheet | None:
+    workbook = load_workbook(source, read_only=True, data_only=True)
+    for worksheet in workbook.worksheets:
+        sheet = _sheet(worksheet.iter_rows(values_only=True), worksheet.max_row, layout)
+        if sheet:
+            # Read-only mode keeps the file open while the rows stream.
+            sheet.close = workbook.close
+            return sheet
+    workbook.close()
+    return None
+
+
+def decode_csv(data: bytes) -> str:
+    """CSV text in UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), or
+    GB18030, which Excel on Chinese Windows writes and which includes GBK and GB2312."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def _read_csv(data: bytes, layout: Layout) -> Sheet | None:
+    text = decode_csv(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    return _sheet(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
+                  text.count("\n") or None, layout)
+
+
+# What openpyxl and csv raise for a file that is not what its name says, on opening it or
+# while its rows stream.
+READ_ERRORS = (OSError, ValueError, KeyError, csv.Error, zipfile.BadZipFile, InvalidFileException)
+
+
+def read_sheet(source: str | Path | IO[bytes], name: str, layout: Layout) -> Sheet:
+    """The ledger's header and rows, from a path or a binary file named ``name``."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
+        raise errors.DomainError(MSG_UNKNOWN_FORMAT.format(name=name))
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            sheet = _read_xlsx(source, layout)
+        else:
+            data = Path(source).read_bytes() if isinstance(source, str | Path) else source.read()
+            sheet = _read_csv(data, layout)
+    except READ_ERRORS as exc:
+        raise errors.DomainError(MSG_UNREADABLE.format(name=name, problem=exc)) from exc
+    if sheet is None:
+        raise errors.DomainError(MSG_NO_HEADER.format(
+            headers="、".join(layout.headers[f] for f in layout.example)))
+    missing = layout.missing(sheet.columns)
+    if missing:
+        sheet.close()
+        raise errors.DomainError(MSG_MISSING_COLUMNS.format(columns="、".join(missing)))
+    return sheet
+
+
+# ---------------------------------------------------------------------------
+# Import
+# ---------------------------------------------------------------------------
+
+
+class _Silent:
+    def update(self, n: int = 1) -> None:
+        """Nothing to show."""
+
+
+# Called as progress(total=…, desc=…), gives a context manager whose value has update(n):
+# tqdm on the command line, a stored counter for the web.
+Progress = Callable[..., AbstractContextManager[Any]]
+
+
+def no_progress(*, total: int | None = None, desc: str = "") -> AbstractContextManager[Any]:
+    return nullcontext(_Silent())
+
+
+def validate_rows(sheet: Sheet, schema: TypeAdapter, *, context: Mapping[str, Any],
+                  row_errors: list[RowError], progress: Progress = no_progress) -> list[tuple[int, Any]]:
+    """Every non-empty row bound to ``schema``, in pure Python: the rows that pass with
+    their numbers; each failing cell appended to ``row_errors``."""
+    columns = sheet.columns.items()
+    rows: list[tuple[int, Any]] = []
+    with progress(total=sheet.total, desc=str(_("Checking"))) as bar:
+        for number, cells in sheet.rows:
+            bar.update(1)
+            raw = {name: cells[index] if index < len(cells) else None for name, index in columns}
+            if all(value is None or not str(value).strip() for value in raw.values()):
+                continue
+            try:
+                rows.append((number, schema.validate_python(raw, context=context)))
+            except ValidationError as exc:
+                row_errors += [
+                    sheet.error(number, str(e["loc"][0]) if e["loc"] else sheet.layout.anchor, e["msg"],
+                                raw.get(str(e["loc"][0])) if e["loc"] else "")
+                    for e in exc.errors()
+                ]
+    return rows
+
+
+def read_rows(source: str | Path | IO[bytes], filename: str, layout: Layout, schema: TypeAdapter, *,
+              context: Mapping[str, Any], row_errors: list[RowError],
+              progress: Progress = no_progress) -> tuple[Sheet, list[tuple[int, Any]]]:
+    """``read_sheet`` and ``validate_rows`` in one, the file closed after: a file that
+    turns out unreadable while its rows stream is a DomainError like one that does not open."""
+    sheet = read_sheet(source, filename, layout)
+    try:
+        rows = validate_rows(sheet, schema, context=context, row_errors=row_errors, progress=progress)
+    except READ_ERRORS as exc:
+        raise errors.DomainError(MSG_UNREADABLE.format(name=filename, problem=exc)) from exc
+    finally:
+        sheet.close()
+    return sheet, rows
+
+
+class Units:
+    """Units by code, by subtree prefix and by name, read once per import."""
+
+    def __init__(self) -> None:
+        self.by_code: dict[str, Unit] = {}
+        self.by_name: dict[str, list[Unit]] = defaultdict(list)
+        self.departments: dict[str, list[Unit]] = defaultdict(list)
+        for unit in Unit.objects.all():
+            self.by_code[unit.code] = unit
+            self.by_code.setdefault(unit.prefix, unit)
+            names = self.departments if unit.kind == UnitKind.DEPARTMENT else self.by_name
+            names[squash(unit.name)].append(unit)
+
+    def resolve(self, *, code: str | None, name: str | None,
+                departments: bool = False) -> tuple[Unit | None, str | None]:
+        """The unit a row names by ``code`` and (squashed) ``name``, or the message of what
+        is wrong. By name, only territorial units unless ``departments``."""
+        if code:
+            unit = self.by_code.get(code)
+            if unit is None:
+                return None, MSG_UNKNOWN_UNIT.format(value=code)
+            if name and name != squash(unit.name):
+                return None, MSG_UNIT_MISMATCH.format(code=code, name=unit.name, value=name)
+            return unit, None
+        if not name:
+            return None, str(MSG_NO_UNIT)
+        matches = self.by_name.get(name, []) + (self.departments.get(name, []) if departments else [])
+        if not matches:
+            # A code typed into the name column still names its unit.
+            unit = self.by_code.get(name)
+            return (unit, None) if unit else (None, MSG_UNKNOWN_UNIT.format(value=name))
+        if len(matches) > 1:
+            return None, MSG_AMBIGUOUS_UNIT.format(value=name)
+        return matches[0], None
+
+
+class ExistingCases:
+    """The cases already in the database for a batch of rows (at most ``LOOKUP_BATCH``).
+
+    A row's ``key`` is its external reference, else the Pingan reference an exported
+    ledger carries (``ref``); an import stores the key as the new case's external
+    reference, so a file read twice finds its cases the second time. A key another case
+    of the kind holds that the actor cannot see is ``taken``: the row may not use it, and
+    nothing more is said about that case."""
+
+    def __init__(self, visible: QuerySet, *, kind: str, rows: Sequence[KeyedRow]):
+        external = {row.key for row in rows}
+        own_refs = {row.ref for row in rows if not row.external_ref and row.ref}
+        found = list(visible.filter(Q(external_ref__in=external) | Q(ref__in=own_refs)))
+        self.by_external = {case.external_ref: case for case in found if case.external_ref}
+        self.by_ref = {case.ref: case for case in found}
+        # Only to tell a taken reference from a free one; nothing else of these is read.
+        self.taken = set(Case.objects.filter(kind=kind, external_ref__in=external)
+                         .values_list("external_ref", flat=True))
+
+    def get(self, row: KeyedRow) -> Any:
+        return self.by_external.get(row.key) or (None if row.external_ref else self.by_ref.get(row.key))
+
+
+class RowChecks:
+    """What every row of a file is checked for against the database before anything is
+    written: a key, used once in the file, and a unit that exists. Errors go to
+    ``row_errors``; ``no_key`` is the kind's message for a row without a key."""
+
+    def __init__(self, sheet: Sheet, row_errors: list[RowError], *, no_key: Any):
+        self.sheet = sheet
+        self.errors = row_errors
+        self.no_key = no_key
+        self.units = Units()
+        self.first_seen: dict[str, int] = {}
+
+    def error(self, number: int, name: str, message: Any, value: Any = "") -> None:
+        self.errors.append(self.sheet.error(number, name, message, value))
+
+    def place(self, number: int, row: KeyedRow) -> Unit | None:
+        """The row's unit when its key and unit are right; else None, the errors recorded."""
+        problems = len(self.errors)
+        if not row.key:
+            self.error(number, "external_ref", self.no_key)
+        elif row.key in self.first_seen:
+            self.error(number, "external_ref",
+                       MSG_DUPLICATE_KEY.format(value=row.key, row=self.first_seen[row.key]), row.key)
+        else:
+            self.first_seen[row.key] = number
+        unit, problem = self.units.resolve(code=row.unit_code, name=row.unit_name)
+        if problem:
+            self.error(number, "unit_code" if row.unit_code else "unit_name", problem,
+                       row.unit_code or row.unit_name)
+        return unit if len(self.errors) == problems else None
+
+
+def write_error_report(row_errors: Iterable[RowError], out: IO[str]) -> None:
+    """The rejected rows as CSV, with a BOM so that Excel on Chinese Windows reads it."""
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([str(_("Row")), str(_("Column")), str(_("Value")), str(_("Error"))])
+    writer.writerows([e.row, e.column, e.value, e.message] for e in row_errors)
+
+
+# ---------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------
+
+
+def _cell(worksheet: Any, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value:
+        return None
+    if value.startswith("="):
+        # openpyxl would store it as a live formula: a report titled "=HYPERLINK(…)"
+        # must stay text in the district's spreadsheets.
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def write_workbook(items: Iterable[Any], fileobj: IO[bytes], *, columns: Sequence[Column], title: str,
+                   labels: Mapping[str, Mapping[str, str]], total: int | None = None,
+                   progress: Progress = no_progress) -> int:
+    """Write ``items`` as an .xlsx ledger: a bold header row of ``columns``, then one row
+    per item; returns the number of rows. Streams: memory stays flat however many there are."""
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(title)
+    for index, column in enumerate(columns, start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+    worksheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(worksheet, value=column.header)
+        cell.font = bold
+        header.append(cell)
+    worksheet.append(header)
+    count = 0
+    with progress(total=total, desc=str(_("Exporting"))) as bar:
+        for item in items:
+            worksheet.append([_cell(worksheet, column.value(item, labels)) for column in columns])
+            count += 1
+            bar.update(1)
+    workbook.save(fileobj)
+    return count
