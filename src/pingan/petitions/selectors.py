@@ -18,6 +18,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from pydantic import Field, model_validator
 
 from pingan.core.deadlines import due_state_expression, due_state_q, local_days_q
@@ -339,7 +340,7 @@ def petition_clock(petition: Petition, now: dt.datetime | None = None) -> list[M
                                 _state(p.rated_at, None, now, started=p.replied_at is not None),
                                 p.get_satisfaction_display() if p.satisfaction else ""))
     closed = p.closed_at if p.status in (Status.CLOSED, Status.REVIEWED, Status.CONCLUDED) else None
-    milestones.append(Milestone("closed", _("Closed"), closed, None,
+    milestones.append(Milestone("closed", pgettext("petition", "Closed"), closed, None,
                                 _state(closed, None, now, started=p.replied_at is not None)))
     if p.review_window_until:
         requested = p.review_requested_on

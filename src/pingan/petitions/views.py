@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +40,7 @@ LIST_TEMPLATES = web.ListTemplates(page="petitions/list.html", results="petition
                                    rows="petitions/_list_rows.html")
 TIMELINE_CHOICES = {"category": Category, "channel": Channel, "petition_type": PetitionType}
 EXTENDABLE = (Status.ACCEPTED, Status.HANDLING)
+BOARD_CASES = 20  # the longest overdue; the ledger lists them all
 
 MSG_REGISTERED = _("Petition registered. Its reference number is {ref}.")
 MSG_STEP_DONE = _("“{step}” done.")
@@ -334,12 +336,13 @@ def backlog_board(request: HttpRequest) -> HttpResponse:
                                             units=selectors.backlog_units(parent.prefix))
     now = timezone.now()
     cases = (Petition.objects.visible_to(request.user).filter(selectors.backlog_q(now))
-             .select_related("unit", "handling_unit").order_by("due_at", "id"))
+             .select_related("unit", "handling_unit")
+             .order_by(Coalesce("due_at", "resolution_due_at"), "id"))
     cases = cases.filter(parent.subtree_q("unit_prefix"))
     return render(request, "petitions/backlog.html", {
         "baseline": baseline or _baseline(None), "metrics": metrics, "problems": problems,
         "parent": parent, "ancestors": parent.ancestors()[::-1],
-        "cases": cases[:200], "case_count": cases.count(), "now": now,
+        "cases": cases[:BOARD_CASES], "case_count": cases.count(), "now": now,
     }, status=400 if problems else 200)
 
 

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pingan.petitions.masking import mask_name
-from pingan.petitions.models import Status
+from pingan.petitions.models import Category, Status
 from pingan.petitions.workflow import PETITION_WORKFLOW
 
 register = template.Library()
@@ -64,3 +64,8 @@ def rates(row: dict[str, Any]) -> list[dict[str, Any]]:
     """The three rates of a backlog row, in the board's column order, with their labels."""
     return [{"label": label, "rate": row[name], "percent": round((row[name] or 0) * 100)}
             for name, label in RATE_LABELS.items()]
+
+
+@register.filter
+def petition_category(value: str) -> str:
+    return str(Category(value).label) if value in Category.values else value
