@@ -67,7 +67,7 @@ MSG_HANDLING_UNIT_PLACE = _(
 )
 MSG_SAME_HANDLING_UNIT = _("Route it to another unit: {unit} has objected to it.")
 MSG_NAME_REQUIRED = _("Give the petitioner's name (only a report or accusation may be anonymous).")
-MSG_PHONE_INVALID = _("“{value}” is not a phone number: {reason}")
+MSG_PHONE_INVALID = _("The phone number is not valid: {reason}")
 MSG_RECEIVED_IN_FUTURE = _("The date received cannot be in the future.")
 MSG_REPEAT_NOT_FOUND = _("No petition {ref} in your area to link this one to.")
 MSG_REPEAT_SELF = _("A petition cannot be a repeat of itself.")
@@ -175,7 +175,7 @@ def _clean_phone(phone: str) -> str:
     try:
         return clean_phone(phone)
     except PhoneError as exc:
-        raise errors.DomainError(MSG_PHONE_INVALID.format(value=phone, reason=exc.reason),
+        raise errors.DomainError(MSG_PHONE_INVALID.format(reason=exc.reason),
                                  field="phone") from None
 
 
