@@ -77,6 +77,14 @@ def case_or_404(case: C | None) -> C:
     return case
 
 
+def transition_or_404(workflow: Workflow, name: str) -> Any:
+    """A step named in a URL: an unknown one is a page that does not exist."""
+    try:
+        return workflow.get(name)
+    except errors.TransitionNotAllowed:
+        raise Http404(errors.MSG_NOT_FOUND) from None
+
+
 def parse_filters(filters_class: type[F], query: QueryDict, *, multi: Sequence[str],
                   labels: Mapping[str, Any]) -> tuple[F | None, list[str]]:
     """The query string as the kind's one filter definition, or the problems with it.

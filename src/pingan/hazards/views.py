@@ -234,10 +234,7 @@ def hazard_extend(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 @require_POST
 def hazard_step(request: HttpRequest, ref: str, name: str) -> HttpResponse:
-    try:
-        transition = HAZARD_WORKFLOW.get(name)
-    except errors.TransitionNotAllowed:
-        raise Http404(errors.MSG_NOT_FOUND) from None
+    transition = web.transition_or_404(HAZARD_WORKFLOW, name)
 
     def run(hazard: Hazard, bound: TransitionForm) -> str:
         data = bound.cleaned_data

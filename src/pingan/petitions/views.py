@@ -242,10 +242,7 @@ def _act(request: HttpRequest, ref: str, *, key: str, form: Callable[[Petition],
 @login_required
 @require_POST
 def petition_step(request: HttpRequest, ref: str, name: str) -> HttpResponse:
-    try:
-        transition = PETITION_WORKFLOW.get(name)
-    except errors.TransitionNotAllowed:
-        raise Http404(errors.MSG_NOT_FOUND) from None
+    transition = web.transition_or_404(PETITION_WORKFLOW, name)
 
     def run(petition: Petition, bound: StepForm) -> str:
         data = bound.cleaned_data
