@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pingan import views
 from pingan.hazards import views as hazard_views
 
 urlpatterns = [
-    # Hazards are the only kind yet, so "my work" and the overview are theirs for now.
-    path("", hazard_views.my_work, name="my-work"),
+    path("", views.my_work, name="my-work"),
+    # Hazards are the only kind with an overview yet.
     path("overview/", hazard_views.overview, name="overview"),
     path("overview/<str:prefix>/", hazard_views.overview, name="overview"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
-from pingan.core.inbox import unread_for
 from pingan.core.models import ROLE_RANK, DueState, RoleName, Severity, Unit
 from pingan.core.scoping import scope_for
 from pingan.core.web import indented_name
@@ -63,17 +62,6 @@ SORT_LABELS = web.sort_labels("opened")
 
 def _hazard_or_404(user: Any, ref: str) -> Hazard:
     return web.case_or_404(selectors.hazard_get(user=user, ref=ref))
-
-
-# --- My work ---------------------------------------------------------------------------
-
-
-@login_required
-def my_work(request: HttpRequest) -> HttpResponse:
-    return render(request, "hazards/my_work.html", {
-        "items": selectors.my_work(user=request.user),
-        "notices": unread_for(request.user).order_by("-created_at", "-id")[:50],
-    })
 
 
 # --- The list ----------------------------------------------------------------------------

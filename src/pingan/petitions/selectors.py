@@ -119,6 +119,25 @@ def petition_get(*, user: Any, ref: str) -> Petition | None:
     )
 
 
+def my_work(*, user: Any, limit: int = 50) -> QuerySet[Petition]:
+    """What waits for this user's action, the nearest deadline first: petitions assigned to
+    them and not yet closed; at the units where they handle petitions, those to accept,
+    answer or close; and those sent back to a unit of theirs that routed them."""
+    handling = [role.unit_id for role in scope_for(user).roles
+                if role.rank >= ROLE_RANK[RoleName.HANDLER]]
+    mine = Q(assignee=user, status__in=[Status.ACCEPTED, Status.HANDLING, Status.REPLIED, Status.RATED])
+    at_unit = Q(handling_unit_id__in=handling, status__in=[
+        Status.RECEIVED, Status.ACCEPTED, Status.HANDLING, Status.REPLIED, Status.RATED])
+    to_route = Q(routing_unit_id__in=handling, status=Status.RETURNED)
+    return (
+        Petition.objects.visible_to(user)
+        .filter(mine | at_unit | to_route)
+        .select_related("unit", "handling_unit")
+        .annotate(due_state=due_state_expression())
+        .order_by(F("due_at").asc(nulls_last=True), "id")[:limit]
+    )
+
+
 def may_view_personal_data(user: Any, petition: Petition) -> bool:
     if petition.assignee_id is not None and petition.assignee_id == getattr(user, "pk", None):
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -47,3 +48,10 @@ def source_label(value: str) -> str:
 def get_value(query: Any, name: str) -> str:
     """One value of a query string by a name held in a variable (templates cannot index)."""
     return query.get(name, "")
+
+
+@register.filter
+def case_url(case: Any) -> str:
+    """A case's page, by the convention every kind keeps: its app is ``<kind>s`` and has a
+    ``detail`` view taking the reference."""
+    return reverse(f"{case.kind}s:detail", args=[case.ref])

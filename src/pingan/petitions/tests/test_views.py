@@ -242,3 +242,19 @@ def test_export_from_the_list_is_masked_and_filtered(make_petition, hangbu_head)
     assert not Event.objects.filter(type=EventType.VIEWED_PERSONAL_DATA).exists()
     bad = client.get(reverse("petitions:export"), {"channel": "pigeon"})
     assert bad.status_code == 400
+
+
+def test_my_work_lists_the_petitions_waiting_at_my_unit(make_petition, personas, xinfang):
+    waiting = make_petition()  # handled by 航埠镇, awaiting acceptance
+    closed = make_petition(title="已办结的事项")
+    for name, data in (("accept", {}), ("reply", {"outcome": "explained", "note": "已解释"}),
+                       ("close", {"note": "信访人未接电话"})):
+        step(closed, name, personas.town_handler, **data)
+    town = client_for(personas.town_handler).get(reverse("my-work"))
+    assert [p.ref for p in town.context["petitions"]] == [waiting.ref]
+    assert "张*" in town.content.decode() and "张三" not in town.content.decode()
+    assert list(client_for(personas.outsider).get(reverse("my-work")).context["petitions"]) == []
+    # 信访局 routed it but does not handle it: nothing waits for them until it is sent back.
+    assert list(client_for(xinfang).get(reverse("my-work")).context["petitions"]) == []
+    step(waiting, "object", personas.town_handler, note="属区住建局职责")
+    assert [p.ref for p in client_for(xinfang).get(reverse("my-work")).context["petitions"]] == [waiting.ref]
