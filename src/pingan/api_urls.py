@@ -4,6 +4,7 @@ Swagger UI at ``/api/docs``. Each app owns its router; this file only mounts the
 from django.urls import path
 
 from pingan.core.api import build_api, tokens_router, units_router
+from pingan.fraud.api import router as fraud_router
 from pingan.hazards.api import router as hazards_router
 from pingan.petitions.api import router as petitions_router
 from pingan.receptions.api import router as receptions_router
@@ -13,6 +14,7 @@ api.add_router("/v1/units", units_router)
 api.add_router("/v1/tokens", tokens_router)
 api.add_router("/v1/hazards", hazards_router)
 api.add_router("/v1/petitions", petitions_router)
+api.add_router("/v1/fraud", fraud_router)
 api.add_router("/v1/receptions", receptions_router)
 
 urlpatterns = [path("", api.urls)]

@@ -273,6 +273,16 @@ PINGAN_FRAUD_MAX_IDENTIFIER_DEGREE = int(os.environ.get("PINGAN_FRAUD_MAX_IDENTI
 # the amount is also the law's "especially huge" band).
 PINGAN_FRAUD_MAJOR_LOSS_YUAN = int(os.environ.get("PINGAN_FRAUD_MAJOR_LOSS_YUAN", "500000"))
 PINGAN_FRAUD_MAJOR_VICTIMS = int(os.environ.get("PINGAN_FRAUD_MAJOR_VICTIMS", "10"))
+# A fraud's amount bands, in yuan: at or above each, 数额较大 / 数额巨大 / 数额特别巨大. For telecom
+# fraud the 2016 opinions of the Supreme Court, the Supreme Procuratorate and the Ministry of
+# Public Security (关于办理电信网络诈骗等刑事案件适用法律若干问题的意见, part 2 (1)) set 3,000 /
+# 30,000 / 500,000.
+PINGAN_FRAUD_AMOUNT_BANDS_YUAN = {"large": 3_000, "huge": 30_000, "especially_huge": 500_000}
+# The scam types offered when a case is recorded, in this order. The eight built-in codes have
+# translated labels (fraud/models.py ScamType); a deployment may drop or reorder them, and add
+# its own as ("code", "label") pairs, the label shown as written.
+PINGAN_FRAUD_SCAM_TYPES = ("rebate_task", "fake_investment", "fake_customer_service", "fake_officials",
+                           "fake_loan", "game_trading", "romance", "other")
 
 PINGAN_API_PAGE_SIZE = 50
 PINGAN_API_MAX_PAGE_SIZE = 500

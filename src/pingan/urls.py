@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("pingan.core.urls")),
     path("hazards/", include("pingan.hazards.urls")),
     path("petitions/", include("pingan.petitions.urls")),
+    path("fraud/", include("pingan.fraud.urls")),
     path("receptions/", include("pingan.receptions.urls")),
     path("api/", include("pingan.api_urls")),
 ]

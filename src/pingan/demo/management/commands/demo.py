@@ -6,6 +6,7 @@ from pingan.core.models import Unit
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, build_district, build_personas
 from pingan.demo.generate import generate_year
 from pingan.demo.petitions import generate_petitions
+from pingan.fraud.demo import demo_fraud
 from pingan.receptions.demo import demo_receptions
 
 LOGINS = (
@@ -16,12 +17,13 @@ LOGINS = (
     ("shiliang", "石梁镇 handler (another town)"),
     ("xinfang", "信访局 clerk (registers and routes petitions)"),
     ("jiwei", "区纪委监委 petition office (accusations)"),
+    ("fanzha", "公安分局反诈中心 officer (fraud cases and rings)"),
 )
 
 
 class Command(BaseCommand):
     help = ("Create the database, load the demo district (柯城区) with a year of hazards, "
-            "petitions and reception days, and serve it.")
+            "petitions, reception days and fraud cases, and serve it.")
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="Only prepare the database.")
@@ -43,6 +45,7 @@ class Command(BaseCommand):
                 generate_petitions(personas=personas, count=petitions, seed=seed, stderr=self.stderr)
                 demo_receptions(actor=personas.admin, seed=seed, visitor_days=45,
                                 receiving_today=personas.town_handler.roles.get().unit)
+                self.stderr.write(str(demo_fraud(personas=personas, seed=seed, stderr=self.stderr)))
         build_personas()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, who in LOGINS:
