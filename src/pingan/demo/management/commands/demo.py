@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 generate_petitions(personas=personas, count=petitions, seed=seed, stderr=self.stderr)
                 demo_receptions(actor=personas.admin, seed=seed, visitor_days=45,
                                 receiving_today=personas.town_handler.roles.get().unit)
-                self.stderr.write(str(demo_fraud(personas=personas, seed=seed, stderr=self.stderr)))
+                demo_fraud(personas=personas, seed=seed, stderr=self.stderr)
         build_personas()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, who in LOGINS:
