@@ -126,6 +126,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my-work"
+# Each kind of case's page (a view taking the reference), so that a notice or a list that
+# mixes kinds can link to any of them without the core knowing the domains.
+PINGAN_CASE_PAGES = {
+    "hazard": "hazards:detail",
+    "petition": "petitions:detail",
+    "fraud": "fraud:case",
+    "fraud_warning": "fraud:warning",
+}
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
@@ -283,6 +291,15 @@ PINGAN_FRAUD_AMOUNT_BANDS_YUAN = {"large": 3_000, "huge": 30_000, "especially_hu
 # its own as ("code", "label") pairs, the label shown as written.
 PINGAN_FRAUD_SCAM_TYPES = ("rebate_task", "fake_investment", "fake_customer_service", "fake_officials",
                            "fake_loan", "game_trading", "romance", "other")
+# Warning and dissuasion (预警劝阻, 反电信网络诈骗法 art. 34). Hours from receiving a warning order to
+# reaching the person at risk, per the order's risk level. Local practice: no public text sets
+# them (many centres ask for a call at once and a visit the same day for high risk). Counted in
+# clock hours, holidays included: a fraud under way does not wait for a working day.
+PINGAN_FRAUD_WARNING_CONTACT_HOURS = {"high": 24, "medium": 48, "low": 72}
+# Once the person is reached, hours to record how the dissuasion ended (local practice).
+PINGAN_FRAUD_WARNING_OUTCOME_HOURS = int(os.environ.get("PINGAN_FRAUD_WARNING_OUTCOME_HOURS", "72"))
+# "Not reached" (未联系上) closes a warning only after this many attempts (local practice).
+PINGAN_FRAUD_WARNING_MIN_ATTEMPTS = int(os.environ.get("PINGAN_FRAUD_WARNING_MIN_ATTEMPTS", "2"))
 
 PINGAN_API_PAGE_SIZE = 50
 PINGAN_API_MAX_PAGE_SIZE = 500

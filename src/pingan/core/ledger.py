@@ -4,12 +4,13 @@ A district keeps its ledgers in Excel: Chinese headers and their common synonyms
 row above the headers, dates typed in any of the usual ways, full-width digits and stray
 spaces, sometimes saved as CSV by Excel on Chinese Windows. This module reads such a file
 into numbered rows (``read_sheet``), cleans cells for a kind's row schema (``KeyedRow``,
-the ``clean_*`` functions and ``Choices``), binds every row to that schema collecting every bad row
-(``validate_rows``), finds the units and the cases a batch names (``RowChecks``,
-``ExistingCases``), and writes the export (``write_workbook``).
+the ``clean_*`` functions, ``split_values`` and ``Choices``), binds every row to that schema
+collecting every bad row (``validate_rows``), finds the units and the cases a batch names
+(``RowChecks``, ``ExistingCases``), sends the new rows through the services all or nothing
+(``RowChecks.write``), and writes the export (``write_workbook``, ``write_in_full``).
 
 What a row means, which services check it and how it is written stay with each kind:
-``pingan.hazards.ledger`` and ``pingan.petitions.ledger``.
+``pingan.hazards.ledger``, ``pingan.petitions.ledger`` and ``pingan.fraud.ledger``.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, dataclass, field, fields
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar, Protocol
 
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -62,11 +64,17 @@ MSG_UNKNOWN_FORMAT = _("Cannot read “{name}”: save it as .xlsx or .csv.")
 MSG_UNREADABLE = _("Cannot read “{name}”: {problem}")
 MSG_CONCURRENT = _("Another import wrote the same references meanwhile; nothing was imported. Run it again.")
 MSG_ROW_ERROR = _("Row {row}, {column}{value}: {message}")
+MSG_LONG_NUMBER = _(
+    "Excel keeps only 15 digits of a number, so this one has lost its last digits: format the "
+    "column as text and type it again."
+)
 
 # A ledger often carries a title line or two above the header row.
 HEADER_SEARCH_ROWS = 20
 # Rows looked up in the database at once (an IN list each SQLite version accepts).
 LOOKUP_BATCH = 1000
+# Significant digits Excel keeps of a number: a longer account or ID typed as one is corrupt.
+EXCEL_DIGITS = 15
 
 
 # ---------------------------------------------------------------------------
@@ -215,6 +223,29 @@ def clean_line(value: Any, *, limit: int, required: bool = False) -> str:
 def clean_text(value: Any) -> str:
     lines = plain(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join(line.rstrip() for line in lines).strip()
+
+
+_VALUE_SEPARATORS = re.compile(r"[、,;，；]")
+
+
+def split_values(value: Any, *, keep_empty: bool = False) -> list[str]:
+    """Several values in one cell: one a line when the cell has line breaks (a value may then
+    hold a comma), else separated by 、 , or ; (full-width too). ``keep_empty`` keeps the places
+    left empty ("、13800000001": the first has none), for columns read side by side; an empty
+    first line is such a place, empty last lines are not."""
+    text = plain(value).replace("\r\n", "\n").replace("\r", "\n").rstrip().lstrip(" \t")
+    if not text:
+        return []
+    parts = [part.strip() for part in (text.split("\n") if "\n" in text else _VALUE_SEPARATORS.split(text))]
+    return parts if keep_empty else [part for part in parts if part]
+
+
+def refuse_long_number(value: Any) -> None:
+    """An account or ID number Excel stored as a number has lost digits past the fifteenth:
+    no cleaning gets them back."""
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if whole and not isinstance(value, bool) and len(str(abs(int(value)))) > EXCEL_DIGITS:
+        raise invalid(MSG_LONG_NUMBER)
 
 
 def clean_moment(value: Any, *, now: dt.datetime, required: bool = False) -> dt.datetime | None:
@@ -445,6 +476,15 @@ def _read_csv(data: bytes, layout: Layout) -> Sheet | None:
 READ_ERRORS = (OSError, ValueError, KeyError, csv.Error, zipfile.BadZipFile, InvalidFileException)
 
 
+def file_name(file: str | Path | IO[bytes], filename: str | None = None) -> str:
+    """The name an import reads the format from and names in its notes: ``filename``, else
+    the file's own (a path, or an upload's name)."""
+    if filename:
+        return filename
+    named = file if isinstance(file, str | Path) else getattr(file, "name", None)
+    return Path(str(named or "ledger.xlsx")).name
+
+
 def read_sheet(source: str | Path | IO[bytes], name: str, layout: Layout) -> Sheet:
     """The ledger's header and rows, from a path or a binary file named ``name``."""
     suffix = Path(name).suffix.lower()
@@ -511,12 +551,15 @@ def validate_rows(sheet: Sheet, schema: TypeAdapter, *, context: Mapping[str, An
 
 
 def read_rows(source: str | Path | IO[bytes], filename: str, layout: Layout, schema: TypeAdapter, *,
-              context: Mapping[str, Any], row_errors: list[RowError],
+              context: Mapping[str, Any] | Callable[[Sheet], Mapping[str, Any]], row_errors: list[RowError],
               progress: Progress = no_progress) -> tuple[Sheet, list[tuple[int, Any]]]:
     """``read_sheet`` and ``validate_rows`` in one, the file closed after: a file that
-    turns out unreadable while its rows stream is a DomainError like one that does not open."""
+    turns out unreadable while its rows stream is a DomainError like one that does not open.
+    ``context`` may be a function of the sheet, for cells read by their header (金额（万元）)."""
     sheet = read_sheet(source, filename, layout)
     try:
+        if callable(context):
+            context = context(sheet)
         rows = validate_rows(sheet, schema, context=context, row_errors=row_errors, progress=progress)
     except READ_ERRORS as exc:
         raise errors.DomainError(MSG_UNREADABLE.format(name=filename, problem=exc)) from exc
@@ -584,10 +627,53 @@ class ExistingCases:
         return self.by_external.get(row.key) or (None if row.external_ref else self.by_ref.get(row.key))
 
 
+@dataclass
+class LedgerImport:
+    """What an import did, or would do (``dry_run``). With ``errors``, nothing was written and
+    ``created`` is 0; ``skipped`` rows name cases already in Pingan. A kind's result gives its
+    summaries, formatted with its fields, and may add fields of its own."""
+
+    SUMMARY: ClassVar[Any]
+    SUMMARY_DRY_RUN: ClassVar[Any]
+
+    rows: int = 0
+    created: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def __str__(self) -> str:
+        if self.errors:
+            return str(MSG_REJECTED).format(count=len({e.row for e in self.errors}))
+        message = self.SUMMARY_DRY_RUN if self.dry_run else self.SUMMARY
+        return str(message).format(**{f.name: getattr(self, f.name) for f in fields(self)})
+
+
+class Planned(Protocol):
+    """A row that passed its checks, on its way to the services."""
+
+    number: int
+    row: KeyedRow
+
+
+class RowRefused(Exception):
+    """The services refused a row: the field whose cell to blame, and their message."""
+
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
 class RowChecks:
     """What every row of a file is checked for against the database before anything is
-    written: a key, used once in the file, and a unit that exists. Errors go to
-    ``row_errors``; ``no_key`` is the kind's message for a row without a key."""
+    written: a key, used once in the file, and a unit that exists; then which rows are new,
+    and what the services say of each. Errors go to ``row_errors``; ``no_key`` is the kind's
+    message for a row without a key."""
 
     def __init__(self, sheet: Sheet, row_errors: list[RowError], *, no_key: Any):
         self.sheet = sheet
@@ -614,6 +700,48 @@ class RowChecks:
             self.error(number, "unit_code" if row.unit_code else "unit_name", problem,
                        row.unit_code or row.unit_name)
         return unit if len(self.errors) == problems else None
+
+    def unseen(self, planned: Sequence[Planned], visible: QuerySet, *, kind: str,
+               taken: Any) -> tuple[list[Any], int]:
+        """The planned rows whose key names no case of ``kind`` yet, and the number of rows
+        skipped because their key names one the actor sees (``visible``): imported before.
+        A key held by a case the actor cannot see is an error, ``taken`` with the key."""
+        new: list[Any] = []
+        skipped = 0
+        for start in range(0, len(planned), LOOKUP_BATCH):
+            batch = planned[start:start + LOOKUP_BATCH]
+            existing = ExistingCases(visible, kind=kind, rows=[item.row for item in batch])
+            for item in batch:
+                if existing.get(item.row) is not None:
+                    skipped += 1
+                elif item.row.key in existing.taken:
+                    self.error(item.number, "external_ref", taken.format(value=item.row.key), item.row.key)
+                else:
+                    new.append(item)
+        return new, skipped
+
+    def write(self, new: Sequence[Planned], create: Callable[[Any], Any], *, keep: bool,
+              progress: Progress = no_progress, then: Callable[[list[Any]], Any] | None = None) -> Any:
+        """``create`` each new row through the services, each in a savepoint of one
+        transaction, so that a row they refuse (``RowRefused``) is reported and the next row
+        still tried. All is kept only if ``keep`` and no row has an error; ``then`` reads what
+        was created before that, and its answer is returned."""
+        created: list[Any] = []
+        with progress(total=len(new), desc=str(_("Writing"))) as bar, transaction.atomic():
+            for item in new:
+                try:
+                    with transaction.atomic():
+                        created.append(create(item))
+                except RowRefused as refused:
+                    self.error(item.number, refused.column, refused.message)
+                except IntegrityError as exc:
+                    # The same reference written by another import since this one looked.
+                    raise errors.DomainError(MSG_CONCURRENT) from exc
+                bar.update(1)
+            answer = then(created) if then else None
+            if self.errors or not keep:
+                transaction.set_rollback(True)
+        return answer
 
 
 def write_error_report(row_errors: Iterable[RowError], out: IO[str]) -> None:
@@ -642,6 +770,33 @@ def _cell(worksheet: Any, value: Any) -> Any:
         cell.data_type = "s"
         return cell
     return value
+
+
+def write_in_full(items: Sequence[Any], *, allowed: Callable[[Any], bool], read: Callable[[Any], Any],
+                  refused: Any, write: Callable[[list[Any]], int]) -> int:
+    """A full export (personal data unmasked): ``read`` each case in full, which logs the
+    reading, and ``write`` what was read; returns what ``write`` returns. If ``allowed`` fails
+    for any case, nothing is read: PermissionDenied, ``refused`` with their count and the first
+    references."""
+    denied = [item.ref for item in items if not allowed(item)]
+    if denied:
+        raise errors.PermissionDenied(refused.format(count=len(denied), refs="、".join(denied[:3])))
+    with transaction.atomic():
+        # Each reading is logged; a failure part way, the file's included, logs none.
+        return write([read(item) for item in items])
+
+
+def write_aside(path: Path, write: Callable[[IO[bytes]], int]) -> int:
+    """``write`` a file beside ``path`` and move it into place: an export that fails part way
+    leaves no half a ledger. Returns what ``write`` returns (the rows written)."""
+    part = path.with_name(path.name + ".part")
+    try:
+        with part.open("wb") as out:
+            count = write(out)
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
+    return count
 
 
 def write_workbook(items: Iterable[Any], fileobj: IO[bytes], *, columns: Sequence[Column], title: str,

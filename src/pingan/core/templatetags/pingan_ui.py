@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,5 @@ def get_value(query: Any, name: str) -> str:
 
 @register.filter
 def case_url(case: Any) -> str:
-    """A case's page, by the convention every kind keeps: its app is ``<kind>s`` and has a
-    ``detail`` view taking the reference."""
-    return reverse(f"{case.kind}s:detail", args=[case.ref])
+    """A case's page: ``PINGAN_CASE_PAGES`` names each kind's view, which takes the reference."""
+    return reverse(settings.PINGAN_CASE_PAGES[case.kind], args=[case.ref])

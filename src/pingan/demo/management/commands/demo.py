@@ -6,7 +6,7 @@ from pingan.core.models import Unit
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, build_district, build_personas
 from pingan.demo.generate import generate_year
 from pingan.demo.petitions import generate_petitions
-from pingan.fraud.demo import demo_fraud
+from pingan.fraud.demo import demo_fraud, demo_warnings
 from pingan.receptions.demo import demo_receptions
 
 LOGINS = (
@@ -23,7 +23,7 @@ LOGINS = (
 
 class Command(BaseCommand):
     help = ("Create the database, load the demo district (柯城区) with a year of hazards, "
-            "petitions, reception days and fraud cases, and serve it.")
+            "petitions, reception days, fraud cases and warning orders, and serve it.")
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="Only prepare the database.")
@@ -46,6 +46,7 @@ class Command(BaseCommand):
                 demo_receptions(actor=personas.admin, seed=seed, visitor_days=45,
                                 receiving_today=personas.town_handler.roles.get().unit)
                 demo_fraud(personas=personas, seed=seed, stderr=self.stderr)
+                demo_warnings(personas=personas, seed=seed, stderr=self.stderr)
         build_personas()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, who in LOGINS:

@@ -1,0 +1,173 @@
+"""The dissuasion pages: the board (per unit, its period, the open warnings, a town's drill-down
+and what an outsider cannot open), registering an order, a warning's page with the person
+masked and shown in full on request, recording a contact and the outcome — a refusal shown on
+its form with nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from pingan.core.escalation import escalate_overdue
+from pingan.core.models import EventType, Role, RoleName
+from pingan.fraud import services
+from pingan.fraud.models import ContactAttempt, WarningOrder, WarningStatus
+from pingan.fraud.selectors import MSG_PERIOD_REVERSED
+from pingan.fraud.tests.test_dissuasion_rules import contact, register
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def warning(personas, worker_grid):
+    return register(personas.admin, worker_grid, received_at=timezone.now() - dt.timedelta(hours=2))
+
+
+def register_post(unit, **overrides) -> dict:
+    data = {"received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "issuer": "national",
+            "order_number": "GJ-2026-118", "risk_level": "high", "unit": unit.pk,
+            "scam_type": "fake_officials",
+            "person_name": "周秀兰", "person_phone": "139 0570 1234", "person_id_number": "",
+            "person_address": "", "description": "近1小时内多次接听境外来电"}
+    data.update(overrides)
+    return data
+
+
+def test_the_board(client, personas, warning, grid_in):
+    other = register(personas.admin, grid_in("石梁镇"), received_at=timezone.now() - dt.timedelta(hours=30))
+    client.force_login(personas.admin)
+    page = client.get(reverse("fraud:dissuasion"))
+    assert page.status_code == 200
+    rows = {row["unit"].name: row for row in page.context["metrics"]["rows"]}
+    assert len(rows) == 18 and rows["航埠镇"]["received"] == rows["石梁镇"]["received"] == 1
+    assert rows["石梁镇"]["overdue"] == 1 and rows["航埠镇"]["overdue"] == 0
+    assert [w.ref for w in page.context["warnings"]] == [other.ref, warning.ref]  # overdue first
+    html = page.content.decode()
+    assert "周**" in html and "139****1234" in html and "13905701234" not in html
+    # A town drills down to its villages; a town handler starts there.
+    town = client.get(reverse("fraud:dissuasion"), {"unit": personas.town_handler.roles.get().unit.prefix})
+    assert {w.ref for w in town.context["warnings"]} == {warning.ref}
+    client.force_login(personas.town_handler)
+    mine = client.get(reverse("fraud:dissuasion"))
+    assert mine.context["parent"].name == "航埠镇"
+    assert [w.ref for w in mine.context["warnings"]] == [warning.ref]
+    elsewhere = {"unit": other.unit.parent.parent.prefix}
+    assert client.get(reverse("fraud:dissuasion"), elsewhere).status_code == 404
+
+
+def test_a_bad_period_is_named(client, personas):
+    client.force_login(personas.admin)
+    page = client.get(reverse("fraud:dissuasion"), {"first": "2026-05-01", "last": "2026-04-01"})
+    assert page.status_code == 400 and str(MSG_PERIOD_REVERSED) in page.content.decode()
+    assert 'value="2026-05-01"' in page.content.decode()  # the days as given, to correct
+    assert client.get(reverse("fraud:dissuasion"), {"first": "May"}).status_code == 400
+
+
+def test_registering_an_order(client, personas, worker_grid, shiliang):
+    client.force_login(personas.town_handler)
+    assert client.get(reverse("fraud:warning-new")).status_code == 200
+    response = client.post(reverse("fraud:warning-new"), register_post(worker_grid))
+    warning = WarningOrder.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("fraud:warning", args=[warning.ref])
+    assert (warning.person_phone, warning.external_ref, warning.reporter) == ("13905701234", "GJ-2026-118",
+                                                                              personas.town_handler)
+    again = client.post(reverse("fraud:warning-new"), register_post(worker_grid))
+    assert again.status_code == 400
+    assert again.context["form"].errors["order_number"] == [
+        services.MSG_ORDER_NUMBER_TAKEN.format(number="GJ-2026-118")]
+    bad_phone = client.post(reverse("fraud:warning-new"), register_post(worker_grid, order_number="",
+                                                                        person_phone="0570"))
+    assert bad_phone.status_code == 400 and bad_phone.context["form"].errors["person_phone"]
+    elsewhere = client.post(reverse("fraud:warning-new"), register_post(shiliang, order_number=""))
+    assert elsewhere.status_code == 400  # not a unit the form offers this town
+    assert WarningOrder.objects.count() == 1
+
+
+def test_the_warning_page_masks_and_shows_in_full_on_request(client, personas, warning, hangbu):
+    client.force_login(personas.grid_worker)
+    page = client.get(reverse("fraud:warning", args=[warning.ref])).content.decode()
+    assert "周**" in page and "139****1234" in page and "13905701234" not in page
+    assert reverse("fraud:warning-person", args=[warning.ref]) in page
+    full = client.post(reverse("fraud:warning-person", args=[warning.ref]))
+    assert full.status_code == 200 and full["Cache-Control"] == "no-store"
+    assert 'href="tel:13905701234"' in full.content.decode()
+    assert warning.events.filter(type=EventType.VIEWED_PERSONAL_DATA, actor=personas.grid_worker).count() == 1
+    Role.objects.create(user=personas.outsider, unit=hangbu, role=RoleName.VIEWER)
+    client.force_login(personas.outsider)
+    viewer = client.get(reverse("fraud:warning", args=[warning.ref]))
+    assert viewer.status_code == 200 and not viewer.context["may_view_full"] and not viewer.context["actions"]
+    refused = client.post(reverse("fraud:warning-person", args=[warning.ref]), follow=True)
+    assert services.MSG_PERSON_FULL_VIEW_NOT_ALLOWED in [str(m) for m in refused.context["messages"]]
+    client.force_login(personas.fire_handler)
+    assert client.get(reverse("fraud:warning", args=[warning.ref])).status_code == 404
+    assert client.post(reverse("fraud:warning-contact", args=[warning.ref]),
+                       {"version": warning.version, "method": "phone", "reached": "yes"}).status_code == 404
+    assert warning.events.filter(type=EventType.VIEWED_PERSONAL_DATA).count() == 1
+
+
+def test_recording_a_contact_and_the_outcome(client, personas, warning):
+    client.force_login(personas.grid_worker)
+    url = reverse("fraud:warning-contact", args=[warning.ref])
+    ahead = (timezone.localtime() + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = client.post(url, {"version": warning.version, "method": "phone", "reached": "yes",
+                                "contacted_at": ahead})
+    assert refused.status_code == 400 and refused.context["open_form"] == "contact"
+    assert refused.context["actions"][0].form.errors["contacted_at"] == [services.MSG_CONTACT_IN_FUTURE]
+    assert not ContactAttempt.objects.exists()
+    stale = client.post(url, {"version": warning.version + 1, "method": "phone", "reached": "yes"})
+    assert stale.status_code == 409 and not ContactAttempt.objects.exists()
+    outcome_url = reverse("fraud:warning-outcome", args=[warning.ref])
+    too_soon = client.post(outcome_url, {"version": warning.version, "outcome": "prevented"})
+    assert too_soon.status_code == 400
+    assert str(services.MSG_PREVENTED_NEEDS_CONTACT) in too_soon.content.decode()
+    done = client.post(url, {"version": warning.version, "method": "in_person", "reached": "yes",
+                             "note": "上门讲解"})
+    assert done.status_code == 302
+    warning.refresh_from_db()
+    assert warning.status == WarningStatus.CONTACTED and warning.contacts.get().by == personas.grid_worker
+    page = client.get(reverse("fraud:warning", args=[warning.ref]))
+    labels = [entry.label for entry in page.context["timeline"]]
+    assert any(label.startswith(str(services.RECORD_CONTACT_LABEL)) for label in labels)
+    closed = client.post(outcome_url, {"version": warning.version, "outcome": "prevented", "note": "未转账"})
+    assert closed.status_code == 302
+    warning.refresh_from_db()
+    assert warning.status == WarningStatus.PREVENTED
+    assert client.get(reverse("fraud:warning", args=[warning.ref])).context["actions"] == []
+
+
+def test_a_lost_warning_shows_its_case_only_to_who_may_see_it(client, personas, warning, record, hangbu):
+    case = record(unit=hangbu)  # the town's case: above the grid worker's cell
+    contact(warning, personas.grid_worker)
+    client.force_login(personas.town_handler)
+    warning.refresh_from_db()
+    client.post(reverse("fraud:warning-outcome", args=[warning.ref]),
+                {"version": warning.version, "outcome": "already_lost", "fraud_case": case.ref})
+    warning.refresh_from_db()
+    assert warning.fraud_case == case
+    assert client.get(reverse("fraud:warning", args=[warning.ref])).context["fraud_case"] == case
+    client.force_login(personas.grid_worker)
+    page = client.get(reverse("fraud:warning", args=[warning.ref]))
+    assert page.context["fraud_case"] is None and case.ref not in page.content.decode()
+
+
+def test_an_escalation_notice_links_to_the_warning(client, personas, worker_grid, settings):
+    settings.PINGAN_FRAUD_WARNING_CONTACT_HOURS = {"high": 1, "medium": 24, "low": 72}
+    warning = register(personas.admin, worker_grid, received_at=timezone.now() - dt.timedelta(hours=3))
+    assert escalate_overdue() == 1  # to the village, where the test district has nobody
+    later = timezone.now() + dt.timedelta(days=settings.PINGAN_ESCALATION_INTERVAL_DAYS)
+    escalate_overdue(now=later)  # to the town
+    client.force_login(personas.town_handler)
+    page = client.get(reverse("my-work"))
+    assert page.status_code == 200 and reverse("fraud:warning", args=[warning.ref]) in page.content.decode()
+
+
+def test_the_admin_site_lists_warnings_without_the_person(client, warning, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", password="x"))  # noqa: S106
+    listing = client.get(reverse("admin:fraud_warningorder_changelist"))
+    assert listing.status_code == 200 and warning.ref in listing.content.decode()
+    page = client.get(reverse("admin:fraud_warningorder_change", args=[warning.pk])).content.decode()
+    assert "13905701234" not in page and "周秀兰" not in page
