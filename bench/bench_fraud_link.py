@@ -2,8 +2,9 @@
 """Fraud case linking (串并案) from a CSV file to ranked rings, side by side with the tools a
 user would otherwise pick.
 
-    .venv/bin/python bench/bench_fraud_link.py [--rows 1000000] [--peer-rows 1000000]
-                                               [--skip networkx] [--keep cases.csv]
+    .venv/bin/python bench/bench_fraud_link.py [--rows 1000000 10000000] [--large-rows 100000000]
+                                               [--spark-rows 10000000] [--skip networkx]
+                                               [--keep DIR] [--memory-cap-gb 14] [--time-cap 1800]
 
 A case file of ``--rows`` case–identifier rows is generated the way a fraud export looks:
 string identifiers written many ways (phones with +86, dashes and full-width digits, bank
@@ -26,11 +27,16 @@ components, compute each ring's statistics, rank, write RINGS.csv and MEMBERS.cs
                 connected_components, statistics in Python
     floor       the bare connected-components call (SciPy, on the integer graph Pingan built,
                 which is not timed), and the bare csv.reader pass over the file
+    spark       ``pingan fraud link --engine spark``'s code path (pingan.fraud.spark.link_file)
+                on a local Spark session (every core), JVM start included
 
-The peers write the same RINGS.csv as Pingan (same ring ids, statistics and tie-breaks); the
-script checks the files are byte-identical. Peers run at ``--peer-rows`` (default: the
-smaller of --rows and 10⁶) when that is smaller, beside a Pingan run at the same size.
-Prints a table and ratios and writes bench/results/fraud_link.json.
+Every contender runs at every ``--rows`` size (Spark only at ``--spark-rows``, Pingan alone
+at ``--large-rows``). The peers write the same RINGS.csv and MEMBERS.csv as Pingan (same
+ring ids, statistics and tie-breaks); the script checks the files are byte-identical. The
+parent samples each child's process tree (the JVM and Python workers included) for its peak
+memory, and stops a child past ``--memory-cap-gb`` (or when the machine runs short) or
+``--time-cap`` seconds: the table then says so. Prints a table and ratios and writes
+bench/results/fraud_link.json.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ import os
 import platform
 import random
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -55,8 +62,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results" / "fraud_link.json"
-CONTENDERS = ("pingan", "networkx", "igraph", "floor")
+CONTENDERS = ("pingan", "networkx", "igraph", "floor", "spark")
 PEERS = ("networkx", "igraph")
+MACHINE_RESERVE_MB = 2500  # stop a child when the machine has less than this available
 MAX_DEGREE = 50
 STOPLIST = ("phone:95588", "phone:95533", "phone:10086")
 HEADER = ("case_ref", "identifier_kind", "identifier_value", "loss", "victims", "unit_code", "reported_on")
@@ -443,7 +451,35 @@ def run_floor(path: Path, out: Path) -> dict:
     return floor
 
 
-RUNNERS = {"pingan": run_pingan, "networkx": run_networkx, "igraph": run_igraph, "floor": run_floor}
+def run_spark(path: Path, out: Path) -> dict:
+    from pingan.fraud.casefile import OUTPUT_ENCODING, write_members, write_rings
+    from pingan.fraud.linking import default_stoplist
+    from pingan.fraud.spark import link_file, spark_for
+
+    phases = {}
+    started = time.perf_counter()
+    with spark_for("local[*]") as session:
+        phases["session"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        linked = link_file(session, path, stoplist=default_stoplist(), max_degree=MAX_DEGREE,
+                           major_loss_yuan=500_000, major_victims=10)
+        phases["link (Spark jobs)"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        with (out / "rings.csv").open("w", encoding=OUTPUT_ENCODING, newline="") as file:
+            write_rings(linked.rings(), file)
+        with (out / "members.csv").open("w", encoding=OUTPUT_ENCODING, newline="") as file:
+            write_members(linked, file)
+        phases["write"] = time.perf_counter() - mark
+        parallelism = session.sparkContext.defaultParallelism
+    import pyspark
+
+    return {"rows": linked.report.rows, "cases": linked.case_count, "rings": len(linked.rings()),
+            "version": pyspark.__version__, "parallelism": parallelism,
+            "phases": {k: round(v, 2) for k, v in phases.items()}}
+
+
+RUNNERS = {"pingan": run_pingan, "networkx": run_networkx, "igraph": run_igraph, "floor": run_floor,
+           "spark": run_spark}
 
 
 def child(name: str, path: Path) -> dict:
@@ -467,13 +503,60 @@ def child(name: str, path: Path) -> dict:
 # ---------------------------------------------------------------------------
 
 
-def run_child(name: str, path: Path) -> dict:
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (a JVM, Python workers…)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(status.split("VmRSS:")[1].split()[0]) / 1024 if "VmRSS:" in status else 0
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def available_mb() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
+    return float("inf")
+
+
+def run_child(name: str, path: Path, *, memory_cap_mb: float, time_cap: float) -> dict:
+    """The contender in a process (group) of its own, its tree's memory sampled twice a
+    second; stopped past the caps, or when the machine runs short for everyone else."""
     print(f"  running {name} on {path.name}…", file=sys.stderr)
-    done = subprocess.run([sys.executable, __file__, "--child", name, "--file", str(path)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode:
-        return {"failed": done.stderr[-2000:]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        child = subprocess.Popen([sys.executable, __file__, "--child", name, "--file", str(path)],
+                                 stdout=stdout, stderr=stderr, text=True, start_new_session=True)
+        started, peak, stopped = time.perf_counter(), 0.0, None
+        while child.poll() is None:
+            rss = tree_rss_mb(child.pid)
+            peak = max(peak, rss)
+            if rss > memory_cap_mb:
+                stopped = f"stopped at {rss / 1024:.1f} GB, over the {memory_cap_mb / 1024:.0f} GB cap"
+            elif available_mb() < MACHINE_RESERVE_MB:
+                stopped = f"stopped at {rss / 1024:.1f} GB: under {MACHINE_RESERVE_MB} MB left on the machine"
+            elif time.perf_counter() - started > time_cap:
+                stopped = f"stopped after {time_cap:.0f} s, over the time cap"
+            if stopped:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+                break
+            time.sleep(0.5)
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
+    if stopped:
+        return {"failed": stopped, "tree_peak_mb": round(peak, 1)}
+    if child.returncode:
+        return {"failed": err[-2000:], "tree_peak_mb": round(peak, 1)}
+    result = json.loads(out.strip().splitlines()[-1])
+    result["tree_peak_mb"] = round(peak, 1)
+    return result
 
 
 def ensure_installed(module: str, package: str) -> bool:
@@ -490,7 +573,7 @@ def describe(size: int, contenders: dict) -> list[str]:
     lines = [f"{size:,} rows:"]
     for name, r in contenders.items():
         if "failed" in r:
-            lines.append(f"  {name:<9} failed: {r['failed'].strip().splitlines()[-1]}")
+            lines.append(f"  {name:<9} did not finish: {r['failed'].strip().splitlines()[-1]}")
         elif name == "floor":
             lines.append(f"  {'floor':<9} connected_components {r['connected_components_seconds']:.2f} s on "
                          f"{r['edges']:,} edges (NumPy hooking {r['numpy_hooking_seconds']:.2f} s, Python "
@@ -499,7 +582,8 @@ def describe(size: int, contenders: dict) -> list[str]:
         else:
             phases = ", ".join(f"{k} {v:.1f}" for k, v in r.get("phases", {}).items())
             lines.append(f"  {name:<9} {r['seconds']:>8.1f} s (cpu {r['cpu_seconds']:>6.1f} s)  "
-                         f"peak {r['peak_rss_mb']:>7,.0f} MB (+{r['rss_growth_mb']:,.0f} MB)  [{phases}]")
+                         f"peak {r['peak_rss_mb']:>7,.0f} MB (+{r['rss_growth_mb']:,.0f} MB; process tree "
+                         f"{r['tree_peak_mb']:,.0f} MB)  [{phases}]")
     return lines
 
 
@@ -508,11 +592,11 @@ def ratios(contenders: dict) -> dict:
     out = {}
     if not ours or "failed" in ours:
         return out
-    for peer in PEERS:
+    for peer in (*PEERS, "spark"):
         theirs = contenders.get(peer)
         if theirs and "failed" not in theirs:
             out[f"{peer} ÷ pingan (time)"] = round(theirs["seconds"] / ours["seconds"], 1)
-            out[f"{peer} ÷ pingan (peak memory)"] = round(theirs["peak_rss_mb"] / ours["peak_rss_mb"], 1)
+            out[f"{peer} ÷ pingan (peak memory)"] = round(theirs["tree_peak_mb"] / ours["tree_peak_mb"], 1)
             out[f"{peer} writes the same rings and members"] = all(
                 theirs[f"{output}_sha256"] == ours[f"{output}_sha256"] for output in ("rings", "members"))
     floor = contenders.get("floor")
@@ -523,13 +607,39 @@ def ratios(contenders: dict) -> dict:
     return out
 
 
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def dataset_at(folder: Path, size: int, *, keep: bool) -> tuple[Path, dict]:
+    path = folder / f"fraud-cases-{size}.csv"
+    about = path.with_suffix(".json")
+    if keep and about.exists():
+        return path, json.loads(about.read_text())  # generated by an earlier run: the same file
+    started = time.perf_counter()
+    dataset = generate(path, size)
+    about.write_text(json.dumps(dataset))
+    print(f"generated {path.name}: {dataset} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return path, dataset
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--peer-rows", type=int, help="Rows for networkx and igraph (default: ≤ 10⁶).")
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000],
+                        help="Sizes at which every contender runs, side by side.")
+    parser.add_argument("--large-rows", type=int, nargs="*", default=[], help="Sizes for Pingan alone.")
+    parser.add_argument("--spark-rows", type=int, nargs="*", default=[],
+                        help="Sizes at which the Spark engine runs too (needs the spark extra and Java).")
     parser.add_argument("--skip", action="append", default=[], choices=CONTENDERS)
     parser.add_argument("--keep", type=Path,
                         help="Keep the generated files in this directory, and reuse them from there.")
+    parser.add_argument("--memory-cap-gb", type=float, default=14,
+                        help="Stop a contender whose processes hold more (default 14).")
+    parser.add_argument("--time-cap", type=float, default=1800,
+                        help="Stop a contender after so many seconds (default 1800).")
     parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -537,36 +647,32 @@ def main() -> None:
         print(json.dumps(child(args.child, args.file)))
         return
 
-    peer_rows = args.peer_rows or min(args.rows, 1_000_000)
     peers = [p for p in PEERS if p not in args.skip]
     installed = {p: ensure_installed(p, "python-igraph" if p == "igraph" else p) for p in peers}
+    caps = {"memory_cap_mb": args.memory_cap_gb * 1024, "time_cap": args.time_cap}
     runs = []
     with tempfile.TemporaryDirectory(prefix="pingan-bench-") as work:
         folder = args.keep or Path(work)
         folder.mkdir(parents=True, exist_ok=True)
-        sizes = sorted({args.rows, peer_rows}) if peers else [args.rows]
-        for size in sizes:
-            path = folder / f"fraud-cases-{size}.csv"
-            about = path.with_suffix(".json")
-            if args.keep and about.exists():
-                dataset = json.loads(about.read_text())  # generated by an earlier run: the same file
-            else:
-                started = time.perf_counter()
-                dataset = generate(path, size)
-                about.write_text(json.dumps(dataset))
-                print(f"generated {path.name}: {dataset} in {time.perf_counter() - started:.0f} s",
-                      file=sys.stderr)
-            contenders = {}
-            for name in CONTENDERS:
-                if name in args.skip or (name in PEERS and (size != peer_rows or not installed[name])):
-                    continue
-                contenders[name] = run_child(name, path)
-            run = {"rows": size, "dataset": dataset, "contenders": contenders, "ratios": ratios(contenders)}
+        for size in sorted({*args.rows, *args.large_rows, *args.spark_rows}):
+            path, dataset = dataset_at(folder, size, keep=bool(args.keep))
+            wanted = ["pingan"]
+            if size in args.rows:
+                wanted += [*(p for p in peers if installed[p]), "floor"]
+            if size in args.spark_rows:
+                wanted.append("spark")
+            contenders = {name: run_child(name, path, **caps) for name in CONTENDERS
+                          if name in wanted and name not in args.skip}
+            run = {"rows": size, "dataset": dataset, "load_average_after": os.getloadavg(),
+                   "contenders": contenders, "ratios": ratios(contenders)}
             runs.append(run)
             print("\n".join(describe(size, contenders)))
             for key, value in run["ratios"].items():
                 print(f"  {key}: {value}{'×' if isinstance(value, float) else ''}")
+            if not args.keep:
+                path.unlink()
 
+    import pyarrow
     import scipy
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -575,11 +681,11 @@ def main() -> None:
         "max_degree": MAX_DEGREE,
         "stoplist": STOPLIST,
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+        "machine": {"cpu": cpu_model(), "python": platform.python_version(), "platform": platform.platform(),
                     "cpus": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE")
                                                                * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                     "load_average_at_end": os.getloadavg(), "numpy": np.__version__,
-                    "scipy": scipy.__version__},
+                    "scipy": scipy.__version__, "pyarrow": pyarrow.__version__},
         "runs": runs,
     }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 

@@ -21,12 +21,15 @@ command -v msgfmt >/dev/null || apt_install gettext
 command -v npm >/dev/null || apt_install nodejs npm
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+# Optional extras on top of dev: scripts/test.sh adds spark (PySpark, for the Spark engine's
+# tests); the demo does without.
+extras=${PINGAN_EXTRAS:-dev}
 stamp=.venv/.pingan-installed
-want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+want=$( (cat pyproject.toml; echo "$extras") | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing Python packages (pyproject.toml)" >&2
+  echo "setup: installing Python packages (pyproject.toml, extras: $extras)" >&2
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q -e ".[$extras]"
   echo "$want" > "$stamp"
 fi
 

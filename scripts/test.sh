@@ -4,8 +4,9 @@
 # whole suite on SQLite and again on PostgreSQL. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh
+PINGAN_EXTRAS=dev,spark source scripts/setup.sh
 apt_install chromium fonts-noto-cjk
+command -v java >/dev/null || apt_install openjdk-17-jre-headless  # for the Spark engine's tests
 
 PG_URL=${PINGAN_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

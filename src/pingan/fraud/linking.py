@@ -6,10 +6,11 @@ everything are left out before linking: those on the stoplist, and those shared 
 ``max_degree`` distinct cases (a bank's service number, a common app). What was left out is
 listed (:meth:`RingIndex.left_out`), never silently dropped.
 
-How it stays fast at 10⁷ rows: case references and identifier keys are mapped to dense
-integers as they arrive and the edges kept in compact integer arrays; a full link
-de-duplicates the edges and counts degrees with NumPy and finds the components with SciPy's
-``connected_components`` (C, linear time). On the 10⁷-row benchmark file (9.9 million
+How it stays fast at 10⁷ rows: case references and identifier keys are numbered densely and
+held as Arrow text (:class:`_Names`), the edges and facts in compact integer arrays; a case
+file comes in whole columns at a time (:meth:`RingIndex.add_columns`, from ``casefile``). A
+full link de-duplicates the edges and counts degrees with NumPy and finds the components
+with SciPy's ``connected_components`` (C, linear time). On the 10⁷-row benchmark file (9.9 million
 linking edges, ``bench/bench_fraud_link.py``) that call took 0.33 s, where a NumPy
 union-find (hooking plus pointer jumping, no linear bound) took 1.05 s and a Python one 5.1 s;
 ring statistics are computed column-wise with NumPy as well.
@@ -39,6 +40,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from scipy.sparse import csr_matrix
@@ -123,6 +126,73 @@ def _column(values: array, dtype: type) -> np.ndarray:
     return np.frombuffer(values, dtype=f"i{values.itemsize}").astype(dtype)
 
 
+class _Names:
+    """Distinct strings numbered 0, 1, … in the order they were first recorded.
+
+    Held as Arrow text (the bytes and one offset each) rather than Python strings, which cost
+    some 60 bytes more each plus a dictionary slot: a 10⁸-row case file names 3·10⁷ cases and
+    5·10⁷ identifiers. The string → number dictionary, which only look-ups of single names
+    need, is built at the first such look-up and kept up to date from then on."""
+
+    def __init__(self) -> None:
+        self._stored: pa.Array = pa.array([], pa.large_string())
+        self._recent: list[str] = []  # recorded one at a time since _stored was last built
+        self._numbers: dict[str, int] | None = {}
+
+    def __len__(self) -> int:
+        return len(self._stored) + len(self._recent)
+
+    def number(self, name: str) -> int | None:
+        if self._numbers is None:
+            self._numbers = {name: number for number, name in enumerate(self.array().to_pylist())}
+        return self._numbers.get(name)
+
+    def add(self, name: str) -> int:
+        """Record a name not recorded yet; its number."""
+        number = len(self)
+        self._recent.append(name)
+        if self._numbers is not None:
+            self._numbers[name] = number
+        return number
+
+    def extend(self, names: pa.Array) -> np.ndarray:
+        """The numbers of ``names`` (distinct), recording those not recorded yet in their order."""
+        if not len(self):  # a file read into a fresh index: no look-ups at all
+            self._stored = names.cast(pa.large_string())
+            self._numbers = None
+            return np.arange(len(names), dtype=np.int64)
+        numbers = np.empty(len(names), dtype=np.int64)
+        for position, name in enumerate(names.to_pylist()):
+            number = self.number(name)
+            numbers[position] = self.add(name) if number is None else number
+        return numbers
+
+    def array(self) -> pa.Array:
+        if self._recent:
+            self._stored = pa.concat_arrays([self._stored, pa.array(self._recent, pa.large_string())])
+            self._recent = []
+        return self._stored
+
+    def __getitem__(self, number: int) -> str:
+        base = len(self._stored)
+        return self._recent[number - base] if number >= base else self._stored[number].as_py()
+
+    def take(self, numbers: np.ndarray) -> list[str]:
+        return self.array().take(numbers).to_pylist()
+
+    def numbers_of(self, names: Iterable[str]) -> np.ndarray:
+        """The numbers of those of ``names`` that are recorded."""
+        if self._numbers is not None:
+            found = (self._numbers.get(name) for name in names)
+            return np.array([number for number in found if number is not None], dtype=np.int64)
+        wanted = pa.array(sorted(names), pa.large_string())
+        return np.flatnonzero(pc.is_in(self.array(), value_set=wanted).to_numpy(zero_copy_only=False))
+
+    def sort_order(self) -> np.ndarray:
+        """The numbers in the order of their names (code points: UTF-8 sorts bytewise alike)."""
+        return pc.sort_indices(self.array()).to_numpy().astype(np.int64)
+
+
 class RingIndex:
     """Cases, their identifiers and facts, and the rings they form.
 
@@ -143,10 +213,8 @@ class RingIndex:
         self.major_loss_fen = int(loss) * 100
         self.major_victims = settings.PINGAN_FRAUD_MAJOR_VICTIMS if major_victims is None else major_victims
 
-        self._case_ids: dict[str, int] = {}
-        self._case_refs: list[str] = []
-        self._ident_ids: dict[str, int] = {}
-        self._ident_keys: list[str] = []
+        self._cases = _Names()
+        self._idents = _Names()
         self._town_ids: dict[str, int] = {}
         # Growable typed columns: a Python int costs 28 bytes and a list slot 8 more; these
         # cost 4 or 8, and NumPy reads them without a copy.
@@ -173,11 +241,11 @@ class RingIndex:
 
     @property
     def case_count(self) -> int:
-        return len(self._case_refs)
+        return len(self._cases)
 
     @property
     def identifier_count(self) -> int:
-        return len(self._ident_keys)
+        return len(self._idents)
 
     # -- writing ------------------------------------------------------------------------
 
@@ -196,7 +264,7 @@ class RingIndex:
                 victims: int | None = None, unit_code: str | None = None, day: int | None = None) -> None:
         """One row of a case file: the case, one identifier key (or None) and the case's facts
         as far as the row gives them (``day`` is ``date.toordinal()``)."""
-        case = self._case_ids.get(case_ref)
+        case = self._cases.number(case_ref)
         if case is None:
             case = self._new_case(case_ref)
         if loss_fen is not None and self._loss[case] == _UNKNOWN:
@@ -211,7 +279,7 @@ class RingIndex:
         self._table = None
         if identifier is None:
             return
-        ident = self._ident_ids.get(identifier)
+        ident = self._idents.number(identifier)
         if ident is None:
             ident = self._new_identifier(identifier)
         self._edge_case.append(case)
@@ -219,10 +287,41 @@ class RingIndex:
         if self._linked:
             self._link_one(case, ident)
 
+    def add_columns(self, *, cases: pa.Array, loss_fen: np.ndarray, victims: np.ndarray, towns: pa.Array,
+                    days: np.ndarray, identifiers: pa.Array, edge_case: np.ndarray,
+                    edge_ident: np.ndarray) -> None:
+        """Many rows at once, column-wise (a case file's): the distinct case references in the
+        order of their first rows and each one's facts (``loss_fen`` and ``victims`` -1 and
+        ``days`` 0 where not given, ``towns`` null), the distinct identifier keys, and one edge
+        per row that has an identifier, as positions in ``cases`` and ``identifiers``. The same
+        as the rows given one by one to :meth:`add_row`, in order; the next read links."""
+        old_cases = len(self._cases)
+        case_numbers = self._cases.extend(cases)
+        ident_numbers = self._idents.extend(identifiers)
+        added = len(self._cases) - old_cases
+        for column, unknown in ((self._loss, _UNKNOWN), (self._victims, _UNKNOWN), (self._town, _UNKNOWN),
+                                (self._day, _NO_DAY)):
+            column.frombytes(np.full(added, unknown, dtype=f"i{column.itemsize}").view(np.uint8))
+        town_names = pc.unique(towns.drop_null())
+        town_numbers = pa.array([self._town_ids.setdefault(town, len(self._town_ids))
+                                 for town in town_names.to_pylist()], pa.int32())
+        town = pc.take(town_numbers, pc.index_in(towns, value_set=town_names))
+        given = [(self._loss, loss_fen, _UNKNOWN), (self._victims, victims, _UNKNOWN),
+                 (self._town, pc.fill_null(town, _UNKNOWN).to_numpy(), _UNKNOWN), (self._day, days, _NO_DAY)]
+        for column, values, unknown in given:
+            # A case recorded before keeps the facts it has (the first given wins).
+            held = np.frombuffer(column, dtype=f"i{column.itemsize}")
+            fill = (held[case_numbers] == unknown) & (values != unknown)
+            held[case_numbers[fill]] = values[fill]
+            del held  # a NumPy view pins the array's buffer: it could not grow
+        self._edge_case.frombytes(case_numbers.astype(np.int32)[edge_case].view(np.uint8))
+        self._edge_ident.frombytes(ident_numbers.astype(np.int32)[edge_ident].view(np.uint8))
+        self._linked = False
+        self._table = None
+        self._adjacency = None
+
     def _new_case(self, case_ref: str) -> int:
-        case = len(self._case_refs)
-        self._case_ids[case_ref] = case
-        self._case_refs.append(case_ref)
+        case = self._cases.add(case_ref)
         self._loss.append(_UNKNOWN)
         self._victims.append(_UNKNOWN)
         self._town.append(_UNKNOWN)
@@ -232,9 +331,7 @@ class RingIndex:
         return case
 
     def _new_identifier(self, key: str) -> int:
-        ident = len(self._ident_keys)
-        self._ident_ids[key] = ident
-        self._ident_keys.append(key)
+        ident = self._idents.add(key)
         if self._linked:
             self._rep.append(_UNKNOWN)
             self._degree.append(0)
@@ -280,13 +377,13 @@ class RingIndex:
 
     def link(self) -> None:
         """Recompute every ring from all the rows recorded (the batch path)."""
-        n_cases, n_idents = len(self._case_refs), len(self._ident_keys)
+        n_cases, n_idents = len(self._cases), len(self._idents)
         pairs = _distinct(_column(self._edge_case, np.int64) << 32 | _column(self._edge_ident, np.int64))
         cases = (pairs >> 32).astype(np.int32)
         idents = (pairs & 0xFFFFFFFF).astype(np.int32)
         degree = np.bincount(idents, minlength=n_idents).astype(np.int32)
         excluded = degree > self.max_degree
-        excluded[[self._ident_ids[k] for k in self.stoplist if k in self._ident_ids]] = True
+        excluded[self._idents.numbers_of(self.stoplist)] = True
         keep = ~excluded[idents]
         kept_cases, kept_idents = cases[keep], idents[keep]
 
@@ -350,20 +447,25 @@ class RingIndex:
 
     def ring_of(self, case_ref: str) -> str:
         table = self._summary()
-        return table.ring_ids[table.position[table.roots[self._case(case_ref)]]]
+        return table.ring_id(table.position[table.roots[self._case(case_ref)]])
 
     def members(self) -> Iterator[tuple[str, str]]:
         """(case ref, ring id) for every case, in the order the cases were first recorded."""
+        for refs, ring_ids in self.member_columns():
+            yield from zip(refs.to_pylist(), ring_ids.to_pylist(), strict=True)
+
+    def member_columns(self) -> Iterator[tuple[pa.Array, pa.Array]]:
+        """:meth:`members` as Arrow columns, a slice of the cases at a time."""
         table = self._summary()
-        refs, ids = self._case_refs, table.ring_ids
+        refs = self._cases.array()
         for start in range(0, len(refs), _CHUNK):
-            positions = table.position[table.roots[start:start + _CHUNK]].tolist()
-            yield from zip(refs[start:start + _CHUNK], [ids[p] for p in positions], strict=True)
+            positions = table.position[table.roots[start:start + _CHUNK]]
+            yield refs.slice(start, _CHUNK), table.ring_ids.take(positions)
 
     def ring_members(self, ring_id: str) -> list[str]:
         table = self._summary()
         root = self._ring_root(table, ring_id)
-        return sorted(self._case_refs[c] for c in np.flatnonzero(table.roots == root).tolist())
+        return sorted(self._cases.take(np.flatnonzero(table.roots == root)))
 
     def ring_identifiers(self, ring_id: str) -> list[str]:
         """The identifier keys that link a ring's cases (left-out ones are not among them)."""
@@ -371,7 +473,7 @@ class RingIndex:
         root = self._ring_root(table, ring_id)
         cases, idents = self._kept_pairs()
         mine = _distinct(idents[table.roots[cases] == root])
-        return sorted(self._ident_keys[i] for i in mine.tolist())
+        return sorted(self._idents.take(mine))
 
     def left_out(self) -> list[LeftOut]:
         """Identifiers left out of linking, the most shared first."""
@@ -379,7 +481,7 @@ class RingIndex:
         out = [
             LeftOut(key, self._degree[i], LEFT_OUT_STOPLIST if key in self.stoplist else LEFT_OUT_DEGREE)
             for i in self._excluded
-            for key in (self._ident_keys[i],)
+            for key in (self._idents[i],)
         ]
         return sorted(out, key=lambda item: (-item.cases, item.identifier))
 
@@ -392,26 +494,26 @@ class RingIndex:
         if table.roots[a] != table.roots[b]:
             raise DomainError(MSG_NOT_LINKED.format(a=case_a, b=case_b), code="not_linked")
         if self._adjacency is None:
-            self._adjacency = _Adjacency(*self._kept_pairs(), len(self._case_refs), len(self._ident_keys))
+            self._adjacency = _Adjacency(*self._kept_pairs(), len(self._cases), len(self._idents))
         came_from = self._adjacency.path(a, b)
         steps: list[Link] = []
         node = b
         while node != a:
             previous, ident = came_from[node]
-            steps.append(Link(self._case_refs[previous], self._ident_keys[ident], self._case_refs[node]))
+            steps.append(Link(self._cases[previous], self._idents[ident], self._cases[node]))
             node = previous
         return steps[::-1]
 
     def _case(self, case_ref: str) -> int:
-        case = self._case_ids.get(case_ref)
+        case = self._cases.number(case_ref)
         if case is None:
             raise NotFound(MSG_NO_CASE.format(ref=case_ref))
         return case
 
     def _ring_root(self, table: _Table, ring_id: str) -> int:
-        case = self._case_ids.get(ring_id)
+        case = self._cases.number(ring_id)
         root = None if case is None else int(table.roots[case])
-        if root is None or table.ring_ids[table.position[root]] != ring_id:
+        if root is None or table.ring_id(table.position[root]) != ring_id:
             raise NotFound(MSG_NO_RING.format(ring=ring_id))
         return root
 
@@ -421,7 +523,7 @@ class _Table:
 
     roots: np.ndarray  # per case: its ring's root case
     position: np.ndarray  # per root case: the ring's index in rank order (-1 for non-roots)
-    ring_ids: list[str]
+    ring_ids: pa.Array  # in rank order
     cases: np.ndarray
     victims: np.ndarray
     loss_fen: np.ndarray
@@ -461,13 +563,12 @@ class _Table:
         town_pairs = _distinct(group_of_case[known] * max(len(index._town_ids), 1) + town[known])
         towns = np.bincount(town_pairs // max(len(index._town_ids), 1), minlength=len(starts))
         kept_cases, kept_idents = index._kept_pairs()
-        ident_groups = _distinct(group_of_case[kept_cases] * max(len(index._ident_keys), 1) + kept_idents)
-        identifiers = np.bincount(ident_groups // max(len(index._ident_keys), 1), minlength=len(starts))
+        ident_groups = _distinct(group_of_case[kept_cases] * max(len(index._idents), 1) + kept_idents)
+        identifiers = np.bincount(ident_groups // max(len(index._idents), 1), minlength=len(starts))
         # The ring id is the smallest case reference: one sort of the references gives every
-        # case its place, and the ring's smallest place its id. (Python's sort of the indices
-        # by reference beat NumPy's on an object or a string array by 1.7 to 2.6 times.)
-        refs = index._case_refs
-        by_ref = np.array(sorted(range(n), key=refs.__getitem__), dtype=np.int64)
+        # case its place, and the ring's smallest place its id. (Arrow sorts the text in C++;
+        # Python's sort of the indices by reference took 8 times as long.)
+        by_ref = index._cases.sort_order()
         ref_place = np.empty(n, dtype=np.int64)
         ref_place[by_ref] = np.arange(n)
         smallest = per_ring(ref_place, np.minimum)
@@ -476,16 +577,22 @@ class _Table:
         self.roots = roots
         self.position = np.full(n, -1, dtype=np.int64)
         self.position[ring_root[rank]] = np.arange(len(rank))
-        self.ring_ids = [refs[c] for c in by_ref[smallest[rank]].tolist()]
+        self.ring_ids = index._cases.array().take(by_ref[smallest[rank]])
         self.cases = cases[rank]
         self.victims = ring_victims[rank]
         self.loss_fen = loss_fen[rank]
         self.towns = towns[rank]
         self.first_day = first_day[rank]
         self.last_day = last_day[rank]
-        self.major = (self.loss_fen >= index.major_loss_fen) | (self.victims >= index.major_victims)
         self.identifiers = identifiers[rank]
+        self.rate(index.major_loss_fen, index.major_victims)
         return self
+
+    def rate(self, major_loss_fen: int, major_victims: int) -> None:
+        self.major = (self.loss_fen >= major_loss_fen) | (self.victims >= major_victims)
+
+    def ring_id(self, position: int) -> str:
+        return self.ring_ids[int(position)].as_py()
 
 
 class RankedRings:
@@ -493,6 +600,19 @@ class RankedRings:
 
     def __init__(self, table: _Table):
         self._table = table
+
+    @classmethod
+    def from_columns(cls, *, ring_ids: pa.Array, cases: np.ndarray, victims: np.ndarray, loss_fen: np.ndarray,
+                     towns: np.ndarray, first_day: np.ndarray, last_day: np.ndarray, identifiers: np.ndarray,
+                     major_loss_yuan: int, major_victims: int) -> RankedRings:
+        """Rings linked, counted and ranked elsewhere (the Spark engine), in rank order, with
+        the statistics :meth:`columns` gives."""
+        table = _Table()
+        table.ring_ids = ring_ids
+        table.cases, table.victims, table.loss_fen, table.towns = cases, victims, loss_fen, towns
+        table.first_day, table.last_day, table.identifiers = first_day, last_day, identifiers
+        table.rate(int(major_loss_yuan) * 100, major_victims)
+        return cls(table)
 
     def __len__(self) -> int:
         return len(self._table.ring_ids)
@@ -504,7 +624,7 @@ class RankedRings:
         position %= len(self)
         first, last = int(t.first_day[position]), int(t.last_day[position])
         return Ring(
-            rank=position + 1, ring_id=t.ring_ids[position], cases=int(t.cases[position]),
+            rank=position + 1, ring_id=t.ring_id(position), cases=int(t.cases[position]),
             victims=int(t.victims[position]), total_loss=yuan(int(t.loss_fen[position])),
             towns=int(t.towns[position]),
             first_date=dt.date.fromordinal(first) if last != _NO_DAY else None,
@@ -524,6 +644,15 @@ class RankedRings:
     def major_count(self) -> int:
         return int(np.count_nonzero(self._table.major))
 
+    def columns(self) -> dict[str, np.ndarray | pa.Array]:
+        """The rings column by column, in rank order: ``ring_id`` (Arrow text), ``cases``,
+        ``victims``, ``loss_fen``, ``towns``, ``first_day`` and ``last_day`` (ordinals, 0 for
+        none), ``major`` and ``identifiers`` (NumPy)."""
+        t = self._table
+        return {"ring_id": t.ring_ids, "cases": t.cases, "victims": t.victims, "loss_fen": t.loss_fen,
+                "towns": t.towns, "first_day": np.where(t.last_day == _NO_DAY, _NO_DAY, t.first_day),
+                "last_day": t.last_day, "major": t.major, "identifiers": t.identifiers}
+
     def rows(self) -> Iterator[tuple]:
         """Plain tuples for files, fast: (rank, ring id, cases, victims, total loss in fen,
         towns, first day ordinal or 0, last day ordinal or 0, major, identifiers)."""
@@ -531,7 +660,8 @@ class RankedRings:
         first = np.where(t.last_day == _NO_DAY, _NO_DAY, t.first_day)
         for lo in range(0, len(self), _CHUNK):
             hi = lo + _CHUNK
-            yield from zip(range(lo + 1, min(hi, len(self)) + 1), t.ring_ids[lo:hi], t.cases[lo:hi].tolist(),
+            yield from zip(range(lo + 1, min(hi, len(self)) + 1), t.ring_ids.slice(lo, _CHUNK).to_pylist(),
+                           t.cases[lo:hi].tolist(),
                            t.victims[lo:hi].tolist(), t.loss_fen[lo:hi].tolist(), t.towns[lo:hi].tolist(),
                            first[lo:hi].tolist(), t.last_day[lo:hi].tolist(), t.major[lo:hi].tolist(),
                            t.identifiers[lo:hi].tolist(), strict=True)

@@ -4,10 +4,15 @@ tests have no database access: the command would fail here if it touched one).""
 import csv
 import datetime as dt
 import io
+import random
 
+import numpy as np
+import pyarrow as pa
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pingan.fraud import casefile
 from pingan.fraud.casefile import (
@@ -19,6 +24,8 @@ from pingan.fraud.casefile import (
     parse_victims,
     read_stoplist,
 )
+from pingan.fraud.identifiers import KINDS, IdentifierError, key_normalizer, normalize_keys
+from pingan.fraud.tests.test_identifiers import BAD, GOOD
 
 HEADER = "case_ref,identifier_kind,identifier_value,loss,victims,unit_code,reported_on\n"
 CASES = HEADER + (
@@ -183,3 +190,224 @@ def test_bounded_caches_give_the_same_rings(tmp_path, monkeypatch):
 def test_max_degree_must_be_positive(tmp_path):
     with pytest.raises(CommandError, match="at least 1"):
         run(tmp_path, CASES, "--max-degree", "0")
+
+
+# -- the column-wise reader ------------------------------------------------------------------
+#
+# casefile reads a file in batches of columns (Arrow's CSV reader, or the csv module's for
+# files Arrow refuses) and normalises whole columns with fast paths that only ever accept.
+# These tests hold every such path to the row-by-row rules: the per-value normaliser, one
+# batch or many, either CSV reader.
+
+
+WIDE_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def messy_case_file(seed, *, cases=120):
+    """A case file as exports look: rings planted by shared identifiers written several
+    ways, facts repeated or missing on a case's rows, a common identifier past the degree
+    threshold, bad rows, blank lines, references to strip or to quote."""
+    rng = random.Random(seed)
+    refs = [f"{rng.choice(['A', 'KC-', '案'])}{n:04d}" for n in range(cases)]
+    refs[3], refs[7] = "X,1", 'Q"7'  # written quoted, in and out
+    rows = []
+    pool = []
+    for ref in refs:
+        if not pool or rng.random() < 0.4:
+            digits = f"13{rng.randrange(10**9):09d}"
+            pool = [("phone", rng.choice([digits, f"+86 {digits[:3]} {digits[3:7]} {digits[7:]}",
+                                          f"{digits[:3]}-{digits[3:7]}-{digits[7:]}",
+                                          digits.translate(WIDE_DIGITS)])),
+                    ("bank_account", f"6222 {rng.randrange(10**4):04d} {rng.randrange(10**4):04d} 1234"),
+                    ("url", rng.choice(["https://www.Pay{n}.com/x?a=1", "pay{n}.com", "PAY{n}.COM."]).format(
+                        n=rng.randrange(40))),
+                    ("im_account", rng.choice(["wx:Fox{n}", "微信：fox{n}", "@fox{n}",
+                                               "QQ: 1380013{n:04d}"]).format(n=rng.randrange(30)))]
+        loss = rng.choice(["", "12000", "1,200.5", "300元", "0.05"])
+        for number in range(rng.randint(1, 3)):
+            kind, value = rng.choice(pool)
+            facts = [loss, rng.choice(["", "1", "2人"]), rng.choice(["", "330802001001", "330802002003"]),
+                     rng.choice(["", "2025-03-01", "2025年4月1日", "2024/12/31 08:00"])]
+            if number and rng.random() < 0.5:
+                facts = ["", "", "", ""]
+            written_ref = f" {ref} " if rng.random() < 0.1 else ref
+            rows.append([written_ref, kind, value, *facts])
+        if rng.random() < 0.15:
+            rows.append([ref, "app", "微信", "", "", "", ""])  # on many cases: past the threshold
+        if rng.random() < 0.05:
+            rows.append([ref, "phone", "95588", "", "", "", ""])  # stoplisted
+    bad = [["B-1", "phone", "12", "", "", "", ""], ["B-2", "fax", "1", "", "", "", ""],
+           ["B-3", "url", "", "", "", "", ""], ["", "phone", "13900000001", "", "", "", ""],
+           ["B-4", "app", "x", "-3", "", "", ""], ["B-5", "app", "x", "", "", "", "2025-02-30"]]
+    for row in bad:
+        rows.insert(rng.randrange(len(rows)), row)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER.strip().split(","))
+    for row in rows:
+        writer.writerow(row)
+        if rng.random() < 0.02:
+            out.write("\r\n")  # a blank line
+    return out.getvalue()
+
+
+def link_file_in_process(path, **kwargs):
+    index = make_index(**kwargs)
+    report = casefile.read_cases(path, index)
+    return outcome(index, report)
+
+
+def make_index(*, stoplist=("phone:95588",), max_degree=5):
+    from pingan.fraud.linking import RingIndex
+
+    return RingIndex(stoplist=stoplist, max_degree=max_degree, major_loss_yuan=1000, major_victims=4)
+
+
+def outcome(linked, report):
+    """Everything a link writes: rings, members, left-out identifiers, bad rows."""
+    members = [member for refs, ids in linked.member_columns()
+               for member in zip(refs.to_pylist(), ids.to_pylist(), strict=True)]
+    return {"rings": list(linked.rings().rows()), "members": members,
+            "left_out": linked.left_out(), "rows": report.rows,
+            "errors": [(e.line, e.message) for e in report.errors], "cases": linked.case_count,
+            "identifiers": linked.identifier_count}
+
+
+def row_by_row(path, **kwargs):
+    """The rings of the file with each row given to RingIndex.add_row, parsed by the per-value
+    functions: what the reader did before it read columns."""
+    index = make_index(**kwargs)
+    report = casefile.ReadReport()
+    with path.open(encoding="utf-8-sig", newline="") as text:
+        reader = csv.reader(text)
+        header = next(reader)
+        at = casefile.header_columns(header)
+        for row in reader:
+            row = row + [""] * (len(header) - len(row))
+            if not any(row):
+                continue
+            report.rows += 1
+            cells = {name: row[position] for name, position in at.items()}
+            ref = cells["case_ref"].strip()
+            kind, value = cells["identifier_kind"], cells["identifier_value"]
+            try:
+                if not ref:
+                    raise ValueError(casefile.MSG_NO_CASE_REF)
+                if kind and value:
+                    key = key_normalizer(kind)(value)
+                elif kind.strip() or value.strip():
+                    raise ValueError(casefile.MSG_HALF_IDENTIFIER)
+                else:
+                    key = None
+                loss, victims, unit, day = (cells.get(name, "") for name in casefile.OPTIONAL)
+                index.add_row(ref, key, parse_loss_fen(loss) if loss else None,
+                              parse_victims(victims) if victims else None,
+                              parse_unit_code(unit) if unit else None, parse_day(day) if day else None)
+            except ValueError as exc:
+                report.errors.append(casefile.RowError(reader.line_num, str(exc)))
+    return outcome(index, report)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_column_reader_equals_the_row_by_row_rules(tmp_path, seed, monkeypatch):
+    path = tmp_path / "cases.csv"
+    path.write_text(messy_case_file(seed), encoding="utf-8")
+    expected = row_by_row(path)
+    assert expected["left_out"] and expected["errors"] and max(r[2] for r in expected["rings"]) > 2
+    assert link_file_in_process(path) == expected
+    # Many small batches: cases, identifiers and first facts carried across batches.
+    monkeypatch.setattr(casefile, "BATCH_BYTES", 512)
+    assert link_file_in_process(path) == expected
+
+
+def test_the_csv_module_reads_what_arrow_refuses(tmp_path, monkeypatch):
+    """Short and long rows (the csv module pads them) and a header over two lines."""
+    text = messy_case_file(4).replace("\r\nB-3,url,,,,,\r\n", "\r\nB-3,url\r\n")
+    text = text.replace("\r\nB-4,app,x,-3,,,\r\n", "\r\nB-4,app,x,-3,,,,extra\r\n")
+    assert "\r\nB-3,url\r\n" in text and ",extra\r\n" in text
+    path = tmp_path / "cases.csv"
+    path.write_text(text, encoding="utf-8")
+    expected = row_by_row(path)
+    assert link_file_in_process(path) == expected
+    monkeypatch.setattr(casefile, "BATCH_ROWS", 7)
+    assert link_file_in_process(path) == expected
+    two_line_header = 'case_ref,identifier_kind,identifier_value,loss,"note,\nmore"\nA,phone,13900000001,5,\n'
+    path.write_text(two_line_header, encoding="utf-8")
+    assert link_file_in_process(path)["rings"][0][:5] == (1, "A", 1, 1, 500)
+
+
+def test_line_numbers_count_blank_lines_and_quoted_newlines(tmp_path):
+    text = HEADER + 'A,app,"two\nlines",,,,\n\n\nB,phone,12,,,,\n"C\n",phone,1,,,,\n'
+    _out, err = run(tmp_path, text)
+    assert err.splitlines()[0].startswith("Line 6: “12”")
+    assert err.splitlines()[1].startswith("Line 8: “1”")
+
+
+def test_files_quote_what_needs_quoting(tmp_path):
+    text = HEADER + '"Z,1",phone,13900000001,,,,\n"Z""2",phone,13900000001,,,,\n'
+    run(tmp_path, text, "--members", str(tmp_path / "members.csv"))
+    expected = '\ufeffcase_ref,ring_id\r\n"Z,1","Z""2"\r\n"Z""2","Z""2"\r\n'
+    assert (tmp_path / "members.csv").read_bytes() == expected.encode()
+    assert read(tmp_path / "rings.csv")[1][:3] == ["1", 'Z"2', "2"]
+
+
+def test_python_space_is_what_str_strip_takes():
+    import re
+
+    pattern = re.compile(re.sub(r"\\x\{([0-9a-f]+)\}", lambda hexa: f"\\u{int(hexa[1], 16):04x}",
+                                casefile.PYTHON_SPACE))
+    assert {c for c in map(chr, range(0x110000)) if pattern.fullmatch(c)} == {
+        c for c in map(chr, range(0x110000)) if c.isspace()}
+
+
+VALUE_PARTS = st.sampled_from([
+    "138", "1234", "5678", "+86", "0086", "86", " ", "-", "０", "１３８", "(", ")", ".", "http://",
+    "HTTPS://", "www.", "Pay", "example", ".com", ".cn", ":8080", "/x?a=1", "#top", "。", "wx:", "微信：",
+    "QQ:", "@", "tg: ", "Fox_1", "理财", "《", "》", "'", "\"", "49", "0154203237518", "6222", "0212",
+    "3456", "7890", "128", "192.168.", "1.1", "01", "255", "::", "ffff", "例子", "\u3000", "\t", "é",
+    "a" * 70, "Ⅻ",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(kind=st.sampled_from(list(KINDS)), value=st.lists(VALUE_PARTS, max_size=6).map("".join))
+def test_column_normaliser_equals_the_per_value_one(kind, value):
+    keys, errors = normalize_keys(kind, pa.array([value, value.upper(), f" {value} "]))
+    for position, raw in enumerate([value, value.upper(), f" {value} "]):
+        try:
+            expected = key_normalizer(kind)(raw)
+        except IdentifierError as exc:
+            assert keys[position].as_py() is None and errors[position] == str(exc)
+        else:
+            assert keys[position].as_py() == expected and position not in errors
+
+
+@pytest.mark.parametrize(("kind", "raw"), [(kind, raw) for kind, raw, *_rest in GOOD] + BAD)
+def test_column_normaliser_on_the_identifier_examples(kind, raw):
+    keys, errors = normalize_keys(kind, pa.array([raw]))
+    try:
+        assert keys[0].as_py() == key_normalizer(kind)(raw)
+    except IdentifierError as exc:
+        assert errors == {0: str(exc)}
+
+
+def test_add_columns_into_an_index_that_has_cases_equals_add_row(tmp_path):
+    from pingan.fraud.linking import RingIndex
+
+    one_by_one, at_once = RingIndex(stoplist=(), max_degree=5), RingIndex(stoplist=(), max_degree=5)
+    for index in (one_by_one, at_once):
+        index.add_row("B", "phone:1", None, 2)
+        index.add_row("C", None, 500)
+        index.rings()
+    one_by_one.add_row("A", "phone:2", 100, None, "330802001001", 700_000)
+    one_by_one.add_row("B", "phone:2", 999, 9, "330802002001")
+    one_by_one.add_row("C", "phone:3")
+    at_once.add_columns(cases=pa.array(["A", "B", "C"]), loss_fen=np.array([100, 999, -1]),
+                        victims=np.array([-1, 9, -1], dtype=np.int32),
+                        towns=pa.array(["330802001", "330802002", None]),
+                        days=np.array([700_000, 0, 0], dtype=np.int32),
+                        identifiers=pa.array(["phone:2", "phone:3"]),
+                        edge_case=np.array([0, 1, 2]), edge_ident=np.array([0, 0, 1]))
+    assert list(at_once.rings()) == list(one_by_one.rings())
+    assert list(at_once.members()) == list(one_by_one.members())
+    assert at_once.explain("A", "B") == one_by_one.explain("A", "B")

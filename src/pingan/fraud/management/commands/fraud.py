@@ -3,11 +3,14 @@ import time
 from functools import partial
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from pingan.core.errors import DomainError
+from pingan.core.ledger import write_aside, write_error_report
 from pingan.fraud.casefile import (
     OUTPUT_ENCODING,
     read_cases,
@@ -16,14 +19,21 @@ from pingan.fraud.casefile import (
     write_members,
     write_rings,
 )
+from pingan.fraud.ledger import import_fraud_cases, write_fraud_cases
 from pingan.fraud.linking import RingIndex, default_stoplist
+from pingan.fraud.models import AmountBand, Status, scam_type_choices
+from pingan.fraud.selectors import FraudCaseFilters
+from pingan.fraud.spark import DEFAULT_MASTER
+from pingan.hazards.management.common import acting_user, progress_bars
 
 LEFT_OUT_SHOWN = 20
 
 
 class Command(BaseCommand):
-    help = "Telecom fraud (电诈): link a case file into ranked rings (串并案), without a database."
-    # It reads and writes files only: the database and the project's checks do not concern it.
+    help = ("Telecom fraud (电诈): link a case file into ranked rings (串并案), without a database; "
+            "import and export the case ledger (案件台账).")
+    # `link` reads and writes files only, so the project's checks need not run first; the ledger
+    # subcommands go through the services, which check what they write.
     requires_system_checks = []
 
     def add_arguments(self, parser):
@@ -57,18 +67,31 @@ class Command(BaseCommand):
                                "the PINGAN_FRAUD_IDENTIFIER_STOPLIST setting.")
         link.add_argument("--strict", action="store_true",
                           help="Fail, writing nothing, if any row is bad.")
+        link.add_argument("--engine", choices=("inprocess", "spark"), default="inprocess",
+                          help="Link in this process (the default), or on Apache Spark: the same rings, "
+                               "for files beyond one machine (needs the spark extra and Java 17+).")
+        link.add_argument("--spark-master", default=DEFAULT_MASTER, metavar="URL",
+                          help=f"With --engine spark: where Spark runs (default {DEFAULT_MASTER}, every core "
+                               "of this machine; a cluster URL such as spark://host:7077 in production, "
+                               "where every executor must be able to read CASES.csv).")
         link.add_argument("--no-progress", action="store_true")
+        self.add_ledger_arguments(actions)
 
     def handle(self, *args, action, **options):
         try:
             if action == "link":
                 self.link(**options)
+            elif action == "import":
+                self.load(**options)
+            elif action == "export":
+                self.save(**options)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         except OSError as exc:
             raise CommandError(f"{exc.filename}: {exc.strerror}") from exc
 
-    def link(self, *, cases, out, members, left_out, max_degree, stoplist, strict, no_progress, **_options):
+    def link(self, *, cases, out, members, left_out, max_degree, stoplist, strict, no_progress, engine,
+             spark_master, **_options):
         if max_degree is not None and max_degree < 1:
             raise CommandError(_("--max-degree must be at least 1."))
         stopped = set(default_stoplist())
@@ -79,8 +102,12 @@ class Command(BaseCommand):
         # carriage returns, which Django's output wrapper would end with newlines.
         progress = partial(tqdm, file=sys.stderr, disable=no_progress, dynamic_ncols=True, leave=False)
         started = time.perf_counter()
-        index = RingIndex(stoplist=stopped, max_degree=max_degree)
-        report = read_cases(cases, index, progress=partial(progress, desc=_("Reading")))
+        if engine == "spark":
+            index = self.link_on_spark(cases, stopped, max_degree, spark_master)
+            report = index.report
+        else:
+            index = RingIndex(stoplist=stopped, max_degree=max_degree)
+            report = read_cases(cases, index, progress=partial(progress, desc=_("Reading")))
         for error in report.errors:
             self.stderr.write(str(error))
         if report.errors and strict:
@@ -105,6 +132,87 @@ class Command(BaseCommand):
         ).format(rows=report.rows, cases=index.case_count, identifiers=index.identifier_count,
                  rings=len(rings), linked=rings.linked_count, major=rings.major_count, left_out=len(left),
                  bad=len(report.errors), seconds=time.perf_counter() - started))
+
+    def link_on_spark(self, cases, stopped, max_degree, master):
+        from pingan.fraud.spark import link_file, spark_for
+
+        if max_degree is None:
+            max_degree = settings.PINGAN_FRAUD_MAX_IDENTIFIER_DEGREE
+        with spark_for(master) as session:
+            return link_file(session, cases, stoplist=stopped, max_degree=max_degree,
+                             major_loss_yuan=settings.PINGAN_FRAUD_MAJOR_LOSS_YUAN,
+                             major_victims=settings.PINGAN_FRAUD_MAJOR_VICTIMS)
+
+    def add_ledger_arguments(self, actions):
+        load = actions.add_parser(
+            "import",
+            help="Import a fraud case ledger (.xlsx, or .csv in UTF-8 or GB18030).",
+            description=(
+                "One row a case, with Chinese headers or their synonyms. Several victims go side by side "
+                "in 受害人, 受害人身份证号, 受害人电话 and 受害人年龄, separated by 、 in the same order; "
+                "an identifier cell (涉案电话, 银行账号, 支付账号, 网址, 涉案APP, 社交账号, 设备号, "
+                "IP地址) may hold several values, one a line or separated by 、 , ;. Each row is recorded "
+                "through the same checks as the web and joins its ring at once. Every bad cell is reported "
+                "and then nothing is written; rows already imported are skipped."
+            ),
+        )
+        load.add_argument("file", type=Path)
+        load.add_argument("--user", required=True,
+                          help="Import as this user: rows they may not record are refused.")
+        load.add_argument("--dry-run", action="store_true",
+                          help="Check every row through the services, rings included; write nothing.")
+        load.add_argument("--errors", type=Path, metavar="REPORT.csv",
+                          help="Also write the bad cells to this CSV file.")
+        load.add_argument("--no-progress", action="store_true")
+        save = actions.add_parser(
+            "export",
+            help="Export the fraud cases a user may see, filtered as in the web list, to .xlsx.",
+            description=("Victims are masked unless --full, which only a user who may see every exported "
+                         "case's victims in full may ask for; each case's victims are then logged as read."),
+        )
+        save.add_argument("file", type=Path)
+        save.add_argument("--user", required=True, help="Export what this user may see.")
+        save.add_argument("--full", action="store_true", help="The victims' details in full.")
+        save.add_argument("--unit", help="A division-code prefix: that unit's whole subtree.")
+        keys = "Key(s), comma-separated or repeated: {}".format
+        save.add_argument("--status", action="append", default=[], help=keys(", ".join(Status.values)))
+        save.add_argument("--scam-type", action="append", default=[],
+                          help=keys(", ".join(code for code, _label in scam_type_choices())))
+        save.add_argument("--band", action="append", default=[], help=keys(", ".join(AmountBand.values)))
+        save.add_argument("--identifier", help="The cases showing this identifier, written any way.")
+        save.add_argument("--ring", help="The cases of this ring (its id).")
+        save.add_argument("--reported-from", metavar="YYYY-MM-DD")
+        save.add_argument("--reported-to", metavar="YYYY-MM-DD")
+        save.add_argument("--linked-only", action="store_true",
+                          help="Only cases in a ring the user is shown.")
+        save.add_argument("--open-only", action="store_true")
+        save.add_argument("--no-progress", action="store_true")
+
+    def load(self, *, file, user, dry_run, errors, no_progress, **_options):
+        result = import_fraud_cases(file, actor=acting_user(user), dry_run=dry_run,
+                                    progress=progress_bars(self.stderr, disable=no_progress))
+        if result.errors:
+            for row_error in result.errors:
+                self.stderr.write(str(row_error))
+            if errors:
+                with Path(errors).open("w", encoding="utf-8", newline="") as report:
+                    write_error_report(result.errors, report)
+            raise CommandError(str(result))
+        self.stdout.write(str(result))
+
+    def save(self, *, file, user, full, no_progress, **options):
+        actor = acting_user(user)
+        try:
+            filters = FraudCaseFilters.model_validate({
+                name: ",".join(value) if isinstance(value, list) else value
+                for name, value in options.items()
+                if name in FraudCaseFilters.model_fields
+            })
+        except ValidationError as exc:
+            raise CommandError(str(exc)) from exc
+        count = write_aside(file, partial(write_fraud_cases, filters, user=actor, full=full,
+                                          progress=progress_bars(self.stderr, disable=no_progress)))
+        self.stdout.write(_("{count} cases written to {file}.").format(count=count, file=file))
 
     def show_left_out(self, left, *, listed):
         if not left:
