@@ -140,3 +140,24 @@ class CaseQuerySet(models.QuerySet):
 
     def open(self) -> CaseQuerySet:
         return self.filter(is_open=True)
+
+
+def acting_scope(user: Any, *, town_or_above: bool = False) -> Scope:
+    """The part of the user's scope from roles that may act (handler or higher); with
+    ``town_or_above``, only roles at a town, the district or a department."""
+    from pingan.core.models import ROLE_RANK, TOWN_LEVEL, RoleName
+
+    scope = scope_for(user)
+    if scope.everything:
+        return scope
+    strong = tuple(
+        r for r in scope.roles
+        if r.rank >= ROLE_RANK[RoleName.HANDLER]
+        and (not town_or_above or r.unit.is_department or r.unit.level <= TOWN_LEVEL)
+    )
+    return Scope(
+        prefixes=tuple(r.unit.prefix for r in strong if not r.unit.is_department),
+        lines={k: v for (dep, k), v in scope.department_lines.items()
+               if any(r.unit_id == dep for r in strong)},
+    )
+

@@ -55,7 +55,7 @@ from pingan.core import errors
 from pingan.core.deadlines import OPEN, due_state_expression, due_states_q, local_days_q
 from pingan.core.filters import ListFilters
 from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind, subtree_q
-from pingan.core.scoping import scope_for
+from pingan.core.scoping import acting_scope, scope_for
 from pingan.fraud.identifiers import KINDS, URL, IdentifierError, normalize
 from pingan.fraud.linking import TOWN_CODE_LENGTH, RingIndex
 from pingan.fraud.models import (
@@ -486,6 +486,24 @@ def open_warnings(*, user: Any, unit: Unit, now: dt.datetime | None = None) -> Q
     return (WarningOrder.objects.visible_to(user).filter(OPEN, unit.subtree_q("unit_prefix"))
             .select_related("unit").annotate(due_state=due_state_expression(now))
             .order_by(F("due_at").asc(nulls_last=True), "id"))
+
+
+def my_work(*, user: Any, limit: int = 50) -> list[WarningOrder]:
+    """Open warnings where the user may act (a grid worker in their own cell, a town over its
+    villages, the police over its lines), waiting for a contact or an outcome, the nearest
+    deadline first; each with its person at risk masked, as a list shows them."""
+    warnings = (WarningOrder.objects.visible_to(user).filter(OPEN, acting_scope(user).case_q())
+                .select_related("unit").annotate(due_state=due_state_expression())
+                .order_by(F("due_at").asc(nulls_last=True), "id"))
+    return with_masked_people(warnings[:limit])
+
+
+def with_masked_people(warnings: Any) -> list[WarningOrder]:
+    """The warnings with ``person`` set to their person at risk, masked."""
+    shown = list(warnings)
+    for warning in shown:
+        warning.person = person_of(warning, full=False)
+    return shown
 
 
 def linked_case(*, user: Any, warning: WarningOrder) -> FraudCase | None:

@@ -441,9 +441,7 @@ def dissuasion_board(request: HttpRequest) -> HttpResponse:
         for row in [*metrics["rows"], metrics["totals"]]:
             row["median_label"] = duration_label(row["median_contact_seconds"])
     warnings = selectors.open_warnings(user=request.user, unit=parent)
-    shown = list(warnings[:BOARD_WARNINGS])
-    for warning in shown:
-        warning.person = selectors.person_of(warning, full=False)
+    shown = selectors.with_masked_people(warnings[:BOARD_WARNINGS])
     return render(request, "fraud/dissuasion.html", {
         "parent": parent, "ancestors": _within_reach(request.user, parent.ancestors()), "period": period,
         "days": days,

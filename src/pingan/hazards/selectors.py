@@ -12,8 +12,8 @@ from pydantic import Field
 
 from pingan.core.deadlines import OPEN, due_state_expression, due_states_q, local_days_q
 from pingan.core.filters import ListFilters
-from pingan.core.models import ROLE_RANK, DueState, RoleName, Severity, Unit, subtree_q
-from pingan.core.scoping import Scope, scope_for
+from pingan.core.models import DueState, Severity, Unit, subtree_q
+from pingan.core.scoping import acting_scope, scope_for
 from pingan.hazards.models import Category, Hazard, Status
 
 SORTS = {
@@ -79,27 +79,11 @@ def hazard_get(*, user: Any, ref: str) -> Hazard | None:
     )
 
 
-def _acting_scope(user: Any) -> Scope:
-    """The part of the user's scope from roles that may assign and verify (town or above)."""
-    scope = scope_for(user)
-    if scope.everything:
-        return scope
-    strong = tuple(
-        r for r in scope.roles
-        if r.rank >= ROLE_RANK[RoleName.HANDLER] and (r.unit.is_department or r.unit.level <= 2)
-    )
-    return Scope(
-        prefixes=tuple(r.unit.prefix for r in strong if not r.unit.is_department),
-        lines={k: v for (dep, k), v in scope.department_lines.items()
-               if any(r.unit_id == dep for r in strong)},
-    )
-
-
 def my_work(*, user: Any, limit: int = 50) -> QuerySet[Hazard]:
     """What waits for this user's action, most urgent first: hazards assigned to them to
     fix, and in their area at town level or above, reports to assign and work to verify."""
     mine = Q(assignee=user, status__in=[Status.ASSIGNED, Status.RECTIFYING])
-    acting = _acting_scope(user).case_q()
+    acting = acting_scope(user, town_or_above=True).case_q()
     to_route = acting & Q(status=Status.REPORTED)
     to_verify = acting & Q(status=Status.AWAITING_VERIFICATION) & ~Q(rectifier=user)
     return (

@@ -17,6 +17,7 @@ from pingan.fraud import services
 from pingan.fraud.models import ContactAttempt, WarningOrder, WarningStatus
 from pingan.fraud.selectors import MSG_PERIOD_REVERSED
 from pingan.fraud.tests.test_dissuasion_rules import contact, register
+from pingan.petitions.masking import mask_name
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +172,13 @@ def test_the_admin_site_lists_warnings_without_the_person(client, warning, djang
     assert listing.status_code == 200 and warning.ref in listing.content.decode()
     page = client.get(reverse("admin:fraud_warningorder_change", args=[warning.pk])).content.decode()
     assert "13905701234" not in page and "周秀兰" not in page
+
+
+def test_my_work_lists_open_warnings_where_i_may_act(client, personas, warning):
+    for user, expected in ((personas.grid_worker, [warning.ref]), (personas.town_handler, [warning.ref]),
+                           (personas.outsider, [])):
+        client.force_login(user)
+        assert [w.ref for w in client.get(reverse("my-work")).context["warnings"]] == expected
+    client.force_login(personas.grid_worker)
+    body = client.get(reverse("my-work")).content.decode()
+    assert warning.person_name not in body and mask_name(warning.person_name) in body
