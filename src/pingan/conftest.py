@@ -125,7 +125,13 @@ def browser(monkeypatch):
         connections.close_all()
 
 
+# A shared 2-core machine can be slow to answer a POST that rewrites a page: wait longer
+# than Playwright's 30 s before calling a step failed.
+BROWSER_TIMEOUT_MS = 90_000
+
+
 def browser_login(page, live_server, username: str) -> None:
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     page.goto(live_server.url + reverse("login"))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)

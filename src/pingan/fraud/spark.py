@@ -93,6 +93,9 @@ def spark_session(master: str = DEFAULT_MASTER, *, app_name: str = "pingan-fraud
     """A Spark session on ``master``: ``local[*]`` (every core of this machine) or a cluster
     URL. Fails with a clear message without PySpark or Java."""
     java_executable()
+    # Spark starts its Python workers as $PYSPARK_PYTHON, else whatever "python3" is on the
+    # PATH: not this virtual environment unless it happens to be activated.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     try:
         from pyspark.sql import SparkSession
     except ImportError:
