@@ -640,6 +640,7 @@ def main() -> None:
                         help="Stop a contender whose processes hold more (default 14).")
     parser.add_argument("--time-cap", type=float, default=1800,
                         help="Stop a contender after so many seconds (default 1800).")
+    parser.add_argument("--results", type=Path, default=RESULTS, help=f"Where to write (default {RESULTS}).")
     parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -675,8 +676,8 @@ def main() -> None:
     import pyarrow
     import scipy
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps({
         "benchmark": "fraud case linking, CSV to ranked rings",
         "max_degree": MAX_DEGREE,
         "stoplist": STOPLIST,

@@ -11,8 +11,9 @@ A case that gives no victim count counts one victim.
 A bad row (an identifier that does not normalise, an unreadable amount or date…) is skipped
 as a whole and reported with its line number; the caller decides whether that fails the run.
 
-Read column-wise (see :func:`read_cases`): 10⁷ rows in about 20 s and 2 GB on the 2-core
-benchmark machine (bench/bench_fraud_link.py), where reading row by row took 47 s and 2.7 GB.
+Read column-wise (see :func:`read_cases`): on the 10⁷ rows of bench/bench_fraud_link.py, about
+20 s on a quiet 2-core machine where reading row by row took 47 s, and the whole link peaks at
+1.8 GB where it took 2.7 GB.
 
 Out: UTF-8 with a byte-order mark, so that Excel and WPS open the Chinese text correctly.
 """
