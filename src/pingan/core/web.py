@@ -144,6 +144,16 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def export_response(request: HttpRequest, *, filters: ListFilters | None, problems: list[str],
+                    write: Callable[[Any], bytes], filename: str, templates: ListTemplates,
+                    page_context: Callable[[], dict[str, Any]]) -> HttpResponse:
+    """A filtered list as a workbook, or the list page with what is wrong with its filters."""
+    if filters is None:
+        context = {"rows": [], "next_cursor": None, "problems": problems, **page_context()}
+        return render(request, templates.page, context, status=400)
+    return xlsx_response(write(filters), f"{filename}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
 def indented_name(unit: Unit) -> str:
     # Indentation shows the tree inside a plain <select>, which phones render natively.
     return "\u3000" * (unit.level - 1) + unit.name

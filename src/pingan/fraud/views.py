@@ -139,11 +139,9 @@ def case_export(request: HttpRequest) -> HttpResponse:
 
     filters, problems = web.parse_filters(selectors.FraudCaseFilters, request.GET, multi=CASE_FILTERS,
                                           labels=CASE_FILTER_LABELS)
-    if filters is None:
-        context = {"rows": [], "next_cursor": None, "problems": problems, **_case_list_options(request)}
-        return render(request, CASE_TEMPLATES.page, context, status=400)
-    return web.xlsx_response(export_fraud_cases(filters, user=request.user),
-                             f"诈骗案件台账-{timezone.localdate():%Y%m%d}.xlsx")
+    return web.export_response(request, filters=filters, problems=problems, filename="诈骗案件台账",
+                               write=lambda f: export_fraud_cases(f, user=request.user),
+                               templates=CASE_TEMPLATES, page_context=lambda: _case_list_options(request))
 
 
 @login_required

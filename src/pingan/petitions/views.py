@@ -114,11 +114,9 @@ def petition_export(request: HttpRequest) -> HttpResponse:
 
     filters, problems = web.parse_filters(selectors.PetitionFilters, request.GET, multi=LIST_FILTERS,
                                           labels=FILTER_LABELS)
-    if filters is None:
-        context = {"rows": [], "next_cursor": None, "problems": problems, **_list_options(request)}
-        return render(request, "petitions/list.html", context, status=400)
-    return web.xlsx_response(export_petitions(filters, user=request.user),
-                             f"信访台账-{timezone.localdate():%Y%m%d}.xlsx")
+    return web.export_response(request, filters=filters, problems=problems, filename="信访台账",
+                               write=lambda f: export_petitions(f, user=request.user),
+                               templates=LIST_TEMPLATES, page_context=lambda: _list_options(request))
 
 
 # --- Registration ------------------------------------------------------------------------
