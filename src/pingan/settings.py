@@ -208,6 +208,8 @@ PINGAN_ESCALATION_SWEEP_SECONDS = int(os.environ.get("PINGAN_ESCALATION_SWEEP_SE
 
 # Photos and documents attached to cases.
 PINGAN_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# A ledger uploaded on the web (core.ledger_uploads); larger files go through the command.
+PINGAN_LEDGER_UPLOAD_MAX_BYTES = int(os.environ.get("PINGAN_LEDGER_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 # Ledger records are kept at least 3 years with text and photo evidence
 # (浙江省安全生产条例 art. 15): nothing in Pingan deletes them.
 PINGAN_LEDGER_RETENTION_YEARS = 3

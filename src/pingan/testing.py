@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 
@@ -48,3 +49,28 @@ def walk_pages(client, url: str, params: dict | None = None, *, limit: int,
         if cursor is None:
             return items, pages
         assert pages < max_pages, "the cursor never reached the end"
+
+
+def ledger_workbook(rows: list[dict], *, header: list[str], title: str = "") -> bytes:
+    """An .xlsx ledger as a district keeps one: a ``title`` line (if any) above ``header``,
+    then each row's cells under their headers (a header the row lacks is left empty)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.append([title])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([row.get(name) for name in header])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def read_workbook(data: bytes) -> tuple[tuple, list[dict]]:
+    """An exported workbook's header row, and each row as a dict under it."""
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    return rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]

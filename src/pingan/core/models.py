@@ -452,3 +452,57 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+
+class UploadState(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    REJECTED = "rejected", _("Rejected: nothing was imported")
+    FAILED = "failed", _("Could not be read")
+
+
+def ledger_upload_path(upload: LedgerUpload, filename: str) -> str:
+    # Not the uploaded name: it may be anything, and the file is deleted once it is read.
+    return f"ledgers/{upload.kind}-{upload.uploaded_at:%Y%m%d%H%M%S}-{upload.uploaded_by_id}.bin"
+
+
+class LedgerUpload(models.Model):
+    """A ledger file uploaded on the web, imported by the worker (``core.ledger_uploads``) as
+    its uploader: every row or none, as the import command does. The file holds personal
+    data in full, so it is deleted once the import has read it; the result stays, and its
+    row errors never repeat personal data."""
+
+    kind = models.CharField(_("ledger"), max_length=30)
+    file = models.FileField(upload_to=ledger_upload_path, blank=True)
+    filename = models.CharField(_("file"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    dry_run = models.BooleanField(_("check only"), default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"))
+    state = models.CharField(_("state"), max_length=10, choices=UploadState.choices,
+                             default=UploadState.QUEUED)
+    # What the import is doing now (reading, checking, writing) and how many rows it has:
+    # written between its phases, since its writes are one transaction nobody else sees.
+    stage = models.CharField(_("stage"), max_length=60, blank=True)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.TextField(_("result"), blank=True)
+    created = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    # [{"row", "column", "value", "message"}, …] as core.ledger.RowError has them.
+    row_errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger upload")
+        verbose_name_plural = _("ledger uploads")
+        indexes = [models.Index(fields=["uploaded_by", "-uploaded_at"], name="ledger_upload_mine")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.filename}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (UploadState.DONE, UploadState.REJECTED, UploadState.FAILED)

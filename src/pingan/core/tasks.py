@@ -3,8 +3,16 @@
 from django_tasks import task
 
 from pingan.core.escalation import escalate_overdue
+from pingan.core.ledger_uploads import ledger_upload_run
+from pingan.core.models import LedgerUpload
 
 
 @task()
 def sweep_overdue_cases() -> int:
     return escalate_overdue()
+
+
+@task()
+def import_ledger_upload(upload_id: int) -> str:
+    """Import a ledger uploaded on the web (``core.ledger_uploads``); the result is its summary."""
+    return ledger_upload_run(LedgerUpload.objects.select_related("uploaded_by").get(pk=upload_id)).summary

@@ -1,16 +1,35 @@
-"""Pages of the core that know no kind of case: the inbox."""
+"""Pages of the core that know no kind of case: the inbox, and ledger uploads (a kind's ledger
+imported from the web by the worker, ``core.ledger_uploads``)."""
 
 from __future__ import annotations
 
+import io
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
+from pingan.core import errors, web
 from pingan.core.inbox import mark_read, unread_for
+from pingan.core.ledger import write_error_report
+from pingan.core.ledger_uploads import (
+    ledger_kind,
+    ledger_upload_create,
+    ledger_upload_get,
+    recent_uploads,
+    upload_errors,
+)
+from pingan.core.models import LedgerUpload
+
+ERRORS_SHOWN = 200  # on the page; the CSV has them all
 
 
 @login_required
@@ -28,3 +47,66 @@ def inbox_mark_read(request: HttpRequest) -> HttpResponse:
                                            require_https=request.is_secure()):
         target = "my-work"
     return redirect(target)
+
+
+class LedgerUploadForm(web.StyledForm):
+    file = forms.FileField(label=_("Ledger file (.xlsx or .csv)"), required=False,
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    dry_run = forms.BooleanField(label=_("Only check it: write nothing"), required=False)
+
+
+@login_required
+def ledger_upload_new(request: HttpRequest, kind: str) -> HttpResponse:
+    ledger = ledger_kind(kind)
+    if ledger is None:
+        raise Http404(errors.MSG_NOT_FOUND)
+    form = LedgerUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                upload = ledger_upload_create(actor=request.user, kind=ledger, file=form.cleaned_data["file"],
+                                              dry_run=form.cleaned_data["dry_run"])
+            except errors.DomainError as exc:
+                web.attach_error(form, exc)
+                status = exc.status
+            else:
+                return redirect("ledger-upload", pk=upload.pk)
+    return render(request, "core/ledger_upload_new.html", {
+        "ledger": ledger, "form": form, "uploads": recent_uploads(user=request.user, kind=ledger.key),
+    }, status=status)
+
+
+def _upload_or_404(request: HttpRequest, pk: int) -> LedgerUpload:
+    upload = ledger_upload_get(user=request.user, pk=pk)
+    if upload is None:
+        raise Http404(errors.MSG_NOT_FOUND)
+    return upload
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def ledger_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The upload's state; while the worker has it, htmx asks again every few seconds."""
+    upload = _upload_or_404(request, pk)
+    since = upload.started_at or upload.uploaded_at
+    row_errors = upload_errors(upload)
+    partial = request.headers.get("HX-Request")
+    template = "core/_ledger_upload_state.html" if partial else "core/ledger_upload.html"
+    return render(request, template, {
+        "upload": upload, "ledger": ledger_kind(upload.kind), "row_errors": row_errors[:ERRORS_SHOWN],
+        "errors_hidden": max(len(row_errors) - ERRORS_SHOWN, 0),
+        "waited": int(((upload.finished_at or timezone.now()) - since).total_seconds()),
+    })
+
+
+@login_required
+def ledger_upload_error_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every bad cell of a rejected upload as CSV, to correct the file against."""
+    upload = _upload_or_404(request, pk)
+    out = io.StringIO()
+    write_error_report(upload_errors(upload), out)
+    response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"{upload.filename}-errors.csv")
+    return response

@@ -111,10 +111,18 @@ class ListTemplates:
     rows: str  # the rows a "load more" appends
 
 
+def filter_menus(request: HttpRequest, *menus: tuple[str, Any, Sequence[tuple[str, Any]]]) -> list[tuple]:
+    """A list's checkbox menus, each (name, label, choices), as ``list_page.html`` draws them:
+    with the values the query string chose."""
+    return [(name, label, choices, request.GET.getlist(name)) for name, label, choices in menus]
+
+
 def list_response(request: HttpRequest, *, filters: ListFilters | None, problems: list[str],
                   queryset: Callable[[Any], QuerySet], ordering: Callable[[Any], Sequence[str]],
-                  templates: ListTemplates, page_context: Callable[[], dict[str, Any]]) -> HttpResponse:
-    """One page of a filtered list: the whole page, or for HTMX only the part it swaps."""
+                  templates: ListTemplates, page_context: Callable[[], dict[str, Any]],
+                  present: Callable[[list[Any]], list[Any]] = list) -> HttpResponse:
+    """One page of a filtered list: the whole page, or for HTMX only the part it swaps.
+    ``present`` readies a page's rows for drawing, such as masking the people in them."""
     rows: list[Any] = []
     next_cursor = None
     if filters is not None:
@@ -123,7 +131,7 @@ def list_response(request: HttpRequest, *, filters: ListFilters | None, problems
                                             cursor=request.GET.get("after"), limit=PAGE_SIZE)
         except InvalidParameter:
             problems = [str(MSG_BAD_CURSOR)]
-    context = {"rows": rows, "next_cursor": next_cursor, "problems": problems}
+    context = {"rows": present(rows), "next_cursor": next_cursor, "problems": problems}
     htmx = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
     # Partials answer 200 even with a filter problem: htmx swaps in only 2xx responses, and
     # the message must replace the stale rows.

@@ -16,8 +16,10 @@ amounts written as numbers, ``12,000.50元`` or ``1.2万`` (or under a header in
 ``pingan.core.ledger`` reads the file and cleans the cells. Every identifier value is
 checked as the services check it, so a cell with two bad values names both; then each row
 goes through ``fraud_case_record``, as if an officer had entered it: the same normal forms,
-scam types, amount and date rules, scope — and the case joins its ring at once, merging the
-rings it bridges, so two rows sharing a bank account end in one ring. The case is recorded
+scam types, amount and date rules, scope — and the case joins its ring, merging the rings it
+bridges, so two rows sharing a bank account end in one ring. A few rows join their rings one
+by one; from ``BULK_LINK_ROWS`` new rows on, the rings are recomputed once after the last row
+(in the same transaction), which is quicker than relinking around every row. The case is recorded
 as of its report date. All rows are written in one transaction, each in a savepoint so that a
 row the services refuse is reported and the next row still checked; if any cell is bad,
 nothing is written and the result lists every bad cell (row, column, message; a victim's
@@ -113,6 +115,7 @@ from pingan.fraud.services import (
     fraud_case_record,
     fraud_victims_full,
     normalise_identifiers,
+    rings_recompute,
 )
 
 MSG_NO_KEY = _(
@@ -144,6 +147,9 @@ SHEET_TITLE = "电信网络诈骗案件台账"
 VICTIM_JOIN = "、"
 IDENTIFIER_JOIN = "\n"
 WAN = Decimal(10_000)
+# From this many new rows on, one recompute of every ring after the last row beats relinking
+# the rings around each row (see bench/bench_fraud_import.py).
+BULK_LINK_ROWS = 200
 
 
 # ---------------------------------------------------------------------------
@@ -450,6 +456,7 @@ class _Importer:
         self.sheet = sheet
         self.actor = actor
         self.errors = row_errors
+        self.link_each = True  # set by ``plan``, from how many rows are new
         self.checks = RowChecks(sheet, row_errors, no_key=MSG_NO_KEY)
         self.error = self.checks.error
 
@@ -497,8 +504,10 @@ class _Importer:
             identifiers = self.identifiers(number, row)
             if not blocking and unit is not None:
                 planned.append(_New(number, row, unit, victims, identifiers))
-        return self.checks.unseen(planned, FraudCase.objects.visible_to(self.actor), kind=KIND,
-                                  taken=MSG_REF_TAKEN)
+        new, skipped = self.checks.unseen(planned, FraudCase.objects.visible_to(self.actor), kind=KIND,
+                                          taken=MSG_REF_TAKEN)
+        self.link_each = len(new) < BULK_LINK_ROWS
+        return new, skipped
 
     # -- each new row through the services (``RowChecks.write``) ------------------
     def create(self, item: _New) -> FraudCase:
@@ -509,7 +518,7 @@ class _Importer:
                 reported_on=local_day(row.reported_on), occurred_on=local_day(row.occurred_on),
                 loss=row.loss, recovered=row.recovered or 0, victims=item.victims,
                 identifiers=item.identifiers, title=row.title or "", description=row.description or "",
-                source="import", external_ref=row.key, opened_at=row.reported_on,
+                source="import", external_ref=row.key, opened_at=row.reported_on, link_now=self.link_each,
             )
         except errors.DomainError as exc:
             raise RowRefused(*self.blame(item, exc)) from exc
@@ -531,9 +540,14 @@ class _Importer:
             return ("unit_code" if item.row.unit_code else "unit_name"), exc.message
         return (parts[0] if parts[0] in HEADERS else LAYOUT.anchor), exc.message
 
+    def linked(self, cases: list[FraudCase]) -> int:
+        """How many of ``cases`` are in a ring, once every row has joined its ring."""
+        if cases and not self.link_each:
+            rings_recompute()
+        return _in_a_ring(cases)
 
-def _linked(cases: list[FraudCase]) -> int:
-    """How many of ``cases`` are in a ring, once every row has joined its ring."""
+
+def _in_a_ring(cases: list[FraudCase]) -> int:
     pks = [case.pk for case in cases]
     return sum(FraudCase.objects.filter(pk__in=pks[start:start + LOOKUP_BATCH], ring__isnull=False).count()
                for start in range(0, len(pks), LOOKUP_BATCH))
@@ -554,7 +568,7 @@ def import_fraud_cases(file: str | Path | IO[bytes], *, actor: Any, filename: st
     importer = _Importer(sheet=sheet, actor=actor, row_errors=row_errors)
     new, skipped = importer.plan(rows)
     linked = importer.checks.write(new, importer.create, keep=not dry_run and not importer.errors,
-                                   progress=progress, then=_linked)
+                                   progress=progress, then=importer.linked)
     result = FraudImport(rows=len(rows), skipped=skipped, dry_run=dry_run,
                          errors=sorted(importer.errors, key=lambda e: e.row))
     if result.ok:

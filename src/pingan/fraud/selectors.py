@@ -428,7 +428,7 @@ WARNING_SORTS = {"due": ("due_at", "id"), "-received": ("-opened_at", "-id"), "r
 
 
 class WarningFilters(ListFilters):
-    """One filter definition for the warning list of the API (and any page to come)."""
+    """One filter definition for the warning list of the API and of the page."""
 
     SORTS = WARNING_SORTS
 
@@ -511,6 +511,13 @@ def linked_case(*, user: Any, warning: WarningOrder) -> FraudCase | None:
     if warning.fraud_case_id is None:
         return None
     return FraudCase.objects.visible_to(user).filter(pk=warning.fraud_case_id).first()
+
+
+def case_warnings(*, user: Any, case: FraudCase) -> QuerySet[WarningOrder]:
+    """The warning orders that ended in ``case`` (the person was already defrauded) and that
+    the reader may see, the earliest received first."""
+    return (WarningOrder.objects.visible_to(user).filter(fraud_case=case).select_related("unit")
+            .annotate(due_state=due_state_expression()).order_by("opened_at", "id"))
 
 
 def contact_attempts(warning: WarningOrder) -> QuerySet[ContactAttempt]:

@@ -218,11 +218,13 @@ def fraud_case_record(*, actor: Any, unit: Unit, scam_type: str, reported_on: dt
                       victims: Sequence[VictimIn], identifiers: Iterable[tuple[str, str]] = (),
                       recovered: Any = 0, occurred_on: dt.date | None = None, title: str = "",
                       description: str = "", source: str = "web", external_ref: str | None = None,
-                      opened_at: dt.datetime | None = None) -> FraudCase:
+                      opened_at: dt.datetime | None = None, link_now: bool = True) -> FraudCase:
     """Record a reported fraud with its victims and identifiers; it joins its ring at once.
 
     Everything is checked before anything is written. ``opened_at`` back-dates the
-    recording (importers and the demo generator only)."""
+    recording (importers and the demo generator only). ``link_now=False`` stores the
+    identifiers without touching the rings, for a bulk import that then runs
+    ``rings_recompute`` once, in the same transaction."""
     opened_at = opened_at or timezone.now()
     fraud_case_record_check(actor=actor, unit=unit, scam_type=scam_type)
     if reported_on > local_date(opened_at):
@@ -253,7 +255,7 @@ def fraud_case_record(*, actor: Any, unit: Unit, scam_type: str, reported_on: dt
                          terms=NO_DEADLINE, opened_at=opened_at)
         Victim.objects.bulk_create([Victim(case=case, name=v.name, id_number=v.id_number, phone=v.phone,
                                            age=v.age) for v in people])
-        _link(case=case, found=found, actor=actor, at=opened_at)
+        _link(case=case, found=found, actor=actor, at=opened_at, relink=link_now)
     return case
 
 
@@ -322,8 +324,9 @@ def _lock_linking() -> LinkingState:
 
 
 def _link(*, case: FraudCase, found: Sequence[tuple[Normal, str]], actor: Any,
-          at: dt.datetime) -> list[Identifier]:
-    """Store the identifiers, link them to ``case`` and bring its rings up to date."""
+          at: dt.datetime, relink: bool = True) -> list[Identifier]:
+    """Store the identifiers, link them to ``case`` and, if ``relink``, bring its rings up
+    to date."""
     if not found:
         return []
     state = _lock_linking()
@@ -348,7 +351,7 @@ def _link(*, case: FraudCase, found: Sequence[tuple[Normal, str]], actor: Any,
     if crossing_ids:
         # Too common now: it stops linking, and the ring it held together may split.
         Identifier.objects.filter(pk__in=crossing_ids).update(left_out=LeftOutReason.DEGREE)
-    if crossing_ids or Identifier.objects.filter(pk__in=new_ids, left_out="").exists():
+    if relink and (crossing_ids or Identifier.objects.filter(pk__in=new_ids, left_out="").exists()):
         _relink_around(case, crossing_ids)
     # Every new link counts (a recompute that read the links before it must read again).
     state.version += 1

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
-from pingan.core.models import ROLE_RANK, RoleName, Unit, UnitKind
+from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind
 from pingan.core.scoping import scope_for
 from pingan.fraud import selectors, services
 from pingan.fraud.forms import (
@@ -42,8 +42,11 @@ from pingan.fraud.models import (
     ContactMethod,
     FraudCase,
     Ring,
+    RiskLevel,
     Status,
+    WarningIssuer,
     WarningOrder,
+    WarningStatus,
     scam_type_choices,
 )
 from pingan.fraud.tasks import recompute_rings
@@ -54,6 +57,8 @@ CASE_TEMPLATES = web.ListTemplates(page="fraud/case_list.html", results="fraud/_
                                    rows="fraud/_case_rows.html")
 RING_TEMPLATES = web.ListTemplates(page="fraud/ring_list.html", results="fraud/_ring_results.html",
                                    rows="fraud/_ring_rows.html")
+WARNING_TEMPLATES = web.ListTemplates(page="fraud/warning_list.html", results="fraud/_warning_results.html",
+                                      rows="fraud/_warning_rows.html")
 # The network is drawn up to this many nodes; a larger ring is listed, not drawn.
 GRAPH_MAX_NODES = 600
 
@@ -107,11 +112,12 @@ def _case_list_options(request: HttpRequest) -> dict[str, Any]:
     return {
         "list_id": "case", "list_url": reverse("fraud:cases"), "search_placeholder": _("Reference or title"),
         "unit_options": _unit_options(request.user),
-        "menus": [(name, label, choices, request.GET.getlist(name)) for name, label, choices in (
+        "menus": web.filter_menus(
+            request,
             ("status", _("Status"), Status.choices),
             ("scam_type", _("Scam type"), scam_type_choices()),
             ("band", _("Amount band"), AmountBand.choices),
-        )],
+        ),
         "sort_options": list(SORT_LABELS.items()),
         "switches": [("linked_only", _("In a ring only")), ("open_only", _("Open items only"))],
     }
@@ -202,6 +208,7 @@ def _render_case(request: HttpRequest, case: FraudCase, *, bound: dict[str, form
         "may_view_full": victims is None and selectors.may_view_victims(user, case),
         "links": selectors.case_identifiers(user=user, case=case),
         "ring": selectors.ring_get(user=user, ring_id=case.shown_ring) if case.shown_ring else None,
+        "warnings": selectors.with_masked_people(selectors.case_warnings(user=user, case=case)),
         "actions": actions,
         "open_form": next(iter(bound), None),
         "refused": web.refused_messages(bound, actions),
@@ -397,6 +404,48 @@ def duration_label(seconds: int | None) -> str:
         return str(_("{hours} h {minutes} min").format(hours=hours, minutes=minutes))
     days, hours = divmod(hours, 24)
     return str(_("{days} d {hours} h").format(days=days, hours=hours))
+
+
+WARNING_FILTERS = ("status", "risk_level", "issuer", "scam_type", "due_state")
+WARNING_FILTER_LABELS = web.FILTER_LABELS | {
+    "risk_level": _("risk level"), "issuer": _("issued by"), "scam_type": _("scam type"),
+    "received_from": _("received from"), "received_to": _("received until"),
+}
+WARNING_SORT_LABELS = {
+    "due": _("Nearest deadline first"),
+    "-received": _("Newest first"),
+    "received": _("Oldest first"),
+}
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def warning_list(request: HttpRequest) -> HttpResponse:
+    """Every warning order the user may see, filtered; people at risk masked."""
+    filters, problems = web.parse_filters(selectors.WarningFilters, request.GET, multi=WARNING_FILTERS,
+                                          labels=WARNING_FILTER_LABELS)
+    return web.list_response(
+        request, filters=filters, problems=problems, templates=WARNING_TEMPLATES,
+        queryset=lambda f: selectors.warning_list(user=request.user, filters=f).select_related("unit"),
+        ordering=lambda f: selectors.WARNING_SORTS[f.sort],
+        page_context=lambda: {
+            "list_id": "warning", "list_url": reverse("fraud:warnings"),
+            "search_placeholder": _("Reference or order number"),
+            "unit_options": _unit_options(request.user),
+            "menus": web.filter_menus(
+                request,
+                ("status", _("Status"), WarningStatus.choices),
+                ("risk_level", _("Risk"), RiskLevel.choices),
+                ("due_state", _("Due state"), DueState.choices),
+                ("issuer", _("Issued by"), WarningIssuer.choices),
+                ("scam_type", _("Scam type"), scam_type_choices()),
+            ),
+            "sort_options": list(WARNING_SORT_LABELS.items()),
+            "switches": [("open_only", _("Open items only"))],
+            "may_register": _may_register(request.user),
+        },
+        present=selectors.with_masked_people,
+    )
 
 
 def _warning_or_404(user: Any, ref: str) -> WarningOrder:

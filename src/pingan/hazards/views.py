@@ -79,11 +79,12 @@ def _filter_options(request: HttpRequest) -> dict[str, Any]:
         units += Unit.objects.filter(scope_for(request.user).unit_q(), prefix=current)
     return {
         "unit_options": [(u.prefix, indented_name(u)) for u in units],
-        "menus": [(name, label, choices, request.GET.getlist(name)) for name, label, choices in (
+        "menus": web.filter_menus(
+            request,
             ("status", _("Status"), Status.choices),
             ("category", _("Category"), Category.choices),
             ("due_state", _("Due state"), DueState.choices),
-        )],
+        ),
         "grade_options": Severity.choices,
         "sort_options": list(SORT_LABELS.items()),
         "switches": [("open_only", _("Open items only"))],

@@ -36,7 +36,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,22 +45,21 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from pingan.core import errors
 from pingan.core.ledger import (
-    LOOKUP_BATCH,
-    MSG_CONCURRENT,
-    MSG_REJECTED,
     Choices,
     Column,
-    ExistingCases,
     KeyedRow,
     Layout,
+    LedgerImport,
     Progress,
     RowChecks,
     RowError,
+    RowRefused,
     Sheet,
     clean_code,
     clean_line,
     clean_moment,
     clean_text,
+    file_name,
     invalid,
     local_day,
     local_naive,
@@ -346,25 +345,9 @@ _ROW = TypeAdapter(PetitionRow)
 
 
 @dataclass
-class PetitionImport:
-    """What an import did, or would do (``dry_run``). With ``errors``, nothing was written
-    and ``created`` is 0; ``skipped`` rows name petitions already in Pingan."""
-
-    rows: int = 0
-    created: int = 0
-    skipped: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def __str__(self) -> str:
-        if self.errors:
-            return str(MSG_REJECTED).format(count=len({e.row for e in self.errors}))
-        message = MSG_SUMMARY_DRY_RUN if self.dry_run else MSG_SUMMARY
-        return str(message).format(rows=self.rows, created=self.created, skipped=self.skipped)
+class PetitionImport(LedgerImport):
+    SUMMARY = MSG_SUMMARY
+    SUMMARY_DRY_RUN = MSG_SUMMARY_DRY_RUN
 
 
 @dataclass(frozen=True)
@@ -447,40 +430,10 @@ class _Importer:
             steps = self.steps(number, row)
             if len(self.errors) == problems and unit is not None:
                 planned.append(_New(number, row, unit, handling_unit, steps))
-        new: list[_New] = []
-        skipped = 0
-        for start in range(0, len(planned), LOOKUP_BATCH):
-            batch = planned[start:start + LOOKUP_BATCH]
-            existing = ExistingCases(Petition.objects.visible_to(self.actor), kind=KIND,
-                                     rows=[item.row for item in batch])
-            for item in batch:
-                if existing.get(item.row) is not None:
-                    skipped += 1
-                elif item.row.key in existing.taken:
-                    self.error(item.number, "external_ref", MSG_REF_TAKEN.format(value=item.row.key),
-                               item.row.key)
-                else:
-                    new.append(item)
-        return new, skipped
+        return self.checks.unseen(planned, Petition.objects.visible_to(self.actor), kind=KIND,
+                                  taken=MSG_REF_TAKEN)
 
-    # -- every new row through the services, in one transaction ----------------
-    def write(self, new: list[_New], *, keep: bool, progress: Progress) -> None:
-        """Register each row and take its steps, a savepoint per row; keep it all only if
-        ``keep`` and no row was refused."""
-        with progress(total=len(new), desc=str(_("Writing"))) as bar, transaction.atomic():
-            for item in new:
-                try:
-                    with transaction.atomic():
-                        self.create(item)
-                except _Refused as refused:
-                    self.error(item.number, refused.column, refused.message)
-                except IntegrityError as exc:
-                    # The same reference written by another import since this one looked.
-                    raise errors.DomainError(MSG_CONCURRENT) from exc
-                bar.update(1)
-            if self.errors or not keep:
-                transaction.set_rollback(True)
-
+    # -- each new row through the services (``RowChecks.write``) ------------------
     def create(self, item: _New) -> Petition:
         row = item.row
         try:
@@ -493,7 +446,7 @@ class _Importer:
             )
         except errors.DomainError as exc:
             unit_column = "unit_code" if row.unit_code else "unit_name"
-            raise _Refused({"unit": unit_column}.get(exc.field, exc.field or "title"), exc.message) from exc
+            raise RowRefused({"unit": unit_column}.get(exc.field, exc.field or "title"), exc.message) from exc
         note = str(MSG_IMPORT_NOTE.format(file=self.filename, row=item.number))
         for step in item.steps:
             try:
@@ -501,17 +454,8 @@ class _Importer:
                                     expected_version=petition.version, at=step.at,
                                     **{**step.data, "note": step.data.get("note") or note})
             except errors.DomainError as exc:
-                raise _Refused(step.column, exc.message) from exc
+                raise RowRefused(step.column, exc.message) from exc
         return petition
-
-
-class _Refused(Exception):
-    """The services refused a row: the cell to blame, and their message."""
-
-    def __init__(self, column: str, message: str):
-        super().__init__(message)
-        self.column = column
-        self.message = message
 
 
 def import_petitions(file: str | Path | IO[bytes], *, actor: Any, filename: str | None = None,
@@ -522,19 +466,19 @@ def import_petitions(file: str | Path | IO[bytes], *, actor: Any, filename: str 
     file has no name of its own. Rows already imported are skipped. The result lists every
     bad cell, and then nothing was written; ``dry_run`` checks every row through the
     services and writes nothing. A file that cannot be read as a ledger raises DomainError."""
-    if filename is None:
-        named = file if isinstance(file, str | Path) else getattr(file, "name", None)
-        filename = Path(str(named or "ledger.xlsx")).name
+    filename = file_name(file, filename)
     row_errors: list[RowError] = []
     sheet, rows = read_rows(file, filename, LAYOUT, _ROW, context=_context(), row_errors=row_errors,
                             progress=progress)
     importer = _Importer(sheet=sheet, actor=actor, filename=filename, row_errors=row_errors)
     new, skipped = importer.plan(rows)
     with rulebooks_held():  # a row's steps and the next row's all read the same rules
-        importer.write(new, keep=not dry_run and not importer.errors, progress=progress)
+        importer.checks.write(new, importer.create, keep=not dry_run and not importer.errors,
+                              progress=progress)
     result = PetitionImport(rows=len(rows), skipped=skipped, dry_run=dry_run,
                             errors=sorted(importer.errors, key=lambda e: e.row))
-    result.created = 0 if result.errors else len(new)
+    if result.ok:
+        result.created = len(new)
     return result
 
 

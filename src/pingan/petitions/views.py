@@ -76,13 +76,14 @@ def _list_options(request: HttpRequest) -> dict[str, Any]:
              .exclude(kind=UnitKind.GRID).order_by("prefix"))
     return {
         "unit_options": [(u.prefix, web.indented_name(u)) for u in units],
-        "menus": [(name, label, choices, request.GET.getlist(name)) for name, label, choices in (
+        "menus": web.filter_menus(
+            request,
             ("status", _("Status"), Status.choices),
             ("petition_type", _("Type"), PetitionType.choices),
             ("channel", _("Channel"), Channel.choices),
             ("category", _("Category"), Category.choices),
             ("due_state", _("Due state"), DueState.choices),
-        )],
+        ),
         "sort_options": list(SORT_LABELS.items()),
         "list_id": "petition", "list_url": reverse("petitions:list"),
         "search_placeholder": _("Reference or matter"),

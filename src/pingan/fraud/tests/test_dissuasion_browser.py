@@ -30,7 +30,7 @@ def test_a_grid_worker_records_a_contact_and_the_outcome(browser, live_server, p
 
     page.goto(live_server.url + reverse("fraud:dissuasion"))
     assert no_sideways_scroll(page)
-    row = page.locator("[data-open-warnings] tbody tr")
+    row = page.locator("[data-warnings] tbody tr")
     assert row.count() == 1 and "周**" in row.inner_text() and "13905701234" not in page.content()
     row.locator(f"a:text('{warning.ref}')").click()
     page.wait_for_url(live_server.url + reverse("fraud:warning", args=[warning.ref]))

@@ -11,12 +11,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from pingan.core import web
 from pingan.core.escalation import escalate_overdue
 from pingan.core.models import EventType, Role, RoleName
 from pingan.fraud import services
 from pingan.fraud.models import ContactAttempt, WarningOrder, WarningStatus
 from pingan.fraud.selectors import MSG_PERIOD_REVERSED
-from pingan.fraud.tests.test_dissuasion_rules import contact, register
+from pingan.fraud.tests.test_dissuasion_rules import conclude, contact, register
 from pingan.petitions.masking import mask_name
 
 pytestmark = pytest.mark.django_db
@@ -150,9 +151,78 @@ def test_a_lost_warning_shows_its_case_only_to_who_may_see_it(client, personas, 
     warning.refresh_from_db()
     assert warning.fraud_case == case
     assert client.get(reverse("fraud:warning", args=[warning.ref])).context["fraud_case"] == case
+    # The case's page lists the warning, its person masked.
+    case_page = client.get(reverse("fraud:case", args=[case.ref]))
+    assert [w.ref for w in case_page.context["warnings"]] == [warning.ref]
+    body = case_page.content.decode()
+    assert mask_name(warning.person_name) in body and warning.person_name not in body
+    assert "139****1234" in body and warning.person_phone not in body
     client.force_login(personas.grid_worker)
     page = client.get(reverse("fraud:warning", args=[warning.ref]))
     assert page.context["fraud_case"] is None and case.ref not in page.content.decode()
+    client.force_login(personas.outsider)
+    assert client.get(reverse("fraud:case", args=[case.ref])).status_code == 404
+
+
+def test_a_case_page_lists_only_the_warnings_its_reader_may_see(client, personas, record, hangbu, grid_in):
+    case = record(unit=hangbu)
+    seen, unseen = (register(personas.admin, grid) for grid in (grid_in("航埠镇"), grid_in("石梁镇")))
+    for warning in (seen, unseen):
+        contact(warning, personas.admin)
+        conclude(warning, personas.admin, WarningStatus.ALREADY_LOST, fraud_case_ref=case.ref)
+
+    def listed() -> list[str]:
+        return [w.ref for w in client.get(reverse("fraud:case", args=[case.ref])).context["warnings"]]
+
+    client.force_login(personas.admin)
+    assert listed() == [seen.ref, unseen.ref]
+    client.force_login(personas.town_handler)  # 航埠镇: its case, not 石梁镇's warning
+    assert listed() == [seen.ref]
+
+
+def test_the_warning_list(client, personas, warning, grid_in):
+    far = register(personas.admin, grid_in("石梁镇"), risk_level="low", order_number="SJ-77",
+                   received_at=timezone.now() - dt.timedelta(days=5))
+    done = register(personas.admin, grid_in("航埠镇"), received_at=timezone.now() - dt.timedelta(hours=1))
+    contact(done, personas.admin)
+    conclude(done, personas.admin, WarningStatus.PREVENTED)
+    url = reverse("fraud:warnings")
+    client.force_login(personas.admin)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert [w.ref for w in page.context["rows"]] == [far.ref, warning.ref, done.ref]  # nearest deadline first
+    body = page.content.decode()
+    assert "周**" in body and "139****1234" in body and "13905701234" not in body
+
+    def refs(**query) -> list[str]:
+        return [w.ref for w in client.get(url, query).context["rows"]]
+
+    assert refs(open_only="true") == [far.ref, warning.ref]
+    assert refs(risk_level="low") == [far.ref]
+    newest_first = refs(status=["prevented", "awaiting_contact"], sort="-received")
+    assert newest_first == [done.ref, warning.ref, far.ref]
+    assert refs(due_state="overdue") == [far.ref]
+    assert refs(q="sj-77") == [far.ref]
+    assert refs(unit=personas.town_handler.roles.get().unit.prefix) == [warning.ref, done.ref]
+    since = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    assert refs(received_from=since) == [warning.ref, done.ref]
+    bad = client.get(url, {"risk_level": "extreme", "received_from": "soon"})
+    assert bad.status_code == 400 and bad.context["rows"] == []
+    client.force_login(personas.town_handler)  # 航埠镇's warnings only
+    assert refs() == [warning.ref, done.ref]
+
+
+def test_the_warning_list_loads_more_rows_masked(client, personas, warning, grid_in, monkeypatch):
+    monkeypatch.setattr(web, "PAGE_SIZE", 1)
+    later = register(personas.admin, grid_in("石梁镇"), person_name="欧阳娜娜", person_phone="13800001111")
+    client.force_login(personas.admin)
+    first = client.get(reverse("fraud:warnings"))
+    assert [w.ref for w in first.context["rows"]] == [warning.ref]
+    more = client.get(reverse("fraud:warnings"), {"after": first.context["next_cursor"]},
+                      HTTP_HX_REQUEST="true")
+    assert [w.ref for w in more.context["rows"]] == [later.ref] and more.context["next_cursor"] is None
+    body = more.content.decode()
+    assert "欧***" in body and "138****1111" in body and "13800001111" not in body
 
 
 def test_an_escalation_notice_links_to_the_warning(client, personas, worker_grid, settings):

@@ -15,7 +15,6 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
 
 from pingan.core import errors
 from pingan.core.ledger import (
@@ -28,6 +27,7 @@ from pingan.core.ledger import (
     zh_labels,
 )
 from pingan.core.models import Case, Event, EventType, ReferenceCounter, Unit, UnitKind
+from pingan.fraud import ledger
 from pingan.fraud.identifiers import normalize
 from pingan.fraud.ledger import (
     COLUMNS,
@@ -61,6 +61,8 @@ from pingan.fraud.services import (
     fraud_case_transition,
 )
 from pingan.petitions.idcard import check_character
+from pingan.testing import ledger_workbook
+from pingan.testing import read_workbook as read
 
 pytestmark = pytest.mark.django_db
 
@@ -93,16 +95,7 @@ def ledger_row(key, **cells):
 
 
 def xlsx(rows, *, header=HEADER, title="柯城分局电信网络诈骗案件登记台账（2026年11月）"):
-    workbook = Workbook()
-    sheet = workbook.active
-    if title:
-        sheet.append([title])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([row.get(name) for name in header])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return ledger_workbook(rows, header=header, title=title)
 
 
 def run(data, actor, *, name="案件台账.xlsx", **kwargs):
@@ -114,11 +107,6 @@ def counts():
             CaseIdentifier.objects.count(), sorted(Ring.objects.values_list("ring_id", "case_count")),
             Event.objects.count(), sorted(ReferenceCounter.objects.values_list("prefix", "year", "last")),
             list(LinkingState.objects.values_list("version", flat=True)))
-
-
-def read(data):
-    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
-    return rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
 def normalize_error(kind, value):
@@ -192,7 +180,10 @@ def test_csv_from_excel_on_chinese_windows(personas):
 # -- rings ----------------------------------------------------------------------------
 
 
-def test_imported_cases_sharing_an_identifier_end_in_one_ring(personas, record, shiliang):
+@pytest.mark.parametrize("bulk", [False, True], ids=["row-by-row", "one-recompute"])
+def test_imported_cases_sharing_an_identifier_end_in_one_ring(personas, record, shiliang, bulk, monkeypatch):
+    if bulk:
+        monkeypatch.setattr(ledger, "BULK_LINK_ROWS", 2)
     earlier = record(("phone", "13700000007"), unit=shiliang)
     data = xlsx([
         ledger_row("R-1", 涉案号码=None, 涉案银行卡号="6222 0202 0011 2233 445"),

@@ -14,7 +14,6 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
 
 from pingan.core import errors
 from pingan.core.events import ChainBreak, verify_chains
@@ -46,6 +45,8 @@ from pingan.petitions.selectors import PetitionFilters
 from pingan.petitions.services import MSG_CANNOT_REGISTER_HERE, petition_transition
 from pingan.petitions.tests.conftest import ID_NUMBER, PHONE
 from pingan.petitions.workflow import MSG_HANDLING_UNIT_ONLY, PETITION_WORKFLOW
+from pingan.testing import ledger_workbook
+from pingan.testing import read_workbook as read
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
@@ -81,16 +82,7 @@ def ledger_row(key, unit, **cells):
 
 
 def xlsx(rows, *, header=HEADER, title="柯城区信访事项登记台账（2026年）"):
-    workbook = Workbook()
-    sheet = workbook.active
-    if title:
-        sheet.append([title])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([row.get(name) for name in header])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return ledger_workbook(rows, header=header, title=title)
 
 
 def run(data, actor, *, name="信访台账.xlsx", **kwargs):
@@ -100,11 +92,6 @@ def run(data, actor, *, name="信访台账.xlsx", **kwargs):
 def counts():
     return (Case.objects.count(), Event.objects.count(), Notification.objects.count(),
             sorted(ReferenceCounter.objects.values_list("prefix", "year", "last")))
-
-
-def read(data):
-    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
-    return rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
 def step(petition, name, actor, day, **data):

@@ -23,7 +23,8 @@ LOGINS = (
 
 class Command(BaseCommand):
     help = ("Create the database, load the demo district (柯城区) with a year of hazards, "
-            "petitions, reception days, fraud cases and warning orders, and serve it.")
+            "petitions, reception days, fraud cases and warning orders, and serve it with its "
+            "background worker.")
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="Only prepare the database.")
@@ -52,4 +53,4 @@ class Command(BaseCommand):
         for username, who in LOGINS:
             self.stdout.write(f"  {username:<10} {who}")
         if not no_serve:
-            call_command("serve", bind=bind)
+            call_command("serve", bind=bind, with_worker=True)

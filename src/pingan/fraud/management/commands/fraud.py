@@ -4,13 +4,18 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from pydantic import ValidationError
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from pingan.core.errors import DomainError
-from pingan.core.ledger import write_aside, write_error_report
+from pingan.core.management.ledger_commands import (
+    LedgerCommand,
+    add_export_arguments,
+    add_import_arguments,
+    keys_help,
+)
 from pingan.fraud.casefile import (
     OUTPUT_ENCODING,
     read_cases,
@@ -24,14 +29,17 @@ from pingan.fraud.linking import RingIndex, default_stoplist
 from pingan.fraud.models import AmountBand, Status, scam_type_choices
 from pingan.fraud.selectors import FraudCaseFilters
 from pingan.fraud.spark import DEFAULT_MASTER
-from pingan.hazards.management.common import acting_user, progress_bars
 
 LEFT_OUT_SHOWN = 20
 
 
-class Command(BaseCommand):
+class Command(LedgerCommand):
     help = ("Telecom fraud (电诈): link a case file into ranked rings (串并案), without a database; "
             "import and export the case ledger (案件台账).")
+    ledger_import = staticmethod(import_fraud_cases)
+    ledger_write = staticmethod(write_fraud_cases)
+    ledger_filters = FraudCaseFilters
+    written = gettext_lazy("{count} cases written to {file}.")
     # `link` reads and writes files only, so the project's checks need not run first; the ledger
     # subcommands go through the services, which check what they write.
     requires_system_checks = []
@@ -152,67 +160,30 @@ class Command(BaseCommand):
                 "in 受害人, 受害人身份证号, 受害人电话 and 受害人年龄, separated by 、 in the same order; "
                 "an identifier cell (涉案电话, 银行账号, 支付账号, 网址, 涉案APP, 社交账号, 设备号, "
                 "IP地址) may hold several values, one a line or separated by 、 , ;. Each row is recorded "
-                "through the same checks as the web and joins its ring at once. Every bad cell is reported "
+                "through the same checks as the web and joins its ring. Every bad cell is reported "
                 "and then nothing is written; rows already imported are skipped."
             ),
         )
-        load.add_argument("file", type=Path)
-        load.add_argument("--user", required=True,
-                          help="Import as this user: rows they may not record are refused.")
-        load.add_argument("--dry-run", action="store_true",
-                          help="Check every row through the services, rings included; write nothing.")
-        load.add_argument("--errors", type=Path, metavar="REPORT.csv",
-                          help="Also write the bad cells to this CSV file.")
-        load.add_argument("--no-progress", action="store_true")
+        add_import_arguments(load, refused="rows they may not record are refused.",
+                             dry_run="Check every row through the services, rings included; write nothing.",
+                             errors="Also write the bad cells to this CSV file.")
         save = actions.add_parser(
             "export",
             help="Export the fraud cases a user may see, filtered as in the web list, to .xlsx.",
             description=("Victims are masked unless --full, which only a user who may see every exported "
                          "case's victims in full may ask for; each case's victims are then logged as read."),
         )
-        save.add_argument("file", type=Path)
-        save.add_argument("--user", required=True, help="Export what this user may see.")
-        save.add_argument("--full", action="store_true", help="The victims' details in full.")
-        save.add_argument("--unit", help="A division-code prefix: that unit's whole subtree.")
-        keys = "Key(s), comma-separated or repeated: {}".format
-        save.add_argument("--status", action="append", default=[], help=keys(", ".join(Status.values)))
+        add_export_arguments(save, full="The victims' details in full.")
+        save.add_argument("--status", action="append", default=[], help=keys_help(Status.values))
         save.add_argument("--scam-type", action="append", default=[],
-                          help=keys(", ".join(code for code, _label in scam_type_choices())))
-        save.add_argument("--band", action="append", default=[], help=keys(", ".join(AmountBand.values)))
+                          help=keys_help(code for code, _label in scam_type_choices()))
+        save.add_argument("--band", action="append", default=[], help=keys_help(AmountBand.values))
         save.add_argument("--identifier", help="The cases showing this identifier, written any way.")
         save.add_argument("--ring", help="The cases of this ring (its id).")
         save.add_argument("--reported-from", metavar="YYYY-MM-DD")
         save.add_argument("--reported-to", metavar="YYYY-MM-DD")
         save.add_argument("--linked-only", action="store_true",
                           help="Only cases in a ring the user is shown.")
-        save.add_argument("--open-only", action="store_true")
-        save.add_argument("--no-progress", action="store_true")
-
-    def load(self, *, file, user, dry_run, errors, no_progress, **_options):
-        result = import_fraud_cases(file, actor=acting_user(user), dry_run=dry_run,
-                                    progress=progress_bars(self.stderr, disable=no_progress))
-        if result.errors:
-            for row_error in result.errors:
-                self.stderr.write(str(row_error))
-            if errors:
-                with Path(errors).open("w", encoding="utf-8", newline="") as report:
-                    write_error_report(result.errors, report)
-            raise CommandError(str(result))
-        self.stdout.write(str(result))
-
-    def save(self, *, file, user, full, no_progress, **options):
-        actor = acting_user(user)
-        try:
-            filters = FraudCaseFilters.model_validate({
-                name: ",".join(value) if isinstance(value, list) else value
-                for name, value in options.items()
-                if name in FraudCaseFilters.model_fields
-            })
-        except ValidationError as exc:
-            raise CommandError(str(exc)) from exc
-        count = write_aside(file, partial(write_fraud_cases, filters, user=actor, full=full,
-                                          progress=progress_bars(self.stderr, disable=no_progress)))
-        self.stdout.write(_("{count} cases written to {file}.").format(count=count, file=file))
 
     def show_left_out(self, left, *, listed):
         if not left:

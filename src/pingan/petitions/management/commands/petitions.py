@@ -1,20 +1,25 @@
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
-from pydantic import ValidationError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext_lazy as _
 
 from pingan.core.errors import DomainError
-from pingan.core.ledger import write_error_report
-from pingan.hazards.management.common import acting_user, progress_bars
+from pingan.core.management.ledger_commands import (
+    LedgerCommand,
+    add_export_arguments,
+    add_import_arguments,
+    keys_help,
+)
 from pingan.petitions.ledger import import_petitions, write_petitions
 from pingan.petitions.models import Category, Channel, PetitionType, Status
 from pingan.petitions.selectors import PetitionFilters
 
 
-class Command(BaseCommand):
+class Command(LedgerCommand):
     help = ("The petition ledger (信访台账): `pingan petitions import FILE --user NAME` and "
             "`pingan petitions export FILE --user NAME`.")
+    ledger_import = staticmethod(import_petitions)
+    ledger_write = staticmethod(write_petitions)
+    ledger_filters = PetitionFilters
+    written = _("{count} petitions written to {file}.")
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
@@ -27,32 +32,21 @@ class Command(BaseCommand):
                 "reported and then nothing is written; rows already imported are skipped."
             ),
         )
-        load.add_argument("file", type=Path)
-        load.add_argument("--user", required=True,
-                          help="Import as this user: rows they may not register or decide are refused.")
-        load.add_argument("--dry-run", action="store_true", help="Check every row, write nothing.")
-        load.add_argument("--errors", type=Path, metavar="REPORT.csv",
-                          help="Also write the bad rows to this CSV file.")
-        load.add_argument("--no-progress", action="store_true")
+        add_import_arguments(load, refused="rows they may not register or decide are refused.")
         save = actions.add_parser(
             "export",
             help="Export the petitions a user may see, filtered as in the web list, to .xlsx.",
             description=("Petitioners are masked unless --full, which only a user who may see every "
                          "exported petitioner in full may ask for; each one is then logged as read."),
         )
-        save.add_argument("file", type=Path)
-        save.add_argument("--user", required=True, help="Export what this user may see.")
-        save.add_argument("--full", action="store_true", help="The petitioners' details in full.")
-        save.add_argument("--unit", help="A division-code prefix: that unit's whole subtree.")
-        save.add_argument("--status", action="append", default=[], help=_choices(Status))
+        add_export_arguments(save, full="The petitioners' details in full.")
+        save.add_argument("--status", action="append", default=[], help=keys_help(Status.values))
         save.add_argument("--type", dest="petition_type", action="append", default=[],
-                          help=_choices(PetitionType))
-        save.add_argument("--channel", action="append", default=[], help=_choices(Channel))
-        save.add_argument("--category", action="append", default=[], help=_choices(Category))
+                          help=keys_help(PetitionType.values))
+        save.add_argument("--channel", action="append", default=[], help=keys_help(Channel.values))
+        save.add_argument("--category", action="append", default=[], help=keys_help(Category.values))
         save.add_argument("--received-from", metavar="YYYY-MM-DD")
         save.add_argument("--received-to", metavar="YYYY-MM-DD")
-        save.add_argument("--open-only", action="store_true")
-        save.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, action, **options):
         try:
@@ -62,40 +56,3 @@ class Command(BaseCommand):
                 self.save(**options)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-
-    def load(self, *, file, user, dry_run, errors, no_progress, **_options):
-        result = import_petitions(file, actor=acting_user(user), dry_run=dry_run,
-                                  progress=progress_bars(self.stderr, disable=no_progress))
-        if result.errors:
-            for row_error in result.errors:
-                self.stderr.write(str(row_error))
-            if errors:
-                with Path(errors).open("w", encoding="utf-8", newline="") as report:
-                    write_error_report(result.errors, report)
-            raise CommandError(str(result))
-        self.stdout.write(str(result))
-
-    def save(self, *, file, user, full, no_progress, **options):
-        actor = acting_user(user)
-        try:
-            filters = PetitionFilters.model_validate({
-                name: ",".join(value) if isinstance(value, list) else value
-                for name, value in options.items()
-                if name in PetitionFilters.model_fields
-            })
-        except ValidationError as exc:
-            raise CommandError(str(exc)) from exc
-        # Written aside and moved into place, so a failed export leaves no half a ledger.
-        partial = file.with_name(file.name + ".part")
-        try:
-            with partial.open("wb") as out:
-                count = write_petitions(filters, out, user=actor, full=full,
-                                        progress=progress_bars(self.stderr, disable=no_progress))
-            partial.replace(file)
-        finally:
-            partial.unlink(missing_ok=True)
-        self.stdout.write(_("{count} petitions written to {file}.").format(count=count, file=file))
-
-
-def _choices(choices) -> str:
-    return "Key(s), comma-separated or repeated: " + ", ".join(choices.values)

@@ -1,0 +1,153 @@
+"""Ledger files uploaded on the web and imported by the worker.
+
+A kind whose ledger import follows ``core.ledger`` (``import_x(file, actor=, filename=,
+dry_run=, progress=)`` returning a ``LedgerImport``) registers it here from its AppConfig, so
+that the core offers its upload page without importing the kind. The upload is stored, the
+worker imports it as its uploader — every row through the kind's services, all or nothing,
+exactly as ``pingan <kind> import`` does — and the page shows how far it got and then the
+result: what was created, or every bad cell. A SQLite database holds its write lock for the
+whole import, so a large file on SQLite makes other writers wait: PostgreSQL has no such wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core import errors
+from pingan.core.ledger import RowError
+from pingan.core.models import LedgerUpload, UploadState
+
+MSG_NO_FILE = _("Choose the ledger file (.xlsx or .csv).")
+MSG_NOT_A_LEDGER = _("“{name}” is not an .xlsx workbook or a .csv file.")
+MSG_EMPTY = _("The file is empty.")
+MSG_TOO_LARGE = _("The file is {size} MB; at most {limit} MB is accepted. Split it, or use the command.")
+MSG_FAILED = _("The import stopped with an unexpected error; nothing was imported.")
+XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
+
+
+@dataclass(frozen=True)
+class LedgerKind:
+    """A kind's ledger import, as the upload page offers it."""
+
+    key: str
+    label: Any  # the ledger's name, as the page heads it
+    run: str  # dotted path of the import function (imported when a file is imported)
+    list_url_name: str  # the list where the imported rows are seen
+    command: str  # the command line that does the same, for files too large to upload
+
+
+_KINDS: dict[str, LedgerKind] = {}
+
+
+def register(kind: LedgerKind) -> None:
+    _KINDS[kind.key] = kind
+
+
+def ledger_kind(key: str) -> LedgerKind | None:
+    return _KINDS.get(key)
+
+
+def ledger_upload_create(*, actor: Any, kind: LedgerKind, file: UploadedFile | None,
+                         dry_run: bool) -> LedgerUpload:
+    """Store the uploaded ledger and queue its import. A file that is missing, empty, too
+    large or neither a workbook nor a CSV is refused before anything is stored."""
+    from pingan.core.tasks import import_ledger_upload
+
+    if file is None:
+        raise errors.DomainError(MSG_NO_FILE, field="file")
+    limit = settings.PINGAN_LEDGER_UPLOAD_MAX_BYTES
+    if file.size == 0:
+        raise errors.DomainError(MSG_EMPTY, field="file")
+    if file.size > limit:
+        raise errors.DomainError(MSG_TOO_LARGE.format(size=round(file.size / 2**20, 1), limit=limit // 2**20),
+                                 field="file")
+    name = Path(file.name or "").name
+    head = file.read(len(XLSX_MAGIC))
+    file.seek(0)
+    suffix = Path(name).suffix.lower()
+    if not ((suffix == ".xlsx" and head == XLSX_MAGIC) or (suffix == ".csv" and head != XLSX_MAGIC)):
+        raise errors.DomainError(MSG_NOT_A_LEDGER.format(name=name), field="file")
+    upload = LedgerUpload(kind=kind.key, filename=name[:200], size=file.size, dry_run=dry_run,
+                          uploaded_by=actor, uploaded_at=timezone.now())
+    with transaction.atomic():
+        upload.file.save("ledger", file, save=False)
+        upload.save()
+        transaction.on_commit(lambda: import_ledger_upload.enqueue(upload.pk))
+    return upload
+
+
+class _Stages:
+    """The import's ``progress``: records each phase it enters (reading, checking, writing)
+    and its row count on the upload. Inside the import's transaction nothing is recorded:
+    the page could not see it before the end anyway."""
+
+    def __init__(self, upload: LedgerUpload):
+        self.upload = upload
+
+    @contextmanager
+    def __call__(self, *, total: int | None = None, desc: str = "", **_kwargs: Any) -> Iterator[Any]:
+        if not connection.in_atomic_block:
+            LedgerUpload.objects.filter(pk=self.upload.pk).update(stage=str(desc)[:60], total=total)
+        yield self
+
+    def update(self, n: int = 1) -> None:
+        """Rows go by uncounted: the stage and its total are what the page shows."""
+
+
+def ledger_upload_run(upload: LedgerUpload) -> LedgerUpload:
+    """Import the stored file as its uploader, record the result and delete the file. The
+    kind's import writes every row or none; a file it cannot read is recorded as failed."""
+    kind = ledger_kind(upload.kind)
+    if kind is None:  # a kind no longer installed
+        return _finish(upload, {"state": UploadState.FAILED, "summary": str(MSG_FAILED)})
+    LedgerUpload.objects.filter(pk=upload.pk).update(state=UploadState.RUNNING, started_at=timezone.now())
+    try:
+        with upload.file.open("rb") as file:
+            result = import_string(kind.run)(file, actor=upload.uploaded_by, filename=upload.filename,
+                                              dry_run=upload.dry_run, progress=_Stages(upload))
+    except errors.DomainError as exc:
+        outcome = {"state": UploadState.FAILED, "summary": str(exc.message)}
+    except Exception:
+        _finish(upload, {"state": UploadState.FAILED, "summary": str(MSG_FAILED)})
+        raise
+    else:
+        outcome = {
+            "state": UploadState.DONE if result.ok else UploadState.REJECTED, "summary": str(result),
+            "created": result.created, "skipped": result.skipped, "total": result.rows,
+            "row_errors": [asdict(error) for error in result.errors],
+        }
+    return _finish(upload, outcome)
+
+
+def _finish(upload: LedgerUpload, outcome: dict[str, Any]) -> LedgerUpload:
+    for name, value in outcome.items():
+        setattr(upload, name, value)
+    upload.finished_at = timezone.now()
+    upload.file.delete(save=False)  # personal data in full: not kept once read
+    upload.save()
+    return upload
+
+
+def upload_errors(upload: LedgerUpload) -> list[RowError]:
+    return [RowError(**error) for error in upload.row_errors]
+
+
+def ledger_upload_get(*, user: Any, pk: int) -> LedgerUpload | None:
+    """An upload its uploader may follow; anyone else's is as if it did not exist."""
+    return LedgerUpload.objects.filter(pk=pk, uploaded_by=user).first()
+
+
+def recent_uploads(*, user: Any, kind: str, limit: int = 10) -> list[LedgerUpload]:
+    uploads = LedgerUpload.objects.filter(uploaded_by=user, kind=kind).order_by("-uploaded_at", "-id")
+    return list(uploads[:limit])

@@ -1,0 +1,127 @@
+"""What the ledger commands (``pingan import|export``, ``pingan petitions …``, ``pingan fraud …``)
+share: the acting user, progress bars on stderr, the arguments every import and export takes,
+reading the list filters from the options, reporting a rejected import, and the import and
+export subcommands of a kind whose ledger follows ``core.ledger`` (``LedgerCommand``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ValidationError
+from tqdm import tqdm
+
+from pingan.core.ledger import Progress, RowError, write_aside, write_error_report
+
+
+def acting_user(username: str) -> Any:
+    """The user a command acts as: it sees, reports and exports what that user may."""
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(_("No active user “{username}”.").format(username=username))
+    return user
+
+
+class _Raw:
+    """tqdm redraws its line with carriage returns; Django's OutputWrapper would end every
+    redraw with a newline (and colour it as an error)."""
+
+    def __init__(self, out: OutputWrapper):
+        self.out = out
+
+    def write(self, text: str) -> None:
+        self.out.write(text, style_func=lambda s: s, ending="")
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def progress_bars(stderr: OutputWrapper, *, disable: bool) -> Progress:
+    return partial(tqdm, file=_Raw(stderr), unit=" rows", disable=disable, dynamic_ncols=True)
+
+
+def add_import_arguments(parser: Any, *, refused: str, dry_run: str = "Check every row, write nothing.",
+                         errors: str = "Also write the bad rows to this CSV file.") -> None:
+    """FILE, --user (``refused`` says what of theirs is refused), --dry-run, --errors, --no-progress."""
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--user", required=True, help=f"Import as this user: {refused}")
+    parser.add_argument("--dry-run", action="store_true", help=dry_run)
+    parser.add_argument("--errors", type=Path, metavar="REPORT.csv", help=errors)
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def add_export_arguments(parser: Any, *, full: str | None = None) -> None:
+    """FILE, --user, --full (when ``full`` says what it unmasks), --unit, --open-only,
+    --no-progress; a kind adds its own filters, named as its list's filter fields."""
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--user", required=True, help="Export what this user may see.")
+    if full:
+        parser.add_argument("--full", action="store_true", help=full)
+    parser.add_argument("--unit", help="A division-code prefix: that unit's whole subtree.")
+    parser.add_argument("--open-only", action="store_true")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def keys_help(keys: Iterable[str]) -> str:
+    return "Key(s), comma-separated or repeated: " + ", ".join(keys)
+
+
+def filters_from_options(filters_class: type[BaseModel], options: Mapping[str, Any]) -> Any:
+    """The export's options as the list's filters (a repeated option joined with commas, as
+    the web list takes it); a bad value is the command's error."""
+    try:
+        return filters_class.model_validate({
+            name: ",".join(value) if isinstance(value, list) else value
+            for name, value in options.items()
+            if name in filters_class.model_fields
+        })
+    except ValidationError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def report_rejected(command: BaseCommand, row_errors: list[RowError], report: Path | None) -> None:
+    """Every bad row on stderr and, if asked, in ``report`` as CSV."""
+    for row_error in row_errors:
+        command.stderr.write(str(row_error))
+    if report:
+        with Path(report).open("w", encoding="utf-8", newline="") as out:
+            write_error_report(row_errors, out)
+
+
+def report_import(command: BaseCommand, result: Any, report: Path | None) -> None:
+    """An import's result (``core.ledger.LedgerImport``): its summary, or its bad rows and a
+    failing exit."""
+    if result.errors:
+        report_rejected(command, result.errors, report)
+        raise CommandError(str(result))
+    command.stdout.write(str(result))
+
+
+class LedgerCommand(BaseCommand):
+    """``import`` and ``export`` for a kind's ledger: ``ledger_import(file, actor=, dry_run=,
+    progress=)`` returns a ``LedgerImport``; ``ledger_write(filters, out, user=, full=,
+    progress=)`` writes the rows ``filters`` (a ``ledger_filters``) choose and counts them;
+    ``written`` says so, with {count} and {file}."""
+
+    ledger_import: Callable[..., Any]
+    ledger_write: Callable[..., int]
+    ledger_filters: type[BaseModel]
+    written: Any
+
+    def load(self, *, file: Path, user: str, dry_run: bool, errors: Path | None, no_progress: bool,
+             **_options: Any) -> None:
+        result = self.ledger_import(file, actor=acting_user(user), dry_run=dry_run,
+                                    progress=progress_bars(self.stderr, disable=no_progress))
+        report_import(self, result, errors)
+
+    def save(self, *, file: Path, user: str, full: bool, no_progress: bool, **options: Any) -> None:
+        actor = acting_user(user)
+        filters = filters_from_options(self.ledger_filters, options)
+        count = write_aside(file, partial(self.ledger_write, filters, user=actor, full=full,
+                                          progress=progress_bars(self.stderr, disable=no_progress)))
+        self.stdout.write(str(self.written).format(count=count, file=file))

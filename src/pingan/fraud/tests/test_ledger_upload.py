@@ -1,0 +1,133 @@
+"""A fraud case ledger uploaded on the web (``core.ledger_uploads``): stored and queued, imported
+by the worker as its uploader — all or nothing, the bad cells listed and downloadable — its
+file deleted once read; refused before anything is stored when it is no ledger; followed only
+by whoever uploaded it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from pingan.core.ledger_uploads import MSG_NOT_A_LEDGER, MSG_TOO_LARGE
+from pingan.core.models import LedgerUpload, UploadState
+from pingan.core.tasks import import_ledger_upload
+from pingan.fraud.models import FraudCase
+from pingan.fraud.tests.test_ledger import NOW, ledger_row, xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def now():
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+def upload(client, data: bytes, *, name="案件台账.xlsx", **fields):
+    return client.post(reverse("ledger-upload-new", args=["fraud"]),
+                       {"file": SimpleUploadedFile(name, data), **fields})
+
+
+def run_worker(upload_row: LedgerUpload) -> LedgerUpload:
+    import_ledger_upload.call(upload_row.pk)
+    upload_row.refresh_from_db()
+    return upload_row
+
+
+def test_a_good_ledger_is_queued_then_imported_by_the_worker(client, personas,
+                                                             django_capture_on_commit_callbacks):
+    client.force_login(personas.admin)
+    assert client.get(reverse("ledger-upload-new", args=["fraud"])).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, xlsx([ledger_row("U-1"), ledger_row("U-2", 涉案号码="13800000001")]))
+    queued = LedgerUpload.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("ledger-upload", args=[queued.pk])
+    assert (queued.state, queued.kind, queued.filename, queued.uploaded_by) == (
+        UploadState.QUEUED, "fraud", "案件台账.xlsx", personas.admin)
+    assert DBTaskResult.objects.get().task_path == "pingan.core.tasks.import_ledger_upload"
+    stored = queued.file.path
+    # While it waits, the page asks again every few seconds.
+    waiting = client.get(reverse("ledger-upload", args=[queued.pk]), HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 2s"' in waiting.content.decode()
+    assert not FraudCase.objects.exists()
+
+    done = run_worker(queued)
+    assert done.state == UploadState.DONE and (done.created, done.skipped, done.total) == (2, 0, 2)
+    assert set(FraudCase.objects.values_list("external_ref", flat=True)) == {"U-1", "U-2"}
+    assert FraudCase.objects.get(external_ref="U-1").reporter == personas.admin
+    assert FraudCase.objects.get(external_ref="U-1").ring == FraudCase.objects.get(external_ref="U-2").ring
+    # The file held the victims in full: it is gone once read.
+    assert not done.file and not Path(stored).exists()
+    page = client.get(reverse("ledger-upload", args=[done.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert done.summary in page and "every 2s" not in page and reverse("fraud:cases") in page
+
+
+def test_a_bad_ledger_lists_every_bad_cell_and_writes_nothing(client, personas):
+    client.force_login(personas.admin)
+    upload(client, xlsx([ledger_row("B-1"), ledger_row("B-2", 涉案号码="138000"),
+                         ledger_row("B-3", 案件类型="虚假征信")]))
+    rejected = run_worker(LedgerUpload.objects.get())
+    assert rejected.state == UploadState.REJECTED and rejected.created == 0
+    assert not FraudCase.objects.exists() and not rejected.file
+    assert sorted(error["row"] for error in rejected.row_errors) == [4, 5]
+    page = client.get(reverse("ledger-upload", args=[rejected.pk]))
+    assert [error.row for error in page.context["row_errors"]] == [4, 5]
+    assert "138000" in page.content.decode()
+    report = client.get(reverse("ledger-upload-errors", args=[rejected.pk]))
+    assert report["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["4", "5"]
+
+
+def test_only_checking_writes_nothing(client, personas):
+    client.force_login(personas.admin)
+    upload(client, xlsx([ledger_row("C-1")]), dry_run="on")
+    checked = run_worker(LedgerUpload.objects.get())
+    assert checked.state == UploadState.DONE and checked.dry_run and checked.created == 1
+    assert not FraudCase.objects.exists()
+
+
+def test_rows_outside_the_uploaders_area_are_refused(client, personas):
+    client.force_login(personas.town_handler)  # 航埠镇
+    upload(client, xlsx([ledger_row("O-1"), ledger_row("O-2", 所属乡镇="石梁镇")]))
+    refused = run_worker(LedgerUpload.objects.get())
+    assert refused.state == UploadState.REJECTED and [e["row"] for e in refused.row_errors] == [4]
+    assert not FraudCase.objects.exists()
+
+
+def test_what_is_no_ledger_is_refused_before_anything_is_stored(client, personas, settings):
+    client.force_login(personas.admin)
+    png = upload(client, b"\x89PNG\r\n\x1a\n....", name="照片.xlsx")
+    assert png.status_code == 400
+    assert str(MSG_NOT_A_LEDGER.format(name="照片.xlsx")) in png.content.decode()
+    zipped_csv = upload(client, xlsx([ledger_row("Z-1")]), name="台账.csv")
+    assert zipped_csv.status_code == 400
+    assert upload(client, b"", name="台账.csv").status_code == 400
+    assert client.post(reverse("ledger-upload-new", args=["fraud"]), {}).status_code == 400
+    settings.PINGAN_LEDGER_UPLOAD_MAX_BYTES = 2**20
+    large = upload(client, b"a" * (2**20 + 1), name="台账.csv")
+    assert large.status_code == 400 and str(MSG_TOO_LARGE.format(size=1.0, limit=1)) in large.content.decode()
+    assert not LedgerUpload.objects.exists() and not DBTaskResult.objects.exists()
+
+
+def test_an_upload_is_followed_by_its_uploader_only(client, personas):
+    client.force_login(personas.admin)
+    upload(client, xlsx([ledger_row("P-1")]))
+    mine = LedgerUpload.objects.get()
+
+    def listed() -> list[int]:
+        return [u.pk for u in client.get(reverse("ledger-upload-new", args=["fraud"])).context["uploads"]]
+
+    assert listed() == [mine.pk]
+    client.force_login(personas.town_handler)
+    assert client.get(reverse("ledger-upload", args=[mine.pk])).status_code == 404
+    assert client.get(reverse("ledger-upload-errors", args=[mine.pk])).status_code == 404
+    assert listed() == []
+    assert client.get(reverse("ledger-upload-new", args=["weather"])).status_code == 404
