@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_origin
 
 from django import forms
 from django.contrib import messages
@@ -85,13 +85,13 @@ def transition_or_404(workflow: Workflow, name: str) -> Any:
         raise Http404(errors.MSG_NOT_FOUND) from None
 
 
-def parse_filters(filters_class: type[F], query: QueryDict, *, multi: Sequence[str],
+def parse_filters(filters_class: type[F], query: QueryDict, *,
                   labels: Mapping[str, Any]) -> tuple[F | None, list[str]]:
-    """The query string as the kind's one filter definition, or the problems with it.
-    ``multi`` names the filters that may be given several times (checkbox menus)."""
+    """The query string as the kind's one filter definition, or the problems with it, each
+    naming its filter by ``labels``. A list filter (a checkbox menu) may be given several times."""
     data = {
-        name: query.getlist(name) if name in multi else query.get(name)
-        for name in filters_class.model_fields
+        name: query.getlist(name) if get_origin(info.annotation) is list else query.get(name)
+        for name, info in filters_class.model_fields.items()
         if name in query
     }
     try:
@@ -105,10 +105,18 @@ def parse_filters(filters_class: type[F], query: QueryDict, *, multi: Sequence[s
 
 
 @dataclass(frozen=True)
-class ListTemplates:
+class ListPage:
+    """A kind's filtered list: its one filter definition (the API's too, whose SORTS order
+    the rows), the labels a filter problem names them by, and its templates."""
+
+    filters: type[ListFilters]
+    labels: Mapping[str, Any]
     page: str  # the whole page: filters and results
     results: str  # the part an HTMX filter change replaces
     rows: str  # the rows a "load more" appends
+
+    def parse(self, query: QueryDict) -> tuple[Any, list[str]]:
+        return parse_filters(self.filters, query, labels=self.labels)
 
 
 def filter_menus(request: HttpRequest, *menus: tuple[str, Any, Sequence[tuple[str, Any]]]) -> list[tuple]:
@@ -117,17 +125,18 @@ def filter_menus(request: HttpRequest, *menus: tuple[str, Any, Sequence[tuple[st
     return [(name, label, choices, request.GET.getlist(name)) for name, label, choices in menus]
 
 
-def list_response(request: HttpRequest, *, filters: ListFilters | None, problems: list[str],
-                  queryset: Callable[[Any], QuerySet], ordering: Callable[[Any], Sequence[str]],
-                  templates: ListTemplates, page_context: Callable[[], dict[str, Any]],
+def list_response(request: HttpRequest, page: ListPage, *, queryset: Callable[[Any], QuerySet],
+                  page_context: Callable[[], dict[str, Any]],
                   present: Callable[[list[Any]], list[Any]] = list) -> HttpResponse:
     """One page of a filtered list: the whole page, or for HTMX only the part it swaps.
-    ``present`` readies a page's rows for drawing, such as masking the people in them."""
+    ``queryset`` gives the filters' rows; ``present`` readies a page of them for drawing,
+    such as masking the people in them."""
+    filters, problems = page.parse(request.GET)
     rows: list[Any] = []
     next_cursor = None
     if filters is not None:
         try:
-            rows, next_cursor = keyset_page(queryset(filters), ordering=ordering(filters),
+            rows, next_cursor = keyset_page(queryset(filters), ordering=filters.SORTS[filters.sort],
                                             cursor=request.GET.get("after"), limit=PAGE_SIZE)
         except InvalidParameter:
             problems = [str(MSG_BAD_CURSOR)]
@@ -136,11 +145,11 @@ def list_response(request: HttpRequest, *, filters: ListFilters | None, problems
     # Partials answer 200 even with a filter problem: htmx swaps in only 2xx responses, and
     # the message must replace the stale rows.
     if htmx and request.GET.get("after"):
-        return render(request, templates.rows, context)
+        return render(request, page.rows, context)
     if htmx:
-        return render(request, templates.results, context)
+        return render(request, page.results, context)
     context.update(page_context())
-    return render(request, templates.page, context, status=400 if problems else 200)
+    return render(request, page.page, context, status=400 if problems else 200)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -152,13 +161,13 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def export_response(request: HttpRequest, *, filters: ListFilters | None, problems: list[str],
-                    write: Callable[[Any], bytes], filename: str, templates: ListTemplates,
+def export_response(request: HttpRequest, page: ListPage, *, write: Callable[[Any], bytes], filename: str,
                     page_context: Callable[[], dict[str, Any]]) -> HttpResponse:
     """A filtered list as a workbook, or the list page with what is wrong with its filters."""
+    filters, problems = page.parse(request.GET)
     if filters is None:
         context = {"rows": [], "next_cursor": None, "problems": problems, **page_context()}
-        return render(request, templates.page, context, status=400)
+        return render(request, page.page, context, status=400)
     return xlsx_response(write(filters), f"{filename}-{timezone.localdate():%Y%m%d}.xlsx")
 
 

@@ -52,13 +52,6 @@ from pingan.fraud.models import (
 from pingan.fraud.tasks import recompute_rings
 from pingan.petitions.selectors import backlog_units, board_unit
 
-CASE_FILTERS = ("status", "scam_type", "band")
-CASE_TEMPLATES = web.ListTemplates(page="fraud/case_list.html", results="fraud/_case_results.html",
-                                   rows="fraud/_case_rows.html")
-RING_TEMPLATES = web.ListTemplates(page="fraud/ring_list.html", results="fraud/_ring_results.html",
-                                   rows="fraud/_ring_rows.html")
-WARNING_TEMPLATES = web.ListTemplates(page="fraud/warning_list.html", results="fraud/_warning_results.html",
-                                      rows="fraud/_warning_rows.html")
 # The network is drawn up to this many nodes; a larger ring is listed, not drawn.
 GRAPH_MAX_NODES = 600
 
@@ -86,6 +79,10 @@ RING_SORT_LABELS = {
     "-last": _("Latest report first"),
     "-cases": _("Most cases first"),
 }
+CASE_LIST = web.ListPage(selectors.FraudCaseFilters, labels=CASE_FILTER_LABELS, page="fraud/case_list.html",
+                         results="fraud/_case_results.html", rows="fraud/_case_rows.html")
+RING_LIST = web.ListPage(selectors.RingFilters, labels=RING_FILTER_LABELS, page="fraud/ring_list.html",
+                         results="fraud/_ring_results.html", rows="fraud/_ring_rows.html")
 
 
 def _case_or_404(user: Any, ref: str) -> FraudCase:
@@ -126,13 +123,9 @@ def _case_list_options(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @vary_on_headers("HX-Request")
 def case_list(request: HttpRequest) -> HttpResponse:
-    filters, problems = web.parse_filters(selectors.FraudCaseFilters, request.GET, multi=CASE_FILTERS,
-                                          labels=CASE_FILTER_LABELS)
     return web.list_response(
-        request, filters=filters, problems=problems, templates=CASE_TEMPLATES,
+        request, CASE_LIST, page_context=lambda: _case_list_options(request),
         queryset=lambda f: selectors.fraud_case_list(user=request.user, filters=f).select_related("unit"),
-        ordering=lambda f: selectors.SORTS[f.sort],
-        page_context=lambda: _case_list_options(request),
     )
 
 
@@ -143,11 +136,9 @@ def case_export(request: HttpRequest) -> HttpResponse:
     # Imported here: openpyxl is heavy, and only this view needs it.
     from pingan.fraud.ledger import export_fraud_cases
 
-    filters, problems = web.parse_filters(selectors.FraudCaseFilters, request.GET, multi=CASE_FILTERS,
-                                          labels=CASE_FILTER_LABELS)
-    return web.export_response(request, filters=filters, problems=problems, filename="诈骗案件台账",
+    return web.export_response(request, CASE_LIST, filename="诈骗案件台账",
                                write=lambda f: export_fraud_cases(f, user=request.user),
-                               templates=CASE_TEMPLATES, page_context=lambda: _case_list_options(request))
+                               page_context=lambda: _case_list_options(request))
 
 
 @login_required
@@ -304,12 +295,8 @@ def case_identifier_add(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def ring_list(request: HttpRequest) -> HttpResponse:
-    filters, problems = web.parse_filters(selectors.RingFilters, request.GET, multi=(),
-                                          labels=RING_FILTER_LABELS)
     return web.list_response(
-        request, filters=filters, problems=problems, templates=RING_TEMPLATES,
-        queryset=lambda f: selectors.ring_list(user=request.user, filters=f),
-        ordering=lambda f: selectors.RING_SORTS[f.sort],
+        request, RING_LIST, queryset=lambda f: selectors.ring_list(user=request.user, filters=f),
         page_context=lambda: {
             "list_id": "ring", "list_url": reverse("fraud:rings"),
             "search_placeholder": _("Ring or case reference"), "sort_options": list(RING_SORT_LABELS.items()),
@@ -406,7 +393,6 @@ def duration_label(seconds: int | None) -> str:
     return str(_("{days} d {hours} h").format(days=days, hours=hours))
 
 
-WARNING_FILTERS = ("status", "risk_level", "issuer", "scam_type", "due_state")
 WARNING_FILTER_LABELS = web.FILTER_LABELS | {
     "risk_level": _("risk level"), "issuer": _("issued by"), "scam_type": _("scam type"),
     "received_from": _("received from"), "received_to": _("received until"),
@@ -416,18 +402,18 @@ WARNING_SORT_LABELS = {
     "-received": _("Newest first"),
     "received": _("Oldest first"),
 }
+WARNING_LIST = web.ListPage(selectors.WarningFilters, labels=WARNING_FILTER_LABELS,
+                            page="fraud/warning_list.html", results="fraud/_warning_results.html",
+                            rows="fraud/_warning_rows.html")
 
 
 @login_required
 @vary_on_headers("HX-Request")
 def warning_list(request: HttpRequest) -> HttpResponse:
     """Every warning order the user may see, filtered; people at risk masked."""
-    filters, problems = web.parse_filters(selectors.WarningFilters, request.GET, multi=WARNING_FILTERS,
-                                          labels=WARNING_FILTER_LABELS)
     return web.list_response(
-        request, filters=filters, problems=problems, templates=WARNING_TEMPLATES,
+        request, WARNING_LIST,
         queryset=lambda f: selectors.warning_list(user=request.user, filters=f).select_related("unit"),
-        ordering=lambda f: selectors.WARNING_SORTS[f.sort],
         page_context=lambda: {
             "list_id": "warning", "list_url": reverse("fraud:warnings"),
             "search_placeholder": _("Reference or order number"),

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models.functions import Length
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,10 +39,7 @@ from pingan.hazards.forms import (
 from pingan.hazards.models import Category, Hazard, Status
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
-LIST_FILTERS = ("status", "category", "due_state")
 EDITABLE_STATUSES = (Status.REPORTED, Status.ASSIGNED)
-LIST_TEMPLATES = web.ListTemplates(page="hazards/list.html", results="hazards/_list_results.html",
-                                   rows="hazards/_list_rows.html")
 TIMELINE_CHOICES = {"category": Category, "severity": Severity}
 
 MSG_REPORTED = gettext_lazy("Hazard reported. Its reference number is {ref}.")
@@ -58,6 +55,8 @@ FILTER_LABELS = web.FILTER_LABELS | {
     "due_to": gettext_lazy("due until"),
 }
 SORT_LABELS = web.sort_labels("opened")
+LIST_PAGE = web.ListPage(selectors.HazardFilters, labels=FILTER_LABELS, page="hazards/list.html",
+                         results="hazards/_list_results.html", rows="hazards/_list_rows.html")
 
 
 def _hazard_or_404(user: Any, ref: str) -> Hazard:
@@ -65,10 +64,6 @@ def _hazard_or_404(user: Any, ref: str) -> Hazard:
 
 
 # --- The list ----------------------------------------------------------------------------
-
-
-def parse_filters(query: QueryDict) -> tuple[selectors.HazardFilters | None, list[str]]:
-    return web.parse_filters(selectors.HazardFilters, query, multi=LIST_FILTERS, labels=FILTER_LABELS)
 
 
 def _filter_options(request: HttpRequest) -> dict[str, Any]:
@@ -96,13 +91,10 @@ def _filter_options(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @vary_on_headers("HX-Request")
 def hazard_list(request: HttpRequest) -> HttpResponse:
-    filters, problems = parse_filters(request.GET)
     return web.list_response(
-        request, filters=filters, problems=problems, templates=LIST_TEMPLATES,
+        request, LIST_PAGE, page_context=lambda: _filter_options(request),
         queryset=lambda f: selectors.hazard_list(user=request.user, filters=f)
         .select_related("unit", "assignee"),
-        ordering=lambda f: selectors.SORTS[f.sort],
-        page_context=lambda: _filter_options(request),
     )
 
 
@@ -111,13 +103,13 @@ def hazard_export(request: HttpRequest) -> HttpResponse:
     # Imported here: openpyxl is heavy, and only this view needs it.
     from pingan.hazards.ledger import export_xlsx
 
-    filters, problems = parse_filters(request.GET)
-    if filters is None:
-        context = {"rows": [], "next_cursor": None, "problems": problems, **_filter_options(request)}
-        return render(request, "hazards/list.html", context, status=400)
-    buffer = io.BytesIO()
-    export_xlsx(selectors.hazard_list(user=request.user, filters=filters), buffer)
-    return web.xlsx_response(buffer.getvalue(), f"隐患台账-{timezone.localdate():%Y%m%d}.xlsx")
+    def write(filters: selectors.HazardFilters) -> bytes:
+        buffer = io.BytesIO()
+        export_xlsx(selectors.hazard_list(user=request.user, filters=filters), buffer)
+        return buffer.getvalue()
+
+    return web.export_response(request, LIST_PAGE, write=write, filename="隐患台账",
+                               page_context=lambda: _filter_options(request))
 
 
 # --- One hazard --------------------------------------------------------------------------

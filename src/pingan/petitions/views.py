@@ -35,9 +35,6 @@ from pingan.petitions.models import Category, Channel, Petition, PetitionType, P
 from pingan.petitions.profiles import CALCULATOR_RULES, calculate, current_profile, rulebook
 from pingan.petitions.workflow import PETITION_WORKFLOW, at_or_above, rank_at
 
-LIST_FILTERS = ("status", "petition_type", "channel", "category", "due_state")
-LIST_TEMPLATES = web.ListTemplates(page="petitions/list.html", results="petitions/_list_results.html",
-                                   rows="petitions/_list_rows.html")
 TIMELINE_CHOICES = {"category": Category, "channel": Channel, "petition_type": PetitionType}
 EXTENDABLE = (Status.ACCEPTED, Status.HANDLING)
 BOARD_CASES = 20  # the longest overdue; the ledger lists them all
@@ -61,6 +58,8 @@ FILTER_LABELS = web.FILTER_LABELS | {
     "backlog_only": _("backlog only"),
 }
 SORT_LABELS = web.sort_labels("received")
+LIST_PAGE = web.ListPage(selectors.PetitionFilters, labels=FILTER_LABELS, page="petitions/list.html",
+                         results="petitions/_list_results.html", rows="petitions/_list_rows.html")
 
 
 def _petition_or_404(user: Any, ref: str) -> Petition:
@@ -95,14 +94,10 @@ def _list_options(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @vary_on_headers("HX-Request")
 def petition_list(request: HttpRequest) -> HttpResponse:
-    filters, problems = web.parse_filters(selectors.PetitionFilters, request.GET, multi=LIST_FILTERS,
-                                          labels=FILTER_LABELS)
     return web.list_response(
-        request, filters=filters, problems=problems, templates=LIST_TEMPLATES,
+        request, LIST_PAGE, page_context=lambda: _list_options(request),
         queryset=lambda f: selectors.petition_list(user=request.user, filters=f)
         .select_related("unit", "handling_unit"),
-        ordering=lambda f: selectors.SORTS[f.sort],
-        page_context=lambda: _list_options(request),
     )
 
 
@@ -113,11 +108,9 @@ def petition_export(request: HttpRequest) -> HttpResponse:
     # Imported here: openpyxl is heavy, and only this view needs it.
     from pingan.petitions.ledger import export_petitions
 
-    filters, problems = web.parse_filters(selectors.PetitionFilters, request.GET, multi=LIST_FILTERS,
-                                          labels=FILTER_LABELS)
-    return web.export_response(request, filters=filters, problems=problems, filename="信访台账",
+    return web.export_response(request, LIST_PAGE, filename="信访台账",
                                write=lambda f: export_petitions(f, user=request.user),
-                               templates=LIST_TEMPLATES, page_context=lambda: _list_options(request))
+                               page_context=lambda: _list_options(request))
 
 
 # --- Registration ------------------------------------------------------------------------

@@ -466,3 +466,24 @@ def test_the_export_command_filters_and_masks(personas, grid_petition, make_peti
     assert [(r["事项摘要"], r["身份证号"]) for r in rows] == [("拖欠工资", ID_NUMBER)]
     with pytest.raises(CommandError):
         call_command("petitions", "export", str(path), user="admin", status=["bogus"], no_progress=True)
+
+
+def test_a_ledger_uploaded_on_the_web_is_imported_by_the_worker(client, personas, hangbu_village):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from pingan.core.models import LedgerUpload, UploadState
+    from pingan.core.tasks import import_ledger_upload
+
+    client.force_login(personas.admin)
+    page = client.get(reverse("petitions:list"))
+    assert reverse("ledger-upload-new", args=["petitions"]) in page.content.decode()
+    data = xlsx([ledger_row("XF-W-1", hangbu_village, 受理日期="2026年9月21日")])
+    client.post(reverse("ledger-upload-new", args=["petitions"]),
+                {"file": SimpleUploadedFile("信访台账.xlsx", data)})
+    upload = LedgerUpload.objects.get()
+    import_ledger_upload.call(upload.pk)
+    upload.refresh_from_db()
+    assert (upload.state, upload.kind, upload.created) == (UploadState.DONE, "petitions", 1)
+    petition = Petition.objects.get(external_ref="XF-W-1")
+    assert (petition.status, petition.source) == (Status.ACCEPTED, "import")
