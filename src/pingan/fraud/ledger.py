@@ -148,7 +148,7 @@ VICTIM_JOIN = "、"
 IDENTIFIER_JOIN = "\n"
 WAN = Decimal(10_000)
 # From this many new rows on, one recompute of every ring after the last row beats relinking
-# the rings around each row (see bench/bench_fraud_import.py).
+# the rings around each row, for up to about 25,000 stored cases (bench/bench_fraud_import.py).
 BULK_LINK_ROWS = 200
 
 
