@@ -114,8 +114,13 @@ class ListPage:
     page: str  # the whole page: filters and results
     results: str  # the part an HTMX filter change replaces
     rows: str  # the rows a "load more" appends
+    defaults: Mapping[str, str] = field(default_factory=dict)  # where the page differs from the API
 
     def parse(self, query: QueryDict) -> tuple[Any, list[str]]:
+        if self.defaults:
+            query = query.copy()
+            for name, value in self.defaults.items():
+                query.setdefault(name, value)
         return parse_filters(self.filters, query, labels=self.labels)
 
 

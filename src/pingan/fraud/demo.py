@@ -592,7 +592,14 @@ def _one_warning(rng: random.Random, *, at: dt.datetime, now: dt.datetime, unit:
     issuer = rng.choices(list(ISSUER_MIX), list(ISSUER_MIX.values()))[0]
     scam_type = rng.choices(list(WARNED_MIX), list(WARNED_MIX.values()))[0]
     risk = rng.choices(list(RISK_MIX), list(RISK_MIX.values()))[0]
-    person = invented_person(rng, scam_type=scam_type, today=at.date(), id_share=0.5, phone_share=1.0)
+    fate = forced or rng.choices(["not_reached", "lost", "late", "in_time"],
+                                 [NOT_REACHED_SHARE, LOST_SHARE, LATE_SHARE, 1])[0]
+    # Someone already defrauded may have reported it: the warning then names that case, and
+    # its person at risk is the case's victim.
+    case = _their_case(cases, unit, at.date(), taken) if fate == "lost" and rng.random() < LOST_LINKED_SHARE \
+        else None
+    person = (case.victims.order_by("id").first() if case else None) or invented_person(
+        rng, scam_type=scam_type, today=at.date(), id_share=0.5, phone_share=1.0)
     warning = warning_register(
         actor=officer, unit=unit, issuer=issuer, risk_level=risk, scam_type=scam_type,
         person_name=person.name, person_phone=person.phone, person_id_number=person.id_number,
@@ -604,8 +611,6 @@ def _one_warning(rng: random.Random, *, at: dt.datetime, now: dt.datetime, unit:
         return warning
     who = contacts.for_unit(unit)
     hours = warning.contact_due_at - at
-    fate = forced or rng.choices(["not_reached", "lost", "late", "in_time"],
-                                 [NOT_REACHED_SHARE, LOST_SHARE, LATE_SHARE, 1])[0]
     moment = at
 
     def attempt(after: dt.timedelta, *, reached: bool, note: str, method: str = ContactMethod.PHONE) -> bool:
@@ -645,12 +650,10 @@ def _one_warning(rng: random.Random, *, at: dt.datetime, now: dt.datetime, unit:
     if not attempt(max(delay, dt.timedelta(minutes=2)), reached=True, note=note, method=method) \
             or fate == "reached":
         return warning
-    case = ""
-    if outcome == WarningStatus.ALREADY_LOST and rng.random() < LOST_LINKED_SHARE:
-        case = _their_case(cases, warning, taken)
     # The anti-fraud centre, which sees every case, names the one the person reported.
     return _conclude(warning, officer if case else who, outcome, "",
-                     moment + dt.timedelta(hours=rng.uniform(0.2, 40)), now, fraud_case_ref=case)
+                     moment + dt.timedelta(hours=rng.uniform(0.2, 40)), now,
+                     fraud_case_ref=case.ref if case else "")
 
 
 def _conclude(warning: WarningOrder, who: Any, outcome: str, note: str, at: dt.datetime, now: dt.datetime,
@@ -662,16 +665,16 @@ def _conclude(warning: WarningOrder, who: Any, outcome: str, note: str, at: dt.d
                             note=note, fraud_case_ref=fraud_case_ref, at=at)
 
 
-def _their_case(cases: list[FraudCase], warning: WarningOrder, taken: set[str]) -> str:
-    """A case reported within a week of the warning in the same town, not yet named by another."""
-    town = warning.unit_prefix[:TOWN_CODE_LENGTH]
-    received = warning.opened_at.date()
+def _their_case(cases: list[FraudCase], unit: Unit, received: dt.date, taken: set[str]) -> FraudCase | None:
+    """A case reported in ``unit``'s town within a week of a warning received then, not yet
+    named by another warning."""
+    town = unit.prefix[:TOWN_CODE_LENGTH]
     for case in cases:
         if case.ref not in taken and case.unit_prefix.startswith(town) \
                 and received <= case.reported_on <= received + dt.timedelta(days=7):
             taken.add(case.ref)
-            return case.ref
-    return ""
+            return case
+    return None
 
 
 def demo_warnings(*, personas: Personas, count: int = 900, seed: int = 20260425, stderr: Any = None,

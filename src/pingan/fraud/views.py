@@ -398,13 +398,16 @@ WARNING_FILTER_LABELS = web.FILTER_LABELS | {
     "received_from": _("received from"), "received_to": _("received until"),
 }
 WARNING_SORT_LABELS = {
-    "due": _("Nearest deadline first"),
     "-received": _("Newest first"),
     "received": _("Oldest first"),
+    "due": _("Nearest deadline first"),
 }
 WARNING_LIST = web.ListPage(selectors.WarningFilters, labels=WARNING_FILTER_LABELS,
                             page="fraud/warning_list.html", results="fraud/_warning_results.html",
-                            rows="fraud/_warning_rows.html")
+                            rows="fraud/_warning_rows.html",
+                            # A register of orders reads newest first; the API (a worker's app)
+                            # and the board put the most overdue first.
+                            defaults={"sort": "-received"})
 
 
 @login_required

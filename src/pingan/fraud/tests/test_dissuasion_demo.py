@@ -36,8 +36,10 @@ def test_a_year_of_warnings(personas, worker_grid):
     assert totals["not_reached"] >= 5 and totals["already_lost"] >= 3
     assert 10 * 60 < totals["median_contact_seconds"] < 3 * 3600
     assert summary.linked_cases >= 1
-    assert all(w.fraud_case.unit_prefix[:9] == w.unit_prefix[:9]
-               for w in warnings.filter(fraud_case__isnull=False).select_related("fraud_case"))
+    linked = warnings.filter(fraud_case__isnull=False).select_related("fraud_case")
+    assert all(w.fraud_case.unit_prefix[:9] == w.unit_prefix[:9] for w in linked)
+    # The person at risk is the victim of the case they ended in.
+    assert all(w.person_name == w.fraud_case.victims.order_by("id").first().name for w in linked)
     # Contacts were recorded by the people of the place, not by the officer.
     assert warnings.filter(contacts__by=personas.grid_worker).exists()
     mine = open_warnings(user=personas.grid_worker, unit=worker_grid)

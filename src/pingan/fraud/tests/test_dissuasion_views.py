@@ -190,31 +190,31 @@ def test_the_warning_list(client, personas, warning, grid_in):
     client.force_login(personas.admin)
     page = client.get(url)
     assert page.status_code == 200
-    assert [w.ref for w in page.context["rows"]] == [far.ref, warning.ref, done.ref]  # nearest deadline first
+    assert [w.ref for w in page.context["rows"]] == [done.ref, warning.ref, far.ref]  # newest first
     body = page.content.decode()
     assert "周**" in body and "139****1234" in body and "13905701234" not in body
 
     def refs(**query) -> list[str]:
         return [w.ref for w in client.get(url, query).context["rows"]]
 
-    assert refs(open_only="true") == [far.ref, warning.ref]
+    assert refs(open_only="true", sort="due") == [far.ref, warning.ref]  # the most overdue first
     assert refs(risk_level="low") == [far.ref]
-    newest_first = refs(status=["prevented", "awaiting_contact"], sort="-received")
-    assert newest_first == [done.ref, warning.ref, far.ref]
+    assert refs(status=["prevented", "awaiting_contact"], sort="received") == [far.ref, warning.ref, done.ref]
     assert refs(due_state="overdue") == [far.ref]
     assert refs(q="sj-77") == [far.ref]
-    assert refs(unit=personas.town_handler.roles.get().unit.prefix) == [warning.ref, done.ref]
+    assert refs(unit=personas.town_handler.roles.get().unit.prefix) == [done.ref, warning.ref]
     since = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
-    assert refs(received_from=since) == [warning.ref, done.ref]
+    assert refs(received_from=since) == [done.ref, warning.ref]
     bad = client.get(url, {"risk_level": "extreme", "received_from": "soon"})
     assert bad.status_code == 400 and bad.context["rows"] == []
     client.force_login(personas.town_handler)  # 航埠镇's warnings only
-    assert refs() == [warning.ref, done.ref]
+    assert refs() == [done.ref, warning.ref]
 
 
 def test_the_warning_list_loads_more_rows_masked(client, personas, warning, grid_in, monkeypatch):
     monkeypatch.setattr(web, "PAGE_SIZE", 1)
-    later = register(personas.admin, grid_in("石梁镇"), person_name="欧阳娜娜", person_phone="13800001111")
+    later = register(personas.admin, grid_in("石梁镇"), person_name="欧阳娜娜", person_phone="13800001111",
+                     received_at=timezone.now() - dt.timedelta(hours=5))  # after the fixture's, newest first
     client.force_login(personas.admin)
     first = client.get(reverse("fraud:warnings"))
     assert [w.ref for w in first.context["rows"]] == [warning.ref]
