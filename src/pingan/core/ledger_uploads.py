@@ -1,7 +1,8 @@
 """Ledger files uploaded on the web and imported by the worker.
 
 A kind whose ledger import follows ``core.ledger`` (``import_x(file, actor=, filename=,
-dry_run=, progress=)`` returning a ``LedgerImport``) registers it here from its AppConfig, so
+dry_run=, progress=)`` returning a ``LedgerImport``, its bad rows listed in it or raised as
+``LedgerRejected``) registers it here from its AppConfig, so
 that the core offers its upload page without importing the kind. The upload is stored, the
 worker imports it as its uploader — every row through the kind's services, all or nothing,
 exactly as ``pingan <kind> import`` does — and the page shows how far it got and then the
@@ -25,7 +26,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
-from pingan.core.ledger import RowError
+from pingan.core.ledger import LedgerRejected, RowError
 from pingan.core.models import LedgerUpload, UploadState
 
 MSG_NO_FILE = _("Choose the ledger file (.xlsx or .csv).")
@@ -116,6 +117,9 @@ def ledger_upload_run(upload: LedgerUpload) -> LedgerUpload:
         with upload.file.open("rb") as file:
             result = import_string(kind.run)(file, actor=upload.uploaded_by, filename=upload.filename,
                                               dry_run=upload.dry_run, progress=_Stages(upload))
+    except LedgerRejected as exc:  # a kind that raises its bad rows rather than returning them
+        outcome = {"state": UploadState.REJECTED, "summary": str(exc.message),
+                   "row_errors": [asdict(error) for error in exc.row_errors]}
     except errors.DomainError as exc:
         outcome = {"state": UploadState.FAILED, "summary": str(exc.message)}
     except Exception:

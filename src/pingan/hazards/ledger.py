@@ -66,6 +66,7 @@ from pingan.core.ledger import (
     ExistingCases,
     KeyedRow,
     Layout,
+    LedgerImport,
     LedgerRejected,
     Progress,
     RowChecks,
@@ -266,17 +267,15 @@ def read_sheet(source: str | Path | IO[bytes], name: str) -> Sheet:
 
 
 @dataclass
-class ImportSummary:
-    rows: int = 0
-    created: int = 0
+class ImportSummary(LedgerImport):
+    """``LedgerImport`` with what a hazard import also does: update the hazards it finds
+    changed, leave the others alone. Bad rows are raised (LedgerRejected), not listed here."""
+
+    SUMMARY = MSG_SUMMARY
+    SUMMARY_DRY_RUN = MSG_SUMMARY_DRY_RUN
+
     updated: int = 0
     unchanged: int = 0
-    dry_run: bool = False
-
-    def __str__(self) -> str:
-        message = MSG_SUMMARY_DRY_RUN if self.dry_run else MSG_SUMMARY
-        return str(message).format(rows=self.rows, created=self.created, updated=self.updated,
-                                   unchanged=self.unchanged)
 
 
 @dataclass(slots=True)
@@ -503,7 +502,7 @@ def _insert_rows(model: type[Model], fields: Sequence[Any], objs: Sequence[Model
         cursor.executemany(sql, rows)
 
 
-def import_ledger(*, source: str | Path | IO[bytes], actor: Any, filename: str | None = None,
+def import_ledger(source: str | Path | IO[bytes], *, actor: Any, filename: str | None = None,
                   dry_run: bool = False, progress: Progress = no_progress) -> ImportSummary:
     """Import a hazard ledger (.xlsx or .csv) as ``actor``: all rows or, if any row is bad,
     none (raises LedgerRejected listing every bad row). ``dry_run`` checks and writes nothing."""

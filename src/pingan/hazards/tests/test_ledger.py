@@ -497,3 +497,29 @@ def test_export_then_import_into_a_fresh_database(personas, make_hazard, read_ex
                                              "description")) == expected
     # Read back again, the same file finds its hazards by the references it carried.
     assert run(data, personas.admin).unchanged == 2
+
+
+def test_a_ledger_uploaded_on_the_web_is_imported_by_the_worker(client, personas, worker_grid):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from pingan.core.models import LedgerUpload, UploadState
+    from pingan.core.tasks import import_ledger_upload
+
+    def uploaded(rows) -> LedgerUpload:
+        client.post(upload_url, {"file": SimpleUploadedFile("台账.xlsx", xlsx([LEGACY_HEADER, *rows]))})
+        upload = LedgerUpload.objects.latest("id")
+        import_ledger_upload.call(upload.pk)
+        upload.refresh_from_db()
+        return upload
+
+    client.force_login(personas.admin)
+    upload_url = reverse("ledger-upload-new", args=["hazards"])
+    assert upload_url in client.get(reverse("hazards:list")).content.decode()
+    before = counts()
+    rejected = uploaded([legacy_row("W-1", worker_grid), legacy_row("W-2", worker_grid, category="天灾")])
+    assert rejected.state == UploadState.REJECTED and [e["row"] for e in rejected.row_errors] == [4]
+    assert counts() == before
+    done = uploaded([legacy_row("W-1", worker_grid)])
+    assert (done.state, done.created) == (UploadState.DONE, 1)
+    assert Hazard.objects.get(external_ref="W-1").reporter == personas.admin
