@@ -1,5 +1,6 @@
 """The district admin's configuration screens: units, roles, responsibilities, deadline
-policies. Cases and events are read-only here: they change only through the services."""
+policies. Events and ledger uploads are read-only here: they change only through the
+services and the worker."""
 
 from django.contrib import admin
 
@@ -7,6 +8,7 @@ from pingan.core.models import (
     ApiToken,
     DeadlinePolicy,
     Event,
+    LedgerUpload,
     Responsibility,
     Role,
     Unit,
@@ -43,12 +45,8 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
     list_editable = ("duration", "day_type", "extension_allowed", "extension_duration")
 
 
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ("case", "seq", "at", "actor", "type", "transition", "from_status", "to_status")
-    list_filter = ("type",)
-    search_fields = ("case__ref",)
-    list_select_related = ("case", "actor")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the services and the worker: to read, never to edit here."""
 
     def has_add_permission(self, request):
         return False
@@ -58,6 +56,25 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ("case", "seq", "at", "actor", "type", "transition", "from_status", "to_status")
+    list_filter = ("type",)
+    search_fields = ("case__ref",)
+    list_select_related = ("case", "actor")
+
+
+@admin.register(LedgerUpload)
+class LedgerUploadAdmin(ReadOnlyAdmin):
+    """Who imported which ledger file from the web, when, and with what result."""
+
+    list_display = ("filename", "kind", "uploaded_by", "uploaded_at", "dry_run", "state", "created",
+                    "skipped")
+    list_filter = ("kind", "state", "dry_run")
+    search_fields = ("filename", "uploaded_by__username")
+    list_select_related = ("uploaded_by",)
 
 
 @admin.register(ApiToken)

@@ -4,18 +4,8 @@ outcomes), never by hand."""
 
 from django.contrib import admin
 
+from pingan.core.admin import ReadOnlyAdmin
 from pingan.fraud.models import ContactAttempt, Identifier, Ring, WarningOrder
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Identifier)

@@ -131,3 +131,15 @@ def test_an_upload_is_followed_by_its_uploader_only(client, personas):
     assert client.get(reverse("ledger-upload-errors", args=[mine.pk])).status_code == 404
     assert listed() == []
     assert client.get(reverse("ledger-upload-new", args=["weather"])).status_code == 404
+
+
+def test_the_admin_site_lists_uploads_to_read_only(client, personas, django_user_model):
+    client.force_login(personas.admin)
+    upload(client, xlsx([ledger_row("A-1")]))
+    stored = LedgerUpload.objects.get()
+    client.force_login(django_user_model.objects.create_superuser("root", password="x"))  # noqa: S106
+    listing = client.get(reverse("admin:core_ledgerupload_changelist"))
+    assert listing.status_code == 200 and "案件台账.xlsx" in listing.content.decode()
+    assert client.get(reverse("admin:core_ledgerupload_add")).status_code == 403
+    page = client.get(reverse("admin:core_ledgerupload_change", args=[stored.pk]))
+    assert page.status_code == 200 and 'name="state"' not in page.content.decode()
