@@ -81,10 +81,14 @@ def ledger_upload_create(*, actor: Any, kind: LedgerKind, file: UploadedFile | N
         raise errors.DomainError(MSG_NOT_A_LEDGER.format(name=name), field="file")
     upload = LedgerUpload(kind=kind.key, filename=name[:200], size=file.size, dry_run=dry_run,
                           uploaded_by=actor, uploaded_at=timezone.now())
-    with transaction.atomic():
-        upload.file.save("ledger", file, save=False)
-        upload.save()
-        transaction.on_commit(lambda: import_ledger_upload.enqueue(upload.pk))
+    upload.file.save("ledger", file, save=False)
+    try:
+        with transaction.atomic():
+            upload.save()
+            transaction.on_commit(lambda: import_ledger_upload.enqueue(upload.pk))
+    except Exception:
+        upload.file.delete(save=False)  # personal data in full: not left behind unrecorded
+        raise
     return upload
 
 

@@ -143,3 +143,16 @@ def test_the_admin_site_lists_uploads_to_read_only(client, personas, django_user
     assert client.get(reverse("admin:core_ledgerupload_add")).status_code == 403
     page = client.get(reverse("admin:core_ledgerupload_change", args=[stored.pk]))
     assert page.status_code == 200 and 'name="state"' not in page.content.decode()
+
+
+def test_a_file_is_not_left_behind_when_its_record_cannot_be_written(client, personas, monkeypatch, settings):
+    from django.db import DatabaseError
+
+    def fail(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(LedgerUpload, "save", fail)
+    client.force_login(personas.admin)
+    with pytest.raises(DatabaseError):
+        upload(client, xlsx([ledger_row("F-1")]))
+    assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
