@@ -210,6 +210,9 @@ PINGAN_ESCALATION_SWEEP_SECONDS = int(os.environ.get("PINGAN_ESCALATION_SWEEP_SE
 PINGAN_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # A ledger uploaded on the web (core.ledger_uploads); larger files go through the command.
 PINGAN_LEDGER_UPLOAD_MAX_BYTES = int(os.environ.get("PINGAN_LEDGER_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+# An upload still queued or running after this many hours lost its worker: it is closed as
+# failed and its file deleted (by the worker's periodic sweep).
+PINGAN_LEDGER_UPLOAD_STALE_HOURS = int(os.environ.get("PINGAN_LEDGER_UPLOAD_STALE_HOURS", "6"))
 # Ledger records are kept at least 3 years with text and photo evidence
 # (浙江省安全生产条例 art. 15): nothing in Pingan deletes them.
 PINGAN_LEDGER_RETENTION_YEARS = 3

@@ -12,6 +12,7 @@ whole import, so a large file on SQLite makes other writers wait: PostgreSQL has
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -21,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,7 @@ MSG_NOT_A_LEDGER = _("“{name}” is not an .xlsx workbook or a .csv file.")
 MSG_EMPTY = _("The file is empty.")
 MSG_TOO_LARGE = _("The file is {size} MB; at most {limit} MB is accepted. Split it, or use the command.")
 MSG_FAILED = _("The import stopped with an unexpected error; nothing was imported.")
+MSG_STALE = _("The import did not finish (the worker stopped); nothing was imported. Upload the file again.")
 XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
 
 
@@ -145,6 +148,21 @@ def _finish(upload: LedgerUpload, outcome: dict[str, Any]) -> LedgerUpload:
     upload.file.delete(save=False)  # personal data in full: not kept once read
     upload.save()
     return upload
+
+
+def close_stale_uploads(*, now: dt.datetime | None = None) -> int:
+    """Uploads queued or running for longer than PINGAN_LEDGER_UPLOAD_STALE_HOURS: their worker
+    was stopped in the middle (its transaction, and so the import, rolled back) or their task
+    was lost. Each is recorded as failed and its file deleted; returns how many."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(hours=settings.PINGAN_LEDGER_UPLOAD_STALE_HOURS)
+    stale = LedgerUpload.objects.filter(state__in=[UploadState.QUEUED, UploadState.RUNNING]).filter(
+        Q(started_at__lt=since) | Q(started_at__isnull=True, uploaded_at__lt=since))
+    closed = 0
+    for upload in stale:
+        _finish(upload, {"state": UploadState.FAILED, "summary": str(MSG_STALE)})
+        closed += 1
+    return closed
 
 
 def upload_errors(upload: LedgerUpload) -> list[RowError]:

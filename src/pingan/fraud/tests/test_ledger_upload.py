@@ -6,6 +6,7 @@ by whoever uploaded it."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -156,3 +157,39 @@ def test_a_file_is_not_left_behind_when_its_record_cannot_be_written(client, per
     with pytest.raises(DatabaseError):
         upload(client, xlsx([ledger_row("F-1")]))
     assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+def test_an_upload_whose_worker_stopped_is_closed_and_its_file_deleted(client, personas, settings):
+    from pingan.core.ledger_uploads import MSG_STALE, close_stale_uploads
+
+    settings.PINGAN_LEDGER_UPLOAD_STALE_HOURS = 6
+    client.force_login(personas.admin)
+    for key in ("S-1", "S-2", "S-3"):
+        upload(client, xlsx([ledger_row(key)]))
+    queued_long_ago, running_long_ago, recent = LedgerUpload.objects.order_by("id")
+    LedgerUpload.objects.filter(pk=queued_long_ago.pk).update(uploaded_at=NOW - dt.timedelta(hours=7))
+    LedgerUpload.objects.filter(pk=running_long_ago.pk).update(
+        uploaded_at=NOW - dt.timedelta(hours=8), started_at=NOW - dt.timedelta(hours=7),
+        state=UploadState.RUNNING)
+    files = [Path(u.file.path) for u in (queued_long_ago, running_long_ago, recent)]
+    assert close_stale_uploads() == 2
+    for stale in (queued_long_ago, running_long_ago):
+        stale.refresh_from_db()
+        assert (stale.state, stale.summary, bool(stale.file)) == (UploadState.FAILED, str(MSG_STALE), False)
+    recent.refresh_from_db()
+    assert recent.state == UploadState.QUEUED and recent.file
+    assert [path.exists() for path in files] == [False, False, True]
+    assert close_stale_uploads() == 0  # a finished upload is left alone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_imports_queued_uploads_and_runs_the_stale_upload_sweep(client, personas):
+    from django.core.management import call_command
+
+    client.force_login(personas.admin)
+    upload(client, xlsx([ledger_row("Q-1")]))
+    call_command("worker", "--once")
+    done = LedgerUpload.objects.get()
+    assert done.state == UploadState.DONE and FraudCase.objects.filter(external_ref="Q-1").exists()
+    swept = DBTaskResult.objects.get(task_path="pingan.core.tasks.sweep_stale_uploads")
+    assert swept.status == "SUCCESSFUL"

@@ -5,35 +5,41 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from pingan.core.tasks import sweep_overdue_cases
+from pingan.core.tasks import sweep_overdue_cases, sweep_stale_uploads
+
+
+def enqueue_sweeps() -> None:
+    sweep_overdue_cases.enqueue()
+    sweep_stale_uploads.enqueue()
 
 
 class Command(BaseCommand):
     help = (
         "Run background work: the django-tasks database worker, plus a timer that enqueues the "
-        "overdue-case escalation sweep every PINGAN_ESCALATION_SWEEP_SECONDS."
+        "overdue-case escalation sweep and the stale-upload sweep every "
+        "PINGAN_ESCALATION_SWEEP_SECONDS."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--sweep-seconds", type=int,
                             default=settings.PINGAN_ESCALATION_SWEEP_SECONDS)
         parser.add_argument("--once", action="store_true",
-                            help="Enqueue one sweep, run what is queued, and exit.")
+                            help="Enqueue the sweeps once, run what is queued, and exit.")
 
     def handle(self, *args, sweep_seconds, once, **options):
         if once:
-            sweep_overdue_cases.enqueue()
+            enqueue_sweeps()
             call_command("db_worker", "--batch", "--no-startup-delay")
             return
         stop = threading.Event()
 
-        def enqueue_sweeps() -> None:
+        def every_so_often() -> None:
             while not stop.is_set():
-                sweep_overdue_cases.enqueue()
+                enqueue_sweeps()
                 close_old_connections()
                 stop.wait(sweep_seconds)
 
-        timer = threading.Thread(target=enqueue_sweeps, name="escalation-timer", daemon=True)
+        timer = threading.Thread(target=every_so_often, name="sweep-timer", daemon=True)
         timer.start()
         try:
             call_command("db_worker")
