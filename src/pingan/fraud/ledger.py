@@ -102,6 +102,7 @@ from pingan.fraud.models import (
     AmountBand,
     CaseIdentifier,
     FraudCase,
+    Ring,
     ScamType,
     Status,
     Victim,
@@ -625,3 +626,50 @@ def _line(case: FraudCase, victims: list[VictimView]) -> _Line:
     for link in case.identifier_links.all():
         identifiers.setdefault(link.identifier.kind, []).append(link.identifier.value)
     return _Line(case, victims, identifiers)
+
+
+# ---------------------------------------------------------------------------
+# The ranked rings (串并案), for the meeting that decides which to pursue first
+# ---------------------------------------------------------------------------
+
+RING_SHEET_TITLE = "串并案排名"
+
+
+def _ring_value(name: str) -> Any:
+    return lambda ring, labels: getattr(ring, name)
+
+
+RING_COLUMNS = tuple(
+    Column(name, header, width=width, imported=False, value=value or _ring_value(name))
+    for name, header, width, value in (
+        ("position", "名次", 6, None),
+        ("ring_id", "串并案号", 16, None),
+        ("case_count", "案件数", 8, None),
+        ("victim_count", "受害人数", 8, None),
+        ("total_loss", "损失总额(元)", 14, None),
+        ("band", "数额档次", 12, lambda ring, labels: labels["band"].get(ring.band or "", "")),
+        ("town_count", "涉及乡镇数", 10, None),
+        ("first_date", "首次报案日期", 12, None),
+        ("last_date", "最近报案日期", 12, None),
+        ("is_major", "大案要案", 8, lambda ring, labels: "是" if ring.is_major else "否"),
+        ("case_refs", "案件编号", 40, lambda ring, labels: "、".join(ring.case_refs)),
+    )
+)
+
+
+def export_rings(rings: QuerySet[Ring]) -> bytes:
+    """``rings`` (the ring list's, with each ring's ``position`` for its reader) as an .xlsx
+    ranking: one row a ring, its statistics and its cases' references."""
+    rings = list(rings)
+    refs: dict[int, list[str]] = {ring.pk: [] for ring in rings}
+    for start in range(0, len(rings), LOOKUP_BATCH):
+        batch = [ring.pk for ring in rings[start:start + LOOKUP_BATCH]]
+        cases = FraudCase.objects.filter(ring__in=batch).order_by("ref")
+        for ring_pk, ref in cases.values_list("ring", "ref"):
+            refs[ring_pk].append(ref)
+    for ring in rings:
+        ring.case_refs = refs[ring.pk]
+    out = io.BytesIO()
+    write_workbook(rings, out, columns=RING_COLUMNS, title=RING_SHEET_TITLE,
+                   labels={"band": zh_labels(AmountBand.choices)}, total=len(rings))
+    return out.getvalue()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("export.xlsx", views.case_export, name="export"),
     path("rings/", views.ring_list, name="rings"),
     path("rings/recompute/", views.ring_recompute, name="recompute"),
+    path("rings/export.xlsx", views.ring_export, name="ring-export"),
     path("rings/<str:ring_id>/", views.ring_detail, name="ring"),
     path("dissuasion/", views.dissuasion_board, name="dissuasion"),
     path("warnings/", views.warning_list, name="warnings"),

@@ -297,15 +297,31 @@ def case_identifier_add(request: HttpRequest, ref: str) -> HttpResponse:
 def ring_list(request: HttpRequest) -> HttpResponse:
     return web.list_response(
         request, RING_LIST, queryset=lambda f: selectors.ring_list(user=request.user, filters=f),
-        page_context=lambda: {
-            "list_id": "ring", "list_url": reverse("fraud:rings"),
-            "search_placeholder": _("Ring or case reference"), "sort_options": list(RING_SORT_LABELS.items()),
-            "switches": [("major_only", _("Major cases only"))], "unit_options": _unit_options(request.user),
-            "left_out": selectors.left_out_identifiers(user=request.user)[:100],
-            "state": selectors.linking_state(),
-            "may_recompute": selectors.may_recompute(request.user),
-        },
+        page_context=lambda: _ring_list_options(request),
     )
+
+
+def _ring_list_options(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "list_id": "ring", "list_url": reverse("fraud:rings"),
+        "search_placeholder": _("Ring or case reference"), "sort_options": list(RING_SORT_LABELS.items()),
+        "switches": [("major_only", _("Major cases only"))], "unit_options": _unit_options(request.user),
+        "left_out": selectors.left_out_identifiers(user=request.user)[:100],
+        "state": selectors.linking_state(),
+        "may_recompute": selectors.may_recompute(request.user),
+    }
+
+
+@login_required
+def ring_export(request: HttpRequest) -> HttpResponse:
+    """The ranked rings as filtered, with their cases, as a workbook."""
+    from pingan.fraud.ledger import export_rings
+
+    def write(filters: selectors.RingFilters) -> bytes:
+        return export_rings(selectors.ring_list(user=request.user, filters=filters))
+
+    return web.export_response(request, RING_LIST, filename="串并案排名", write=write,
+                               page_context=lambda: _ring_list_options(request))
 
 
 def network(detail: selectors.RingDetail) -> dict[str, Any]:

@@ -130,3 +130,25 @@ def test_a_department_with_every_fraud_line_is_shown_every_ring(world, district)
     Responsibility.objects.filter(department=police).exclude(category=ScamType.REBATE_TASK).delete()
     # Lines for order-brushing only: X has a fake-loan case, so only Y is whole in its sight.
     assert set(rings_shown(partial)) == {world["Y"]}
+
+
+def test_the_ring_export_is_the_readers_ranking(world, personas, client):
+    from pingan.testing import read_workbook
+
+    X, Y = world["X"], world["Y"]
+    client.force_login(personas.admin)
+    response = client.get(reverse("fraud:ring-export"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    header, rows = read_workbook(response.content)
+    assert header[:3] == ("名次", "串并案号", "案件数")
+    assert [(r["名次"], r["串并案号"], r["大案要案"]) for r in rows] == [
+        (1, X.ring_id, "是"), (2, Y.ring_id, "否")]
+    assert rows[0]["案件编号"] == "、".join(sorted([world["x1"].ref, world["x2"].ref]))
+    assert rows[0]["数额档次"] == "数额特别巨大" and rows[0]["损失总额(元)"] == 612000
+    major = client.get(reverse("fraud:ring-export"), {"major_only": "true"})
+    assert [r["串并案号"] for r in read_workbook(major.content)[1]] == [X.ring_id]
+    assert client.get(reverse("fraud:ring-export"), {"sort": "loudest"}).status_code == 400
+    # A town is given its own ring, first in its ranking, and nothing of the other town's.
+    client.force_login(personas.town_handler)
+    _header, theirs = read_workbook(client.get(reverse("fraud:ring-export")).content)
+    assert [(r["名次"], r["串并案号"]) for r in theirs] == [(1, Y.ring_id)]
