@@ -15,6 +15,7 @@ from typing import Any, TypeVar, get_origin
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -174,6 +175,20 @@ def export_response(request: HttpRequest, page: ListPage, *, write: Callable[[An
         context = {"rows": [], "next_cursor": None, "problems": problems, **page_context()}
         return render(request, page.page, context, status=400)
     return xlsx_response(write(filters), f"{filename}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def export_view(page: ListPage, *, filename: str, write: Callable[[HttpRequest, Any], bytes],
+                options: Callable[[HttpRequest], dict[str, Any]]) -> Callable[[HttpRequest], HttpResponse]:
+    """A list's Excel export as a view: ``write(request, filters)`` gives the workbook;
+    ``options`` the list page's context, shown with what is wrong with the filters."""
+
+    @login_required
+    def view(request: HttpRequest) -> HttpResponse:
+        return export_response(request, page, filename=filename,
+                               write=lambda filters: write(request, filters),
+                               page_context=lambda: options(request))
+
+    return view
 
 
 def indented_name(unit: Unit) -> str:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("rings/<str:ring_id>/", views.ring_detail, name="ring"),
     path("dissuasion/", views.dissuasion_board, name="dissuasion"),
     path("warnings/", views.warning_list, name="warnings"),
+    path("warnings/export.xlsx", views.warning_export, name="warning-export"),
     path("warnings/new/", views.warning_new, name="warning-new"),
     path("warnings/<str:ref>/", views.warning_detail, name="warning"),
     path("warnings/<str:ref>/person/", views.warning_person, name="warning-person"),

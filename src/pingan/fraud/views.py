@@ -129,16 +129,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def case_export(request: HttpRequest) -> HttpResponse:
-    """The filtered case list as a ledger workbook, victims masked (the full export is the
-    command's, for a user allowed every row, and is logged case by case)."""
-    # Imported here: openpyxl is heavy, and only this view needs it.
-    from pingan.fraud.ledger import export_fraud_cases
+def _case_workbook(request: HttpRequest, filters: selectors.FraudCaseFilters) -> bytes:
+    """Victims masked: the full export is the command's, for a user allowed every row, and is
+    logged case by case."""
+    from pingan.fraud.ledger import export_fraud_cases  # openpyxl is heavy: only exports need it
 
-    return web.export_response(request, CASE_LIST, filename="诈骗案件台账",
-                               write=lambda f: export_fraud_cases(f, user=request.user),
-                               page_context=lambda: _case_list_options(request))
+    return export_fraud_cases(filters, user=request.user)
+
+
+case_export = web.export_view(CASE_LIST, filename="诈骗案件台账", write=_case_workbook,
+                              options=_case_list_options)
 
 
 @login_required
@@ -312,16 +312,15 @@ def _ring_list_options(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@login_required
-def ring_export(request: HttpRequest) -> HttpResponse:
-    """The ranked rings as filtered, with their cases, as a workbook."""
+def _ring_workbook(request: HttpRequest, filters: selectors.RingFilters) -> bytes:
+    """The ranked rings as the reader is shown them, each with its cases."""
     from pingan.fraud.ledger import export_rings
 
-    def write(filters: selectors.RingFilters) -> bytes:
-        return export_rings(selectors.ring_list(user=request.user, filters=filters))
+    return export_rings(selectors.ring_list(user=request.user, filters=filters))
 
-    return web.export_response(request, RING_LIST, filename="串并案排名", write=write,
-                               page_context=lambda: _ring_list_options(request))
+
+ring_export = web.export_view(RING_LIST, filename="串并案排名", write=_ring_workbook,
+                              options=_ring_list_options)
 
 
 def network(detail: selectors.RingDetail) -> dict[str, Any]:
@@ -433,24 +432,38 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     return web.list_response(
         request, WARNING_LIST,
         queryset=lambda f: selectors.warning_list(user=request.user, filters=f).select_related("unit"),
-        page_context=lambda: {
-            "list_id": "warning", "list_url": reverse("fraud:warnings"),
-            "search_placeholder": _("Reference or order number"),
-            "unit_options": _unit_options(request.user),
-            "menus": web.filter_menus(
-                request,
-                ("status", _("Status"), WarningStatus.choices),
-                ("risk_level", _("Risk"), RiskLevel.choices),
-                ("due_state", _("Due state"), DueState.choices),
-                ("issuer", _("Issued by"), WarningIssuer.choices),
-                ("scam_type", _("Scam type"), scam_type_choices()),
-            ),
-            "sort_options": list(WARNING_SORT_LABELS.items()),
-            "switches": [("open_only", _("Open items only"))],
-            "may_register": _may_register(request.user),
-        },
-        present=selectors.with_masked_people,
+        page_context=lambda: _warning_list_options(request), present=selectors.with_masked_people,
     )
+
+
+def _warning_list_options(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "list_id": "warning", "list_url": reverse("fraud:warnings"),
+        "search_placeholder": _("Reference or order number"),
+        "unit_options": _unit_options(request.user),
+        "menus": web.filter_menus(
+            request,
+            ("status", _("Status"), WarningStatus.choices),
+            ("risk_level", _("Risk"), RiskLevel.choices),
+            ("due_state", _("Due state"), DueState.choices),
+            ("issuer", _("Issued by"), WarningIssuer.choices),
+            ("scam_type", _("Scam type"), scam_type_choices()),
+        ),
+        "sort_options": list(WARNING_SORT_LABELS.items()),
+        "switches": [("open_only", _("Open items only"))],
+        "may_register": _may_register(request.user),
+    }
+
+
+def _warning_workbook(request: HttpRequest, filters: selectors.WarningFilters) -> bytes:
+    """The filtered warning orders, people at risk masked."""
+    from pingan.fraud.ledger import export_warnings
+
+    return export_warnings(selectors.warning_list(user=request.user, filters=filters))
+
+
+warning_export = web.export_view(WARNING_LIST, filename="预警指令", write=_warning_workbook,
+                                 options=_warning_list_options)
 
 
 def _warning_or_404(user: Any, ref: str) -> WarningOrder:

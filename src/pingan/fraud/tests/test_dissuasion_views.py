@@ -252,3 +252,27 @@ def test_my_work_lists_open_warnings_where_i_may_act(client, personas, warning):
     client.force_login(personas.grid_worker)
     body = client.get(reverse("my-work")).content.decode()
     assert warning.person_name not in body and mask_name(warning.person_name) in body
+
+
+def test_the_warning_export_is_the_list_with_people_masked(client, personas, warning, grid_in):
+    from pingan.testing import read_workbook
+
+    far = register(personas.admin, grid_in("石梁镇"), risk_level="low", order_number="SJ-77")
+    contact(warning, personas.admin, contacted_at=warning.opened_at + dt.timedelta(minutes=30))
+    client.force_login(personas.admin)
+    response = client.get(reverse("fraud:warning-export"), {"sort": "received"})
+    header, rows = read_workbook(response.content)
+    assert [r["编号"] for r in rows] == [warning.ref, far.ref]
+    reached, waiting = rows
+    assert (reached["预警对象"], reached["联系电话"], reached["状态"], reached["联系用时(分钟)"]) == (
+        "周**", "139****1234", "已联系，劝阻中", 30)
+    assert (waiting["风险等级"], waiting["指令编号"], waiting["诈骗类型"], waiting["首次联系上"]) == (
+        "低风险", "SJ-77", "冒充公检法", None)
+    cells = {str(value) for row in rows for value in row.values()}
+    assert not cells & {"周秀兰", "13905701234"}
+    assert client.get(reverse("fraud:warning-export"), {"risk_level": "extreme"}).status_code == 400
+    client.force_login(personas.town_handler)  # 航埠镇's only
+    assert [r["编号"] for r in read_workbook(client.get(reverse("fraud:warning-export")).content)[1]] == [
+        warning.ref]
+    client.logout()
+    assert client.get(reverse("fraud:warning-export"))["Location"].startswith(reverse("login"))
