@@ -98,18 +98,16 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def hazard_export(request: HttpRequest) -> HttpResponse:
-    # Imported here: openpyxl is heavy, and only this view needs it.
-    from pingan.hazards.ledger import export_xlsx
+def _hazard_workbook(request: HttpRequest, filters: selectors.HazardFilters) -> bytes:
+    from pingan.hazards.ledger import export_xlsx  # openpyxl is heavy: only exports need it
 
-    def write(filters: selectors.HazardFilters) -> bytes:
-        buffer = io.BytesIO()
-        export_xlsx(selectors.hazard_list(user=request.user, filters=filters), buffer)
-        return buffer.getvalue()
+    buffer = io.BytesIO()
+    export_xlsx(selectors.hazard_list(user=request.user, filters=filters), buffer)
+    return buffer.getvalue()
 
-    return web.export_response(request, LIST_PAGE, write=write, filename="隐患台账",
-                               page_context=lambda: _filter_options(request))
+
+hazard_export = web.export_view(LIST_PAGE, filename="隐患台账", write=_hazard_workbook,
+                                options=_filter_options)
 
 
 # --- One hazard --------------------------------------------------------------------------

@@ -101,16 +101,16 @@ def petition_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def petition_export(request: HttpRequest) -> HttpResponse:
-    """The filtered list as a ledger workbook, petitioners masked (the full export is the
-    command's, for a user allowed every row, and is logged row by row)."""
-    # Imported here: openpyxl is heavy, and only this view needs it.
-    from pingan.petitions.ledger import export_petitions
+def _petition_workbook(request: HttpRequest, filters: selectors.PetitionFilters) -> bytes:
+    """Petitioners masked: the full export is the command's, for a user allowed every row, and
+    is logged row by row."""
+    from pingan.petitions.ledger import export_petitions  # openpyxl is heavy: only exports need it
 
-    return web.export_response(request, LIST_PAGE, filename="信访台账",
-                               write=lambda f: export_petitions(f, user=request.user),
-                               page_context=lambda: _list_options(request))
+    return export_petitions(filters, user=request.user)
+
+
+petition_export = web.export_view(LIST_PAGE, filename="信访台账", write=_petition_workbook,
+                                  options=_list_options)
 
 
 # --- Registration ------------------------------------------------------------------------
