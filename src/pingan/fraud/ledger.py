@@ -161,7 +161,7 @@ VICTIM_JOIN = "、"
 IDENTIFIER_JOIN = "\n"
 WAN = Decimal(10_000)
 # From this many new rows on, one recompute of every ring after the last row beats relinking
-# the rings around each row, for up to about 25,000 stored cases (bench/bench_fraud_import.py).
+# the rings around each row, for up to 30,000–50,000 stored cases (bench/bench_fraud_import.py).
 BULK_LINK_ROWS = 200
 
 

@@ -330,33 +330,48 @@ def _link(*, case: FraudCase, found: Sequence[tuple[Normal, str]], actor: Any,
     if not found:
         return []
     state = _lock_linking()
-    stoplist = default_stoplist()
-    stored = []
-    for normal, _raw in found:
-        identifier, _created = Identifier.objects.get_or_create(
-            kind=normal.kind, value=normal.value,
-            defaults={"registrable_domain": normal.registrable_domain or "", "flags": list(normal.flags),
-                      "left_out": LeftOutReason.STOPLIST if normal.key in stoplist else ""},
-        )
-        stored.append(identifier)
+    stored = _stored_identifiers([normal for normal, _raw in found])
     CaseIdentifier.objects.bulk_create([
         CaseIdentifier(case=case, identifier=identifier, raw=raw, added_at=at, added_by=actor)
         for identifier, (_normal, raw) in zip(stored, found, strict=True)
     ])
     new_ids = [identifier.pk for identifier in stored]
     Identifier.objects.filter(pk__in=new_ids).update(case_count=F("case_count") + 1)
-    crossing = Identifier.objects.filter(pk__in=new_ids, left_out="",
-                                         case_count__gt=settings.PINGAN_FRAUD_MAX_IDENTIFIER_DEGREE)
-    crossing_ids = list(crossing.values_list("pk", flat=True))
-    if crossing_ids:
-        # Too common now: it stops linking, and the ring it held together may split.
-        Identifier.objects.filter(pk__in=crossing_ids).update(left_out=LeftOutReason.DEGREE)
-    if relink and (crossing_ids or Identifier.objects.filter(pk__in=new_ids, left_out="").exists()):
-        _relink_around(case, crossing_ids)
+    # Without relinking, the recompute that follows sets the counts and verdicts afresh.
+    if relink:
+        crossing = Identifier.objects.filter(pk__in=new_ids, left_out="",
+                                             case_count__gt=settings.PINGAN_FRAUD_MAX_IDENTIFIER_DEGREE)
+        crossing_ids = list(crossing.values_list("pk", flat=True))
+        if crossing_ids:
+            # Too common now: it stops linking, and the ring it held together may split.
+            Identifier.objects.filter(pk__in=crossing_ids).update(left_out=LeftOutReason.DEGREE)
+        if crossing_ids or any(not identifier.left_out for identifier in stored):
+            _relink_around(case, crossing_ids)
     # Every new link counts (a recompute that read the links before it must read again).
     state.version += 1
     state.save(update_fields=["version"])
     return list(Identifier.objects.filter(pk__in=new_ids).order_by("pk"))
+
+
+def _stored_identifiers(normals: Sequence[Normal]) -> list[Identifier]:
+    """The stored identifier of each normal form, in order, those not yet stored created: one
+    query to find them, and for new ones an insert and a second read. An identifier another
+    writer stores meanwhile is no conflict: it is read back like the rest."""
+    wanted = Q(pk__in=[])
+    for normal in normals:
+        wanted |= Q(kind=normal.kind, value=normal.value)
+    stored = {(i.kind, i.value): i for i in Identifier.objects.filter(wanted)}
+    stoplist = default_stoplist()
+    missing = [
+        Identifier(kind=normal.kind, value=normal.value, registrable_domain=normal.registrable_domain or "",
+                   flags=list(normal.flags),
+                   left_out=LeftOutReason.STOPLIST if normal.key in stoplist else "")
+        for normal in normals if (normal.kind, normal.value) not in stored
+    ]
+    if missing:
+        Identifier.objects.bulk_create(missing, ignore_conflicts=True)
+        stored = {(i.kind, i.value): i for i in Identifier.objects.filter(wanted)}
+    return [stored[normal.kind, normal.value] for normal in normals]
 
 
 def _relink_around(case: FraudCase, crossing_ids: list[int]) -> None:
