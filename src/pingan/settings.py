@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -133,6 +134,17 @@ PINGAN_CASE_PAGES = {
     "petition": "petitions:detail",
     "fraud": "fraud:case",
     "fraud_warning": "fraud:warning",
+}
+# The ledgers that may be uploaded on the web (core.ledger_uploads), each with its import
+# function (file, actor=, filename=, dry_run=, progress=), the list where its rows are seen,
+# and the command that does the same for a file too large to upload.
+PINGAN_LEDGER_IMPORTS = {
+    "hazards": {"label": _("hazard ledger"), "run": "pingan.hazards.ledger.import_ledger",
+                "list": "hazards:list", "command": "pingan import 台账.xlsx --user USER"},
+    "petitions": {"label": _("petition ledger"), "run": "pingan.petitions.ledger.import_petitions",
+                  "list": "petitions:list", "command": "pingan petitions import 台账.xlsx --user USER"},
+    "fraud": {"label": _("fraud case ledger"), "run": "pingan.fraud.ledger.import_fraud_cases",
+              "list": "fraud:cases", "command": "pingan fraud import 案件台账.xlsx --user USER"},
 }
 LOGOUT_REDIRECT_URL = "login"
 

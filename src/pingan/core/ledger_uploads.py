@@ -2,8 +2,8 @@
 
 A kind whose ledger import follows ``core.ledger`` (``import_x(file, actor=, filename=,
 dry_run=, progress=)`` returning a ``LedgerImport``, its bad rows listed in it or raised as
-``LedgerRejected``) registers it here from its AppConfig, so
-that the core offers its upload page without importing the kind. The upload is stored, the
+``LedgerRejected``) is named in ``settings.PINGAN_LEDGER_IMPORTS``, so that the core offers
+its upload page without importing the kind. The upload is stored, the
 worker imports it as its uploader — every row through the kind's services, all or nothing,
 exactly as ``pingan <kind> import`` does — and the page shows how far it got and then the
 result: what was created, or every bad cell. A SQLite database holds its write lock for the
@@ -42,7 +42,7 @@ XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
 
 @dataclass(frozen=True)
 class LedgerKind:
-    """A kind's ledger import, as the upload page offers it."""
+    """A kind's ledger import, as the upload page offers it (``settings.PINGAN_LEDGER_IMPORTS``)."""
 
     key: str
     label: Any  # the ledger's name, as the page heads it
@@ -51,15 +51,12 @@ class LedgerKind:
     command: str  # the command line that does the same, for files too large to upload
 
 
-_KINDS: dict[str, LedgerKind] = {}
-
-
-def register(kind: LedgerKind) -> None:
-    _KINDS[kind.key] = kind
-
-
 def ledger_kind(key: str) -> LedgerKind | None:
-    return _KINDS.get(key)
+    entry = settings.PINGAN_LEDGER_IMPORTS.get(key)
+    if entry is None:
+        return None
+    return LedgerKind(key=key, label=entry["label"], run=entry["run"], list_url_name=entry["list"],
+                      command=entry["command"])
 
 
 def ledger_upload_create(*, actor: Any, kind: LedgerKind, file: UploadedFile | None,

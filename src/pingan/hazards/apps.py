@@ -6,11 +6,3 @@ class HazardsConfig(AppConfig):
     name = "pingan.hazards"
     label = "hazards"
     verbose_name = _("Hazards")
-
-    def ready(self) -> None:
-        from pingan.core.ledger_uploads import LedgerKind, register
-
-        register(LedgerKind(key="hazards", label=_("hazard ledger"),
-                            run="pingan.hazards.ledger.import_ledger",
-                            list_url_name="hazards:list",
-                            command="pingan import 台账.xlsx --user USER"))
