@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -59,10 +59,11 @@ def ledger_kind(key: str) -> LedgerKind | None:
                       command=entry["command"])
 
 
-def ledger_upload_create(*, actor: Any, kind: LedgerKind, file: UploadedFile | None,
-                         dry_run: bool) -> LedgerUpload:
-    """Store the uploaded ledger and queue its import. A file that is missing, empty, too
-    large or neither a workbook nor a CSV is refused before anything is stored."""
+def ledger_upload_create(*, actor: Any, kind: LedgerKind, file: UploadedFile | None, dry_run: bool,
+                         language: str | None = None) -> LedgerUpload:
+    """Store the uploaded ledger and queue its import, whose result is written in ``language``
+    (the uploader's; the active one by default). A file that is missing, empty, too large or
+    neither a workbook nor a CSV is refused before anything is stored."""
     from pingan.core.tasks import import_ledger_upload
 
     if file is None:
@@ -80,6 +81,7 @@ def ledger_upload_create(*, actor: Any, kind: LedgerKind, file: UploadedFile | N
     if not ((suffix == ".xlsx" and head == XLSX_MAGIC) or (suffix == ".csv" and head != XLSX_MAGIC)):
         raise errors.DomainError(MSG_NOT_A_LEDGER.format(name=name), field="file")
     upload = LedgerUpload(kind=kind.key, filename=name[:200], size=file.size, dry_run=dry_run,
+                          language=language or translation.get_language() or settings.LANGUAGE_CODE,
                           uploaded_by=actor, uploaded_at=timezone.now())
     upload.file.save("ledger", file, save=False)
     try:
@@ -111,8 +113,14 @@ class _Stages:
 
 
 def ledger_upload_run(upload: LedgerUpload) -> LedgerUpload:
-    """Import the stored file as its uploader, record the result and delete the file. The
-    kind's import writes every row or none; a file it cannot read is recorded as failed."""
+    """Import the stored file as its uploader, record the result in their language and delete
+    the file. The kind's import writes every row or none; a file it cannot read is recorded
+    as failed."""
+    with translation.override(upload.language):
+        return _run(upload)
+
+
+def _run(upload: LedgerUpload) -> LedgerUpload:
     kind = ledger_kind(upload.kind)
     if kind is None:  # a kind no longer installed
         return _finish(upload, {"state": UploadState.FAILED, "summary": str(MSG_FAILED)})
@@ -157,7 +165,8 @@ def close_stale_uploads(*, now: dt.datetime | None = None) -> int:
         Q(started_at__lt=since) | Q(started_at__isnull=True, uploaded_at__lt=since))
     closed = 0
     for upload in stale:
-        _finish(upload, {"state": UploadState.FAILED, "summary": str(MSG_STALE)})
+        with translation.override(upload.language):
+            _finish(upload, {"state": UploadState.FAILED, "summary": str(MSG_STALE)})
         closed += 1
     return closed
 

@@ -478,6 +478,8 @@ class LedgerUpload(models.Model):
     filename = models.CharField(_("file"), max_length=200)
     size = models.PositiveIntegerField(_("size (bytes)"))
     dry_run = models.BooleanField(_("check only"), default=False)
+    # The uploader's language: the worker writes the result and every message in it.
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded"))

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from pingan.core.ledger_uploads import MSG_NOT_A_LEDGER, MSG_TOO_LARGE
@@ -193,3 +194,28 @@ def test_the_worker_imports_queued_uploads_and_runs_the_stale_upload_sweep(clien
     assert done.state == UploadState.DONE and FraudCase.objects.filter(external_ref="Q-1").exists()
     swept = DBTaskResult.objects.get(task_path="pingan.core.tasks.sweep_stale_uploads")
     assert swept.status == "SUCCESSFUL"
+
+
+@pytest.fixture
+def language_restored(settings):
+    """A request in English leaves English active in this thread (LocaleMiddleware): restore
+    the default for the tests that follow."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_the_result_is_written_in_the_uploaders_language(client, personas, settings, language_restored):
+    from pingan.core.ledger import MSG_REJECTED
+
+    client.force_login(personas.admin)
+    bad = xlsx([ledger_row("L-1", 涉案号码="138000")])
+    upload(client, bad)  # zh-Hans, the default
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    upload(client, bad)
+    chinese, english = (run_worker(u) for u in LedgerUpload.objects.order_by("id"))
+    assert (chinese.language, english.language) == ("zh-hans", "en")
+    with translation.override("en"):
+        assert english.summary == MSG_REJECTED.format(count=1)
+    assert "138000" in english.row_errors[0]["message"]
+    assert chinese.summary == "1 行有错误，未导入任何数据。"
+    assert english.row_errors[0]["message"] != chinese.row_errors[0]["message"]
