@@ -147,11 +147,14 @@ def _run(upload: LedgerUpload) -> LedgerUpload:
 
 
 def _finish(upload: LedgerUpload, outcome: dict[str, Any]) -> LedgerUpload:
+    """Record the outcome and delete the file; only those fields are written, so what the run
+    recorded as it went (its start, its last stage) stays."""
     for name, value in outcome.items():
         setattr(upload, name, value)
     upload.finished_at = timezone.now()
     upload.file.delete(save=False)  # personal data in full: not kept once read
-    upload.save()
+    upload.save(update_fields=[*outcome, "finished_at", "file"])
+    upload.refresh_from_db()
     return upload
 
 

@@ -192,6 +192,10 @@ def test_the_worker_imports_queued_uploads_and_runs_the_stale_upload_sweep(clien
     call_command("worker", "--once")
     done = LedgerUpload.objects.get()
     assert done.state == UploadState.DONE and FraudCase.objects.filter(external_ref="Q-1").exists()
+    # The worker runs a task outside any transaction, so the page could follow its stages: the
+    # last one it entered, with its rows, is still recorded.
+    assert (done.stage, done.total) == ("写入", 1)
+    assert done.uploaded_at <= done.started_at <= done.finished_at
     swept = DBTaskResult.objects.get(task_path="pingan.core.tasks.sweep_stale_uploads")
     assert swept.status == "SUCCESSFUL"
 
