@@ -128,7 +128,9 @@ def unit_overview(*, user: Any, unit: Unit, now: dt.datetime | None = None) -> d
     now = now or timezone.now()
     local_now = timezone.localtime(now)
     month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    year_start = (month_start - dt.timedelta(days=335)).replace(day=1)
+    # Twelve months including this one: the first of the month eleven months back.
+    back = month_start.year * 12 + month_start.month - 1 - 11
+    year_start = month_start.replace(year=back // 12, month=back % 12 + 1)
     visible = Hazard.objects.visible_to(user).filter(unit.subtree_q("unit_prefix"))
     measures = {
         "total": Count("pk"),
