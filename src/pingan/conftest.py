@@ -9,9 +9,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shutil
+import zoneinfo
 
 import pytest
+import time_machine
 from django.db import connections
 from django.urls import reverse
 
@@ -27,6 +31,45 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         build_district(grids_per_village=1)
         build_personas()
+
+
+# The days a date computation most often gets wrong. A test marked ``edge_days`` runs once on
+# each, with the clock frozen there (ticking) at 10:00 in the district's time zone.
+EDGE_DAYS = {
+    "ordinary": dt.date(2026, 6, 16),
+    "month-end": dt.date(2026, 4, 30),
+    "year-end": dt.date(2026, 12, 31),
+    "leap-day": dt.date(2028, 2, 29),
+}
+DISTRICT_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def _ten_am(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(10), tzinfo=DISTRICT_TZ)
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("edge_days"):
+        metafunc.fixturenames.insert(0, "edge_day")  # before any login or data
+        metafunc.parametrize("edge_day", list(EDGE_DAYS.values()), ids=list(EDGE_DAYS), indirect=True)
+
+
+@pytest.fixture
+def edge_day(request, _suite_today):  # inside the run's travel, so the test's own day wins
+    with time_machine.travel(_ten_am(request.param), tick=True):
+        yield request.param
+
+
+@pytest.fixture(autouse=True)
+def _suite_today():
+    """With PINGAN_TEST_TODAY=YYYY-MM-DD the whole run travels to that day (a test's own
+    freeze still wins): it finds the tests that depend on today without freezing it."""
+    today = os.environ.get("PINGAN_TEST_TODAY")
+    if not today:
+        yield
+        return
+    with time_machine.travel(_ten_am(dt.date.fromisoformat(today)), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

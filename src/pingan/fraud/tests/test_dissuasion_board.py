@@ -21,7 +21,8 @@ from pingan.fraud.selectors import dissuasion_metrics
 from pingan.fraud.tests.test_dissuasion_rules import conclude, contact, register
 from pingan.petitions.selectors import backlog_units
 
-pytestmark = pytest.mark.django_db
+# The board counts the days chosen in local dates: a window across a month or a year end.
+pytestmark = [pytest.mark.django_db, pytest.mark.edge_days]
 TOWNS = ("航埠镇", "石梁镇", "府山街道", "九华乡")
 
 

@@ -94,12 +94,19 @@ def test_local_scam_types_from_the_setting(record, settings):
     assert refused.value.field == "scam_type"
 
 
-TODAY = timezone.localdate()
+def _tomorrow(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=1)
 
 
+def _today(today: dt.date) -> dt.date:
+    return today
+
+
+# A date relative to the day the test runs on is given as a function of that day.
+@pytest.mark.edge_days
 @pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"reported_on": TODAY + dt.timedelta(days=1)}, "reported_on", services.MSG_REPORTED_IN_FUTURE),
-    ({"occurred_on": TODAY}, "occurred_on", services.MSG_OCCURRED_AFTER_REPORT),
+    ({"reported_on": _tomorrow}, "reported_on", services.MSG_REPORTED_IN_FUTURE),
+    ({"occurred_on": _today}, "occurred_on", services.MSG_OCCURRED_AFTER_REPORT),
     ({"loss": -1}, "loss", services.MSG_BAD_AMOUNT),
     ({"loss": "12.345"}, "loss", services.MSG_BAD_AMOUNT),
     ({"loss": "lots"}, "loss", services.MSG_BAD_AMOUNT),
@@ -111,8 +118,9 @@ TODAY = timezone.localdate()
     ({"victims": [VictimIn(name="甲", id_number=ID_17 + "0")]}, "victims.0.id_number", None),
     ({"scam_type": "lottery"}, "scam_type", services.MSG_BAD_SCAM_TYPE.format(value="lottery")),
 ])
-def test_bad_input_is_refused_and_writes_nothing(record, overrides, field, message):
-    overrides.setdefault("reported_on", TODAY - dt.timedelta(days=1))
+def test_bad_input_is_refused_and_writes_nothing(edge_day, record, overrides, field, message):
+    overrides = {name: value(edge_day) if callable(value) else value for name, value in overrides.items()}
+    overrides.setdefault("reported_on", edge_day - dt.timedelta(days=1))
     with pytest.raises(errors.DomainError) as refused:
         record(("phone", "13800000001"), **overrides)
     assert refused.value.field == field

@@ -220,7 +220,8 @@ def test_overview_renders_with_no_hazards(town_client, hangbu):
     assert "echarts" not in body
 
 
-def test_overview_counts_and_chart(town_client, make_hazard, hangbu, hangbu_village):
+@pytest.mark.edge_days
+def test_overview_counts_and_chart(edge_day, town_client, make_hazard, hangbu, hangbu_village):
     make_hazard()
     make_hazard(category="gas")
     response = town_client.get(reverse("overview", args=[hangbu.prefix]))
@@ -230,6 +231,12 @@ def test_overview_counts_and_chart(town_client, make_hazard, hangbu, hangbu_vill
     assert village_row["open"] == 2
     assert 'id="overview-chart-data"' in body and "vendor/echarts/echarts.min.js" in body
     assert response.context["chart"]["reported"][-1] == 2
+    # The twelve months ending with this one, whatever day of the month or year it is.
+    months = response.context["chart"]["months"]
+    first = edge_day.replace(day=1, year=edge_day.year - 1 + (edge_day.month == 12),
+                              month=edge_day.month % 12 + 1)
+    assert months[0] == first.strftime("%Y-%m") and months[-1] == edge_day.strftime("%Y-%m")
+    assert len(months) == len(set(months)) == 12
     assert reverse("overview", args=[hangbu_village.prefix]) in body  # drill down
 
 
@@ -251,8 +258,9 @@ def test_grid_worker_gets_an_explanation_instead_of_an_overview(client, personas
     assert response.context["unit"] is None
 
 
+@pytest.mark.edge_days
 def test_overview_costs_the_same_queries_for_one_hazard_or_many(
-        town_client, make_hazard, hangbu, django_assert_max_num_queries, personas):
+        edge_day, town_client, make_hazard, hangbu, django_assert_max_num_queries, personas):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
