@@ -103,33 +103,68 @@ def squash(value: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
 
 
+# What a bracket holds in a header is a note to the person filling it in ("（必填）",
+# "【单选】", "(元)"), or the second name of the same thing ("所属乡镇（街道）"). Full-width
+# brackets are half-width after NFKC; 【】 and 〔〕 have no half-width form.
+_BRACKETED = re.compile(r"[(\[【〔〈<{][^)\]】〕〉>}]*[)\]】〕〉>}]")
+
+
 def header_key(value: Any) -> str:
-    # "隐患名称（必填）", "* 标题 " and "Title" all name their column.
-    text = squash(str(value or "")).replace("*", "")
-    return re.sub(r"\(.*?\)", "", text).lower()
+    """A header as the import compares it: "隐患名称（必填）", "* 标题：", "所属乡镇【街道】 "
+    and "Title" name their columns as "隐患名称", "标题", "所属乡镇" and "title" do. Full-width
+    letters, spaces, asterisks, what brackets hold and a trailing colon do not count."""
+    text = squash(str(value or "")).replace("*", "").replace("※", "")
+    return _BRACKETED.sub("", text).rstrip(":").lower()
+
+
+# Headers that mean the same in every ledger, as the templates of the district's
+# emergency-management, fire and petition offices write them (compared by ``header_key``, so
+# 所属乡镇（街道） is 所属乡镇 and 乡镇（街道） is 乡镇). A kind adds its own words after these.
+REF_HEADERS = ("平安编号", "reference", "ref")
+EXTERNAL_REF_HEADERS = ("原编号", "台账编号", "external_ref", "externalreference")
+# The finest level first: a ledger with a town column and a village column names the village.
+UNIT_NAME_HEADERS = (
+    "所属单位", "单位名称", "所在单位", "单位", "unit", "属地", "所属村社", "村社", "所在村社", "所属村",
+    "所在村", "村", "所属社区", "社区", "村社区", "所属乡镇", "所在乡镇", "属地乡镇", "乡镇", "乡镇名称",
+    "所属镇", "所属街道", "街道", "镇街", "所属镇街", "乡镇街道", "所属乡镇街道",
+)
+UNIT_CODE_HEADERS = ("区划代码", "单位编码", "单位代码", "行政区划代码", "区划编码", "行政区划编码",
+                     "unitcode")
+# A rectification deadline (hazards), as 整改期限 or any of these.
+DEADLINE_HEADERS = (
+    "整改时限", "整改期限", "完成时限", "完成期限", "整改完成时限", "整改完成期限", "整改截止日期",
+    "整改截止时间", "限期整改日期", "限改日期", "要求完成时间", "要求完成日期", "要求整改时间",
+    "deadline", "due",
+)
+# The person answerable for fixing it (hazards), as 责任人 or any of these.
+RESPONSIBLE_HEADERS = ("整改责任人", "责任人", "责任人姓名", "整改负责人", "负责人", "包保责任人",
+                       "责任人员", "responsible")
 
 
 class Layout:
     """A kind's ledger columns as the import sees them.
 
-    ``anchor`` is the field whose column marks the header row (every ledger has it);
+    ``anchors`` are the fields whose columns mark the header row (every ledger has one of
+    them; the first is the column an error about the whole row names);
     ``required`` lists the columns a file must have, each a group of fields of which one
     suffices (the unit by name or by code); ``example`` names the headers an error about a
     missing header row suggests."""
 
-    def __init__(self, columns: Sequence[Column], *, anchor: str,
+    def __init__(self, columns: Sequence[Column], *, anchors: Sequence[str],
                  required: Sequence[tuple[str, ...]], example: Sequence[str]):
         self.columns = tuple(columns)
         self.headers = {c.field: c.header for c in columns}
-        self.anchor = anchor
+        self.anchors = tuple(anchors)
+        self.anchor = self.anchors[0]
         self.required = tuple(required)
         self.example = tuple(example)
         self.private = frozenset(c.field for c in columns if c.private)
-        self.fields: dict[str, tuple[str, int]] = {
-            header_key(name): (c.field, rank)
-            for c in columns if c.imported
-            for rank, name in enumerate((c.header, *c.aliases))
-        }
+        self.fields: dict[str, tuple[str, int]] = {}
+        for c in columns:
+            for rank, name in enumerate((c.header, *c.aliases) if c.imported else ()):
+                known = self.fields.setdefault(header_key(name), (c.field, rank))
+                if known[0] != c.field:
+                    raise ValueError(f"“{name}” names both {known[0]} and {c.field}")
 
     def missing(self, present: Iterable[str]) -> list[str]:
         present = set(present)
@@ -415,7 +450,7 @@ def _find_header(rows: Iterator[Sequence[Any]],
             known = layout.fields.get(header_key(cell))
             if known and (known[0] not in ranks or known[1] < ranks[known[0]][0]):
                 ranks[known[0]] = (known[1], index, str(cell).strip())
-        if layout.anchor in ranks and (best is None or len(ranks) > best[1]):
+        if any(a in ranks for a in layout.anchors) and (best is None or len(ranks) > best[1]):
             best = (number, len(ranks), {f: r[1] for f, r in ranks.items()},
                     {f: r[2] for f, r in ranks.items()})
         if number >= HEADER_SEARCH_ROWS:
@@ -527,6 +562,16 @@ def no_progress(*, total: int | None = None, desc: str = "") -> AbstractContextM
     return nullcontext(_Silent())
 
 
+# A row a ledger adds below its entries: a total (合计: 12 条) or who filled it in and checked it.
+FOOTER_WORDS = ("合计", "总计", "小计", "共计", "填表人", "填报人", "制表人", "审核人", "统计人",
+                "负责人签字")
+
+
+def is_footer(cells: Sequence[Any]) -> bool:
+    first = next((header_key(cell) for cell in cells if cell is not None and str(cell).strip()), "")
+    return first.startswith(FOOTER_WORDS)
+
+
 def validate_rows(sheet: Sheet, schema: TypeAdapter, *, context: Mapping[str, Any],
                   row_errors: list[RowError], progress: Progress = no_progress) -> list[tuple[int, Any]]:
     """Every non-empty row bound to ``schema``, in pure Python: the rows that pass with
@@ -537,7 +582,7 @@ def validate_rows(sheet: Sheet, schema: TypeAdapter, *, context: Mapping[str, An
         for number, cells in sheet.rows:
             bar.update(1)
             raw = {name: cells[index] if index < len(cells) else None for name, index in columns}
-            if all(value is None or not str(value).strip() for value in raw.values()):
+            if all(value is None or not str(value).strip() for value in raw.values()) or is_footer(cells):
                 continue
             try:
                 rows.append((number, schema.validate_python(raw, context=context)))

@@ -56,8 +56,12 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from pingan.core import errors
 from pingan.core.ledger import (
+    EXTERNAL_REF_HEADERS,
     LOOKUP_BATCH,
     MSG_REQUIRED,
+    REF_HEADERS,
+    UNIT_CODE_HEADERS,
+    UNIT_NAME_HEADERS,
     Choices,
     Column,
     KeyedRow,
@@ -207,9 +211,9 @@ def _amount(attribute: str) -> Any:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("ref", "编号", ("平安编号", "reference", "ref"), 16, value=lambda ln, lb: ln.case.ref),
+    Column("ref", "编号", REF_HEADERS, 16, value=lambda ln, lb: ln.case.ref),
     Column("external_ref", "外部编号", ("案件编号", "案件号", "警情编号", "接警编号", "报警编号", "受案编号",
-                                      "立案编号", "原编号", "台账编号", "external_ref"), 18,
+                                      "立案编号", *EXTERNAL_REF_HEADERS), 18,
            value=lambda ln, lb: ln.case.external_ref or ""),
     Column("reported_on", "报案日期", ("报案时间", "接报日期", "接报时间", "报警日期", "报警时间", "接警日期",
                                       "接警时间", "受案日期", "受案时间", "reportedon"), 12,
@@ -217,11 +221,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("occurred_on", "发案日期", ("发案时间", "案发日期", "案发时间", "被骗日期", "被骗时间",
                                       "occurredon"), 12,
            value=lambda ln, lb: ln.case.occurred_on),
-    Column("unit_name", "属地单位", ("所属单位", "发案地", "属地", "所属乡镇", "所属村社", "管辖单位", "单位",
-                                    "unit"), 18,
+    Column("unit_name", "属地单位", ("发案地", "案发地", "管辖单位", *UNIT_NAME_HEADERS), 18,
            value=lambda ln, lb: ln.case.unit.name),
-    Column("unit_code", "单位代码", ("区划代码", "单位编码", "行政区划代码", "unitcode"), 16,
-           value=lambda ln, lb: ln.case.unit.code),
+    Column("unit_code", "单位代码", UNIT_CODE_HEADERS, 16, value=lambda ln, lb: ln.case.unit.code),
     Column("scam_type", "诈骗类型", ("诈骗手法", "作案手法", "案件类型", "案件类别", "诈骗类别", "案件性质",
                                     "类型", "scamtype"), 14,
            value=_label("scam_type", "category")),
@@ -268,7 +270,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 HEADERS = {c.field: c.header for c in COLUMNS}
 LAYOUT = Layout(
-    COLUMNS, anchor="scam_type",
+    COLUMNS, anchors=("scam_type",),
     required=(("scam_type",), ("reported_on",), ("loss",), ("unit_name", "unit_code"),
               ("external_ref", "ref"), ("victim_names",)),
     example=("external_ref", "reported_on", "unit_name", "scam_type", "loss", "victim_names", PHONE,

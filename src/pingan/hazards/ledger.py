@@ -55,12 +55,12 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pingan.core import errors
 from pingan.core.cases import department_for, new_case, opening_event, require_rank
 from pingan.core.deadlines import DeadlineTerms
-
-# Names this module defined before the petition ledger came to share them: the hazard
-# commands and tests still import MSG_AMBIGUOUS_UNIT, parse_moment, write_error_report here.
-from pingan.core.ledger import MSG_AMBIGUOUS_UNIT as MSG_AMBIGUOUS_UNIT
 from pingan.core.ledger import (
+    EXTERNAL_REF_HEADERS,
     MSG_CONCURRENT,
+    REF_HEADERS,
+    UNIT_CODE_HEADERS,
+    UNIT_NAME_HEADERS,
     Choices,
     Column,
     ExistingCases,
@@ -84,6 +84,10 @@ from pingan.core.ledger import (
     write_workbook,
     zh_labels,
 )
+
+# Names this module defined before the petition ledger came to share them: the hazard
+# commands and tests still import MSG_AMBIGUOUS_UNIT, parse_moment, write_error_report here.
+from pingan.core.ledger import MSG_AMBIGUOUS_UNIT as MSG_AMBIGUOUS_UNIT
 from pingan.core.ledger import parse_moment as parse_moment
 from pingan.core.ledger import read_sheet as read_ledger_sheet
 from pingan.core.ledger import write_error_report as write_error_report
@@ -118,41 +122,41 @@ WRITE_BATCH = 1000
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("ref", "编号", ("平安编号", "reference", "ref"), 16, value=lambda h, lb: h.ref),
-    Column("external_ref", "外部编号", ("台账编号", "隐患编号", "原编号", "外部参考号", "序号",
-                                      "external_ref", "externalreference"), 14,
+    Column("ref", "编号", REF_HEADERS, 16, value=lambda h, lb: h.ref),
+    Column("external_ref", "外部编号", ("隐患编号", *EXTERNAL_REF_HEADERS, "外部参考号", "序号"), 14,
            value=lambda h, lb: h.external_ref or ""),
-    Column("title", "标题", ("隐患名称", "隐患标题", "名称", "隐患事项", "title"), 30,
+    Column("title", "标题", ("隐患名称", "隐患标题", "名称", "隐患事项", "隐患点", "隐患部位", "title"), 30,
            value=lambda h, lb: h.title),
-    Column("category", "类别", ("隐患类别", "隐患类型", "类型", "分类", "category"), 14,
+    Column("category", "类别", ("隐患类别", "隐患类型", "类型", "分类", "隐患分类", "行业类别", "行业领域",
+                                "领域", "category"), 14,
            value=lambda h, lb: lb["category"].get(h.category, h.category)),
-    Column("severity", "等级", ("隐患等级", "隐患级别", "级别", "分级", "grade", "severity"), 8,
+    Column("severity", "等级", ("隐患等级", "隐患级别", "级别", "分级", "隐患分级", "grade", "severity"), 8,
            value=lambda h, lb: lb["severity"].get(h.severity, h.severity)),
     Column("status", "状态", ("隐患状态", "整改状态", "整改情况", "处置状态", "status"), 10,
            value=lambda h, lb: lb["status"].get(h.status, h.status)),
-    Column("unit_name", "属地单位", ("所属单位", "单位", "单位名称", "所在单位", "所属网格", "网格",
-                                    "所属村社", "unit"), 20,
+    Column("unit_name", "属地单位", ("所属网格", "网格", "网格名称", *UNIT_NAME_HEADERS), 20,
            value=lambda h, lb: h.unit.name),
-    Column("unit_code", "单位代码", ("区划代码", "单位编码", "行政区划代码", "网格编码", "网格代码",
-                                    "unitcode"), 16,
+    Column("unit_code", "单位代码", (*UNIT_CODE_HEADERS, "网格编码", "网格代码"), 16,
            value=lambda h, lb: h.unit.code),
     Column("department", "责任部门", width=14, imported=False,
            value=lambda h, lb: h.department.name if h.department else ""),
     Column("assignee", "责任人", width=12, imported=False, value=lambda h, lb: person_name(h.assignee)),
     Column("opened_at", "上报时间", ("发现时间", "发现日期", "上报日期", "排查时间", "排查日期",
-                                    "检查时间", "检查日期", "登记时间", "登记日期", "reported"), 18,
+                                    "检查时间", "检查日期", "登记时间", "登记日期", "排查发现时间",
+                                    "reported"), 18,
            value=lambda h, lb: local_naive(h.opened_at)),
     Column("due_at", "整改期限", width=12, imported=False, value=lambda h, lb: local_day(h.due_at)),
     Column("closed_at", "办结时间", width=18, imported=False, value=lambda h, lb: local_naive(h.closed_at)),
     Column("location", "地点", ("位置", "隐患地点", "隐患位置", "地址", "具体位置", "详细地址",
-                                "location"), 24,
+                                "隐患具体位置", "所在位置", "地点位置", "location"), 24,
            value=lambda h, lb: h.location),
     Column("description", "描述", ("隐患描述", "情况描述", "隐患情况", "具体情况", "隐患内容",
-                                   "问题描述", "description"), 40,
+                                   "问题描述", "存在问题", "存在的问题", "主要问题", "隐患问题",
+                                   "问题", "隐患具体情况", "description"), 40,
            value=lambda h, lb: h.description),
 )
 HEADERS = {c.field: c.header for c in COLUMNS}
-LAYOUT = Layout(COLUMNS, anchor="title",
+LAYOUT = Layout(COLUMNS, anchors=("title",),
                 required=(("title",), ("category",), ("unit_name", "unit_code"), ("external_ref", "ref")),
                 example=("external_ref", "title", "category", "unit_name", "opened_at"))
 

@@ -45,6 +45,10 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from pingan.core import errors
 from pingan.core.ledger import (
+    EXTERNAL_REF_HEADERS,
+    REF_HEADERS,
+    UNIT_CODE_HEADERS,
+    UNIT_NAME_HEADERS,
     Choices,
     Column,
     KeyedRow,
@@ -136,9 +140,9 @@ def _decided(line: _Line, labels: Any) -> dt.datetime | None:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("ref", "编号", ("平安编号", "reference", "ref"), 16, value=lambda ln, lb: ln.petition.ref),
-    Column("external_ref", "外部编号", ("信访编号", "信访件编号", "件号", "原编号", "台账编号", "序号",
-                                      "external_ref"), 16,
+    Column("ref", "编号", REF_HEADERS, 16, value=lambda ln, lb: ln.petition.ref),
+    Column("external_ref", "外部编号", ("信访编号", "信访件编号", "件号", "信访件号", *EXTERNAL_REF_HEADERS,
+                                      "序号"), 16,
            value=lambda ln, lb: ln.petition.external_ref or ""),
     Column("received_at", "登记日期", ("登记时间", "来信来访日期", "来访日期", "来信日期", "信访日期",
                                       "收件日期", "收到日期", "接收日期", "received"), 18,
@@ -149,12 +153,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("category", "类别", ("问题类别", "内容分类", "问题分类", "事项类别", "信访类别", "分类",
                                 "category"), 14,
            value=_label("category")),
-    Column("unit_name", "属地单位", ("所属单位", "问题属地", "属地", "发生地", "所属乡镇", "所属村社",
-                                    "单位", "unit"), 20,
+    Column("unit_name", "属地单位", ("问题属地", "问题发生地", "发生地", "事发地", *UNIT_NAME_HEADERS), 20,
            value=lambda ln, lb: ln.petition.unit.name),
-    Column("unit_code", "单位代码", ("区划代码", "单位编码", "行政区划代码", "unitcode"), 16,
-           value=lambda ln, lb: ln.petition.unit.code),
-    Column("handling_unit", "办理单位", ("承办单位", "责任单位", "主办单位", "handlingunit"), 16,
+    Column("unit_code", "单位代码", UNIT_CODE_HEADERS, 16, value=lambda ln, lb: ln.petition.unit.code),
+    Column("handling_unit", "办理单位", ("承办单位", "责任单位", "主办单位", "交办单位", "转送单位",
+                                        "handlingunit"), 16,
            value=lambda ln, lb: ln.petition.handling_unit.name),
     Column("petitioner_name", "信访人", ("信访人姓名", "姓名", "来访人", "反映人", "petitioner"), 10,
            private=True, value=lambda ln, lb: ln.petitioner.name),
@@ -192,7 +195,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 HEADERS = {c.field: c.header for c in COLUMNS}
 LAYOUT = Layout(
-    COLUMNS, anchor="title",
+    COLUMNS, anchors=("title",),
     required=(("title",), ("received_at",), ("channel",), ("petition_type",), ("unit_name", "unit_code"),
               ("external_ref", "ref")),
     example=("external_ref", "received_at", "channel", "petition_type", "unit_name", "petitioner_name",
