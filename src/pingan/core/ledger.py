@@ -260,6 +260,25 @@ def clean_text(value: Any) -> str:
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
+# Where a clause ends: Chinese clause punctuation, a line break, or Western , . : ; ! ? (a comma,
+# point or colon between digits is part of a number or a time: 1,000, 3.5米, 14:30). Not 、,
+# which lists things within a clause (电线、插座老化).
+_CLAUSE_END = re.compile(r"[，。；！？：;!?\n]|(?<!\d)[,.:]|[,.:](?!\d)")
+
+
+def title_from(title: str | None, text: str | None, *, limit: int) -> str:
+    """A row's title: its own when the file has a title column (``title`` is not None), else
+    the first clause of ``text`` (the description), cut to ``limit`` characters: many ledgers
+    only describe the problem. Raises a row error when there is neither."""
+    if title is not None:
+        return title
+    for clause in _CLAUSE_END.split(text or ""):
+        clause = re.sub(r"\s+", " ", clause).strip()
+        if clause:
+            return clause[:limit]
+    raise invalid(MSG_REQUIRED)
+
+
 _VALUE_SEPARATORS = re.compile(r"[、,;，；]")
 
 

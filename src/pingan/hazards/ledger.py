@@ -49,7 +49,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import TypeAdapter, ValidationInfo, field_validator
+from pydantic import TypeAdapter, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from pingan.core import errors
@@ -80,6 +80,7 @@ from pingan.core.ledger import (
     no_progress,
     person_name,
     read_rows,
+    title_from,
     validate_rows,
     write_workbook,
     zh_labels,
@@ -156,8 +157,9 @@ COLUMNS: tuple[Column, ...] = (
            value=lambda h, lb: h.description),
 )
 HEADERS = {c.field: c.header for c in COLUMNS}
-LAYOUT = Layout(COLUMNS, anchors=("title",),
-                required=(("title",), ("category",), ("unit_name", "unit_code"), ("external_ref", "ref")),
+LAYOUT = Layout(COLUMNS, anchors=("title", "description"),
+                required=(("title", "description"), ("category",), ("unit_name", "unit_code"),
+                          ("external_ref", "ref")),
                 example=("external_ref", "title", "category", "unit_name", "opened_at"))
 
 
@@ -222,13 +224,16 @@ def _max_length(name: str) -> int:
 @pydantic_dataclass(slots=True, kw_only=True)
 class LedgerRow(KeyedRow):
     """One spreadsheet row, cleaned. ``None`` means the file has no such column (an
-    existing hazard keeps its value); an empty string clears a text field.
+    existing hazard keeps its value); an empty string clears a text field. A file with no
+    title column gives each row the first clause of its description as its title
+    (``title_derived``), which an existing hazard does not take.
 
     A pydantic dataclass with slots rather than a model: a hundred thousand rows are held
     between checking and writing, at a third of a model's memory."""
 
-    title: str
+    title: str | None = None
     category: str
+    title_derived: bool = False
     severity: str | None = None
     status: str | None = None
     opened_at: dt.datetime | None = None
@@ -244,6 +249,12 @@ class LedgerRow(KeyedRow):
     @classmethod
     def _text(cls, value: Any) -> str:
         return clean_text(value)
+
+    @model_validator(mode="after")
+    def _title_from_description(self) -> LedgerRow:
+        self.title_derived = self.title is None
+        self.title = title_from(self.title, self.description, limit=_max_length("title"))
+        return self
 
     @field_validator("category", "severity", "status", mode="before")
     @classmethod
@@ -368,8 +379,8 @@ class _Importer:
             plan.errors.append(self.error(number, "unit_name", MSG_UNIT_MOVED.format(
                 unit=hazard.unit.name), row.unit_name or row.unit_code))
             return
-        given = {"title": row.title, "category": row.category, "severity": row.severity,
-                 "location": row.location, "description": row.description}
+        given = {"title": None if row.title_derived else row.title, "category": row.category,
+                 "severity": row.severity, "location": row.location, "description": row.description}
         changes = {name: value for name, value in given.items()
                    if value is not None and value != getattr(hazard, name)}
         if not changes:

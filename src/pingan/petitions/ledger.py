@@ -40,7 +40,7 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import TypeAdapter, ValidationInfo, field_validator
+from pydantic import TypeAdapter, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from pingan.core import errors
@@ -69,6 +69,7 @@ from pingan.core.ledger import (
     local_naive,
     no_progress,
     read_rows,
+    title_from,
     write_workbook,
     zh_labels,
 )
@@ -195,9 +196,9 @@ COLUMNS: tuple[Column, ...] = (
 )
 HEADERS = {c.field: c.header for c in COLUMNS}
 LAYOUT = Layout(
-    COLUMNS, anchors=("title",),
-    required=(("title",), ("received_at",), ("channel",), ("petition_type",), ("unit_name", "unit_code"),
-              ("external_ref", "ref")),
+    COLUMNS, anchors=("title", "matter"),
+    required=(("title", "matter"), ("received_at",), ("channel",), ("petition_type",),
+              ("unit_name", "unit_code"), ("external_ref", "ref")),
     example=("external_ref", "received_at", "channel", "petition_type", "unit_name", "petitioner_name",
              "title"),
 )
@@ -279,7 +280,7 @@ class PetitionRow(KeyedRow):
     """One ledger row, cleaned; ``None``: the file has no such column or the cell is empty.
     What the services check (ID numbers, phones, who may register where) is left to them."""
 
-    title: str
+    title: str | None = None
     channel: str
     petition_type: str
     received_at: dt.datetime
@@ -326,6 +327,12 @@ class PetitionRow(KeyedRow):
     @classmethod
     def _text(cls, value: Any) -> str:
         return clean_text(value)
+
+    @model_validator(mode="after")
+    def _title_from_matter(self) -> PetitionRow:
+        # A ledger with only the matter (信访内容) is summed up by its first clause.
+        self.title = title_from(self.title, self.matter, limit=_max_length("title"))
+        return self
 
     @field_validator(*_CHOICES, mode="before")
     @classmethod
