@@ -45,7 +45,8 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import PydanticCustomError
 
 from pingan.core import errors
-from pingan.core.models import Case, Unit, UnitKind
+from pingan.core.deadlines import end_of_day
+from pingan.core.models import ROLE_RANK, Case, Role, RoleName, Unit, UnitKind
 
 MSG_REQUIRED = _("This cell must not be empty.")
 MSG_TOO_LONG = _("Longer than {limit} characters.")
@@ -69,6 +70,8 @@ MSG_LONG_NUMBER = _(
     "column as text and type it again."
 )
 
+# The roles whose holders may be given a case to handle.
+ASSIGNABLE_ROLES = [name for name, rank in ROLE_RANK.items() if rank >= ROLE_RANK[RoleName.HANDLER]]
 # A ledger often carries a title line or two above the header row.
 HEADER_SEARCH_ROWS = 20
 # Rows looked up in the database at once (an IN list each SQLite version accepts).
@@ -314,6 +317,15 @@ def clean_moment(value: Any, *, now: dt.datetime, required: bool = False) -> dt.
     return moment
 
 
+def clean_deadline(value: Any) -> dt.datetime | None:
+    """A deadline cell (整改期限): the end of that local day, whatever time is written with it."""
+    try:
+        moment = parse_moment(value)
+    except (ValueError, OverflowError):
+        raise invalid(MSG_BAD_DATE, value=plain(value).strip()) from None
+    return end_of_day(local_day(moment)) if moment else None
+
+
 _DATE_RE = re.compile(
     r"(?P<y>\d{4})\s*[年/\-.]\s*(?P<m>\d{1,2})\s*[月/\-.]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:(?:\s*T\s*|\s+|(?<=日))(?P<H>\d{1,2})\s*[:时点]\s*"
@@ -377,6 +389,31 @@ def local_day(moment: dt.datetime | None) -> dt.date | None:
 
 def person_name(user: Any) -> str:
     return (user.get_full_name() or user.username) if user else ""
+
+
+class UnitPeople:
+    """The people a ledger may name as responsible for a case of a unit: the active users who
+    hold a handler's role or higher at that very unit, by every way a ledger writes them
+    (username, full name in either order, without spaces). Read once per unit and import."""
+
+    def __init__(self) -> None:
+        self.by_unit: dict[int, dict[str, set[Any]]] = {}
+
+    def match(self, unit: Unit, name: str | None) -> Any:
+        """The one user of ``unit`` called ``name``; None when none or several are."""
+        if not name:
+            return None
+        if unit.pk not in self.by_unit:
+            names: dict[str, set[Any]] = defaultdict(set)
+            roles = Role.objects.filter(unit=unit, user__is_active=True, role__in=ASSIGNABLE_ROLES)
+            for role in roles.select_related("user"):
+                user = role.user
+                for written in (user.username, user.get_full_name(), user.last_name + user.first_name):
+                    if written.strip():
+                        names[squash(written)].add(user)
+            self.by_unit[unit.pk] = names
+        users = self.by_unit[unit.pk].get(squash(name), set())
+        return next(iter(users)) if len(users) == 1 else None
 
 
 @pydantic_dataclass(slots=True, kw_only=True)

@@ -14,8 +14,15 @@ Two things a ledger may hold are deliberately not imported:
   and a verifier other than the rectifier, which a spreadsheet row cannot honestly supply.
   A new row marked closed (已整改, 已销号…) is refused rather than opened again; on an
   existing hazard the column is ignored, since Pingan holds its status from then on.
-- 整改期限 (the deadline). It follows the district's deadline policy from the reported time,
-  as for every other hazard.
+Two things it takes from the file, for new hazards (an existing hazard keeps its own):
+
+- 整改期限 (the deadline, or 整改时限, 完成时限…). A new hazard is due at the end of that day
+  instead of on the date the district's deadline policy gives from the reported time; the
+  policy's date is kept beside it (``policy_due_at``) and the hazard's page shows both where
+  they differ. A deadline before the reported date is a row error.
+- 责任人 (整改责任人…). The one user of the hazard's unit of that name (``UnitPeople``)
+  becomes its assignee; when no user or several are called so, the name is kept as the
+  hazard's named responsible person, shown on its page and exported.
 
 New rows are written by a bulk path (``_Creator``) that builds each hazard with the same
 pieces ``hazard_report`` uses (``hazard_report_check``, ``hazard_fields``, ``new_case``,
@@ -56,9 +63,11 @@ from pingan.core import errors
 from pingan.core.cases import department_for, new_case, opening_event, require_rank
 from pingan.core.deadlines import DeadlineTerms
 from pingan.core.ledger import (
+    DEADLINE_HEADERS,
     EXTERNAL_REF_HEADERS,
     MSG_CONCURRENT,
     REF_HEADERS,
+    RESPONSIBLE_HEADERS,
     UNIT_CODE_HEADERS,
     UNIT_NAME_HEADERS,
     Choices,
@@ -72,6 +81,8 @@ from pingan.core.ledger import (
     RowChecks,
     RowError,
     Sheet,
+    UnitPeople,
+    clean_deadline,
     clean_line,
     clean_moment,
     clean_text,
@@ -108,6 +119,7 @@ MSG_CLOSED_NOT_IMPORTED = _(
     "A hazard that is already “{status}” is not imported: Pingan closes a hazard only through "
     "its loop (after photo, verification). Leave the row out, or import it as open."
 )
+MSG_DEADLINE_BEFORE_REPORTED = _("The deadline is before the reported date {date}.")
 MSG_UPDATE_NOTE = _("Updated from {file}, row {row}.")
 MSG_SUMMARY = _("{rows} rows: {created} created, {updated} updated, {unchanged} unchanged.")
 MSG_SUMMARY_DRY_RUN = _("Dry run, nothing written. {rows} rows: {created} to create, {updated} to "
@@ -141,12 +153,13 @@ COLUMNS: tuple[Column, ...] = (
            value=lambda h, lb: h.unit.code),
     Column("department", "责任部门", width=14, imported=False,
            value=lambda h, lb: h.department.name if h.department else ""),
-    Column("assignee", "责任人", width=12, imported=False, value=lambda h, lb: person_name(h.assignee)),
+    Column("responsible", "责任人", RESPONSIBLE_HEADERS, 12,
+           value=lambda h, lb: person_name(h.assignee) or h.responsible_person),
     Column("opened_at", "上报时间", ("发现时间", "发现日期", "上报日期", "排查时间", "排查日期",
                                     "检查时间", "检查日期", "登记时间", "登记日期", "排查发现时间",
                                     "reported"), 18,
            value=lambda h, lb: local_naive(h.opened_at)),
-    Column("due_at", "整改期限", width=12, imported=False, value=lambda h, lb: local_day(h.due_at)),
+    Column("due_at", "整改期限", DEADLINE_HEADERS, 12, value=lambda h, lb: local_day(h.due_at)),
     Column("closed_at", "办结时间", width=18, imported=False, value=lambda h, lb: local_naive(h.closed_at)),
     Column("location", "地点", ("位置", "隐患地点", "隐患位置", "地址", "具体位置", "详细地址",
                                 "隐患具体位置", "所在位置", "地点位置", "location"), 24,
@@ -237,6 +250,8 @@ class LedgerRow(KeyedRow):
     severity: str | None = None
     status: str | None = None
     opened_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    responsible: str | None = None
     location: str | None = None
     description: str | None = None
 
@@ -249,6 +264,16 @@ class LedgerRow(KeyedRow):
     @classmethod
     def _text(cls, value: Any) -> str:
         return clean_text(value)
+
+    @field_validator("responsible", mode="before")
+    @classmethod
+    def _person(cls, value: Any) -> str:
+        return clean_line(value, limit=_max_length("responsible_person"))
+
+    @field_validator("due_at", mode="before")
+    @classmethod
+    def _deadline(cls, value: Any) -> dt.datetime | None:
+        return clean_deadline(value)
 
     @model_validator(mode="after")
     def _title_from_description(self) -> LedgerRow:
@@ -298,6 +323,7 @@ class _New:
     number: int
     row: LedgerRow
     unit: Unit
+    assignee: Any = None  # the user the row's responsible person names
 
 
 @dataclass(slots=True)
@@ -323,6 +349,7 @@ class _Importer:
         self.filename = filename
         self.progress = progress
         self.error = sheet.error
+        self.people = UnitPeople()
 
     # -- phase 1: every row through the schema, in pure Python -----------------
     def validate(self, plan: _Plan) -> list[tuple[int, LedgerRow]]:
@@ -334,9 +361,14 @@ class _Importer:
         checks = RowChecks(self.sheet, plan.errors, no_key=MSG_NO_KEY)
         may_report: dict[tuple[int, str], str | None] = {}
         keyed: list[tuple[int, LedgerRow, Unit]] = []
+        today = timezone.localdate()
         for number, row in rows:
             unit = checks.place(number, row)
-            if unit is not None:
+            reported = local_day(row.opened_at) or today
+            if row.due_at and local_day(row.due_at) < reported:
+                plan.errors.append(self.error(number, "due_at", MSG_DEADLINE_BEFORE_REPORTED.format(
+                    date=reported.isoformat()), local_day(row.due_at).isoformat()))
+            elif unit is not None:
                 keyed.append((number, row, unit))
         for start in range(0, len(keyed), WRITE_BATCH):
             self._match(keyed[start:start + WRITE_BATCH], plan, may_report)
@@ -372,7 +404,8 @@ class _Importer:
         if may_report[verdict_key]:
             plan.errors.append(self.error(number, "unit_name", may_report[verdict_key], unit.name))
             return
-        plan.new.append(_New(number=number, row=row, unit=unit))
+        plan.new.append(_New(number=number, row=row, unit=unit,
+                             assignee=self.people.match(unit, row.responsible)))
 
     def _plan_update(self, number: int, row: LedgerRow, unit: Unit, hazard: Hazard, plan: _Plan) -> None:
         if hazard.unit_id != unit.pk:
@@ -464,6 +497,10 @@ class _Creator:
                     "department": self.departments[row.category],
                 },
             )
+            if row.due_at:
+                hazard.policy_due_at, hazard.due_at = hazard.due_at, row.due_at
+            hazard.assignee = item.assignee
+            hazard.responsible_person = "" if item.assignee else row.responsible or ""
             event = opening_event(case=hazard, actor=self.actor, event_type=EventType.IMPORTED)
             hazard.head_hash = event.hash
             hazards.append(hazard)

@@ -6,10 +6,13 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
+from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
-from pingan.hazards.ledger import import_ledger
+from pingan.core.deadlines import end_of_day
+from pingan.hazards.ledger import export_xlsx, import_ledger
 from pingan.hazards.models import Hazard
 
 
@@ -34,6 +37,16 @@ def template(header, rows, *, footer=True):
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+@pytest.fixture
+def read_export():
+    def read(hazards):
+        out = io.BytesIO()
+        export_xlsx(hazards, out)
+        rows = list(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(values_only=True))
+        return out.getvalue(), rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    return read
 
 
 def run(data, actor, **kwargs):
@@ -119,3 +132,95 @@ def test_a_reimport_without_titles_keeps_the_hazards_own_title(personas, hangbu_
     assert summary.unchanged == 1
     hazard.refresh_from_db()
     assert hazard.title == "三楼楼道堆放纸箱"
+
+
+# -- the file's own deadline and people ---------------------------------------
+
+FIRE_HEADER = ["序号", "所属网格", "隐患名称", "隐患类别", "检查日期", "整改时限", "整改责任人"]
+
+
+def person(username, name, unit, role="handler"):
+    from django.contrib.auth import get_user_model
+
+    from pingan.core.models import Role
+
+    user = get_user_model().objects.create_user(username=username, first_name=name)
+    Role.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+@time_machine.travel(local(2026, 6, 10, 9), tick=False)
+def test_the_ledgers_deadline_is_the_end_of_that_day_and_the_page_shows_the_policys_too(
+        client, personas, worker_grid):
+    # Fire hazards are due in 7 days by the policy: 1 June + 7 is 8 June; one ledger says 12 June.
+    rows = [["F-1", worker_grid.name, "消防栓无水", "消防", "2026-06-01", "2026年6月12日 10:00", None],
+            ["F-2", worker_grid.name, "灭火器过期", "消防", "2026-06-01", "2026/6/8", None]]
+    run(template(FIRE_HEADER, rows), personas.admin)
+    own, same = Hazard.objects.get(external_ref="F-1"), Hazard.objects.get(external_ref="F-2")
+    assert own.due_at == end_of_day(dt.date(2026, 6, 12))
+    assert own.policy_due_at == same.due_at == same.policy_due_at == end_of_day(dt.date(2026, 6, 8))
+    assert dt.datetime.fromisoformat(own.events.get().after["due_at"]) == own.due_at
+    client.force_login(personas.admin)
+    page = client.get(reverse("hazards:detail", args=[own.ref])).content.decode()
+    assert "2026-06-12" in page and "2026-06-08" in page and "data-policy-due" in page
+    page = client.get(reverse("hazards:detail", args=[same.ref])).content.decode()
+    assert "data-policy-due" not in page
+
+
+@time_machine.travel(local(2026, 6, 10, 9), tick=False)
+def test_a_new_category_moves_the_policys_date_not_the_ledgers(personas, worker_grid):
+    from pingan.hazards.services import hazard_update
+
+    rows = [["F-3", worker_grid.name, "外墙空鼓", "消防", "2026-06-01", "2026-07-31", None]]
+    run(template(FIRE_HEADER, rows), personas.admin)
+    hazard = Hazard.objects.get(external_ref="F-3")
+    hazard = hazard_update(hazard=hazard, actor=personas.admin, expected_version=hazard.version,
+                           changes={"category": "building"})
+    assert hazard.due_at == end_of_day(dt.date(2026, 7, 31))
+    assert hazard.policy_due_at == end_of_day(dt.date(2026, 7, 1))  # 30 days for buildings
+
+
+@time_machine.travel(local(2026, 6, 10, 9), tick=False)
+def test_a_deadline_before_the_reported_date_or_no_date_at_all_is_a_row_error(personas, worker_grid):
+    from pingan.core.ledger import LedgerRejected
+
+    rows = [["B-1", worker_grid.name, "消防栓无水", "消防", "2026-06-01", "2026-06-01", None],
+            ["B-2", worker_grid.name, "消防栓无水", "消防", "2026-06-01", "2026.5.31", None],
+            ["B-3", worker_grid.name, "消防栓无水", "消防", "2026-06-01", "尽快", None],
+            ["B-4", worker_grid.name, "消防栓无水", "消防", None, "2026-06-09", None]]  # reported today
+    with pytest.raises(LedgerRejected) as rejected:
+        run(template(FIRE_HEADER, rows), personas.admin)
+    assert [(e.row, e.column, e.value) for e in rejected.value.row_errors] == [
+        (5, "整改时限", "2026-05-31"), (6, "整改时限", "尽快"), (7, "整改时限", "2026-06-09")]
+    assert "2026-06-01" in rejected.value.row_errors[0].message
+    assert not Hazard.objects.filter(external_ref__startswith="B-").exists()
+
+
+@time_machine.travel(local(2026, 6, 10, 9), tick=False)
+def test_the_responsible_person_is_the_one_user_of_the_unit_of_that_name_else_kept_by_name(
+        personas, worker_grid, hangbu_village, read_export):
+    zhang = person("zhangwei", "张伟", worker_grid)
+    person("wangfang1", "王芳", worker_grid)
+    person("wangfang2", "王芳", worker_grid)
+    person("zhaolei", "赵磊", worker_grid, role="viewer")  # a viewer is given nothing to fix
+    person("liuyang", "刘洋", hangbu_village)  # of another unit
+    rows = [[f"P-{n}", worker_grid.name, "楼道堆物", "消防", "2026-06-01", None, name]
+            for n, name in enumerate(["张伟", " zhangwei ", "王芳", "赵磊", "刘洋", "陈静", None])]
+    run(template(FIRE_HEADER, rows), personas.admin)
+    found = {h.external_ref: (h.assignee, h.responsible_person, h.status)
+             for h in Hazard.objects.filter(external_ref__startswith="P-")}
+    assert found == {"P-0": (zhang, "", "reported"), "P-1": (zhang, "", "reported"),
+                     "P-2": (None, "王芳", "reported"), "P-3": (None, "赵磊", "reported"),
+                     "P-4": (None, "刘洋", "reported"), "P-5": (None, "陈静", "reported"),
+                     "P-6": (None, "", "reported")}
+    _data, _header, exported = read_export(Hazard.objects.filter(external_ref__startswith="P-"))
+    assert {row["外部编号"]: row["责任人"] for row in exported} == {
+        "P-0": "张伟", "P-1": "张伟", "P-2": "王芳", "P-3": "赵磊", "P-4": "刘洋", "P-5": "陈静", "P-6": None}
+
+
+def test_the_named_responsible_person_is_on_the_hazards_page(client, personas, worker_grid):
+    run(template(FIRE_HEADER, [["N-1", worker_grid.name, "楼道堆物", "消防", "2026-04-25", None, "陈静"]]),
+        personas.admin)
+    client.force_login(personas.admin)
+    page = client.get(reverse("hazards:detail", args=[Hazard.objects.get(external_ref="N-1").ref]))
+    assert "data-responsible-person>陈静<" in page.content.decode()
