@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -569,17 +570,19 @@ def _in_a_ring(cases: list[FraudCase]) -> int:
 
 
 def import_fraud_cases(file: str | Path | IO[bytes], *, actor: Any, filename: str | None = None,
-                       dry_run: bool = False, progress: Progress = no_progress) -> FraudImport:
+                       dry_run: bool = False, progress: Progress = no_progress,
+                       mapping: Mapping[str, str] | None = None) -> FraudImport:
     """Import a fraud case ledger (.xlsx, or .csv) as ``actor``: every row, or none.
 
     ``file`` is a path or a binary file (an upload); ``filename`` says its format when the file
     has no name of its own. Rows already imported are skipped. The result lists every bad cell,
     and then nothing was written; ``dry_run`` checks every row through the services (rings
-    included) and writes nothing. A file that cannot be read as a ledger raises DomainError."""
+    included) and writes nothing. A file that cannot be read as a ledger raises DomainError;
+    ``mapping`` ({header: field}) names columns the import does not know by itself."""
     filename = file_name(file, filename)
     row_errors: list[RowError] = []
     sheet, rows = read_rows(file, filename, LAYOUT, _ROW, context=_context, row_errors=row_errors,
-                            progress=progress)
+                            progress=progress, mapping=mapping)
     importer = _Importer(sheet=sheet, actor=actor, row_errors=row_errors)
     new, skipped = importer.plan(rows)
     linked = importer.checks.write(new, importer.create, keep=not dry_run and not importer.errors,

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -555,13 +555,15 @@ def _insert_rows(model: type[Model], fields: Sequence[Any], objs: Sequence[Model
 
 
 def import_ledger(source: str | Path | IO[bytes], *, actor: Any, filename: str | None = None,
-                  dry_run: bool = False, progress: Progress = no_progress) -> ImportSummary:
+                  dry_run: bool = False, progress: Progress = no_progress,
+                  mapping: Mapping[str, str] | None = None) -> ImportSummary:
     """Import a hazard ledger (.xlsx or .csv) as ``actor``: all rows or, if any row is bad,
-    none (raises LedgerRejected listing every bad row). ``dry_run`` checks and writes nothing."""
+    none (raises LedgerRejected listing every bad row). ``dry_run`` checks and writes nothing;
+    ``mapping`` ({header: field}) names columns the import does not know by itself."""
     filename = filename or Path(str(source)).name
     plan = _Plan()
     sheet, rows = read_rows(source, filename, LAYOUT, _ROW, context={"lookups": _Lookups.build()},
-                            row_errors=plan.errors, progress=progress)
+                            row_errors=plan.errors, progress=progress, mapping=mapping)
     importer = _Importer(sheet=sheet, actor=actor, filename=filename, progress=progress)
     importer.resolve(rows, plan)
     if plan.errors:

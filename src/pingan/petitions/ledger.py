@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -469,17 +470,19 @@ class _Importer:
 
 
 def import_petitions(file: str | Path | IO[bytes], *, actor: Any, filename: str | None = None,
-                     dry_run: bool = False, progress: Progress = no_progress) -> PetitionImport:
+                     dry_run: bool = False, progress: Progress = no_progress,
+                     mapping: Mapping[str, str] | None = None) -> PetitionImport:
     """Import a petition ledger (.xlsx, or .csv) as ``actor``: every row, or none.
 
     ``file`` is a path or a binary file (an upload); ``filename`` says its format when the
     file has no name of its own. Rows already imported are skipped. The result lists every
     bad cell, and then nothing was written; ``dry_run`` checks every row through the
-    services and writes nothing. A file that cannot be read as a ledger raises DomainError."""
+    services and writes nothing. A file that cannot be read as a ledger raises DomainError;
+    ``mapping`` ({header: field}) names columns the import does not know by itself."""
     filename = file_name(file, filename)
     row_errors: list[RowError] = []
     sheet, rows = read_rows(file, filename, LAYOUT, _ROW, context=_context(), row_errors=row_errors,
-                            progress=progress)
+                            progress=progress, mapping=mapping)
     importer = _Importer(sheet=sheet, actor=actor, filename=filename, row_errors=row_errors)
     new, skipped = importer.plan(rows)
     with rulebooks_held():  # a row's steps and the next row's all read the same rules
