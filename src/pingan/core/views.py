@@ -4,6 +4,7 @@ imported from the web by the worker, ``core.ledger_uploads``)."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -24,10 +25,12 @@ from pingan.core.ledger_uploads import (
     ledger_kind,
     ledger_upload_create,
     ledger_upload_get,
+    ledger_upload_map,
     recent_uploads,
     upload_errors,
+    uploader_unit,
 )
-from pingan.core.models import LedgerUpload
+from pingan.core.models import LedgerUpload, UploadState
 
 ERRORS_SHOWN = 200  # on the page; the CSV has them all
 
@@ -53,6 +56,24 @@ class LedgerUploadForm(web.StyledForm):
     file = forms.FileField(label=_("Ledger file (.xlsx or .csv)"), required=False,
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
     dry_run = forms.BooleanField(label=_("Only check it: write nothing"), required=False)
+
+
+class ColumnMappingForm(web.StyledForm):
+    """Which of the file's columns holds each field of the ledger: the fields it needs first,
+    each offered every column of the file's header row, those recognised chosen already."""
+
+    def __init__(self, *args: Any, upload: LedgerUpload, **kwargs: Any):
+        self.upload = upload
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self) -> None:
+        columns = self.upload.columns
+        options = [("", _("— none —")), *((header, header) for header in columns["found"])]
+        for spec in sorted(columns["fields"], key=lambda spec: not spec["required"]):
+            self.fields[spec["field"]] = forms.ChoiceField(
+                label=spec["header"], choices=options, required=False,
+                initial=columns["recognised"].get(spec["field"], ""))
+            self.fields[spec["field"]].needed = spec["required"]
 
 
 @login_required
@@ -90,6 +111,12 @@ def _upload_or_404(request: HttpRequest, pk: int) -> LedgerUpload:
 def ledger_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The upload's state; while the worker has it, htmx asks again every few seconds."""
     upload = _upload_or_404(request, pk)
+    mapping_form = ColumnMappingForm(upload=upload) if upload.state == UploadState.UNMAPPED else None
+    return _render_upload(request, upload, mapping_form=mapping_form)
+
+
+def _render_upload(request: HttpRequest, upload: LedgerUpload, *, mapping_form: ColumnMappingForm | None,
+                   status: int = 200) -> HttpResponse:
     since = upload.started_at or upload.uploaded_at
     row_errors = upload_errors(upload)
     partial = request.headers.get("HX-Request")
@@ -98,7 +125,26 @@ def ledger_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upload": upload, "ledger": ledger_kind(upload.kind), "row_errors": row_errors[:ERRORS_SHOWN],
         "errors_hidden": max(len(row_errors) - ERRORS_SHOWN, 0),
         "waited": int(((upload.finished_at or timezone.now()) - since).total_seconds()),
-    })
+        "mapping_form": mapping_form, "mapping_unit": uploader_unit(request.user) if mapping_form else None,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def ledger_upload_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    """The uploader's matching of the file's columns; the import then runs again with it."""
+    upload = _upload_or_404(request, pk)
+    if upload.state != UploadState.UNMAPPED:
+        return redirect("ledger-upload", pk=upload.pk)  # matched already, e.g. in another tab
+    form = ColumnMappingForm(request.POST, upload=upload)
+    if form.is_valid():
+        try:
+            ledger_upload_map(upload=upload, actor=request.user, choices=form.cleaned_data)
+        except errors.DomainError as exc:
+            web.attach_error(form, exc)
+        else:
+            return redirect("ledger-upload", pk=upload.pk)
+    return _render_upload(request, upload, mapping_form=form, status=400)
 
 
 @login_required
