@@ -59,8 +59,10 @@ class LedgerUploadForm(web.StyledForm):
 
 
 class ColumnMappingForm(web.StyledForm):
-    """Which of the file's columns holds each field of the ledger: the fields it needs first,
-    each offered every column of the file's header row, those recognised chosen already."""
+    """Which of the file's columns holds each field of the ledger: the fields it needs first, a
+    field that may stand in for another just after it (``alternative``: the unit by code for
+    the unit by name), each offered every column of the file's header row, those recognised
+    chosen already."""
 
     def __init__(self, *args: Any, upload: LedgerUpload, **kwargs: Any):
         self.upload = upload
@@ -69,11 +71,14 @@ class ColumnMappingForm(web.StyledForm):
     def add_fields(self) -> None:
         columns = self.upload.columns
         options = [("", _("— none —")), *((header, header) for header in columns["found"])]
-        for spec in sorted(columns["fields"], key=lambda spec: not spec["required"]):
-            self.fields[spec["field"]] = forms.ChoiceField(
-                label=spec["header"], choices=options, required=False,
-                initial=columns["recognised"].get(spec["field"], ""))
-            self.fields[spec["field"]].needed = spec["required"]
+        labels = {spec["field"]: spec["header"] for spec in columns["fields"]}
+        needed = [(field, n > 0) for group in columns["required"] for n, field in enumerate(group)]
+        optional = [(field, False) for field in labels if field not in dict(needed)]
+        for field, alternative in needed + optional:
+            self.fields[field] = forms.ChoiceField(label=labels[field], choices=options, required=False,
+                                                   initial=columns["recognised"].get(field, ""))
+            self.fields[field].needed = (field, alternative) in needed
+            self.fields[field].alternative = alternative
 
 
 @login_required
