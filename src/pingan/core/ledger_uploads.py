@@ -1,8 +1,8 @@
 """Ledger files uploaded on the web and imported by the worker.
 
 A kind whose ledger import follows ``core.ledger`` (``import_x(file, actor=, filename=,
-dry_run=, progress=)`` returning a ``LedgerImport``, its bad rows listed in it or raised as
-``LedgerRejected``) is named in ``settings.PINGAN_LEDGER_IMPORTS``, so that the core offers
+dry_run=, progress=, mapping=)`` returning a ``LedgerImport``, its bad rows listed in it or
+raised as ``LedgerRejected``, unknown headers raised as ``LedgerColumnsUnknown``) is named in ``settings.PINGAN_LEDGER_IMPORTS``, so that the core offers
 its upload page without importing the kind. The upload is stored, the
 worker imports it as its uploader — every row through the kind's services, all or nothing,
 exactly as ``pingan <kind> import`` does — and the page shows how far it got and then the
