@@ -2,7 +2,8 @@
 
 A kind whose ledger import follows ``core.ledger`` (``import_x(file, actor=, filename=,
 dry_run=, progress=, mapping=)`` returning a ``LedgerImport``, its bad rows listed in it or
-raised as ``LedgerRejected``, unknown headers raised as ``LedgerColumnsUnknown``) is named in ``settings.PINGAN_LEDGER_IMPORTS``, so that the core offers
+raised as ``LedgerRejected``, unknown headers raised as ``LedgerColumnsUnknown``) is named in
+``settings.PINGAN_LEDGER_IMPORTS``, so that the core offers
 its upload page without importing the kind. The upload is stored, the
 worker imports it as its uploader — every row through the kind's services, all or nothing,
 exactly as ``pingan <kind> import`` does — and the page shows how far it got and then the
@@ -147,7 +148,8 @@ def _run(upload: LedgerUpload) -> LedgerUpload:
             if remembered is None:
                 raise
             upload.mapping = remembered.mapping
-            LedgerUpload.objects.filter(pk=upload.pk).update(mapping=upload.mapping)
+            upload.columns = _columns(exc)  # shown with the result, and its uploader may have it forgotten
+            LedgerUpload.objects.filter(pk=upload.pk).update(mapping=upload.mapping, columns=upload.columns)
             result = _import(upload, kind)
     except LedgerColumnsUnknown as exc:
         return _await_mapping(upload, exc)
@@ -190,17 +192,27 @@ def _remembered(upload: LedgerUpload, exc: LedgerColumnsUnknown) -> LedgerColumn
 
 def _await_mapping(upload: LedgerUpload, exc: LedgerColumnsUnknown) -> LedgerUpload:
     """Its uploader is to match the file's columns; the file is kept until then."""
-    layout = exc.layout
     upload.state = UploadState.UNMAPPED
     upload.summary = exc.message
-    upload.columns = {
+    upload.columns = _columns(exc)
+    upload.save(update_fields=["state", "summary", "columns"])
+    return upload
+
+
+def _columns(exc: LedgerColumnsUnknown) -> dict[str, Any]:
+    layout = exc.layout
+    return {
         "found": exc.found, "recognised": exc.recognised, "template": exc.header_hash,
         "fields": [{"field": c.field, "header": c.header, "required": layout.is_required(c.field)}
                    for c in layout.importable],
         "required": [list(group) for group in layout.required],
     }
-    upload.save(update_fields=["state", "summary", "columns"])
-    return upload
+
+
+def mapping_used(upload: LedgerUpload) -> list[tuple[str, str]]:
+    """The columns an upload was read with: (the file's header, the field's header)."""
+    labels = {spec["field"]: spec["header"] for spec in upload.columns.get("fields", [])}
+    return [(header, labels.get(field, field)) for header, field in upload.mapping.items()]
 
 
 def ledger_upload_map(*, upload: LedgerUpload, actor: Any, choices: dict[str, str]) -> LedgerUpload:
@@ -249,6 +261,19 @@ def ledger_upload_map(*, upload: LedgerUpload, actor: Any, choices: dict[str, st
         upload.save(update_fields=["mapping", "state", "summary", "stage", "started_at"])
         transaction.on_commit(lambda: import_ledger_upload.enqueue(upload.pk))
     return upload
+
+
+def ledger_mapping_forget(*, upload: LedgerUpload, actor: Any) -> int:
+    """Forget the matching of the upload's template remembered for its uploader's unit (a wrong
+    one): the template's next upload asks again. Returns how many were forgotten (0 or 1)."""
+    if upload.uploaded_by_id != actor.pk:
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    unit = uploader_unit(actor)
+    template = upload.columns.get("template")
+    if unit is None or not template:
+        return 0
+    remembered = LedgerColumnMapping.objects.filter(unit=unit, kind=upload.kind, template=template)
+    return remembered.delete()[0]
 
 
 def _finish(upload: LedgerUpload, outcome: dict[str, Any]) -> LedgerUpload:

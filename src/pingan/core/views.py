@@ -23,9 +23,11 @@ from pingan.core.inbox import mark_read, unread_for
 from pingan.core.ledger import write_error_report
 from pingan.core.ledger_uploads import (
     ledger_kind,
+    ledger_mapping_forget,
     ledger_upload_create,
     ledger_upload_get,
     ledger_upload_map,
+    mapping_used,
     recent_uploads,
     upload_errors,
     uploader_unit,
@@ -33,6 +35,7 @@ from pingan.core.ledger_uploads import (
 from pingan.core.models import LedgerUpload, UploadState
 
 ERRORS_SHOWN = 200  # on the page; the CSV has them all
+MSG_MAPPING_FORGOTTEN = _("Forgotten: the next file with these headers asks again which column is which.")
 
 
 @login_required
@@ -131,6 +134,7 @@ def _render_upload(request: HttpRequest, upload: LedgerUpload, *, mapping_form: 
         "errors_hidden": max(len(row_errors) - ERRORS_SHOWN, 0),
         "waited": int(((upload.finished_at or timezone.now()) - since).total_seconds()),
         "mapping_form": mapping_form, "mapping_unit": uploader_unit(request.user) if mapping_form else None,
+        "mapping_used": mapping_used(upload) if upload.is_finished else [],
     }, status=status)
 
 
@@ -150,6 +154,16 @@ def ledger_upload_columns(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("ledger-upload", pk=upload.pk)
     return _render_upload(request, upload, mapping_form=form, status=400)
+
+
+@login_required
+@require_POST
+def ledger_upload_columns_forget(request: HttpRequest, pk: int) -> HttpResponse:
+    """Forget how this upload's template was matched: its next upload asks again."""
+    upload = _upload_or_404(request, pk)
+    if ledger_mapping_forget(upload=upload, actor=request.user):
+        messages.info(request, MSG_MAPPING_FORGOTTEN)
+    return redirect("ledger-upload", pk=upload.pk)
 
 
 @login_required

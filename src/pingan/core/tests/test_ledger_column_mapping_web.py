@@ -148,3 +148,20 @@ def test_an_upload_left_unmatched_is_closed_and_its_file_deleted(client, persona
     assert close_stale_uploads(now=NOW + dt.timedelta(hours=7)) == 1
     waiting.refresh_from_db()
     assert waiting.state == UploadState.FAILED and not stored.exists()
+
+
+def test_a_wrong_matching_is_forgotten_by_its_units_uploader_and_asked_again(client, personas, worker_grid):
+    client.force_login(personas.town_handler)
+    wrong = {**MAPPED, "opened_at": "", "location": "检查日期"}  # the date read as the place
+    assert match(client, upload(client, odd_ledger(worker_grid, ["F-1"])), wrong).status_code == 302
+    again = upload(client, odd_ledger(worker_grid, ["F-2"]))
+    page = client.get(reverse("ledger-upload", args=[again.pk])).content.decode()
+    assert again.state == UploadState.DONE
+    assert "data-mapping-used" in page and "检查日期 → 地点" in page
+    client.force_login(personas.admin)  # not theirs to forget
+    assert client.post(reverse("ledger-upload-columns-forget", args=[again.pk])).status_code == 404
+    assert LedgerColumnMapping.objects.exists()
+    client.force_login(personas.town_handler)
+    assert client.post(reverse("ledger-upload-columns-forget", args=[again.pk])).status_code == 302
+    assert not LedgerColumnMapping.objects.exists()
+    assert upload(client, odd_ledger(worker_grid, ["F-3"])).state == UploadState.UNMAPPED
