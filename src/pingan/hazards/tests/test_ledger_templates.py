@@ -224,3 +224,16 @@ def test_the_named_responsible_person_is_on_the_hazards_page(client, personas, w
     client.force_login(personas.admin)
     page = client.get(reverse("hazards:detail", args=[Hazard.objects.get(external_ref="N-1").ref]))
     assert "data-responsible-person>陈静<" in page.content.decode()
+
+
+@time_machine.travel(local(2026, 6, 10, 9), tick=False)
+def test_the_api_gives_the_ledgers_deadline_the_policys_and_the_named_person(personas, worker_grid):
+    from pingan.testing import api_client
+
+    rows = [["A-1", worker_grid.name, "消防栓无水", "消防", "2026-06-01", "2026-06-12", "陈静"]]
+    run(template(FIRE_HEADER, rows), personas.admin)
+    hazard = Hazard.objects.get(external_ref="A-1")
+    body = api_client(personas.admin).get(f"/api/v1/hazards/{hazard.ref}").json()
+    assert body["responsible_person"] == "陈静"
+    assert dt.datetime.fromisoformat(body["due_at"]) == end_of_day(dt.date(2026, 6, 12))
+    assert dt.datetime.fromisoformat(body["policy_due_at"]) == end_of_day(dt.date(2026, 6, 8))
