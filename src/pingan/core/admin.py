@@ -8,6 +8,7 @@ from pingan.core.models import (
     ApiToken,
     DeadlinePolicy,
     Event,
+    LedgerColumnMapping,
     LedgerUpload,
     Responsibility,
     Role,
@@ -75,6 +76,20 @@ class LedgerUploadAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "state", "dry_run")
     search_fields = ("filename", "uploaded_by__username")
     list_select_related = ("uploaded_by",)
+
+
+@admin.register(LedgerColumnMapping)
+class LedgerColumnMappingAdmin(ReadOnlyAdmin):
+    """How each unit's templates were matched. A wrong one is deleted here: the next upload of
+    that template asks again."""
+
+    list_display = ("unit", "kind", "saved_by", "saved_at")
+    list_filter = ("kind",)
+    search_fields = ("unit__name",)
+    list_select_related = ("unit", "saved_by")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("core.delete_ledgercolumnmapping")
 
 
 @admin.register(ApiToken)

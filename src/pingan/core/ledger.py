@@ -16,8 +16,10 @@ What a row means, which services check it and how it is written stay with each k
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
 import unicodedata
@@ -45,7 +47,8 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import PydanticCustomError
 
 from pingan.core import errors
-from pingan.core.models import Case, Unit, UnitKind
+from pingan.core.deadlines import end_of_day
+from pingan.core.models import ROLE_RANK, Case, Role, RoleName, Unit, UnitKind
 
 MSG_REQUIRED = _("This cell must not be empty.")
 MSG_TOO_LONG = _("Longer than {limit} characters.")
@@ -59,7 +62,13 @@ MSG_AMBIGUOUS_UNIT = _("Several units are called “{value}”: give the unit co
 MSG_UNIT_MISMATCH = _("Unit code {code} is {name}, not “{value}”.")
 MSG_REJECTED = _("{count} row(s) have errors; nothing was imported.")
 MSG_NO_HEADER = _("No header row found: one of the first rows must name the columns, e.g. {headers}.")
-MSG_MISSING_COLUMNS = _("The file has no column for: {columns}.")
+MSG_COLUMNS_UNKNOWN = _(
+    "No column of the file was recognised as {missing}. The file's columns are: {found}. Say which "
+    "column holds each of these (map the columns), and the file is read with that."
+)
+MSG_MAP_UNKNOWN_FIELD = _("“{field}” is not a field of this ledger; the fields are: {fields}.")
+MSG_MAP_UNKNOWN_COLUMN = _("The file has no column “{column}”; its columns are: {found}.")
+MSG_MAP_COLUMN_TWICE = _("The column “{column}” is given to more than one field.")
 MSG_UNKNOWN_FORMAT = _("Cannot read “{name}”: save it as .xlsx or .csv.")
 MSG_UNREADABLE = _("Cannot read “{name}”: {problem}")
 MSG_CONCURRENT = _("Another import wrote the same references meanwhile; nothing was imported. Run it again.")
@@ -69,6 +78,8 @@ MSG_LONG_NUMBER = _(
     "column as text and type it again."
 )
 
+# The roles whose holders may be given a case to handle.
+ASSIGNABLE_ROLES = [name for name, rank in ROLE_RANK.items() if rank >= ROLE_RANK[RoleName.HANDLER]]
 # A ledger often carries a title line or two above the header row.
 HEADER_SEARCH_ROWS = 20
 # Rows looked up in the database at once (an IN list each SQLite version accepts).
@@ -103,33 +114,101 @@ def squash(value: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
 
 
+# What a bracket holds in a header is a note to the person filling it in ("（必填）",
+# "【单选】", "(元)"), or the second name of the same thing ("所属乡镇（街道）"). Full-width
+# brackets are half-width after NFKC; 【】 and 〔〕 have no half-width form.
+_BRACKETED = re.compile(r"[(\[【〔〈<{][^)\]】〕〉>}]*[)\]】〕〉>}]")
+
+
 def header_key(value: Any) -> str:
-    # "隐患名称（必填）", "* 标题 " and "Title" all name their column.
-    text = squash(str(value or "")).replace("*", "")
-    return re.sub(r"\(.*?\)", "", text).lower()
+    """A header as the import compares it: "隐患名称（必填）", "* 标题：", "所属乡镇【街道】 "
+    and "Title" name their columns as "隐患名称", "标题", "所属乡镇" and "title" do. Full-width
+    letters, spaces, asterisks, what brackets hold and a trailing colon do not count."""
+    text = squash(str(value or "")).replace("*", "").replace("※", "")
+    return _BRACKETED.sub("", text).rstrip(":").lower()
+
+
+# Headers that mean the same in every ledger, as the templates of the district's
+# emergency-management, fire and petition offices write them (compared by ``header_key``, so
+# 所属乡镇（街道） is 所属乡镇 and 乡镇（街道） is 乡镇). A kind adds its own words after these.
+REF_HEADERS = ("平安编号", "reference", "ref")
+EXTERNAL_REF_HEADERS = ("原编号", "台账编号", "external_ref", "externalreference")
+# The finest level first: a ledger with a town column and a village column names the village.
+UNIT_NAME_HEADERS = (
+    "所属单位", "单位名称", "所在单位", "单位", "unit", "属地", "所属村社", "村社", "所在村社", "所属村",
+    "所在村", "村", "所属社区", "社区", "村社区", "所属乡镇", "所在乡镇", "属地乡镇", "乡镇", "乡镇名称",
+    "所属镇", "所属街道", "街道", "镇街", "所属镇街", "乡镇街道", "所属乡镇街道",
+)
+UNIT_CODE_HEADERS = ("区划代码", "单位编码", "单位代码", "行政区划代码", "区划编码", "行政区划编码",
+                     "unitcode")
+# A rectification deadline (hazards), as 整改期限 or any of these.
+DEADLINE_HEADERS = (
+    "整改时限", "整改期限", "完成时限", "完成期限", "整改完成时限", "整改完成期限", "整改截止日期",
+    "整改截止时间", "限期整改日期", "限改日期", "要求完成时间", "要求完成日期", "要求整改时间",
+    "deadline", "due",
+)
+# The person answerable for fixing it (hazards), as 责任人 or any of these.
+RESPONSIBLE_HEADERS = ("整改责任人", "责任人", "责任人姓名", "整改负责人", "负责人", "包保责任人",
+                       "责任人员", "responsible")
 
 
 class Layout:
     """A kind's ledger columns as the import sees them.
 
-    ``anchor`` is the field whose column marks the header row (every ledger has it);
+    ``anchors`` are the fields whose columns mark the header row (every ledger has one of
+    them; the first is the column an error about the whole row names);
     ``required`` lists the columns a file must have, each a group of fields of which one
     suffices (the unit by name or by code); ``example`` names the headers an error about a
     missing header row suggests."""
 
-    def __init__(self, columns: Sequence[Column], *, anchor: str,
+    def __init__(self, columns: Sequence[Column], *, anchors: Sequence[str],
                  required: Sequence[tuple[str, ...]], example: Sequence[str]):
         self.columns = tuple(columns)
         self.headers = {c.field: c.header for c in columns}
-        self.anchor = anchor
+        self.anchors = tuple(anchors)
+        self.anchor = self.anchors[0]
         self.required = tuple(required)
         self.example = tuple(example)
         self.private = frozenset(c.field for c in columns if c.private)
-        self.fields: dict[str, tuple[str, int]] = {
-            header_key(name): (c.field, rank)
-            for c in columns if c.imported
-            for rank, name in enumerate((c.header, *c.aliases))
-        }
+        # header_key -> header, of the columns a mapping names (``mapped``)
+        self.mapping: dict[str, str] = {}
+        self.fields: dict[str, tuple[str, int]] = {}
+        for c in columns:
+            for rank, name in enumerate((c.header, *c.aliases) if c.imported else ()):
+                known = self.fields.setdefault(header_key(name), (c.field, rank))
+                if known[0] != c.field:
+                    raise ValueError(f"“{name}” names both {known[0]} and {c.field}")
+
+    @property
+    def importable(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.imported)
+
+    def is_required(self, field: str) -> bool:
+        return any(field in group for group in self.required)
+
+    def field_named(self, name: str) -> str:
+        """The field ``name`` gives in a column mapping: a field's key (title) or its header
+        (标题); raises DomainError for anything else."""
+        for column in self.importable:
+            if header_key(name) in (column.field.lower(), header_key(column.header)):
+                return column.field
+        fields = "、".join(f"{c.field}（{c.header}）" for c in self.importable)
+        raise errors.DomainError(MSG_MAP_UNKNOWN_FIELD.format(field=name, fields=fields), field="mapping")
+
+    def mapped(self, mapping: Mapping[str, str]) -> Layout:
+        """This layout with the file's own headers given their fields (``{header: field}``): a
+        mapped header names its field before any synonym does. Raises DomainError for a
+        field the ledger does not have, or a column given twice."""
+        given = copy.copy(self)
+        given.fields = dict(self.fields)
+        given.mapping = {}
+        for header, name in mapping.items():
+            key = header_key(header)
+            if key in given.mapping:
+                raise errors.DomainError(MSG_MAP_COLUMN_TWICE.format(column=header), field="mapping")
+            given.fields[key] = (self.field_named(name), -1)
+            given.mapping[key] = header
+        return given
 
     def missing(self, present: Iterable[str]) -> list[str]:
         present = set(present)
@@ -225,6 +304,25 @@ def clean_text(value: Any) -> str:
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
+# Where a clause ends: Chinese clause punctuation, a line break, or Western , . : ; ! ? (a comma,
+# point or colon between digits is part of a number or a time: 1,000, 3.5米, 14:30). Not 、,
+# which lists things within a clause (电线、插座老化).
+_CLAUSE_END = re.compile(r"[，。；！？：;!?\n]|(?<!\d)[,.:]|[,.:](?!\d)")
+
+
+def title_from(title: str | None, text: str | None, *, limit: int) -> str:
+    """A row's title: its own when the file has a title column (``title`` is not None), else
+    the first clause of ``text`` (the description), cut to ``limit`` characters: many ledgers
+    only describe the problem. Raises a row error when there is neither."""
+    if title is not None:
+        return title
+    for clause in _CLAUSE_END.split(text or ""):
+        clause = re.sub(r"\s+", " ", clause).strip()
+        if clause:
+            return clause[:limit]
+    raise invalid(MSG_REQUIRED)
+
+
 _VALUE_SEPARATORS = re.compile(r"[、,;，；]")
 
 
@@ -258,6 +356,15 @@ def clean_moment(value: Any, *, now: dt.datetime, required: bool = False) -> dt.
     if moment and moment > now:
         raise invalid(MSG_FUTURE_DATE, value=timezone.localtime(moment).strftime("%Y-%m-%d %H:%M"))
     return moment
+
+
+def clean_deadline(value: Any) -> dt.datetime | None:
+    """A deadline cell (整改期限): the end of that local day, whatever time is written with it."""
+    try:
+        moment = parse_moment(value)
+    except (ValueError, OverflowError):
+        raise invalid(MSG_BAD_DATE, value=plain(value).strip()) from None
+    return end_of_day(local_day(moment)) if moment else None
 
 
 _DATE_RE = re.compile(
@@ -325,6 +432,31 @@ def person_name(user: Any) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
+class UnitPeople:
+    """The people a ledger may name as responsible for a case of a unit: the active users who
+    hold a handler's role or higher at that very unit, by every way a ledger writes them
+    (username, full name in either order, without spaces). Read once per unit and import."""
+
+    def __init__(self) -> None:
+        self.by_unit: dict[int, dict[str, set[Any]]] = {}
+
+    def match(self, unit: Unit, name: str | None) -> Any:
+        """The one user of ``unit`` called ``name``; None when none or several are."""
+        if not name:
+            return None
+        if unit.pk not in self.by_unit:
+            names: dict[str, set[Any]] = defaultdict(set)
+            roles = Role.objects.filter(unit=unit, user__is_active=True, role__in=ASSIGNABLE_ROLES)
+            for role in roles.select_related("user"):
+                user = role.user
+                for written in (user.username, user.get_full_name(), user.last_name + user.first_name):
+                    if written.strip():
+                        names[squash(written)].add(user)
+            self.by_unit[unit.pk] = names
+        users = self.by_unit[unit.pk].get(squash(name), set())
+        return next(iter(users)) if len(users) == 1 else None
+
+
 @pydantic_dataclass(slots=True, kw_only=True)
 class KeyedRow:
     """What every ledger row has: its references and its unit, cleaned. A kind's row
@@ -379,6 +511,31 @@ class LedgerRejected(errors.DomainError):
         super().__init__(MSG_REJECTED.format(count=len({e.row for e in row_errors})))
 
 
+class LedgerColumnsUnknown(errors.DomainError):
+    """The file's header row does not name every column the ledger needs. ``found`` is that
+    row as the file writes it; ``recognised`` the fields already known (field -> header);
+    ``missing`` the needed columns not found. A column mapping (``read_sheet``'s ``mapping``)
+    answers it. Nothing was read past the header."""
+
+    code = "ledger_columns_unknown"
+
+    def __init__(self, sheet: Sheet, *, missing: list[str]):
+        self.layout = sheet.layout
+        self.found = list(dict.fromkeys(sheet.found))
+        self.recognised = dict(sheet.headers)
+        self.missing = missing
+        super().__init__(MSG_COLUMNS_UNKNOWN.format(missing="、".join(missing), found="、".join(self.found)))
+
+    @property
+    def header_hash(self) -> str:
+        return header_hash(self.found)
+
+
+def header_hash(headers: Iterable[str]) -> str:
+    """What identifies a template: its header row, each header as the import compares it."""
+    return hashlib.sha256("\x1f".join(header_key(h) for h in headers).encode()).hexdigest()
+
+
 @dataclass
 class Sheet:
     layout: Layout
@@ -387,6 +544,8 @@ class Sheet:
     rows: Iterator[tuple[int, Sequence[Any]]]
     total: int | None
     close: Callable[[], None] = lambda: None
+    # The header row as the file writes it (its filled cells), or the row most like one.
+    found: list[str] = field(default_factory=list)
 
     def column(self, name: str) -> str:
         """The header an error about ``name`` names: as the file writes it, else the one
@@ -404,50 +563,68 @@ class Sheet:
 
 def _find_header(rows: Iterator[Sequence[Any]],
                  layout: Layout) -> tuple[int, dict[str, int], dict[str, str], list]:
-    """The header row among the first rows: the one that names the anchor column and the
-    most known columns. Returns its row number, the columns, and the rows read past it."""
+    """The header row among the first rows: the one that names an anchor column and the
+    most known columns, else (nothing known) the first of the fullest rows, which is where
+    a person would look for the headers. Returns its row number (0 for an empty sheet), the
+    columns known in it, their headers, and the rows read past it."""
     seen: list[Sequence[Any]] = []
-    best: tuple[int, int, dict, dict] | None = None
+    best: tuple[int, int] | None = None  # (row number, columns known)
     for number, row in enumerate(rows, start=1):
         seen.append(row)
-        ranks: dict[str, tuple[int, int, str]] = {}
-        for index, cell in enumerate(row):
-            known = layout.fields.get(header_key(cell))
-            if known and (known[0] not in ranks or known[1] < ranks[known[0]][0]):
-                ranks[known[0]] = (known[1], index, str(cell).strip())
-        if layout.anchor in ranks and (best is None or len(ranks) > best[1]):
-            best = (number, len(ranks), {f: r[1] for f, r in ranks.items()},
-                    {f: r[2] for f, r in ranks.items()})
+        known = _known_columns(row, layout)
+        if any(a in known for a in layout.anchors) and (best is None or len(known) > best[1]):
+            best = (number, len(known))
         if number >= HEADER_SEARCH_ROWS:
             break
     if best is None:
+        filled = [len(_texts(row)) for row in seen]
+        best = (filled.index(max(filled)) + 1 if any(filled) else 0, 0)
+    if not best[0]:
         return 0, {}, {}, seen
-    return best[0], best[2], best[3], seen
+    ranks = _known_columns(seen[best[0] - 1], layout)
+    return best[0], {f: r[1] for f, r in ranks.items()}, {f: r[2] for f, r in ranks.items()}, seen
 
 
-def _sheet(rows: Iterator[Sequence[Any]], total: int | None, layout: Layout) -> Sheet | None:
+def _known_columns(row: Sequence[Any], layout: Layout) -> dict[str, tuple[int, int, str]]:
+    """field -> (synonym rank, column index, header as written) of the row's known headers;
+    of two headers of one field, the preferred synonym's."""
+    ranks: dict[str, tuple[int, int, str]] = {}
+    for index, cell in enumerate(row):
+        known = layout.fields.get(header_key(cell))
+        if known and (known[0] not in ranks or known[1] < ranks[known[0]][0]):
+            ranks[known[0]] = (known[1], index, str(cell).strip())
+    return ranks
+
+
+def _texts(cells: Sequence[Any]) -> list[str]:
+    return [str(cell).strip() for cell in cells if cell is not None and str(cell).strip()]
+
+
+def _sheet(rows: Iterator[Sequence[Any]], total: int | None, layout: Layout) -> Sheet:
     header_row, columns, headers, seen = _find_header(rows, layout)
-    if not header_row:
-        return None
 
     def body() -> Iterator[tuple[int, Sequence[Any]]]:
         yield from enumerate(seen[header_row:], start=header_row + 1)
         yield from enumerate(rows, start=len(seen) + 1)
 
     return Sheet(layout=layout, columns=columns, headers=headers, rows=body(),
-                 total=(total - header_row) if total else None)
+                 total=(total - header_row) if total else None,
+                 found=_texts(seen[header_row - 1]) if header_row else [])
 
 
 def _read_xlsx(source: Any, layout: Layout) -> Sheet | None:
+    """The first worksheet whose header row the layout knows, else the first one."""
     workbook = load_workbook(source, read_only=True, data_only=True)
+    first = None
     for worksheet in workbook.worksheets:
         sheet = _sheet(worksheet.iter_rows(values_only=True), worksheet.max_row, layout)
-        if sheet:
+        if any(anchor in sheet.columns for anchor in layout.anchors):
             # Read-only mode keeps the file open while the rows stream.
             sheet.close = workbook.close
             return sheet
+        first = first or sheet
     workbook.close()
-    return None
+    return first
 
 
 def decode_csv(data: bytes) -> str:
@@ -463,7 +640,7 @@ def decode_csv(data: bytes) -> str:
         return data.decode("gb18030")
 
 
-def _read_csv(data: bytes, layout: Layout) -> Sheet | None:
+def _read_csv(data: bytes, layout: Layout) -> Sheet:
     text = decode_csv(data)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
@@ -485,8 +662,16 @@ def file_name(file: str | Path | IO[bytes], filename: str | None = None) -> str:
     return Path(str(named or "ledger.xlsx")).name
 
 
-def read_sheet(source: str | Path | IO[bytes], name: str, layout: Layout) -> Sheet:
-    """The ledger's header and rows, from a path or a binary file named ``name``."""
+def read_sheet(source: str | Path | IO[bytes], name: str, layout: Layout,
+               mapping: Mapping[str, str] | None = None) -> Sheet:
+    """The ledger's header and rows, from a path or a binary file named ``name``.
+
+    ``mapping`` (``{header as the file writes it: field}``) says what the file's own columns
+    hold. A file whose header row does not name every column the ledger needs raises
+    ``LedgerColumnsUnknown``, with the columns it has; a mapping that names a column the
+    file does not have, or a field the ledger does not have, raises DomainError."""
+    if mapping:
+        layout = layout.mapped(mapping)
     suffix = Path(name).suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
         raise errors.DomainError(MSG_UNKNOWN_FORMAT.format(name=name))
@@ -498,19 +683,21 @@ def read_sheet(source: str | Path | IO[bytes], name: str, layout: Layout) -> She
             sheet = _read_csv(data, layout)
     except READ_ERRORS as exc:
         raise errors.DomainError(MSG_UNREADABLE.format(name=name, problem=exc)) from exc
-    if sheet is None:
+    if sheet is None or not sheet.found:
         raise errors.DomainError(MSG_NO_HEADER.format(
             headers="、".join(layout.headers[f] for f in layout.example)))
-    missing = layout.missing(sheet.columns)
-    if missing:
+    found = {header_key(header) for header in sheet.found}
+    absent = [header for key, header in layout.mapping.items() if key not in found]
+    missing = layout.missing(sheet.columns)  # every required column, when none is known
+    if absent or missing:
         sheet.close()
-        raise errors.DomainError(MSG_MISSING_COLUMNS.format(columns="、".join(missing)))
+    if absent:
+        found_text = "、".join(sheet.found)
+        raise errors.DomainError(MSG_MAP_UNKNOWN_COLUMN.format(column=absent[0], found=found_text),
+                                 field="mapping")
+    if missing:
+        raise LedgerColumnsUnknown(sheet, missing=missing)
     return sheet
-
-
-# ---------------------------------------------------------------------------
-# Import
-# ---------------------------------------------------------------------------
 
 
 class _Silent:
@@ -527,6 +714,16 @@ def no_progress(*, total: int | None = None, desc: str = "") -> AbstractContextM
     return nullcontext(_Silent())
 
 
+# A row a ledger adds below its entries: a total (合计: 12 条) or who filled it in and checked it.
+FOOTER_WORDS = ("合计", "总计", "小计", "共计", "填表人", "填报人", "制表人", "审核人", "统计人",
+                "负责人签字")
+
+
+def is_footer(cells: Sequence[Any]) -> bool:
+    first = next((header_key(cell) for cell in cells if cell is not None and str(cell).strip()), "")
+    return first.startswith(FOOTER_WORDS)
+
+
 def validate_rows(sheet: Sheet, schema: TypeAdapter, *, context: Mapping[str, Any],
                   row_errors: list[RowError], progress: Progress = no_progress) -> list[tuple[int, Any]]:
     """Every non-empty row bound to ``schema``, in pure Python: the rows that pass with
@@ -537,7 +734,7 @@ def validate_rows(sheet: Sheet, schema: TypeAdapter, *, context: Mapping[str, An
         for number, cells in sheet.rows:
             bar.update(1)
             raw = {name: cells[index] if index < len(cells) else None for name, index in columns}
-            if all(value is None or not str(value).strip() for value in raw.values()):
+            if all(value is None or not str(value).strip() for value in raw.values()) or is_footer(cells):
                 continue
             try:
                 rows.append((number, schema.validate_python(raw, context=context)))
@@ -552,11 +749,13 @@ def validate_rows(sheet: Sheet, schema: TypeAdapter, *, context: Mapping[str, An
 
 def read_rows(source: str | Path | IO[bytes], filename: str, layout: Layout, schema: TypeAdapter, *,
               context: Mapping[str, Any] | Callable[[Sheet], Mapping[str, Any]], row_errors: list[RowError],
-              progress: Progress = no_progress) -> tuple[Sheet, list[tuple[int, Any]]]:
-    """``read_sheet`` and ``validate_rows`` in one, the file closed after: a file that
-    turns out unreadable while its rows stream is a DomainError like one that does not open.
-    ``context`` may be a function of the sheet, for cells read by their header (金额（万元）)."""
-    sheet = read_sheet(source, filename, layout)
+              progress: Progress = no_progress,
+              mapping: Mapping[str, str] | None = None) -> tuple[Sheet, list[tuple[int, Any]]]:
+    """``read_sheet`` (with the file's column ``mapping``) and ``validate_rows`` in one, the file
+    closed after: a file that turns out unreadable while its rows stream is a DomainError like
+    one that does not open. ``context`` may be a function of the sheet, for cells read by their
+    header (金额（万元）)."""
+    sheet = read_sheet(source, filename, layout, mapping)
     try:
         if callable(context):
             context = context(sheet)

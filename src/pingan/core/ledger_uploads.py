@@ -1,13 +1,18 @@
 """Ledger files uploaded on the web and imported by the worker.
 
 A kind whose ledger import follows ``core.ledger`` (``import_x(file, actor=, filename=,
-dry_run=, progress=)`` returning a ``LedgerImport``, its bad rows listed in it or raised as
-``LedgerRejected``) is named in ``settings.PINGAN_LEDGER_IMPORTS``, so that the core offers
+dry_run=, progress=, mapping=)`` returning a ``LedgerImport``, its bad rows listed in it or
+raised as ``LedgerRejected``, unknown headers raised as ``LedgerColumnsUnknown``) is named in
+``settings.PINGAN_LEDGER_IMPORTS``, so that the core offers
 its upload page without importing the kind. The upload is stored, the
 worker imports it as its uploader — every row through the kind's services, all or nothing,
 exactly as ``pingan <kind> import`` does — and the page shows how far it got and then the
-result: what was created, or every bad cell. A SQLite database holds its write lock for the
-whole import, so a large file on SQLite makes other writers wait: PostgreSQL has no such wait.
+result: what was created, or every bad cell. A file whose header row names columns the import
+does not know waits, its file kept, for its uploader to say which column holds each field
+(``ledger_upload_map``); that matching is remembered for the uploader's unit, so the next file
+of the same template (the same header row) from anyone of that unit is read with it. A SQLite
+database holds its write lock for the whole import, so a large file on SQLite makes other
+writers wait: PostgreSQL has no such wait.
 """
 
 from __future__ import annotations
@@ -28,14 +33,24 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
-from pingan.core.ledger import LedgerRejected, RowError
-from pingan.core.models import LedgerUpload, UploadState
+from pingan.core.ledger import (
+    MSG_MAP_COLUMN_TWICE,
+    MSG_MAP_UNKNOWN_COLUMN,
+    MSG_MAP_UNKNOWN_FIELD,
+    LedgerColumnsUnknown,
+    LedgerRejected,
+    RowError,
+)
+from pingan.core.models import LedgerColumnMapping, LedgerUpload, Unit, UploadState
+from pingan.core.scoping import scope_for
 
 MSG_NO_FILE = _("Choose the ledger file (.xlsx or .csv).")
 MSG_NOT_A_LEDGER = _("“{name}” is not an .xlsx workbook or a .csv file.")
 MSG_EMPTY = _("The file is empty.")
 MSG_TOO_LARGE = _("The file is {size} MB; at most {limit} MB is accepted. Split it, or use the command.")
 MSG_FAILED = _("The import stopped with an unexpected error; nothing was imported.")
+MSG_NOT_UNMAPPED = _("This upload is not waiting for its columns to be matched.")
+MSG_COLUMNS_NEEDED = _("Choose the column that holds: {columns}.")
 MSG_STALE = _("The import did not finish (the worker stopped); nothing was imported. Upload the file again.")
 XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
 
@@ -126,9 +141,18 @@ def _run(upload: LedgerUpload) -> LedgerUpload:
         return _finish(upload, {"state": UploadState.FAILED, "summary": str(MSG_FAILED)})
     LedgerUpload.objects.filter(pk=upload.pk).update(state=UploadState.RUNNING, started_at=timezone.now())
     try:
-        with upload.file.open("rb") as file:
-            result = import_string(kind.run)(file, actor=upload.uploaded_by, filename=upload.filename,
-                                              dry_run=upload.dry_run, progress=_Stages(upload))
+        try:
+            result = _import(upload, kind)
+        except LedgerColumnsUnknown as exc:
+            remembered = None if upload.mapping else _remembered(upload, exc)
+            if remembered is None:
+                raise
+            upload.mapping = remembered.mapping
+            upload.columns = _columns(exc)  # shown with the result, and its uploader may have it forgotten
+            LedgerUpload.objects.filter(pk=upload.pk).update(mapping=upload.mapping, columns=upload.columns)
+            result = _import(upload, kind)
+    except LedgerColumnsUnknown as exc:
+        return _await_mapping(upload, exc)
     except LedgerRejected as exc:  # a kind that raises its bad rows rather than returning them
         outcome = {"state": UploadState.REJECTED, "summary": str(exc.message),
                    "row_errors": [asdict(error) for error in exc.row_errors]}
@@ -144,6 +168,112 @@ def _run(upload: LedgerUpload) -> LedgerUpload:
             "row_errors": [asdict(error) for error in result.errors],
         }
     return _finish(upload, outcome)
+
+
+def _import(upload: LedgerUpload, kind: LedgerKind) -> Any:
+    with upload.file.open("rb") as file:
+        return import_string(kind.run)(file, actor=upload.uploaded_by, filename=upload.filename,
+                                       dry_run=upload.dry_run, progress=_Stages(upload),
+                                       mapping=upload.mapping or None)
+
+
+def uploader_unit(user: Any) -> Unit | None:
+    """The unit whose column matchings a user's uploads use: the widest where they hold a role."""
+    units = [role.unit for role in scope_for(user).roles]
+    return min(units, key=lambda unit: (len(unit.prefix), unit.prefix), default=None)
+
+
+def _remembered(upload: LedgerUpload, exc: LedgerColumnsUnknown) -> LedgerColumnMapping | None:
+    unit = uploader_unit(upload.uploaded_by)
+    if unit is None:
+        return None
+    return LedgerColumnMapping.objects.filter(unit=unit, kind=upload.kind, template=exc.header_hash).first()
+
+
+def _await_mapping(upload: LedgerUpload, exc: LedgerColumnsUnknown) -> LedgerUpload:
+    """Its uploader is to match the file's columns; the file is kept until then."""
+    upload.state = UploadState.UNMAPPED
+    upload.summary = exc.message
+    upload.columns = _columns(exc)
+    upload.save(update_fields=["state", "summary", "columns"])
+    return upload
+
+
+def _columns(exc: LedgerColumnsUnknown) -> dict[str, Any]:
+    layout = exc.layout
+    return {
+        "found": exc.found, "recognised": exc.recognised, "template": exc.header_hash,
+        "fields": [{"field": c.field, "header": c.header, "required": layout.is_required(c.field)}
+                   for c in layout.importable],
+        "required": [list(group) for group in layout.required],
+    }
+
+
+def mapping_used(upload: LedgerUpload) -> list[tuple[str, str]]:
+    """The columns an upload was read with: (the file's header, the field's header)."""
+    labels = {spec["field"]: spec["header"] for spec in upload.columns.get("fields", [])}
+    return [(header, labels.get(field, field)) for header, field in upload.mapping.items()]
+
+
+def ledger_upload_map(*, upload: LedgerUpload, actor: Any, choices: dict[str, str]) -> LedgerUpload:
+    """Match an upload's columns (``choices``: {field: the file's header, or "" for none}) as its
+    uploader, remember the matching for their unit and this template, and queue the import
+    again. Every field needed must have a column, and no column may serve two fields."""
+    from pingan.core.tasks import import_ledger_upload
+
+    if upload.uploaded_by_id != actor.pk:
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    if upload.state != UploadState.UNMAPPED:
+        raise errors.DomainError(MSG_NOT_UNMAPPED)
+    found = upload.columns["found"]
+    headers = {f["field"]: f["header"] for f in upload.columns["fields"]}
+    mapping: dict[str, str] = {}
+    for field, header in choices.items():
+        if not header:
+            continue
+        if field not in headers:
+            fields = "、".join(headers.values())
+            raise errors.DomainError(MSG_MAP_UNKNOWN_FIELD.format(field=field, fields=fields))
+        if header not in found:
+            raise errors.DomainError(MSG_MAP_UNKNOWN_COLUMN.format(column=header, found="、".join(found)),
+                                     field=field)
+        if header in mapping:
+            raise errors.DomainError(MSG_MAP_COLUMN_TWICE.format(column=header), field=field)
+        mapping[header] = field
+    chosen = set(mapping.values())
+    unmatched = ["/".join(headers[f] for f in group) for group in upload.columns["required"]
+                 if not chosen.intersection(group)]
+    if unmatched:
+        raise errors.DomainError(MSG_COLUMNS_NEEDED.format(columns="、".join(unmatched)))
+    unit = uploader_unit(actor)
+    with transaction.atomic():
+        if unit is not None:
+            LedgerColumnMapping.objects.update_or_create(
+                unit=unit, kind=upload.kind, template=upload.columns["template"],
+                defaults={"headers": found, "mapping": mapping, "saved_by": actor,
+                          "saved_at": timezone.now()})
+        upload.mapping = mapping
+        upload.state = UploadState.QUEUED
+        upload.summary = ""
+        upload.stage = ""
+        # The sweep for lost imports counts from now: the file waited for its uploader, not the worker.
+        upload.started_at = timezone.now()
+        upload.save(update_fields=["mapping", "state", "summary", "stage", "started_at"])
+        transaction.on_commit(lambda: import_ledger_upload.enqueue(upload.pk))
+    return upload
+
+
+def ledger_mapping_forget(*, upload: LedgerUpload, actor: Any) -> int:
+    """Forget the matching of the upload's template remembered for its uploader's unit (a wrong
+    one): the template's next upload asks again. Returns how many were forgotten (0 or 1)."""
+    if upload.uploaded_by_id != actor.pk:
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    unit = uploader_unit(actor)
+    template = upload.columns.get("template")
+    if unit is None or not template:
+        return 0
+    remembered = LedgerColumnMapping.objects.filter(unit=unit, kind=upload.kind, template=template)
+    return remembered.delete()[0]
 
 
 def _finish(upload: LedgerUpload, outcome: dict[str, Any]) -> LedgerUpload:
@@ -164,7 +294,8 @@ def close_stale_uploads(*, now: dt.datetime | None = None) -> int:
     was lost. Each is recorded as failed and its file deleted; returns how many."""
     now = now or timezone.now()
     since = now - dt.timedelta(hours=settings.PINGAN_LEDGER_UPLOAD_STALE_HOURS)
-    stale = LedgerUpload.objects.filter(state__in=[UploadState.QUEUED, UploadState.RUNNING]).filter(
+    waiting = [UploadState.QUEUED, UploadState.RUNNING, UploadState.UNMAPPED]
+    stale = LedgerUpload.objects.filter(state__in=waiting).filter(
         Q(started_at__lt=since) | Q(started_at__isnull=True, uploaded_at__lt=since))
     closed = 0
     for upload in stale:

@@ -457,6 +457,8 @@ class ApiToken(models.Model):
 class UploadState(models.TextChoices):
     QUEUED = "queued", _("Waiting for the worker")
     RUNNING = "running", _("Running")
+    # Its header row names columns the import does not know: the uploader says which is which.
+    UNMAPPED = "unmapped", _("Columns to match")
     DONE = "done", _("Done")
     REJECTED = "rejected", _("Rejected: nothing was imported")
     FAILED = "failed", _("Could not be read")
@@ -496,6 +498,12 @@ class LedgerUpload(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     # [{"row", "column", "value", "message"}, …] as core.ledger.RowError has them.
     row_errors = models.JSONField(default=list, blank=True)
+    # While its columns are to be matched: the file's header row ("found"), the ledger's fields
+    # ("fields": [{"field", "header", "required"}]), those recognised ({field: header}) and the
+    # header row's hash ("template").
+    columns = models.JSONField(default=dict, blank=True)
+    # {header as the file writes it: field}: the columns its uploader matched, or remembered.
+    mapping = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("ledger upload")
@@ -508,3 +516,33 @@ class LedgerUpload(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (UploadState.DONE, UploadState.REJECTED, UploadState.FAILED)
+
+    @property
+    def is_waiting(self) -> bool:
+        """With the worker: the page follows it."""
+        return self.state in (UploadState.QUEUED, UploadState.RUNNING)
+
+
+class LedgerColumnMapping(models.Model):
+    """How a unit's own ledger template names its columns, as one of its people matched them
+    once: a later upload by the unit's people of a file with the same header row (``template``,
+    ``core.ledger.header_hash``) is read with it."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
+    kind = models.CharField(_("ledger"), max_length=30)
+    template = models.CharField(max_length=64)
+    headers = models.JSONField(_("header row"), default=list)
+    mapping = models.JSONField(_("columns"), default=dict)  # {header: field}
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("matched by"))
+    saved_at = models.DateTimeField(_("matched"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "kind", "template"], name="ledger_mapping_unique"),
+        ]
+        verbose_name = _("ledger column mapping")
+        verbose_name_plural = _("ledger column mappings")
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.kind}: {'、'.join(self.headers)}"

@@ -9,6 +9,9 @@ urlpatterns = [
     path("inbox/read/", views.inbox_mark_read, name="inbox-read"),
     path("ledgers/<str:kind>/upload/", views.ledger_upload_new, name="ledger-upload-new"),
     path("ledgers/uploads/<int:pk>/", views.ledger_upload_detail, name="ledger-upload"),
+    path("ledgers/uploads/<int:pk>/columns/", views.ledger_upload_columns, name="ledger-upload-columns"),
+    path("ledgers/uploads/<int:pk>/columns/forget/", views.ledger_upload_columns_forget,
+         name="ledger-upload-columns-forget"),
     path("ledgers/uploads/<int:pk>/errors.csv", views.ledger_upload_error_report,
          name="ledger-upload-errors"),
 ]

@@ -4,6 +4,7 @@ imported from the web by the worker, ``core.ledger_uploads``)."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -22,14 +23,19 @@ from pingan.core.inbox import mark_read, unread_for
 from pingan.core.ledger import write_error_report
 from pingan.core.ledger_uploads import (
     ledger_kind,
+    ledger_mapping_forget,
     ledger_upload_create,
     ledger_upload_get,
+    ledger_upload_map,
+    mapping_used,
     recent_uploads,
     upload_errors,
+    uploader_unit,
 )
-from pingan.core.models import LedgerUpload
+from pingan.core.models import LedgerUpload, UploadState
 
 ERRORS_SHOWN = 200  # on the page; the CSV has them all
+MSG_MAPPING_FORGOTTEN = _("Forgotten: the next file with these headers asks again which column is which.")
 
 
 @login_required
@@ -53,6 +59,29 @@ class LedgerUploadForm(web.StyledForm):
     file = forms.FileField(label=_("Ledger file (.xlsx or .csv)"), required=False,
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
     dry_run = forms.BooleanField(label=_("Only check it: write nothing"), required=False)
+
+
+class ColumnMappingForm(web.StyledForm):
+    """Which of the file's columns holds each field of the ledger: the fields it needs first, a
+    field that may stand in for another just after it (``alternative``: the unit by code for
+    the unit by name), each offered every column of the file's header row, those recognised
+    chosen already."""
+
+    def __init__(self, *args: Any, upload: LedgerUpload, **kwargs: Any):
+        self.upload = upload
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self) -> None:
+        columns = self.upload.columns
+        options = [("", _("— none —")), *((header, header) for header in columns["found"])]
+        labels = {spec["field"]: spec["header"] for spec in columns["fields"]}
+        needed = [(field, n > 0) for group in columns["required"] for n, field in enumerate(group)]
+        optional = [(field, False) for field in labels if field not in dict(needed)]
+        for field, alternative in needed + optional:
+            self.fields[field] = forms.ChoiceField(label=labels[field], choices=options, required=False,
+                                                   initial=columns["recognised"].get(field, ""))
+            self.fields[field].needed = (field, alternative) in needed
+            self.fields[field].alternative = alternative
 
 
 @login_required
@@ -90,6 +119,12 @@ def _upload_or_404(request: HttpRequest, pk: int) -> LedgerUpload:
 def ledger_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The upload's state; while the worker has it, htmx asks again every few seconds."""
     upload = _upload_or_404(request, pk)
+    mapping_form = ColumnMappingForm(upload=upload) if upload.state == UploadState.UNMAPPED else None
+    return _render_upload(request, upload, mapping_form=mapping_form)
+
+
+def _render_upload(request: HttpRequest, upload: LedgerUpload, *, mapping_form: ColumnMappingForm | None,
+                   status: int = 200) -> HttpResponse:
     since = upload.started_at or upload.uploaded_at
     row_errors = upload_errors(upload)
     partial = request.headers.get("HX-Request")
@@ -98,7 +133,37 @@ def ledger_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upload": upload, "ledger": ledger_kind(upload.kind), "row_errors": row_errors[:ERRORS_SHOWN],
         "errors_hidden": max(len(row_errors) - ERRORS_SHOWN, 0),
         "waited": int(((upload.finished_at or timezone.now()) - since).total_seconds()),
-    })
+        "mapping_form": mapping_form, "mapping_unit": uploader_unit(request.user) if mapping_form else None,
+        "mapping_used": mapping_used(upload) if upload.is_finished else [],
+    }, status=status)
+
+
+@login_required
+@require_POST
+def ledger_upload_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    """The uploader's matching of the file's columns; the import then runs again with it."""
+    upload = _upload_or_404(request, pk)
+    if upload.state != UploadState.UNMAPPED:
+        return redirect("ledger-upload", pk=upload.pk)  # matched already, e.g. in another tab
+    form = ColumnMappingForm(request.POST, upload=upload)
+    if form.is_valid():
+        try:
+            ledger_upload_map(upload=upload, actor=request.user, choices=form.cleaned_data)
+        except errors.DomainError as exc:
+            web.attach_error(form, exc)
+        else:
+            return redirect("ledger-upload", pk=upload.pk)
+    return _render_upload(request, upload, mapping_form=form, status=400)
+
+
+@login_required
+@require_POST
+def ledger_upload_columns_forget(request: HttpRequest, pk: int) -> HttpResponse:
+    """Forget how this upload's template was matched: its next upload asks again."""
+    upload = _upload_or_404(request, pk)
+    if ledger_mapping_forget(upload=upload, actor=request.user):
+        messages.info(request, MSG_MAPPING_FORGOTTEN)
+    return redirect("ledger-upload", pk=upload.pk)
 
 
 @login_required

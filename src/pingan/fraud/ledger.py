@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -56,8 +57,12 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from pingan.core import errors
 from pingan.core.ledger import (
+    EXTERNAL_REF_HEADERS,
     LOOKUP_BATCH,
     MSG_REQUIRED,
+    REF_HEADERS,
+    UNIT_CODE_HEADERS,
+    UNIT_NAME_HEADERS,
     Choices,
     Column,
     KeyedRow,
@@ -207,9 +212,9 @@ def _amount(attribute: str) -> Any:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("ref", "编号", ("平安编号", "reference", "ref"), 16, value=lambda ln, lb: ln.case.ref),
+    Column("ref", "编号", REF_HEADERS, 16, value=lambda ln, lb: ln.case.ref),
     Column("external_ref", "外部编号", ("案件编号", "案件号", "警情编号", "接警编号", "报警编号", "受案编号",
-                                      "立案编号", "原编号", "台账编号", "external_ref"), 18,
+                                      "立案编号", *EXTERNAL_REF_HEADERS), 18,
            value=lambda ln, lb: ln.case.external_ref or ""),
     Column("reported_on", "报案日期", ("报案时间", "接报日期", "接报时间", "报警日期", "报警时间", "接警日期",
                                       "接警时间", "受案日期", "受案时间", "reportedon"), 12,
@@ -217,11 +222,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("occurred_on", "发案日期", ("发案时间", "案发日期", "案发时间", "被骗日期", "被骗时间",
                                       "occurredon"), 12,
            value=lambda ln, lb: ln.case.occurred_on),
-    Column("unit_name", "属地单位", ("所属单位", "发案地", "属地", "所属乡镇", "所属村社", "管辖单位", "单位",
-                                    "unit"), 18,
+    Column("unit_name", "属地单位", ("发案地", "案发地", "管辖单位", *UNIT_NAME_HEADERS), 18,
            value=lambda ln, lb: ln.case.unit.name),
-    Column("unit_code", "单位代码", ("区划代码", "单位编码", "行政区划代码", "unitcode"), 16,
-           value=lambda ln, lb: ln.case.unit.code),
+    Column("unit_code", "单位代码", UNIT_CODE_HEADERS, 16, value=lambda ln, lb: ln.case.unit.code),
     Column("scam_type", "诈骗类型", ("诈骗手法", "作案手法", "案件类型", "案件类别", "诈骗类别", "案件性质",
                                     "类型", "scamtype"), 14,
            value=_label("scam_type", "category")),
@@ -268,7 +271,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 HEADERS = {c.field: c.header for c in COLUMNS}
 LAYOUT = Layout(
-    COLUMNS, anchor="scam_type",
+    COLUMNS, anchors=("scam_type",),
     required=(("scam_type",), ("reported_on",), ("loss",), ("unit_name", "unit_code"),
               ("external_ref", "ref"), ("victim_names",)),
     example=("external_ref", "reported_on", "unit_name", "scam_type", "loss", "victim_names", PHONE,
@@ -567,17 +570,19 @@ def _in_a_ring(cases: list[FraudCase]) -> int:
 
 
 def import_fraud_cases(file: str | Path | IO[bytes], *, actor: Any, filename: str | None = None,
-                       dry_run: bool = False, progress: Progress = no_progress) -> FraudImport:
+                       dry_run: bool = False, progress: Progress = no_progress,
+                       mapping: Mapping[str, str] | None = None) -> FraudImport:
     """Import a fraud case ledger (.xlsx, or .csv) as ``actor``: every row, or none.
 
     ``file`` is a path or a binary file (an upload); ``filename`` says its format when the file
     has no name of its own. Rows already imported are skipped. The result lists every bad cell,
     and then nothing was written; ``dry_run`` checks every row through the services (rings
-    included) and writes nothing. A file that cannot be read as a ledger raises DomainError."""
+    included) and writes nothing. A file that cannot be read as a ledger raises DomainError;
+    ``mapping`` ({header: field}) names columns the import does not know by itself."""
     filename = file_name(file, filename)
     row_errors: list[RowError] = []
     sheet, rows = read_rows(file, filename, LAYOUT, _ROW, context=_context, row_errors=row_errors,
-                            progress=progress)
+                            progress=progress, mapping=mapping)
     importer = _Importer(sheet=sheet, actor=actor, row_errors=row_errors)
     new, skipped = importer.plan(rows)
     linked = importer.checks.write(new, importer.create, keep=not dry_run and not importer.errors,

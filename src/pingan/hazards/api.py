@@ -98,6 +98,10 @@ class HazardDetail(HazardItem):
     verifier: str | None
     rejection_reason: RejectionReason | None
     duplicate_of: str | None = Field(None, description="The original report's reference.")
+    responsible_person: str = Field(description="The responsible person an imported ledger named, when no "
+                                                "single user of the hazard's unit is that person.")
+    policy_due_at: dt.datetime | None = Field(description="The deadline policy's date, when an imported "
+                                                          "ledger's own deadline (due_at) replaced it.")
     extended_at: dt.datetime | None
     extension_reason: str
     escalation_level: int

@@ -14,8 +14,15 @@ Two things a ledger may hold are deliberately not imported:
   and a verifier other than the rectifier, which a spreadsheet row cannot honestly supply.
   A new row marked closed (已整改, 已销号…) is refused rather than opened again; on an
   existing hazard the column is ignored, since Pingan holds its status from then on.
-- 整改期限 (the deadline). It follows the district's deadline policy from the reported time,
-  as for every other hazard.
+Two things it takes from the file, for new hazards (an existing hazard keeps its own):
+
+- 整改期限 (the deadline, or 整改时限, 完成时限…). A new hazard is due at the end of that day
+  instead of on the date the district's deadline policy gives from the reported time; the
+  policy's date is kept beside it (``policy_due_at``) and the hazard's page shows both where
+  they differ. A deadline before the reported date is a row error.
+- 责任人 (整改责任人…). The one user of the hazard's unit of that name (``UnitPeople``)
+  becomes its assignee; when no user or several are called so, the name is kept as the
+  hazard's named responsible person, shown on its page and exported.
 
 New rows are written by a bulk path (``_Creator``) that builds each hazard with the same
 pieces ``hazard_report`` uses (``hazard_report_check``, ``hazard_fields``, ``new_case``,
@@ -30,7 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -49,18 +56,20 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import TypeAdapter, ValidationInfo, field_validator
+from pydantic import TypeAdapter, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from pingan.core import errors
 from pingan.core.cases import department_for, new_case, opening_event, require_rank
 from pingan.core.deadlines import DeadlineTerms
-
-# Names this module defined before the petition ledger came to share them: the hazard
-# commands and tests still import MSG_AMBIGUOUS_UNIT, parse_moment, write_error_report here.
-from pingan.core.ledger import MSG_AMBIGUOUS_UNIT as MSG_AMBIGUOUS_UNIT
 from pingan.core.ledger import (
+    DEADLINE_HEADERS,
+    EXTERNAL_REF_HEADERS,
     MSG_CONCURRENT,
+    REF_HEADERS,
+    RESPONSIBLE_HEADERS,
+    UNIT_CODE_HEADERS,
+    UNIT_NAME_HEADERS,
     Choices,
     Column,
     ExistingCases,
@@ -72,6 +81,8 @@ from pingan.core.ledger import (
     RowChecks,
     RowError,
     Sheet,
+    UnitPeople,
+    clean_deadline,
     clean_line,
     clean_moment,
     clean_text,
@@ -80,10 +91,15 @@ from pingan.core.ledger import (
     no_progress,
     person_name,
     read_rows,
+    title_from,
     validate_rows,
     write_workbook,
     zh_labels,
 )
+
+# Names this module defined before the petition ledger came to share them: the hazard
+# commands and tests still import MSG_AMBIGUOUS_UNIT, parse_moment, write_error_report here.
+from pingan.core.ledger import MSG_AMBIGUOUS_UNIT as MSG_AMBIGUOUS_UNIT
 from pingan.core.ledger import parse_moment as parse_moment
 from pingan.core.ledger import read_sheet as read_ledger_sheet
 from pingan.core.ledger import write_error_report as write_error_report
@@ -103,6 +119,7 @@ MSG_CLOSED_NOT_IMPORTED = _(
     "A hazard that is already “{status}” is not imported: Pingan closes a hazard only through "
     "its loop (after photo, verification). Leave the row out, or import it as open."
 )
+MSG_DEADLINE_BEFORE_REPORTED = _("The deadline is before the reported date {date}.")
 MSG_UPDATE_NOTE = _("Updated from {file}, row {row}.")
 MSG_SUMMARY = _("{rows} rows: {created} created, {updated} updated, {unchanged} unchanged.")
 MSG_SUMMARY_DRY_RUN = _("Dry run, nothing written. {rows} rows: {created} to create, {updated} to "
@@ -118,42 +135,44 @@ WRITE_BATCH = 1000
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("ref", "编号", ("平安编号", "reference", "ref"), 16, value=lambda h, lb: h.ref),
-    Column("external_ref", "外部编号", ("台账编号", "隐患编号", "原编号", "外部参考号", "序号",
-                                      "external_ref", "externalreference"), 14,
+    Column("ref", "编号", REF_HEADERS, 16, value=lambda h, lb: h.ref),
+    Column("external_ref", "外部编号", ("隐患编号", *EXTERNAL_REF_HEADERS, "外部参考号", "序号"), 14,
            value=lambda h, lb: h.external_ref or ""),
-    Column("title", "标题", ("隐患名称", "隐患标题", "名称", "隐患事项", "title"), 30,
+    Column("title", "标题", ("隐患名称", "隐患标题", "名称", "隐患事项", "隐患点", "隐患部位", "title"), 30,
            value=lambda h, lb: h.title),
-    Column("category", "类别", ("隐患类别", "隐患类型", "类型", "分类", "category"), 14,
+    Column("category", "类别", ("隐患类别", "隐患类型", "类型", "分类", "隐患分类", "行业类别", "行业领域",
+                                "领域", "category"), 14,
            value=lambda h, lb: lb["category"].get(h.category, h.category)),
-    Column("severity", "等级", ("隐患等级", "隐患级别", "级别", "分级", "grade", "severity"), 8,
+    Column("severity", "等级", ("隐患等级", "隐患级别", "级别", "分级", "隐患分级", "grade", "severity"), 8,
            value=lambda h, lb: lb["severity"].get(h.severity, h.severity)),
     Column("status", "状态", ("隐患状态", "整改状态", "整改情况", "处置状态", "status"), 10,
            value=lambda h, lb: lb["status"].get(h.status, h.status)),
-    Column("unit_name", "属地单位", ("所属单位", "单位", "单位名称", "所在单位", "所属网格", "网格",
-                                    "所属村社", "unit"), 20,
+    Column("unit_name", "属地单位", ("所属网格", "网格", "网格名称", *UNIT_NAME_HEADERS), 20,
            value=lambda h, lb: h.unit.name),
-    Column("unit_code", "单位代码", ("区划代码", "单位编码", "行政区划代码", "网格编码", "网格代码",
-                                    "unitcode"), 16,
+    Column("unit_code", "单位代码", (*UNIT_CODE_HEADERS, "网格编码", "网格代码"), 16,
            value=lambda h, lb: h.unit.code),
     Column("department", "责任部门", width=14, imported=False,
            value=lambda h, lb: h.department.name if h.department else ""),
-    Column("assignee", "责任人", width=12, imported=False, value=lambda h, lb: person_name(h.assignee)),
+    Column("responsible", "责任人", RESPONSIBLE_HEADERS, 12,
+           value=lambda h, lb: person_name(h.assignee) or h.responsible_person),
     Column("opened_at", "上报时间", ("发现时间", "发现日期", "上报日期", "排查时间", "排查日期",
-                                    "检查时间", "检查日期", "登记时间", "登记日期", "reported"), 18,
+                                    "检查时间", "检查日期", "登记时间", "登记日期", "排查发现时间",
+                                    "reported"), 18,
            value=lambda h, lb: local_naive(h.opened_at)),
-    Column("due_at", "整改期限", width=12, imported=False, value=lambda h, lb: local_day(h.due_at)),
+    Column("due_at", "整改期限", DEADLINE_HEADERS, 12, value=lambda h, lb: local_day(h.due_at)),
     Column("closed_at", "办结时间", width=18, imported=False, value=lambda h, lb: local_naive(h.closed_at)),
     Column("location", "地点", ("位置", "隐患地点", "隐患位置", "地址", "具体位置", "详细地址",
-                                "location"), 24,
+                                "隐患具体位置", "所在位置", "地点位置", "location"), 24,
            value=lambda h, lb: h.location),
     Column("description", "描述", ("隐患描述", "情况描述", "隐患情况", "具体情况", "隐患内容",
-                                   "问题描述", "description"), 40,
+                                   "问题描述", "存在问题", "存在的问题", "主要问题", "隐患问题",
+                                   "问题", "隐患具体情况", "description"), 40,
            value=lambda h, lb: h.description),
 )
 HEADERS = {c.field: c.header for c in COLUMNS}
-LAYOUT = Layout(COLUMNS, anchor="title",
-                required=(("title",), ("category",), ("unit_name", "unit_code"), ("external_ref", "ref")),
+LAYOUT = Layout(COLUMNS, anchors=("title", "description"),
+                required=(("title", "description"), ("category",), ("unit_name", "unit_code"),
+                          ("external_ref", "ref")),
                 example=("external_ref", "title", "category", "unit_name", "opened_at"))
 
 
@@ -218,16 +237,21 @@ def _max_length(name: str) -> int:
 @pydantic_dataclass(slots=True, kw_only=True)
 class LedgerRow(KeyedRow):
     """One spreadsheet row, cleaned. ``None`` means the file has no such column (an
-    existing hazard keeps its value); an empty string clears a text field.
+    existing hazard keeps its value); an empty string clears a text field. A file with no
+    title column gives each row the first clause of its description as its title
+    (``title_derived``), which an existing hazard does not take.
 
     A pydantic dataclass with slots rather than a model: a hundred thousand rows are held
     between checking and writing, at a third of a model's memory."""
 
-    title: str
+    title: str | None = None
     category: str
+    title_derived: bool = False
     severity: str | None = None
     status: str | None = None
     opened_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    responsible: str | None = None
     location: str | None = None
     description: str | None = None
 
@@ -240,6 +264,22 @@ class LedgerRow(KeyedRow):
     @classmethod
     def _text(cls, value: Any) -> str:
         return clean_text(value)
+
+    @field_validator("responsible", mode="before")
+    @classmethod
+    def _person(cls, value: Any) -> str:
+        return clean_line(value, limit=_max_length("responsible_person"))
+
+    @field_validator("due_at", mode="before")
+    @classmethod
+    def _deadline(cls, value: Any) -> dt.datetime | None:
+        return clean_deadline(value)
+
+    @model_validator(mode="after")
+    def _title_from_description(self) -> LedgerRow:
+        self.title_derived = self.title is None
+        self.title = title_from(self.title, self.description, limit=_max_length("title"))
+        return self
 
     @field_validator("category", "severity", "status", mode="before")
     @classmethod
@@ -283,6 +323,7 @@ class _New:
     number: int
     row: LedgerRow
     unit: Unit
+    assignee: Any = None  # the user the row's responsible person names
 
 
 @dataclass(slots=True)
@@ -308,6 +349,7 @@ class _Importer:
         self.filename = filename
         self.progress = progress
         self.error = sheet.error
+        self.people = UnitPeople()
 
     # -- phase 1: every row through the schema, in pure Python -----------------
     def validate(self, plan: _Plan) -> list[tuple[int, LedgerRow]]:
@@ -319,9 +361,14 @@ class _Importer:
         checks = RowChecks(self.sheet, plan.errors, no_key=MSG_NO_KEY)
         may_report: dict[tuple[int, str], str | None] = {}
         keyed: list[tuple[int, LedgerRow, Unit]] = []
+        today = timezone.localdate()
         for number, row in rows:
             unit = checks.place(number, row)
-            if unit is not None:
+            reported = local_day(row.opened_at) or today
+            if row.due_at and local_day(row.due_at) < reported:
+                plan.errors.append(self.error(number, "due_at", MSG_DEADLINE_BEFORE_REPORTED.format(
+                    date=reported.isoformat()), local_day(row.due_at).isoformat()))
+            elif unit is not None:
                 keyed.append((number, row, unit))
         for start in range(0, len(keyed), WRITE_BATCH):
             self._match(keyed[start:start + WRITE_BATCH], plan, may_report)
@@ -357,15 +404,16 @@ class _Importer:
         if may_report[verdict_key]:
             plan.errors.append(self.error(number, "unit_name", may_report[verdict_key], unit.name))
             return
-        plan.new.append(_New(number=number, row=row, unit=unit))
+        plan.new.append(_New(number=number, row=row, unit=unit,
+                             assignee=self.people.match(unit, row.responsible)))
 
     def _plan_update(self, number: int, row: LedgerRow, unit: Unit, hazard: Hazard, plan: _Plan) -> None:
         if hazard.unit_id != unit.pk:
             plan.errors.append(self.error(number, "unit_name", MSG_UNIT_MOVED.format(
                 unit=hazard.unit.name), row.unit_name or row.unit_code))
             return
-        given = {"title": row.title, "category": row.category, "severity": row.severity,
-                 "location": row.location, "description": row.description}
+        given = {"title": None if row.title_derived else row.title, "category": row.category,
+                 "severity": row.severity, "location": row.location, "description": row.description}
         changes = {name: value for name, value in given.items()
                    if value is not None and value != getattr(hazard, name)}
         if not changes:
@@ -449,6 +497,10 @@ class _Creator:
                     "department": self.departments[row.category],
                 },
             )
+            if row.due_at:
+                hazard.policy_due_at, hazard.due_at = hazard.due_at, row.due_at
+            hazard.assignee = item.assignee
+            hazard.responsible_person = "" if item.assignee else row.responsible or ""
             event = opening_event(case=hazard, actor=self.actor, event_type=EventType.IMPORTED)
             hazard.head_hash = event.hash
             hazards.append(hazard)
@@ -503,13 +555,15 @@ def _insert_rows(model: type[Model], fields: Sequence[Any], objs: Sequence[Model
 
 
 def import_ledger(source: str | Path | IO[bytes], *, actor: Any, filename: str | None = None,
-                  dry_run: bool = False, progress: Progress = no_progress) -> ImportSummary:
+                  dry_run: bool = False, progress: Progress = no_progress,
+                  mapping: Mapping[str, str] | None = None) -> ImportSummary:
     """Import a hazard ledger (.xlsx or .csv) as ``actor``: all rows or, if any row is bad,
-    none (raises LedgerRejected listing every bad row). ``dry_run`` checks and writes nothing."""
+    none (raises LedgerRejected listing every bad row). ``dry_run`` checks and writes nothing;
+    ``mapping`` ({header: field}) names columns the import does not know by itself."""
     filename = filename or Path(str(source)).name
     plan = _Plan()
     sheet, rows = read_rows(source, filename, LAYOUT, _ROW, context={"lookups": _Lookups.build()},
-                            row_errors=plan.errors, progress=progress)
+                            row_errors=plan.errors, progress=progress, mapping=mapping)
     importer = _Importer(sheet=sheet, actor=actor, filename=filename, progress=progress)
     importer.resolve(rows, plan)
     if plan.errors:

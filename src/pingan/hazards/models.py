@@ -63,6 +63,12 @@ class Hazard(Case):
         _("supervising leader"), max_length=60, blank=True,
         help_text=_("The named leader under whose listed supervision (挂牌督办) a major hazard is fixed."),
     )
+    # A ledger's own deadline (整改期限) replaces the policy's as ``due_at``; the policy's date
+    # is kept here, so that the hazard's page can show both where they differ.
+    policy_due_at = models.DateTimeField(_("due by the deadline policy"), null=True, blank=True)
+    # The responsible person a ledger names (整改责任人) when no single user of the hazard's unit
+    # is that person: kept as written, shown and exported.
+    responsible_person = models.CharField(_("named responsible person"), max_length=60, blank=True)
     rectifier = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", verbose_name=_("rectified by"),
@@ -82,6 +88,10 @@ class Hazard(Case):
     class Meta:
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
+
+    @property
+    def due_differs_from_policy(self) -> bool:
+        return self.policy_due_at is not None and self.policy_due_at != self.due_at
 
     @property
     def is_major(self) -> bool:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -40,11 +41,15 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import TypeAdapter, ValidationInfo, field_validator
+from pydantic import TypeAdapter, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from pingan.core import errors
 from pingan.core.ledger import (
+    EXTERNAL_REF_HEADERS,
+    REF_HEADERS,
+    UNIT_CODE_HEADERS,
+    UNIT_NAME_HEADERS,
     Choices,
     Column,
     KeyedRow,
@@ -65,6 +70,7 @@ from pingan.core.ledger import (
     local_naive,
     no_progress,
     read_rows,
+    title_from,
     write_workbook,
     zh_labels,
 )
@@ -136,9 +142,9 @@ def _decided(line: _Line, labels: Any) -> dt.datetime | None:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("ref", "编号", ("平安编号", "reference", "ref"), 16, value=lambda ln, lb: ln.petition.ref),
-    Column("external_ref", "外部编号", ("信访编号", "信访件编号", "件号", "原编号", "台账编号", "序号",
-                                      "external_ref"), 16,
+    Column("ref", "编号", REF_HEADERS, 16, value=lambda ln, lb: ln.petition.ref),
+    Column("external_ref", "外部编号", ("信访编号", "信访件编号", "件号", "信访件号", *EXTERNAL_REF_HEADERS,
+                                      "序号"), 16,
            value=lambda ln, lb: ln.petition.external_ref or ""),
     Column("received_at", "登记日期", ("登记时间", "来信来访日期", "来访日期", "来信日期", "信访日期",
                                       "收件日期", "收到日期", "接收日期", "received"), 18,
@@ -149,12 +155,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("category", "类别", ("问题类别", "内容分类", "问题分类", "事项类别", "信访类别", "分类",
                                 "category"), 14,
            value=_label("category")),
-    Column("unit_name", "属地单位", ("所属单位", "问题属地", "属地", "发生地", "所属乡镇", "所属村社",
-                                    "单位", "unit"), 20,
+    Column("unit_name", "属地单位", ("问题属地", "问题发生地", "发生地", "事发地", *UNIT_NAME_HEADERS), 20,
            value=lambda ln, lb: ln.petition.unit.name),
-    Column("unit_code", "单位代码", ("区划代码", "单位编码", "行政区划代码", "unitcode"), 16,
-           value=lambda ln, lb: ln.petition.unit.code),
-    Column("handling_unit", "办理单位", ("承办单位", "责任单位", "主办单位", "handlingunit"), 16,
+    Column("unit_code", "单位代码", UNIT_CODE_HEADERS, 16, value=lambda ln, lb: ln.petition.unit.code),
+    Column("handling_unit", "办理单位", ("承办单位", "责任单位", "主办单位", "交办单位", "转送单位",
+                                        "handlingunit"), 16,
            value=lambda ln, lb: ln.petition.handling_unit.name),
     Column("petitioner_name", "信访人", ("信访人姓名", "姓名", "来访人", "反映人", "petitioner"), 10,
            private=True, value=lambda ln, lb: ln.petitioner.name),
@@ -192,9 +197,9 @@ COLUMNS: tuple[Column, ...] = (
 )
 HEADERS = {c.field: c.header for c in COLUMNS}
 LAYOUT = Layout(
-    COLUMNS, anchor="title",
-    required=(("title",), ("received_at",), ("channel",), ("petition_type",), ("unit_name", "unit_code"),
-              ("external_ref", "ref")),
+    COLUMNS, anchors=("title", "matter"),
+    required=(("title", "matter"), ("received_at",), ("channel",), ("petition_type",),
+              ("unit_name", "unit_code"), ("external_ref", "ref")),
     example=("external_ref", "received_at", "channel", "petition_type", "unit_name", "petitioner_name",
              "title"),
 )
@@ -276,7 +281,7 @@ class PetitionRow(KeyedRow):
     """One ledger row, cleaned; ``None``: the file has no such column or the cell is empty.
     What the services check (ID numbers, phones, who may register where) is left to them."""
 
-    title: str
+    title: str | None = None
     channel: str
     petition_type: str
     received_at: dt.datetime
@@ -323,6 +328,12 @@ class PetitionRow(KeyedRow):
     @classmethod
     def _text(cls, value: Any) -> str:
         return clean_text(value)
+
+    @model_validator(mode="after")
+    def _title_from_matter(self) -> PetitionRow:
+        # A ledger with only the matter (信访内容) is summed up by its first clause.
+        self.title = title_from(self.title, self.matter, limit=_max_length("title"))
+        return self
 
     @field_validator(*_CHOICES, mode="before")
     @classmethod
@@ -459,17 +470,19 @@ class _Importer:
 
 
 def import_petitions(file: str | Path | IO[bytes], *, actor: Any, filename: str | None = None,
-                     dry_run: bool = False, progress: Progress = no_progress) -> PetitionImport:
+                     dry_run: bool = False, progress: Progress = no_progress,
+                     mapping: Mapping[str, str] | None = None) -> PetitionImport:
     """Import a petition ledger (.xlsx, or .csv) as ``actor``: every row, or none.
 
     ``file`` is a path or a binary file (an upload); ``filename`` says its format when the
     file has no name of its own. Rows already imported are skipped. The result lists every
     bad cell, and then nothing was written; ``dry_run`` checks every row through the
-    services and writes nothing. A file that cannot be read as a ledger raises DomainError."""
+    services and writes nothing. A file that cannot be read as a ledger raises DomainError;
+    ``mapping`` ({header: field}) names columns the import does not know by itself."""
     filename = file_name(file, filename)
     row_errors: list[RowError] = []
     sheet, rows = read_rows(file, filename, LAYOUT, _ROW, context=_context(), row_errors=row_errors,
-                            progress=progress)
+                            progress=progress, mapping=mapping)
     importer = _Importer(sheet=sheet, actor=actor, filename=filename, row_errors=row_errors)
     new, skipped = importer.plan(rows)
     with rulebooks_held():  # a row's steps and the next row's all read the same rules

@@ -13,10 +13,20 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
-from pingan.core.ledger import Progress, RowError, write_aside, write_error_report
+from pingan.core.errors import DomainError
+from pingan.core.ledger import LedgerColumnsUnknown, Progress, RowError, write_aside, write_error_report
+
+MSG_MAP_SYNTAX = gettext_lazy(
+    "--map takes the column's header and the field it holds, as 表头=field: “{pair}”."
+)
+MSG_MAP_HINT = gettext_lazy(
+    "Say which column holds each field with --map 表头=field (repeatable), e.g. --map {header}={field}. "
+    "The fields (* needed): {fields}"
+)
 
 
 def acting_user(username: str) -> Any:
@@ -47,12 +57,40 @@ def progress_bars(stderr: OutputWrapper, *, disable: bool) -> Progress:
 
 def add_import_arguments(parser: Any, *, refused: str, dry_run: str = "Check every row, write nothing.",
                          errors: str = "Also write the bad rows to this CSV file.") -> None:
-    """FILE, --user (``refused`` says what of theirs is refused), --dry-run, --errors, --no-progress."""
+    """FILE, --user (``refused`` says what of theirs is refused), --dry-run, --errors, --map,
+    --no-progress."""
     parser.add_argument("file", type=Path)
     parser.add_argument("--user", required=True, help=f"Import as this user: {refused}")
     parser.add_argument("--dry-run", action="store_true", help=dry_run)
     parser.add_argument("--errors", type=Path, metavar="REPORT.csv", help=errors)
+    parser.add_argument("--map", dest="mapping", action="append", default=[], metavar="表头=field",
+                        help="A column of the file the import does not know, and the field it holds "
+                             "(a field's key or its Chinese header): --map 隐患事项=title. Repeatable.")
     parser.add_argument("--no-progress", action="store_true")
+
+
+def column_mapping(pairs: Iterable[str]) -> dict[str, str]:
+    """--map's 表头=field pairs as {header: field}; which fields exist the import checks."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        header, equals, field = pair.partition("=")
+        if not equals or not header.strip() or not field.strip():
+            raise CommandError(MSG_MAP_SYNTAX.format(pair=pair))
+        mapping[header.strip()] = field.strip()
+    return mapping
+
+
+def import_refused(exc: DomainError) -> CommandError:
+    """The command's error for an import refused whole; for columns it does not know, how to
+    name them with --map."""
+    if not isinstance(exc, LedgerColumnsUnknown):
+        return CommandError(exc.message)
+    layout = exc.layout
+    fields = "、".join(f"{c.field}（{c.header}）{'*' if layout.is_required(c.field) else ''}"
+                      for c in layout.importable)
+    example = exc.found[0] if exc.found else "表头"
+    hint = MSG_MAP_HINT.format(header=example, field=layout.anchor, fields=fields)
+    return CommandError(f"{exc.message}\n{hint}")
 
 
 def add_export_arguments(parser: Any, *, full: str | None = None) -> None:
@@ -114,9 +152,13 @@ class LedgerCommand(BaseCommand):
     written: Any
 
     def load(self, *, file: Path, user: str, dry_run: bool, errors: Path | None, no_progress: bool,
-             **_options: Any) -> None:
-        result = self.ledger_import(file, actor=acting_user(user), dry_run=dry_run,
-                                    progress=progress_bars(self.stderr, disable=no_progress))
+             mapping: list[str], **_options: Any) -> None:
+        try:
+            result = self.ledger_import(file, actor=acting_user(user), dry_run=dry_run,
+                                        progress=progress_bars(self.stderr, disable=no_progress),
+                                        mapping=column_mapping(mapping))
+        except DomainError as exc:
+            raise import_refused(exc) from exc
         report_import(self, result, errors)
 
     def save(self, *, file: Path, user: str, full: bool, no_progress: bool, **options: Any) -> None:

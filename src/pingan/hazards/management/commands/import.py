@@ -4,6 +4,8 @@ from pingan.core.errors import DomainError
 from pingan.core.management.ledger_commands import (
     acting_user,
     add_import_arguments,
+    column_mapping,
+    import_refused,
     progress_bars,
     report_rejected,
 )
@@ -20,14 +22,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         add_import_arguments(parser, refused="rows outside their area are refused.")
 
-    def handle(self, *args, file, user, dry_run, errors, no_progress, **options):
+    def handle(self, *args, file, user, dry_run, errors, no_progress, mapping, **options):
         actor = acting_user(user)
         try:
             summary = import_ledger(source=file, actor=actor, dry_run=dry_run,
-                                    progress=progress_bars(self.stderr, disable=no_progress))
+                                    progress=progress_bars(self.stderr, disable=no_progress),
+                                    mapping=column_mapping(mapping))
         except LedgerRejected as exc:
             report_rejected(self, exc.row_errors, errors)
             raise CommandError(exc.message) from exc
         except DomainError as exc:
-            raise CommandError(exc.message) from exc
+            raise import_refused(exc) from exc
         self.stdout.write(str(summary))
