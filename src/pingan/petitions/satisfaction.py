@@ -183,8 +183,9 @@ def _notice_state_problem(petition: Petition, now: dt.datetime) -> str | None:
 
 
 def reply_notice_refusal(petition: Petition, actor: Any, now: dt.datetime) -> str | None:
-    """Why ``actor`` may not print the reply notice again now, or None."""
-    return _notice_role_problem(petition, actor) or _notice_state_problem(petition, now)
+    """Why ``actor`` may not print the reply notice again now, or None (the state first: it
+    costs no query, and most petitions are not awaiting an answer)."""
+    return _notice_state_problem(petition, now) or _notice_role_problem(petition, actor)
 
 
 def petition_reply_notice(*, petition: Petition, actor: Any, at: dt.datetime | None = None) -> ReplyNotice:
