@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models.functions import Coalesce
@@ -429,6 +430,14 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
 # --- The petitioner's answer, in public --------------------------------------------------
 
 
+def _client_address(request: HttpRequest) -> str:
+    """Where the answer comes from, as the proxy in front reports it when one is named."""
+    header = settings.PINGAN_CLIENT_ADDRESS_HEADER
+    forwarded = request.META.get(header, "") if header else ""
+    # X-Forwarded-For lists a chain: the first address is the client's.
+    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+
+
 def public_satisfaction(request: HttpRequest) -> HttpResponse:
     """No login: the reference and the code on the reply notice, and the answer. Says
     nothing about the petition but its reference and, to a dissatisfied petitioner, where
@@ -442,7 +451,7 @@ def public_satisfaction(request: HttpRequest) -> HttpResponse:
             try:
                 answer = petition_satisfaction_answer(
                     reference=data["reference"], code=data["code"], satisfaction=data["satisfaction"],
-                    client=request.META.get("REMOTE_ADDR", ""))
+                    client=_client_address(request))
             except errors.DomainError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status

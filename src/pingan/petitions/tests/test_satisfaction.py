@@ -418,3 +418,21 @@ def test_the_api_prints_a_new_notice_whose_code_works(replied, personas):
     assert notice["review_path"]["until"] == "2026-10-08"
     assert answer(petition.ref, notice["code"]).satisfaction == "satisfied"
     assert not Event.objects.filter(case=petition, note__contains=notice["code"]).exists()
+
+
+def test_behind_a_proxy_each_client_is_counted_by_the_address_the_proxy_reports(replied, settings):
+    settings.PINGAN_SATISFACTION_MAX_FAILURES_PER_CLIENT = 2
+    settings.PINGAN_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    petition, code = replied
+    url = reverse("public-satisfaction")
+    client = Client()  # every request reaches Django from the proxy at 127.0.0.1
+    guess = {"reference": "XF-2026-000777", "code": "ABCD-EFGH", "satisfaction": "satisfied"}
+    for _n in range(2):
+        assert client.post(url, guess, HTTP_X_FORWARDED_FOR="198.51.100.9, 10.0.0.1").status_code == 400
+    locked = client.post(url, {**guess, "reference": petition.ref, "code": code},
+                         HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert locked.status_code == 429
+    with time_machine.travel(at("2026-09-10"), tick=False):
+        other = client.post(url, {**guess, "reference": petition.ref, "code": code},
+                            HTTP_X_FORWARDED_FOR="203.0.113.50")
+    assert other.status_code == 200 and "data-recorded" in other.content.decode()
