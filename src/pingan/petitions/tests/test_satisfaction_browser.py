@@ -1,6 +1,7 @@
 """The petitioner's answer in a real browser, on phones: 航埠镇's clerk replies and gets the
-reply notice with its code; the petitioner, not logged in, answers "not satisfied" on the
-public page and is told where to ask for a review and by when, and nothing else.
+reply notice with its code; the petition bureau's call-back form asks how and when the
+petitioner was asked; the petitioner, not logged in, answers "not satisfied" on the public
+page and is told where to ask for a review and by when, and nothing else.
 
 Screenshots go to the test's temporary folder, or to PINGAN_SCREENSHOT_DIR when set.
 """
@@ -12,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from pingan.conftest import PHONE_SCREEN, no_sideways_scroll, phone_login
+from pingan.demo.district import DEMO_PASSWORD
 from pingan.petitions.services import petition_transition
 from pingan.petitions.tests.conftest import ID_NUMBER, PHONE
 
@@ -19,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_reply_notice_then_the_petitioners_answer_on_the_public_page(browser, live_server, personas,
-                                                                       make_petition, tmp_path):
+                                                                       make_petition, xinfang, tmp_path):
     shots = Path(os.environ.get("PINGAN_SCREENSHOT_DIR") or tmp_path)
     petition = make_petition()
     petition_transition(petition=petition, name="accept", actor=personas.town_handler,
@@ -37,6 +39,18 @@ def test_reply_notice_then_the_petitioners_answer_on_the_public_page(browser, li
     code = clerk.inner_text("[data-reply-notice] [data-code]").strip()
     assert len(code) == 9 and no_sideways_scroll(clerk)
     clerk.screenshot(path=str(shots / "reply-notice-phone.png"), full_page=True)
+
+    # The petition bureau would call back; its form asks how and when.
+    xinfang.set_password(DEMO_PASSWORD)
+    xinfang.save(update_fields=["password"])
+    bureau, bureau_errors = phone_login(browser, live_server, "xinfang")
+    bureau.goto(live_server.url + reverse("petitions:detail", args=[petition.ref]))
+    bureau.click("button[data-bs-target='#step-rate']")
+    callback = bureau.locator("#step-rate form")
+    bureau.wait_for_selector("#step-rate.collapse.show")  # opened, not still sliding open
+    assert callback.locator("select[name=asked_by] option").count() == 4  # "—", phone, in person, text
+    assert no_sideways_scroll(bureau)
+    callback.screenshot(path=str(shots / "satisfaction-callback-form-phone.png"))
 
     public = browser.new_context(**PHONE_SCREEN).new_page()
     public_errors: list[str] = []
@@ -66,4 +80,4 @@ def test_reply_notice_then_the_petitioners_answer_on_the_public_page(browser, li
     assert f"{petition.review_window_until:%Y-%m-%d}" in card
     assert no_sideways_scroll(clerk)
     clerk.locator("[data-satisfaction]").screenshot(path=str(shots / "satisfaction-on-petition-phone.png"))
-    assert clerk_errors == public_errors == []
+    assert clerk_errors == bureau_errors == public_errors == []
