@@ -272,6 +272,20 @@ PINGAN_PETITION_PROFILES = {
 PINGAN_PETITION_DISCIPLINE_UNIT_CODE = os.environ.get(
     "PINGAN_PETITION_DISCIPLINE_UNIT_CODE", "330802D08"
 )
+# The petition bureau (信访局) with this code asks petitioners how satisfied they are with the
+# reply (回访); the demo's code is illustrative.
+PINGAN_PETITION_BUREAU_UNIT_CODE = os.environ.get("PINGAN_PETITION_BUREAU_UNIT_CODE", "330802D05")
+# The public satisfaction page locks a reference, and a client, out for this many hours
+# after this many wrong codes: with 31⁸ codes, five guesses a day never find one.
+PINGAN_SATISFACTION_MAX_FAILURES_PER_REFERENCE = int(
+    os.environ.get("PINGAN_SATISFACTION_MAX_FAILURES_PER_REFERENCE", "5"))
+PINGAN_SATISFACTION_MAX_FAILURES_PER_CLIENT = int(
+    os.environ.get("PINGAN_SATISFACTION_MAX_FAILURES_PER_CLIENT", "20"))
+PINGAN_SATISFACTION_LOCK_HOURS = int(os.environ.get("PINGAN_SATISFACTION_LOCK_HOURS", "24"))
+# Behind a reverse proxy every request comes from the proxy: name the request header the
+# proxy sets to the client's address (as Django's META key, e.g. HTTP_X_REAL_IP), or every
+# petitioner would share one lock. Empty: the connection's own address (REMOTE_ADDR).
+PINGAN_CLIENT_ADDRESS_HEADER = os.environ.get("PINGAN_CLIENT_ADDRESS_HEADER", "")
 # A petition is proposed as a repeat of an earlier one by the same petitioner in the same
 # category when their texts' character-bigram cosine reaches this (petitions/similarity.py).
 # Paraphrases of one matter score about 0.5–0.7; different matters of one person that share

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from pingan import views
 from pingan.hazards import views as hazard_views
+from pingan.petitions import views as petition_views
 
 urlpatterns = [
     path("", views.my_work, name="my-work"),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", include("pingan.core.urls")),
     path("hazards/", include("pingan.hazards.urls")),
     path("petitions/", include("pingan.petitions.urls")),
+    # For petitioners, without a login: their answer with the reply notice's code.
+    path("public/petitions/satisfaction/", petition_views.public_satisfaction, name="public-satisfaction"),
     path("fraud/", include("pingan.fraud.urls")),
     path("receptions/", include("pingan.receptions.urls")),
     path("api/", include("pingan.api_urls")),

@@ -167,9 +167,22 @@ def fire(*, workflow: Workflow, case: Case, name: str, actor: Any, expected_vers
     """Fire one transition: check, change, log, notify — all or nothing.
 
     ``at`` back-dates the step; only importers and the demo generator pass it."""
-    data = data or {}
     with transaction.atomic():
-        transition = check_transition(workflow, case, name, actor, data, note)
+        transition = check_transition(workflow, case, name, actor, data or {}, note)
+        return record_transition(workflow=workflow, case=case, transition=transition, actor=actor,
+                                 expected_version=expected_version, note=note, changes=changes,
+                                 notify_users=notify_users, message=message, at=at)
+
+
+def record_transition(*, workflow: Workflow, case: Case, transition: Transition, actor: Any,
+                      expected_version: int, note: str = "",
+                      changes: Mapping[str, Any] | None = None,
+                      notify_users: Iterable[Any] = (), message: str = "",
+                      at: dt.datetime | None = None) -> Event:
+    """Change, log and notify for a transition whose rules the caller has checked: ``fire``
+    after ``check_transition``, or a service whose actor is not a user with a role (a
+    member of the public proving who they are otherwise, then ``actor`` is None)."""
+    with transaction.atomic():
         from_status = case.status
         now = at or timezone.now()
         all_changes: dict[str, Any] = {"status": transition.target, **(changes or {})}
@@ -187,7 +200,8 @@ def fire(*, workflow: Workflow, case: Case, name: str, actor: Any, expected_vers
         # Stored in the platform's language, not the actor's: the reader may not share it.
         with translation.override(settings.LANGUAGE_CODE):
             notify(
-                users=[u for u in notify_users if u is not None and u.pk != actor.pk],
+                users=[u for u in notify_users
+                       if u is not None and u.pk != getattr(actor, "pk", None)],
                 case=case, event=event,
                 message=str(message) or f"{case.ref} {transition.label}",
             )

@@ -72,6 +72,7 @@ from pingan.petitions.models import (
     ReviewOutcome,
     Rule,
     Satisfaction,
+    SatisfactionChannel,
 )
 from pingan.petitions.profiles import RuleBook, rulebook, rulebooks_held
 from pingan.petitions.selectors import backlog_q
@@ -172,6 +173,11 @@ class PetitionStaff:
     discipline: Desk
     towns: dict[int, Desk]  # town id -> its desk
     hired: int = 0
+
+    @property
+    def callback(self) -> Any:
+        """The 信访局 clerk who calls petitioners back (回访): never the handler who replied."""
+        return self.registrars[Channel.PHONE]
 
     def desk_of(self, unit_id: int) -> Desk:
         if unit_id == self.bureau.unit.pk:
@@ -597,8 +603,10 @@ class PetitionPlanner:
             mix = SATISFACTION[outcome]
             satisfaction = Satisfaction.NOT_SATISFIED if contested else \
                 rng.choices(list(mix), weights=list(mix.values()))[0]
-            steps.append(Step(t, "rate", desk.handler, {"satisfaction": satisfaction,
-                                                       "note": rng.choice(texts.RATING_NOTES)}))
+            note = rng.choice(texts.RATING_NOTES)
+            asked_by = SatisfactionChannel.VISIT if "上门" in note else SatisfactionChannel.PHONE
+            steps.append(Step(t, "rate", self.staff.callback,
+                              {"satisfaction": satisfaction, "asked_by": asked_by, "note": note}))
             t = self._after(t, 0, 3)
             steps.append(Step(t, "close", desk.handler))
         if contested:

@@ -42,9 +42,11 @@ from pingan.petitions.models import (
     Profile,
     ReviewOutcome,
     Satisfaction,
+    SatisfactionChannel,
     Status,
 )
 from pingan.petitions.profiles import calculate
+from pingan.petitions.satisfaction import ReplyNotice, petition_reply_notice, review_path
 from pingan.petitions.selectors import (
     SORTS,
     PetitionFilters,
@@ -115,6 +117,28 @@ class PetitionItem(Schema):
         return obj.opened_at
 
 
+class ReviewPathOut(Schema):
+    body: str = Field(description="The body above the unit that replied, which reviews.")
+    replied_by: str
+    until: dt.date = Field(description="The last day to ask (the review window, holidays rolled).")
+
+
+class ReplyNoticeOut(Schema):
+    ref: str
+    code: str = Field(
+        description="One-time code for the public satisfaction page; shown only in this answer.")
+    expires_on: dt.date
+    review_path: ReviewPathOut
+
+    @staticmethod
+    def resolve_ref(obj: ReplyNotice) -> str:
+        return obj.petition.ref
+
+    @staticmethod
+    def resolve_review_path(obj: ReplyNotice) -> Any:
+        return obj.review
+
+
 class PetitionDetail(PetitionItem):
     matter: str
     profile: Profile
@@ -138,8 +162,15 @@ class PetitionDetail(PetitionItem):
     extension_reason: str = Field(description="Told to the petitioner.")
     replied_at: dt.datetime | None
     outcome: Outcome | None
-    satisfaction: Satisfaction | None
+    satisfaction: Satisfaction | None = Field(
+        description="The petitioner's own answer: from the petition bureau's call-back, or given "
+                    "on the public page with the reply notice's code.")
+    satisfaction_channel: SatisfactionChannel | None = Field(description="How the answer was asked.")
+    satisfaction_asked_on: dt.date | None
     rated_at: dt.datetime | None
+    review_path: ReviewPathOut | None = Field(
+        None, description="Where and by when the petitioner may ask for a review (复查); shown "
+                          "once the petitioner said they are not satisfied.")
     backlog_leader: str = Field(description="The responsible leader (包案领导) of a backlog case.")
     backlog_target_date: dt.date | None
     review_window_until: dt.date | None
@@ -188,6 +219,14 @@ class PetitionDetail(PetitionItem):
     @staticmethod
     def resolve_satisfaction(obj: Petition) -> str | None:
         return obj.satisfaction or None
+
+    @staticmethod
+    def resolve_satisfaction_channel(obj: Petition) -> str | None:
+        return obj.satisfaction_channel or None
+
+    @staticmethod
+    def resolve_review_path(obj: Petition) -> Any:
+        return review_path(obj) if obj.satisfaction == Satisfaction.NOT_SATISFIED else None
 
     @staticmethod
     def resolve_review_outcome(obj: Petition) -> str | None:
@@ -248,7 +287,11 @@ class TransitionIn(Schema):
     version: int
     note: str = Field("", description="The reply, the reason or the decision, as the step needs.")
     outcome: Outcome | None = Field(None, description="`reply`.")
-    satisfaction: Satisfaction | None = Field(None, description="`rate`.")
+    satisfaction: Satisfaction | None = Field(None, description="`rate`: the petitioner's answer.")
+    asked_by: SatisfactionChannel | None = Field(
+        None, description="`rate` (the petition bureau's call-back): phone, visit or text.")
+    asked_on: dt.date | None = Field(
+        None, description="`rate`: the day the petitioner was asked (default today).")
     reason: NotAcceptedReason | None = Field(None, description="`not_accept`.")
     decision: ReviewOutcome | None = Field(None, description="`decide_review`, `decide_reexam`.")
     new_facts: str = Field("", description="`accept` of a matter concluded by re-examination.")
@@ -485,8 +528,10 @@ def petition_petitioner(request: HttpRequest, ref: str):
              summary="Take a step of the petition's clock")
 def petition_step(request: HttpRequest, ref: str, name: str, payload: TransitionIn):
     """`not_accept` needs `reason` and `note`; `object` a `note` within the objection window;
-    `reroute` a `handling_unit`; `reply` an `outcome` and the reply in `note`; `rate` a
-    `satisfaction`; `decide_review` and `decide_reexam` a `decision` and `note`."""
+    `reroute` a `handling_unit`; `reply` an `outcome` and the reply in `note` (then print the
+    reply notice: `POST …/{ref}/reply-notice` gives its one-time code); `rate`, the petition
+    bureau's call-back, a `satisfaction`, `asked_by` and `asked_on`; `decide_review` and
+    `decide_reexam` a `decision` and `note`."""
     petition_transition(
         petition=_petition(request, ref), name=name, actor=actor(request),
         expected_version=payload.version, note=payload.note, outcome=payload.outcome or "",
@@ -494,9 +539,17 @@ def petition_step(request: HttpRequest, ref: str, name: str, payload: Transition
         decision=payload.decision or "", new_facts=payload.new_facts,
         assignee=user_named(payload.assignee),
         handling_unit=_unit_coded(payload.handling_unit, "handling_unit"),
-        requested_on=payload.requested_on,
+        requested_on=payload.requested_on, asked_by=payload.asked_by or "", asked_on=payload.asked_on,
     )
     return _petition(request, ref)
+
+
+@router.post("/{ref}/reply-notice", response={200: ReplyNoticeOut, **ERRORS},
+             summary="Print the reply notice, with a new one-time code")
+def petition_reply_notice_view(request: HttpRequest, ref: str):
+    """For the unit that replied or the petition bureau, while the petitioner's answer is
+    awaited: a new code for the public satisfaction page (the earlier one stops working)."""
+    return petition_reply_notice(petition=_petition(request, ref), actor=actor(request))
 
 
 @router.post("/{ref}/extension", response={200: PetitionDetail, **ERRORS},

@@ -14,6 +14,7 @@ from pingan.core.models import TOWN_LEVEL, UNIT_LEVEL, Responsibility, Unit, Uni
 from pingan.core.scoping import scope_for
 from pingan.core.web import StyledForm, assignee_choices, date_input, indented_name, user_label
 from pingan.petitions.models import (
+    CALLBACK_CHANNELS,
     KIND,
     Category,
     Channel,
@@ -108,6 +109,7 @@ class StepForm(StyledForm):
         "object": _("Why the assignment is wrong"),
         "decide_review": _("The decision and its reasons"),
         "decide_reexam": _("The decision and its reasons"),
+        "rate": _("What the petitioner said"),
     }
 
     def __init__(self, *args: Any, petition: Petition, name: str, **kwargs: Any) -> None:
@@ -137,16 +139,21 @@ class StepForm(StyledForm):
             self.fields["outcome"] = forms.ChoiceField(label=_("Outcome"), required=False,
                                                        choices=_choices(Outcome.choices))
         elif name == "rate":
-            self.fields["satisfaction"] = forms.ChoiceField(label=_("Satisfaction"), required=False,
-                                                            choices=_choices(Satisfaction.choices))
+            self.fields["satisfaction"] = forms.ChoiceField(
+                label=_("The petitioner's answer"), required=False, choices=_choices(Satisfaction.choices))
+            self.fields["asked_by"] = forms.ChoiceField(
+                label=_("Asked by"), required=False,
+                choices=_choices([(c.value, c.label) for c in CALLBACK_CHANNELS]))
+            self.fields["asked_on"] = forms.DateField(label=_("Asked on"), required=False,
+                                                      widget=date_input(), help_text=_("Default: today."))
         elif name in ("request_review", "request_reexam"):
             self.fields["requested_on"] = forms.DateField(
                 label=_("Request received on"), required=False, widget=date_input())
         elif name in ("decide_review", "decide_reexam"):
             self.fields["decision"] = forms.ChoiceField(label=_("Decision"), required=False,
                                                         choices=_choices(ReviewOutcome.choices))
-        self.order_fields(["reason", "handling_unit", "assignee", "outcome", "satisfaction",
-                           "requested_on", "decision", "new_facts", "note"])
+        self.order_fields(["reason", "handling_unit", "assignee", "outcome", "satisfaction", "asked_by",
+                           "asked_on", "requested_on", "decision", "new_facts", "note"])
 
 
 class ExtendForm(StyledForm):
@@ -170,3 +177,20 @@ class RepeatForm(StyledForm):
     decision = forms.ChoiceField(choices=[("confirm", _("Same matter")),
                                           ("dismiss", _("Not the same matter"))],
                                  widget=forms.HiddenInput)
+
+
+class ReplyNoticeForm(StyledForm):
+    """Printing the reply notice again takes no input: the service decides."""
+
+
+class PublicSatisfactionForm(forms.Form):
+    """The petitioner's answer on the public page; its radios are laid out by hand."""
+
+    reference = forms.CharField(label=_("Reference number"), max_length=40, widget=forms.TextInput(attrs={
+        "autocomplete": "off", "autocapitalize": "characters", "class": "form-control",
+        "placeholder": "XF-2026-000123"}))
+    code = forms.CharField(label=_("Code on the reply notice"), max_length=20, widget=forms.TextInput(attrs={
+        "autocomplete": "off", "autocapitalize": "characters", "class": "form-control ref",
+        "placeholder": "ABCD-EFGH"}))
+    satisfaction = forms.ChoiceField(label=_("Are you satisfied with the reply?"),
+                                     choices=Satisfaction.choices, widget=forms.RadioSelect)

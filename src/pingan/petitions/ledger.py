@@ -88,6 +88,7 @@ from pingan.petitions.models import (
     Status,
 )
 from pingan.petitions.profiles import rulebooks_held
+from pingan.petitions.satisfaction import petition_satisfaction_transcribed
 from pingan.petitions.selectors import PetitionFilters, may_view_personal_data, petition_list
 from pingan.petitions.services import petition_personal_data, petition_register, petition_transition
 from pingan.petitions.workflow import PETITION_WORKFLOW
@@ -461,6 +462,10 @@ class _Importer:
         note = str(MSG_IMPORT_NOTE.format(file=self.filename, row=item.number))
         for step in item.steps:
             try:
+                if step.name == "rate":  # the office's record of its call-back, not the importer's word
+                    petition_satisfaction_transcribed(petition=petition, actor=self.actor, at=step.at,
+                                                      satisfaction=step.data["satisfaction"])
+                    continue
                 petition_transition(petition=petition, name=step.name, actor=self.actor,
                                     expected_version=petition.version, at=step.at,
                                     **{**step.data, "note": step.data.get("note") or note})

@@ -95,6 +95,22 @@ class Satisfaction(models.TextChoices):
     NOT_SATISFIED = "not_satisfied", _("Not satisfied")
 
 
+class SatisfactionChannel(models.TextChoices):
+    """How the petitioner's answer (回访) reached the platform. Never the replying handler's
+    word: the petition bureau asks the petitioner, or the petitioner answers on the public
+    page with the code printed on the reply notice."""
+
+    PHONE = "phone", _("Call-back by phone")
+    VISIT = "visit", _("Call-back in person")
+    TEXT = "text", _("Text message")
+    PUBLIC_PAGE = "public_page", _("The petitioner, on the public page with the reply notice's code")
+    LEDGER = "ledger", _("As recorded in an imported ledger")
+
+
+# The channels the petition bureau records a call-back by; the others are set by their path.
+CALLBACK_CHANNELS = (SatisfactionChannel.PHONE, SatisfactionChannel.VISIT, SatisfactionChannel.TEXT)
+
+
 class NotAcceptedReason(models.TextChoices):
     LEGAL_PROCEDURE = "legal_procedure", _(
         "To be settled by litigation, arbitration or another legal procedure"
@@ -196,6 +212,10 @@ class Petition(Case):
         _("satisfaction"), max_length=20, blank=True, choices=Satisfaction.choices
     )
     rated_at = models.DateTimeField(_("satisfaction recorded"), null=True, blank=True)
+    satisfaction_channel = models.CharField(
+        _("satisfaction asked by"), max_length=20, blank=True, choices=SatisfactionChannel.choices
+    )
+    satisfaction_asked_on = models.DateField(_("satisfaction asked on"), null=True, blank=True)
     review_window_until = models.DateField(_("review may be requested until"), null=True, blank=True)
     review_requested_on = models.DateField(_("review requested on"), null=True, blank=True)
     review_due_at = models.DateTimeField(_("review decision due"), null=True, blank=True)
@@ -235,3 +255,44 @@ class Petition(Case):
     @property
     def received_at(self):
         return self.opened_at
+
+
+class SatisfactionCode(models.Model):
+    """The one-time code printed on a reply notice, with which the petitioner answers on the
+    public page. Only a keyed digest of (reference, code) is stored: the code itself exists
+    on the paper the petitioner holds. A new notice replaces the codes not yet used."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="satisfaction_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(_("issued"))
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["petition", "-issued_at"]
+        verbose_name = _("satisfaction code")
+        verbose_name_plural = _("satisfaction codes")
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} · {self.issued_at:%Y-%m-%d}"
+
+
+class SatisfactionAttempt(models.Model):
+    """A wrong reference or code entered on the public satisfaction page. Counted per
+    reference and per client to lock out guessing; the client is kept as a keyed digest of
+    its address, not the address."""
+
+    reference = models.CharField(max_length=40)
+    client = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["reference", "at"], name="satisf_attempt_ref_idx"),
+            models.Index(fields=["client", "at"], name="satisf_attempt_client_idx"),
+        ]
+        verbose_name = _("failed satisfaction attempt")
+        verbose_name_plural = _("failed satisfaction attempts")
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.at:%Y-%m-%d %H:%M}"

@@ -357,7 +357,8 @@ def petition_clock(petition: Petition, now: dt.datetime | None = None) -> list[M
                                 p.get_outcome_display() if p.outcome else resolution_detail))
     milestones.append(Milestone("rating", _("Satisfaction recorded"), p.rated_at, None,
                                 _state(p.rated_at, None, now, started=p.replied_at is not None),
-                                p.get_satisfaction_display() if p.satisfaction else ""))
+                                " · ".join(filter(None, [p.get_satisfaction_display(),
+                                                         p.get_satisfaction_channel_display()]))))
     closed = p.closed_at if p.status in (Status.CLOSED, Status.REVIEWED, Status.CONCLUDED) else None
     milestones.append(Milestone("closed", pgettext("petition", "Closed"), closed, None,
                                 _state(closed, None, now, started=p.replied_at is not None)))

@@ -42,6 +42,7 @@ from pingan.petitions.models import (
     Status,
 )
 from pingan.petitions.profiles import RuleBook, rulebook
+from pingan.petitions.satisfaction import issue_code, rating_changes
 from pingan.petitions.selectors import backlog_q, may_view_personal_data
 from pingan.petitions.workflow import PETITION_WORKFLOW, at_or_above, rank_at
 
@@ -276,9 +277,15 @@ def petition_transition(*, petition: Petition, name: str, actor: Any, expected_v
                         note: str = "", outcome: str = "", satisfaction: str = "", reason: str = "",
                         decision: str = "", new_facts: str = "", assignee: Any = None,
                         handling_unit: Unit | None = None, requested_on: dt.date | None = None,
+                        asked_by: str = "", asked_on: dt.date | None = None,
                         at: dt.datetime | None = None) -> Petition:
     """Take one step of the petition's clock. What each step needs is declared in the
     workflow; the deadlines each step starts come from the petition's profile.
+
+    "reply" issues the one-time code for the reply notice: the returned petition carries the
+    notice, code included, as ``reply_notice`` (it is not stored and not shown again).
+    "rate" is the petition bureau's call-back: ``asked_by`` (a ``CALLBACK_CHANNELS`` value)
+    and ``asked_on`` (default today).
 
     ``at`` back-dates the step (importers and the demo generator only)."""
     transition = PETITION_WORKFLOW.get(name)
@@ -302,7 +309,7 @@ def petition_transition(*, petition: Petition, name: str, actor: Any, expected_v
     book = rulebook(petition.profile)
     data: dict[str, Any] = {"note": note, "on": today, "outcome": outcome,
                             "satisfaction": satisfaction, "reason": reason, "decision": decision,
-                            "new_facts": new_facts}
+                            "new_facts": new_facts, "asked_by": asked_by, "asked_on": asked_on or today}
     changes: dict[str, Any] = {}
     notify_users: list[Any] = []
     if name == "accept":
@@ -339,7 +346,8 @@ def petition_transition(*, petition: Petition, name: str, actor: Any, expected_v
                    "review_window_until": _window(book, Rule.REVIEW_WINDOW, today)}
         notify_users.append(petition.reporter)
     elif name == "rate":
-        changes = {"satisfaction": satisfaction, "rated_at": now}
+        changes = rating_changes(satisfaction=satisfaction, channel=asked_by, asked_on=asked_on or today,
+                                 at=now)
     elif name in ("request_review", "request_reexam"):
         review = name == "request_review"
         window, decision_rule = ((Rule.REVIEW_WINDOW, Rule.REVIEW_DECISION) if review
@@ -362,6 +370,8 @@ def petition_transition(*, petition: Petition, name: str, actor: Any, expected_v
         fire(workflow=PETITION_WORKFLOW, case=petition, name=transition.name, actor=actor,
              expected_version=expected_version, note=note.strip(), changes=changes, data=data,
              notify_users=notify_users, at=at)
+        if name == "reply":
+            petition.reply_notice = issue_code(petition, at=now)  # type: ignore[attr-defined]
     return petition
 
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<str:ref>/extend/", views.petition_extend, name="extend"),
     path("<str:ref>/backlog/", views.petition_backlog, name="backlog-assign"),
     path("<str:ref>/repeat/", views.petition_repeat, name="repeat"),
+    path("<str:ref>/reply-notice/", views.reply_notice, name="reply-notice"),
 ]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models.functions import Coalesce
@@ -29,10 +30,25 @@ from pingan.core import errors, web
 from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind
 from pingan.core.scoping import scope_for
 from pingan.petitions import selectors, services
-from pingan.petitions.forms import BacklogForm, ExtendForm, RegisterForm, RepeatForm, StepForm
+from pingan.petitions.forms import (
+    BacklogForm,
+    ExtendForm,
+    PublicSatisfactionForm,
+    RegisterForm,
+    RepeatForm,
+    ReplyNoticeForm,
+    StepForm,
+)
 from pingan.petitions.masking import petitioner_of
 from pingan.petitions.models import Category, Channel, Petition, PetitionType, Profile, Rule, Status
 from pingan.petitions.profiles import CALCULATOR_RULES, calculate, current_profile, rulebook
+from pingan.petitions.satisfaction import (
+    ReplyNotice,
+    petition_reply_notice,
+    petition_satisfaction_answer,
+    reply_notice_refusal,
+    review_path,
+)
 from pingan.petitions.workflow import PETITION_WORKFLOW, at_or_above, rank_at
 
 TIMELINE_CHOICES = {"category": Category, "channel": Channel, "petition_type": PetitionType}
@@ -170,6 +186,13 @@ def _render_detail(request: HttpRequest, petition: Petition, *, bound: dict[str,
             form=bound.get("extend") or ExtendForm(initial={**version, "days": longest}),
             intro=MSG_EXTENSION_INTRO.format(days=longest),
         ))
+    if reply_notice_refusal(petition, user, now) is None:
+        actions.append(web.Action(
+            key="reply-notice", label=_("Print the reply notice again"), submit=_("Print with a new code"),
+            url=reverse("petitions:reply-notice", args=[petition.ref]), form=ReplyNoticeForm(),
+            intro=_("The notice gets a new code for the petitioner's answer; the code on the "
+                    "earlier notice stops working."),
+        ))
     if is_backlog and scope.rank_for(petition, town_or_above=True) >= handler:
         actions.append(web.Action(
             key="backlog", label=_("Responsible leader"), style="outline-danger", submit=_("Save"),
@@ -184,6 +207,7 @@ def _render_detail(request: HttpRequest, petition: Petition, *, bound: dict[str,
         "petitioner": full_petitioner or petitioner_of(petition, full=False),
         "may_view_full": full_petitioner is None and selectors.may_view_personal_data(user, petition),
         "clock": selectors.petition_clock(petition, now),
+        "review": review_path(petition),
         "term": selectors.running_term(petition, now),
         "is_backlog": is_backlog,
         "actions": actions,
@@ -236,6 +260,8 @@ def _act(request: HttpRequest, ref: str, *, key: str, form: Callable[[Petition],
 def petition_step(request: HttpRequest, ref: str, name: str) -> HttpResponse:
     transition = web.transition_or_404(PETITION_WORKFLOW, name)
 
+    notices: list[ReplyNotice] = []
+
     def run(petition: Petition, bound: StepForm) -> str:
         data = bound.cleaned_data
         services.petition_transition(
@@ -244,12 +270,41 @@ def petition_step(request: HttpRequest, ref: str, name: str) -> HttpResponse:
             satisfaction=data.get("satisfaction", ""), reason=data.get("reason", ""),
             decision=data.get("decision", ""), new_facts=data.get("new_facts", ""),
             assignee=data.get("assignee"), handling_unit=data.get("handling_unit"),
-            requested_on=data.get("requested_on"),
+            requested_on=data.get("requested_on"), asked_by=data.get("asked_by", ""),
+            asked_on=data.get("asked_on"),
         )
+        notices.extend(filter(None, [getattr(petition, "reply_notice", None)]))
         return MSG_STEP_DONE.format(step=transition.label)
 
-    return _act(request, ref, key=name, run=run,
-                form=lambda p: StepForm(request.POST, petition=p, name=name))
+    response = _act(request, ref, key=name, run=run,
+                    form=lambda p: StepForm(request.POST, petition=p, name=name))
+    # A reply's answer is its notice, to print now: the code on it is shown only this once.
+    return _render_notice(request, notices[0]) if notices else response
+
+
+def _render_notice(request: HttpRequest, notice: ReplyNotice) -> HttpResponse:
+    petition = notice.petition
+    reply = petition.events.filter(transition="reply").order_by("-seq").first()
+    response = render(request, "petitions/reply_notice.html", {
+        "notice": notice, "petition": petition, "reply": reply,
+        "answer_url": request.build_absolute_uri(reverse("public-satisfaction")),
+    })
+    response["Cache-Control"] = "no-store"  # the code must not stay in a cache
+    return response
+
+
+@login_required
+@require_POST
+def reply_notice(request: HttpRequest, ref: str) -> HttpResponse:
+    petition = _petition_or_404(request.user, ref)
+    try:
+        notice = petition_reply_notice(petition=petition, actor=request.user)
+    except errors.NotFound:
+        raise Http404(errors.MSG_NOT_FOUND) from None
+    except errors.DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("petitions:detail", ref=petition.ref)
+    return _render_notice(request, notice)
 
 
 @login_required
@@ -370,3 +425,39 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
                     form.fields[name].widget.attrs["class"] += " is-invalid"
     return render(request, "petitions/deadline.html", {"form": form, "calc": calculation},
                   status=status)
+
+
+# --- The petitioner's answer, in public --------------------------------------------------
+
+
+def _client_address(request: HttpRequest) -> str:
+    """Where the answer comes from, as the proxy in front reports it when one is named."""
+    header = settings.PINGAN_CLIENT_ADDRESS_HEADER
+    forwarded = request.META.get(header, "") if header else ""
+    # X-Forwarded-For lists a chain: the first address is the client's.
+    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+
+
+def public_satisfaction(request: HttpRequest) -> HttpResponse:
+    """No login: the reference and the code on the reply notice, and the answer. Says
+    nothing about the petition but its reference and, to a dissatisfied petitioner, where
+    to ask for a review and by when."""
+    form = PublicSatisfactionForm(request.POST or None)
+    status, answer = 200, None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                answer = petition_satisfaction_answer(
+                    reference=data["reference"], code=data["code"], satisfaction=data["satisfaction"],
+                    client=_client_address(request))
+            except errors.DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                status = 200
+    response = render(request, "petitions/public_satisfaction.html",
+                      {"form": form, "answer": answer}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response

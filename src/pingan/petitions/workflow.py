@@ -7,6 +7,9 @@
     reviewed ─request_reexam→ under re-examination ─decide_reexam→ concluded
 
 The one extension is not a step (the status stays): ``services.petition_extend``.
+"rate" records the petitioner's answer (回访): the petition bureau fires it from a
+call-back; the petitioner's own answer on the public page takes the same step through
+``petitions.satisfaction``, which checks the reply notice's code instead of a role.
 """
 
 from __future__ import annotations
@@ -15,13 +18,16 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.models import ROLE_RANK, Case, RoleName, Unit
+from pingan.core.deadlines import local_date
+from pingan.core.models import ROLE_RANK, Case, Event, RoleName, Unit
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import Transition, Workflow
 from pingan.petitions.models import (
+    CALLBACK_CHANNELS,
     KIND,
     NotAcceptedReason,
     Outcome,
@@ -43,6 +49,20 @@ MSG_OBJECTION_LATE = _(
 MSG_HANDLING_UNIT_REQUIRED = _("Choose the unit that will handle the petition instead.")
 MSG_OUTCOME_REQUIRED = _("Choose the outcome of the reply: supported, explained or not supported.")
 MSG_SATISFACTION_REQUIRED = _("Choose how satisfied the petitioner is.")
+MSG_CALLBACK_BUREAU_ONLY = _(
+    "The petitioner's satisfaction is their own answer: the petition bureau ({unit}) records it "
+    "from a call-back, or the petitioner gives it with the code on the reply notice."
+)
+MSG_CALLBACK_NOT_REPLIER = _(
+    "You wrote the reply: another member of the petition bureau makes the call-back."
+)
+MSG_NO_BUREAU_UNIT = _(
+    "No unit has the code {code} that PINGAN_PETITION_BUREAU_UNIT_CODE names for the petition "
+    "bureau: the district admin must create it or correct the setting."
+)
+MSG_CALLBACK_CHANNEL_REQUIRED = _(
+    "Choose how the petitioner was asked: by phone, in person or by text message.")
+MSG_CALLBACK_DATE = _("The call-back's date must lie between the reply ({earliest}) and today.")
 MSG_CLOSE_UNRATED = _(
     "Record the petitioner's satisfaction first, or say in the note why there is none "
     "(for example, the petitioner could not be reached)."
@@ -131,6 +151,39 @@ def _choice(field: str, choices: type, message: Any):
     return requirement
 
 
+def petition_bureau() -> Unit | None:
+    """The petition bureau (信访局), which asks petitioners how satisfied they are."""
+    return Unit.objects.filter(code=settings.PINGAN_PETITION_BUREAU_UNIT_CODE).first()
+
+
+def from_petition_bureau(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    """回访 is the petition bureau's: a handler there (not the district admin, not the unit
+    that replied), and never the person who wrote the reply, even when the bureau itself
+    handled the petition."""
+    bureau = petition_bureau()
+    if bureau is None:
+        return MSG_NO_BUREAU_UNIT.format(code=settings.PINGAN_PETITION_BUREAU_UNIT_CODE)
+    roles = scope_for(actor).roles
+    if not any(r.unit_id == bureau.pk and r.rank >= ROLE_RANK[RoleName.HANDLER] for r in roles):
+        return MSG_CALLBACK_BUREAU_ONLY.format(unit=bureau.name)
+    replier = (Event.objects.filter(case=case, transition="reply").order_by("-seq")
+               .values_list("actor_id", flat=True).first())
+    if replier is not None and replier == getattr(actor, "pk", None):
+        return MSG_CALLBACK_NOT_REPLIER
+    return None
+
+
+def needs_callback_channel(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    return None if data.get("asked_by") in CALLBACK_CHANNELS else MSG_CALLBACK_CHANNEL_REQUIRED
+
+
+def asked_after_reply(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    replied = local_date(case.replied_at)  # type: ignore[attr-defined]
+    if replied <= data["asked_on"] <= data["on"]:
+        return None
+    return MSG_CALLBACK_DATE.format(earliest=replied.isoformat())
+
+
 def within_objection_window(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
     until: dt.date = case.objection_until  # type: ignore[attr-defined]
     if data["on"] <= until:
@@ -187,9 +240,10 @@ PETITION_WORKFLOW = Workflow(
         Transition("reply", _("Reply"), (Status.ACCEPTED, Status.HANDLING), Status.REPLIED,
                    **HANDLER_STEP, assignee_may=True, note_required=True,
                    requires=(_choice("outcome", Outcome, MSG_OUTCOME_REQUIRED),), style="success"),
-        Transition("rate", _("Record satisfaction"), (Status.REPLIED,), Status.RATED,
-                   **HANDLER_STEP, assignee_may=True,
-                   requires=(_choice("satisfaction", Satisfaction, MSG_SATISFACTION_REQUIRED),)),
+        Transition("rate", _("Record the call-back"), (Status.REPLIED,), Status.RATED,
+                   town_or_above=True, actor_requires=(from_petition_bureau,),
+                   requires=(_choice("satisfaction", Satisfaction, MSG_SATISFACTION_REQUIRED),
+                             needs_callback_channel, asked_after_reply)),
         Transition("close", _("Close the petition"), (Status.REPLIED, Status.RATED), Status.CLOSED,
                    **HANDLER_STEP, requires=(rated_or_explained,), style="success"),
         # Whoever receives the request registers it; the body above the handling unit decides.

@@ -48,15 +48,16 @@ def answer(petition, actor, accepted: str, replied: str, *, outcome="supported")
 
 
 @pytest.fixture
-def book(make_petition, personas, grid_in):
+def book(make_petition, personas, grid_in, xinfang):
     """Stock (received before the baseline) and increment (since), in 航埠镇, and one
-    increment petition in 石梁镇. Every answer in the tests follows from these dates."""
+    increment petition in 石梁镇. Every answer in the tests follows from these dates. The
+    town replies; the petition bureau calls back."""
     handler = personas.town_handler
     with time_machine.travel(NOW, tick=False):
         p = SimpleNamespace()
         p.closed_before = make_petition(received_at=at("2026-03-02"))
         answer(p.closed_before, handler, "2026-03-05", "2026-03-20")
-        step(p.closed_before, "rate", handler, "2026-03-21", satisfaction="satisfied")
+        step(p.closed_before, "rate", xinfang, "2026-03-21", satisfaction="satisfied", asked_by="phone")
         step(p.closed_before, "close", handler, "2026-03-22")
         p.stock_open = make_petition(received_at=at("2026-04-01"))
         step(p.stock_open, "accept", handler, "2026-04-03")
@@ -66,12 +67,12 @@ def book(make_petition, personas, grid_in):
         # Increment: on time throughout, satisfied, closed.
         p.on_time = make_petition(received_at=at("2026-06-10"))
         answer(p.on_time, handler, "2026-06-12", "2026-07-01")
-        step(p.on_time, "rate", handler, "2026-07-02", satisfaction="satisfied")
+        step(p.on_time, "rate", xinfang, "2026-07-02", satisfaction="satisfied", asked_by="phone")
         step(p.on_time, "close", handler, "2026-07-03")
         # Accepted late (50 days), replied after the 60-day term, not satisfied, closed.
         p.late = make_petition(received_at=at("2026-07-01"))
         answer(p.late, handler, "2026-08-20", "2026-10-30")
-        step(p.late, "rate", handler, "2026-10-31", satisfaction="not_satisfied")
+        step(p.late, "rate", xinfang, "2026-10-31", satisfaction="not_satisfied", asked_by="phone")
         step(p.late, "close", handler, "2026-11-01")
         # Not accepted in time: a decision on acceptance, closed by its acceptance deadline.
         p.not_accepted = make_petition(received_at=at("2026-09-01"))
@@ -79,7 +80,7 @@ def book(make_petition, personas, grid_in):
         # Replied on time and partly satisfied, not closed yet.
         p.replied = make_petition(received_at=at("2026-08-01"))
         answer(p.replied, handler, "2026-08-03", "2026-09-01")
-        step(p.replied, "rate", handler, "2026-09-02", satisfaction="partly")
+        step(p.replied, "rate", xinfang, "2026-09-02", satisfaction="partly", asked_by="phone")
         # Received five days ago: its acceptance is not due yet.
         p.fresh = make_petition(received_at=at("2026-11-15"))
         p.shiliang = make_petition(unit=grid_in("石梁镇"), received_at=at("2026-07-01"))

@@ -363,14 +363,14 @@ COMPARED = ["title", "description", "channel", "petition_type", "category", "uni
             "resolution_due_at", "due_at", "review_window_until", "profile"]
 
 
-def _book(make_petition, personas):
-    """Petitions at every stage the ledger's columns record."""
+def _book(make_petition, personas, bureau):
+    """Petitions at every stage the ledger's columns record; ``bureau`` makes the call-back."""
     town = personas.town_handler
     received = make_petition(received_at=at("2026-09-20"))
     closed = make_petition(received_at=at("2026-08-01"), title="=拖欠工资（公式样）", category="labour")
     step(closed, "accept", town, "2026-08-04")
     step(closed, "reply", town, "2026-09-30", outcome="explained", note="已向信访人解释政策。")
-    step(closed, "rate", town, "2026-10-09", satisfaction="satisfied")
+    step(closed, "rate", bureau, "2026-10-09", satisfaction="satisfied", asked_by="phone")
     step(closed, "close", town, "2026-10-12")
     replied = make_petition(received_at=at("2026-10-01"), channel="letter", matter="第一行\n第二行")
     step(replied, "accept", town, "2026-10-09")
@@ -382,8 +382,8 @@ def _book(make_petition, personas):
     return [received, closed, replied, refused, accusation]
 
 
-def test_a_full_export_imports_again_as_nothing_new(personas, make_petition):
-    _book(make_petition, personas)
+def test_a_full_export_imports_again_as_nothing_new(personas, make_petition, xinfang):
+    _book(make_petition, personas, xinfang)
     data = export_petitions(PetitionFilters(), user=personas.admin, full=True)
     before = counts()
     result = run(data, personas.admin)
@@ -391,9 +391,9 @@ def test_a_full_export_imports_again_as_nothing_new(personas, make_petition):
     assert counts() == before
 
 
-def test_a_full_export_imports_into_a_fresh_database(personas, make_petition):
+def test_a_full_export_imports_into_a_fresh_database(personas, make_petition, xinfang):
     with transaction.atomic():
-        book = _book(make_petition, personas)
+        book = _book(make_petition, personas, xinfang)
         data = export_petitions(PetitionFilters(), user=personas.admin, full=True)
         expected = {p.ref: [getattr(Petition.objects.get(pk=p.pk), name) for name in COMPARED] for p in book}
         notes = {p.ref: list(Event.objects.filter(case=p, transition="reply").values_list("note", flat=True))

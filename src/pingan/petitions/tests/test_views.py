@@ -130,7 +130,7 @@ def test_full_view_shows_the_petitioner_and_records_it(make_petition, hangbu_hea
     assert views.count() == 1
 
 
-def test_accept_extend_reply_rate_and_close_through_the_page(make_petition, hangbu_head, personas):
+def test_accept_extend_reply_rate_and_close_through_the_page(make_petition, hangbu_head, personas, xinfang):
     petition = make_petition()
     head = client_for(hangbu_head)
     url = reverse("petitions:step", args=[petition.ref, "accept"])
@@ -147,12 +147,15 @@ def test_accept_extend_reply_rate_and_close_through_the_page(make_petition, hang
     petition.refresh_from_db()
     assert petition.extension_days == 30 and petition.resolution_due_at > due_before
 
-    for name, data in (("reply", {"outcome": "supported", "note": "补偿款已补发"}),
-                       ("rate", {"satisfaction": "satisfied"}), ("close", {})):
+    # The town replies and closes; the petition bureau calls the petitioner back.
+    for client, name, data, status in (
+            (head, "reply", {"outcome": "supported", "note": "补偿款已补发"}, 200),
+            (client_for(xinfang), "rate", {"satisfaction": "satisfied", "asked_by": "phone"}, 302),
+            (head, "close", {}, 302)):
         petition.refresh_from_db()
-        response = head.post(reverse("petitions:step", args=[petition.ref, name]),
-                             {"version": petition.version, **data})
-        assert response.status_code == 302, response.content.decode()
+        response = client.post(reverse("petitions:step", args=[petition.ref, name]),
+                               {"version": petition.version, **data})
+        assert response.status_code == status, response.content.decode()
     petition.refresh_from_db()
     assert petition.status == Status.CLOSED
     page = head.get(reverse("petitions:detail", args=[petition.ref])).content.decode()

@@ -204,7 +204,7 @@ def test_the_whole_clock_national(make_petition, personas, hangbu_head, xinfang)
         with pytest.raises(errors.DomainError) as caught:
             step(petition, "close", handler)
         assert caught.value.message == msg(MSG_CLOSE_UNRATED)
-        step(petition, "rate", handler, satisfaction="satisfied")
+        step(petition, "rate", xinfang, satisfaction="satisfied", asked_by="phone")
         step(petition, "close", handler)
     petition.refresh_from_db()
     assert (petition.status, petition.satisfaction, petition.is_open) == (Status.CLOSED, "satisfied", False)

@@ -1,7 +1,7 @@
 """A reception day in a real browser: the district's calendar for a year of the demo, then
 航埠镇's clerk on a phone opens today's reception from the calendar, records it held,
 registers a visitor and follows the new petition through its clock: the town accepts it,
-the district head extends the term, the town replies and records the visitor's satisfaction.
+the district head extends the term, the town replies and prints the reply notice.
 
 Screenshots go to the test's temporary folder, or to PINGAN_SCREENSHOT_DIR when set
 (``PINGAN_SCREENSHOT_DIR=docs/screenshots`` renews docs/screenshots/reception-calendar.png).
@@ -120,11 +120,14 @@ def test_register_a_visitor_at_todays_reception_on_a_phone(browser, live_server,
     reply.locator("select[name=outcome]").select_option("supported")
     reply.locator("textarea[name=note]").fill("路灯已于本周修复，村里安排专人定期巡查。")
     _submit(clerk, reply)
-    rate = _open_form(clerk, "step-rate")
-    rate.locator("select[name=satisfaction]").select_option("satisfied")
-    _submit(clerk, rate)
-    assert _milestone(clerk, "reply") == "done" and _milestone(clerk, "rating") == "done"
+    # The reply's answer is its notice to print, with the code the visitor answers with;
+    # the town does not record the visitor's satisfaction.
+    assert clerk.locator("[data-reply-notice] [data-code]").count() == 1
+    assert no_sideways_scroll(clerk)
+    clerk.goto(live_server.url + reverse("petitions:detail", args=[petition.ref]))
+    assert _milestone(clerk, "reply") == "done" and _milestone(clerk, "rating") == "running"
+    assert clerk.locator("button[data-bs-target='#step-rate']").count() == 0
     assert no_sideways_scroll(clerk)
     petition.refresh_from_db()
-    assert petition.status == "rated" and petition.extension_days == 30
+    assert petition.status == "replied" and petition.extension_days == 30
     assert admin_errors == clerk_errors == []

@@ -15,7 +15,7 @@ LOGINS = (
     ("grid", "航埠镇 grid worker"),
     ("fire", "消防救援大队 handler (department)"),
     ("shiliang", "石梁镇 handler (another town)"),
-    ("xinfang", "信访局 clerk (registers and routes petitions)"),
+    ("xinfang", "信访局 clerk (registers and routes petitions, calls petitioners back)"),
     ("jiwei", "区纪委监委 petition office (accusations)"),
     ("fanzha", "公安分局反诈中心 officer (fraud cases and rings)"),
 )
