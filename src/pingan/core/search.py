@@ -6,13 +6,15 @@ scan of a million cases for a rare phrase reads every row (117–340 ms measured
 three characters or more go through a trigram index:
 
 * PostgreSQL: ``pg_trgm`` GIN indexes on ``UPPER(column)``, the very expression
-  ``icontains`` compiles to, so the query is unchanged and the planner picks the index;
+  ``icontains`` compiles to;
 * SQLite: the FTS5 table ``core_case_text`` with the trigram tokenizer, kept in step with
-  ``core_case`` by triggers, for a phrase with fewer than ``SQLITE_CANDIDATE_LIMIT``
-  candidates (a commoner one is found sooner by walking the list's order). It folds case
-  beyond ASCII (``Ä``/``ä``, full-width ``Ａ``/``ａ``) where SQLite's ``LIKE`` does not, so it
-  only narrows the candidates and the ``LIKE`` condition still decides: the hits are
-  exactly the scan's.
+  ``core_case`` by triggers. It folds case beyond ASCII (``Ä``/``ä``, full-width ``Ａ``/``ａ``)
+  where SQLite's ``LIKE`` does not, so it only narrows the candidates and the ``LIKE``
+  condition still decides: the hits are exactly the scan's.
+
+The index is asked for the cases first (see ``CANDIDATE_LIMIT``), then the list runs with
+their ids and its other filters. Terms of one or two characters are scanned (see
+``MIN_INDEXED_LENGTH``).
 
 Both are created by ``core/migrations/0006_case_text_search``.
 """
@@ -23,7 +25,6 @@ from collections.abc import Sequence
 
 from django.db import connections, router
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 
 from pingan.core.models import Case
 
@@ -31,12 +32,14 @@ from pingan.core.models import Case
 MIN_INDEXED_LENGTH = 3
 # The columns of ``core_case`` the index holds (and the only ones a list may search).
 INDEXED_FIELDS = ("ref", "title", "description", "location", "external_ref")
-# SQLite cannot weigh a list of candidates against the list's own order: handed the
-# index's matches it fetches and sorts every one before the first page (1.6 s for a phrase
-# in 90% of a 100,000-hazard ledger), where walking the order finds a page of a common
-# phrase at once. So it is asked first whether the phrase has this many candidates; if so
-# the list walks its order and tests each case. Measured in bench/bench_search.py.
-SQLITE_CANDIDATE_LIMIT = 5_000
+# Neither database weighs the index's matches well against the list's own order. Handed
+# them as a subquery SQLite fetches and sorts every one before the first page (1.6 s for a
+# phrase in 90% of a 100,000-hazard ledger); PostgreSQL guesses a rare phrase of few
+# trigrams common and walks the order instead (610 ms for 61 hazards in 100,000). So the
+# index is asked first for the phrase's cases, at most this many: fewer, and the list is
+# given them by id (the planner then knows how few); as many, and the phrase is common
+# enough that walking the list's order finds a page sooner. Measured in bench/bench_search.py.
+CANDIDATE_LIMIT = 5_000
 
 
 def like_q(term: str, fields: Sequence[str]) -> Q:
@@ -64,16 +67,23 @@ def text_q(term: str, fields: Sequence[str]) -> Q:
     matches = like_q(term, fields)
     if len(term) < MIN_INDEXED_LENGTH:
         return matches
-    connection = connections[router.db_for_read(Case)]
-    if connection.vendor != "sqlite":
+    candidates = _candidates(term, fields)
+    if candidates is None:
         return matches
-    phrase = _fts_phrase(term, fields)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM (SELECT 1 FROM core_case_text WHERE core_case_text MATCH %s "
-                       "LIMIT %s)", (phrase, SQLITE_CANDIDATE_LIMIT))
-        (candidates,) = cursor.fetchone()
-    if candidates >= SQLITE_CANDIDATE_LIMIT:
-        return matches
-    return Q(pk__in=RawSQL(  # noqa: S611 (the term is a bound parameter)
-        "SELECT rowid FROM core_case_text WHERE core_case_text MATCH %s", (phrase,))) & matches
+    return Q(pk__in=candidates) & matches
 
+
+def _candidates(term: str, fields: Sequence[str]) -> list[int] | None:
+    """The ids of the cases the index finds for the term, or None for CANDIDATE_LIMIT or more."""
+    alias = router.db_for_read(Case)
+    connection = connections[alias]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rowid FROM core_case_text WHERE core_case_text MATCH %s LIMIT %s",
+                           (_fts_phrase(term, fields), CANDIDATE_LIMIT))
+            ids = [row[0] for row in cursor.fetchall()]
+    else:
+        # The query icontains writes: the pg_trgm indexes on UPPER(column) serve it as it is.
+        ids = list(Case.objects.using(alias).filter(like_q(term, fields)).order_by()
+                   .values_list("pk", flat=True)[:CANDIDATE_LIMIT])
+    return ids if len(ids) < CANDIDATE_LIMIT else None
