@@ -56,6 +56,7 @@ from pingan.core.deadlines import OPEN, due_state_expression, due_states_q, loca
 from pingan.core.filters import ListFilters
 from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind, subtree_q
 from pingan.core.scoping import acting_scope, scope_for
+from pingan.core.search import text_q
 from pingan.fraud.identifiers import KINDS, URL, IdentifierError, normalize
 from pingan.fraud.linking import TOWN_CODE_LENGTH, RingIndex
 from pingan.fraud.models import (
@@ -80,6 +81,8 @@ from pingan.fraud.models import (
 from pingan.petitions.masking import mask_address, mask_id_number, mask_name, mask_phone
 from pingan.petitions.selectors import may_view_personal_data
 
+CASE_TEXT_FIELDS = ("ref", "title")
+WARNING_TEXT_FIELDS = ("ref", "external_ref")
 SORTS = {
     "-reported": ("-reported_on", "-id"),
     "reported": ("reported_on", "id"),
@@ -231,7 +234,7 @@ def fraud_case_list(*, user: Any, filters: FraudCaseFilters) -> QuerySet[FraudCa
     if filters.band:
         qs = qs.filter(_band_q(filters.band))
     if filters.q:
-        qs = qs.filter(Q(ref__icontains=filters.q) | Q(title__icontains=filters.q))
+        qs = qs.filter(text_q(filters.q, CASE_TEXT_FIELDS))
     if filters.identifier:
         qs = qs.filter(pk__in=CaseIdentifier.objects.filter(
             identifier__in=identifier_matches(filters.identifier)).values("case"))
@@ -463,7 +466,7 @@ def warning_list(*, user: Any, filters: WarningFilters,
     if filters.open_only:
         qs = qs.filter(is_open=True)
     if filters.q:
-        qs = qs.filter(Q(ref__icontains=filters.q) | Q(external_ref__icontains=filters.q))
+        qs = qs.filter(text_q(filters.q, WARNING_TEXT_FIELDS))
     qs = qs.filter(local_days_q("opened_at", filters.received_from, filters.received_to))
     return qs.annotate(due_state=due_state_expression(now)).order_by(*WARNING_SORTS[filters.sort])
 

@@ -14,8 +14,11 @@ from pingan.core.deadlines import OPEN, due_state_expression, due_states_q, loca
 from pingan.core.filters import ListFilters
 from pingan.core.models import DueState, Severity, Unit, subtree_q
 from pingan.core.scoping import acting_scope, scope_for
+from pingan.core.search import text_q
 from pingan.hazards.models import Category, Hazard, Status
 
+# A hazard is found by its reference, its words and its place.
+TEXT_FIELDS = ("ref", "title", "description", "location")
 SORTS = {
     "due": ("due_at", "id"),
     "-due": ("-due_at", "-id"),
@@ -34,7 +37,7 @@ class HazardFilters(ListFilters):
     category: list[Category] = Field(default_factory=list)
     grade: Severity | None = None
     due_state: list[DueState] = Field(default_factory=list)
-    q: str | None = Field(None, max_length=100, description="Text in reference, title, location")
+    q: str | None = Field(None, max_length=100, description="Text in reference, title, description, location")
     opened_from: dt.date | None = None
     opened_to: dt.date | None = None
     due_from: dt.date | None = None
@@ -59,8 +62,7 @@ def hazard_list(*, user: Any, filters: HazardFilters, now: dt.datetime | None = 
     if filters.open_only:
         qs = qs.filter(OPEN)
     if filters.q:
-        qs = qs.filter(Q(ref__icontains=filters.q) | Q(title__icontains=filters.q)
-                       | Q(location__icontains=filters.q))
+        qs = qs.filter(text_q(filters.q, TEXT_FIELDS))
     qs = qs.filter(local_days_q("opened_at", filters.opened_from, filters.opened_to),
                    local_days_q("due_at", filters.due_from, filters.due_to))
     return qs.annotate(due_state=due_state_expression(now)).order_by(*SORTS[filters.sort])

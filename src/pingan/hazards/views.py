@@ -84,7 +84,7 @@ def _filter_options(request: HttpRequest) -> dict[str, Any]:
         "sort_options": list(SORT_LABELS.items()),
         "switches": [("open_only", _("Open items only"))],
         "list_id": "hazard", "list_url": reverse("hazards:list"),
-        "search_placeholder": _("Reference, title or place"),
+        "search_placeholder": _("Reference, title, description or place"),
     }
 
 

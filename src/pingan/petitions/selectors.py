@@ -25,9 +25,12 @@ from pingan.core.deadlines import due_state_expression, due_state_q, local_days_
 from pingan.core.filters import ListFilters
 from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind, subtree_bounds, subtree_q
 from pingan.core.scoping import scope_for
+from pingan.core.search import text_q
 from pingan.petitions.models import Category, Channel, Petition, PetitionType, Satisfaction, Status
 from pingan.petitions.similarity import cosine, shingles
 
+# Not the description: the matter in full names people, and the list shows it to no one.
+TEXT_FIELDS = ("ref", "title")
 SORTS = {
     "due": ("due_at", "id"),
     "-due": ("-due_at", "-id"),
@@ -93,7 +96,7 @@ def petition_list(*, user: Any, filters: PetitionFilters,
     if filters.first_only or filters.repeat_only:
         qs = qs.filter(repeat_of__isnull=filters.first_only)
     if filters.q:
-        qs = qs.filter(Q(ref__icontains=filters.q) | Q(title__icontains=filters.q))
+        qs = qs.filter(text_q(filters.q, TEXT_FIELDS))
     qs = qs.filter(local_days_q("opened_at", filters.received_from, filters.received_to))
     return qs.annotate(due_state=due_state_expression(now)).order_by(*SORTS[filters.sort])
 
