@@ -123,7 +123,7 @@ def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
     if any(k in changes and changes[k] != getattr(hazard, k) for k in rule_fields) and \
             hazard.extended_at is None:
         terms = hazard_terms(**{k: changes.get(k, getattr(hazard, k)) for k in rule_fields})
-        changes["due_at"] = terms.due_at(hazard.opened_at)
+        changes.update(terms.due_fields(hazard.opened_at))
     return case_update(case=hazard, actor=actor, expected_version=expected_version,
                        changes=changes, note=note, at=at)
 
