@@ -7,7 +7,6 @@ its own fields in a child table. Dashboards count across kinds on ``Case`` alone
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Transform
 from django.utils.translation import gettext_lazy as _
@@ -458,10 +457,6 @@ class HolidayDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_kind_display()} ({self.get_festival_display()})"
-
-    def clean(self) -> None:
-        if self.year_id is not None and self.day is not None and self.day.year != self.year.year:
-            raise ValidationError({"day": _("The date must lie in %(year)s.") % {"year": self.year.year}})
 
 
 class DeadlinePolicy(models.Model):
