@@ -77,6 +77,17 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _holiday_schedule_read_afresh():
+    """Each test reads the holiday schedule from its own database state: the one kept in
+    memory may hold a year that an earlier test confirmed and then rolled back."""
+    from pingan.core.holidays import forget_schedule
+
+    forget_schedule()
+    yield
+    forget_schedule()
+
+
 @pytest.fixture
 def district(db) -> Unit:
     return build_district(grids_per_village=1)

@@ -193,6 +193,12 @@ LOGGING = {
 # days after it. Local practice; no statute fixes them.
 PINGAN_DUE_SOON_DAYS = int(os.environ.get("PINGAN_DUE_SOON_DAYS", "2"))
 PINGAN_LONG_OVERDUE_DAYS = int(os.environ.get("PINGAN_LONG_OVERDUE_DAYS", "15"))
+# Each process keeps the holiday schedule in memory and looks this often whether another
+# process (the admin site, an import) changed it.
+PINGAN_HOLIDAY_RECHECK_SECONDS = int(os.environ.get("PINGAN_HOLIDAY_RECHECK_SECONDS", "30"))
+# From this day of the year (month, day) the district admin is told, once, while next
+# year's holiday schedule is not confirmed: the State Council publishes it in the autumn.
+PINGAN_HOLIDAY_NOTICE_FROM = (10, 1)
 
 # Hazard deadlines for ordinary hazards, per category, in calendar days (local practice:
 # fire and e-bike 7, road 15, building 30, immediate items 1). The district admin

@@ -96,3 +96,5 @@ class LedgerColumnMappingAdmin(ReadOnlyAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("key_hash", "created_at", "last_used_at")
+
+from pingan.core import admin_holidays  # noqa: E402, F401  (the holiday schedule's pages)

@@ -57,6 +57,13 @@ KEY_PREFIX = "pingan_"  # lets secret scanners recognise a leaked key
 # ---------------------------------------------------------------------------
 
 
+# Every case schema's mark on a due date counted on the holidays of an unconfirmed year.
+DUE_PROVISIONAL_DESCRIPTION = (
+    "due_at was counted on the statutory holidays of a year whose State Council schedule is not "
+    "confirmed: it is provisional, and counted again when that schedule is imported."
+)
+
+
 class UnitRef(Schema):
     """A unit as items name it: its code, and its name for people."""
 

@@ -6,12 +6,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
-from pingan.core.deadlines import DeadlineTerms
+from pingan.core.deadlines import DeadlineTerms, deadline_kind, recount
 from pingan.core.events import GENESIS, append_event, chained_event
+from pingan.core.inbox import notify
 from pingan.core.models import ROLE_RANK, Case, Event, EventType, RoleName, Unit
 from pingan.core.references import next_reference
 from pingan.core.scoping import scope_for
@@ -56,8 +59,8 @@ def new_case(*, model: type[C], ref: str, actor: Any, unit: Unit, fields: Mappin
         unit=unit,
         unit_prefix=unit.prefix,
         opened_at=opened_at,
-        due_at=terms.due_at(opened_at),
         reporter=actor,
+        **terms.due_fields(opened_at),
         **fields,
     )
     if case.department_id is None:
@@ -118,7 +121,7 @@ def case_extend(*, case: C, actor: Any, expected_version: int, reason: str,
         before, after = apply_changes(
             case=case, expected_version=expected_version,
             changes={
-                "due_at": terms.extended_due_at(case.due_at or now, terms.extension_duration),
+                **terms.deadline(case.due_at or now, terms.extension_duration).case_fields(),
                 "extended_at": now,
                 "extension_reason": reason.strip(),
                 # A new deadline: escalation starts again from the case's own unit.
@@ -128,3 +131,38 @@ def case_extend(*, case: C, actor: Any, expected_version: int, reason: str,
         append_event(case=case, actor=actor, type=EventType.EXTENDED, before=before,
                      after=after, note=reason.strip(), at=now)
     return case
+
+
+MSG_RECOUNTED = _("{ref}: due date counted again on the confirmed holiday schedule: {before} → {after}")
+MSG_CONFIRMED = _("{ref}: due date {after} is now confirmed by the holiday schedule")
+
+
+def case_deadline_recount(*, case_id: int, actor: Any, at: dt.datetime) -> str | None:
+    """Count an open case's provisional due date again on the schedule as it stands (a year
+    was confirmed). When the date or its provisional mark changes, the change is an event
+    and the case's handler (its assignee, else who registered it) is told. Returns the
+    case's reference then, else None."""
+    base = Case.objects.get(pk=case_id)
+    kind = deadline_kind(base.kind)
+    model = kind.model if kind else Case
+    with transaction.atomic():
+        case = model.objects.select_for_update().get(pk=case_id)
+        if not case.is_open or not case.due_provisional or not case.due_basis:
+            return None
+        deadline = recount(case.due_basis)
+        if deadline.due_at == case.due_at and deadline.provisional == case.due_provisional:
+            return None
+        changes = deadline.case_fields()
+        if kind:
+            changes |= {name: deadline.due_at for name in kind.mirrors(case)}
+        previous = case.due_at
+        before, after = apply_changes(case=case, expected_version=case.version, changes=changes)
+        with translation.override(settings.LANGUAGE_CODE):
+            shown = {"ref": case.ref, "before": f"{timezone.localtime(previous):%Y-%m-%d}",
+                     "after": f"{timezone.localtime(deadline.due_at):%Y-%m-%d}"}
+            message = str(MSG_RECOUNTED if previous != deadline.due_at else MSG_CONFIRMED).format(**shown)
+            event = append_event(case=case, actor=actor, type=EventType.RESCHEDULED, before=before,
+                                 after=after, note=message, at=at)
+            handler = case.assignee or case.reporter
+            notify(users=[handler] if handler else [], case=case, event=event, message=message)
+    return case.ref

@@ -1,42 +1,34 @@
 """Deadlines: working days on the Chinese State Council schedule, due dates, due states.
 
-Working days come from the ``chinesecalendar`` library, which tracks each year's official
-holiday notice including make-up working days (调休). For a year the library does not know
-yet, weekends are the only rest days and the ``pingan.W001`` system check says so.
+Working days come from the holiday schedule kept as data (``core.holidays``), make-up
+working days (调休) included. A year whose schedule is not confirmed counts on the
+statutory holidays, provisionally: a due date counted over such a year is provisional,
+says so, and keeps what it was counted from so that the year's import counts it again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-import chinese_calendar
 from django.conf import settings
 from django.db.models import Case as When_
 from django.db.models import CharField, Q, TextChoices, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.models import DayType, DeadlinePolicy, DueState
+from pingan.core.holidays import schedule
+from pingan.core.models import DayType, DeadlinePolicy, DueState, HolidayKind
 
 
-def calendar_covers(year: int) -> bool:
-    try:
-        chinese_calendar.is_workday(dt.date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
+def year_confirmed(year: int) -> bool:
+    return schedule().is_confirmed(year)
 
 
-@functools.lru_cache(maxsize=4096)
 def is_working_day(day: dt.date) -> bool:
-    # Cached: a bulk import computes a hundred thousand deadlines over a few hundred days.
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
+    return schedule().is_working_day(day)
 
 
 def next_working_day_on_or_after(day: dt.date) -> dt.date:
@@ -56,6 +48,12 @@ def add_working_days(start: dt.date, count: int) -> dt.date:
     return day
 
 
+def _count_end(start: dt.date, duration: int, day_type: str) -> dt.date:
+    if day_type == DayType.WORKING:
+        return add_working_days(start, duration)
+    return start + dt.timedelta(days=duration)
+
+
 def due_date(start: dt.date, duration: int, day_type: str) -> dt.date:
     """The last day allowed.
 
@@ -64,9 +62,85 @@ def due_date(start: dt.date, duration: int, day_type: str) -> dt.date:
     working day is a working day and does not roll. Working days: the ``duration``-th
     working day after ``start``.
     """
-    if day_type == DayType.WORKING:
-        return add_working_days(start, duration)
-    return next_working_day_on_or_after(start + dt.timedelta(days=duration))
+    return next_working_day_on_or_after(_count_end(start, duration, day_type))
+
+
+def _unconfirmed_years(first: dt.date, last: dt.date) -> tuple[int, ...]:
+    current = schedule()
+    return tuple(y for y in range(first.year, last.year + 1) if not current.is_confirmed(y))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A due date and whether it rests on a provisional schedule.
+
+    The days whose kind decided the date are the ones it was counted over: every day after
+    the start for working days; for calendar days, the day the count ends and any roll off
+    it. When one of them lies in a year with no confirmed schedule, the date is provisional.
+    """
+
+    start: dt.date
+    days: int
+    day_type: str
+    due: dt.date
+    provisional_years: tuple[int, ...]
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
+
+    @property
+    def due_at(self) -> dt.datetime:
+        return end_of_day(self.due)
+
+    @property
+    def basis(self) -> dict[str, Any]:
+        return {"start": self.start.isoformat(), "days": self.days, "day_type": self.day_type}
+
+    def case_fields(self) -> dict[str, Any]:
+        """The case's deadline fields: the due moment, whether it is provisional, and (only
+        then: it may be counted again) what it was counted from."""
+        return {"due_at": self.due_at, "due_provisional": self.provisional,
+                "due_basis": self.basis if self.provisional else None}
+
+
+# The deadline fields of a case with no deadline running.
+NO_DEADLINE_FIELDS: Mapping[str, Any] = {"due_at": None, "due_provisional": False, "due_basis": None}
+
+
+def count_deadline(start: dt.date, duration: int, day_type: str) -> Deadline:
+    """``due_date`` with whether it is provisional."""
+    count_ends = _count_end(start, duration, day_type)
+    due = next_working_day_on_or_after(count_ends)
+    first = start + dt.timedelta(days=1) if day_type == DayType.WORKING else count_ends
+    return Deadline(start=start, days=duration, day_type=day_type, due=due,
+                    provisional_years=_unconfirmed_years(first, due))
+
+
+def recount(basis: Mapping[str, Any]) -> Deadline:
+    """Count a stored ``Deadline.basis`` again on the schedule as it stands now."""
+    return count_deadline(dt.date.fromisoformat(basis["start"]), int(basis["days"]), basis["day_type"])
+
+
+@dataclass(frozen=True)
+class DeadlineKind:
+    """A kind of case whose own table repeats ``due_at`` (a petition's ``resolution_due_at``
+    while it is handled): ``mirrors`` names the fields that hold it in the case's state, so
+    a recount moves them together. Kinds with no such field need not register."""
+
+    model: type
+    mirrors: Callable[[Any], tuple[str, ...]]
+
+
+_KINDS: dict[str, DeadlineKind] = {}
+
+
+def register_deadline_kind(kind: str, *, model: type, mirrors: Callable[[Any], tuple[str, ...]]) -> None:
+    _KINDS[kind] = DeadlineKind(model=model, mirrors=mirrors)
+
+
+def deadline_kind(kind: str) -> DeadlineKind | None:
+    return _KINDS.get(kind)
 
 
 class DayKind(TextChoices):
@@ -76,30 +150,19 @@ class DayKind(TextChoices):
     HOLIDAY = "holiday", _("Public holiday")
 
 
-# The library names holidays in English; these are their names for people.
-HOLIDAY_NAMES = {
-    "New Year's Day": _("New Year's Day"),
-    "Spring Festival": _("Spring Festival"),
-    "Tomb-sweeping Day": _("Tomb-sweeping Day"),
-    "Labour Day": _("Labour Day"),
-    "Dragon Boat Festival": _("Dragon Boat Festival"),
-    "National Day": _("National Day"),
-    "Mid-autumn Festival": _("Mid-autumn Festival"),
-    "Anti-Fascist 70th Day": _("Anti-Fascist 70th Day"),
-}
+def describe_day(day: dt.date) -> tuple[str, str, bool]:
+    """What a day is on the schedule, the holiday it belongs to ("" if none; a make-up
+    working day names the holiday it makes up for), and whether that is provisional."""
+    entry = schedule().entry(day)
+    if entry is None:
+        return (DayKind.REST if day.weekday() >= 5 else DayKind.WORKING), "", not year_confirmed(day.year)
+    kind = DayKind.MAKE_UP if entry.kind == HolidayKind.MAKE_UP else DayKind.HOLIDAY
+    return kind, entry.festival_label, entry.provisional
 
 
 def day_kind(day: dt.date) -> tuple[str, str]:
-    """What a day is on the schedule, and the holiday it belongs to ("" if none): a make-up
-    working day names the holiday it makes up for."""
-    try:
-        resting, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
-        resting, name = day.weekday() >= 5, None
-    holiday = str(HOLIDAY_NAMES.get(name, name)) if name else ""
-    if resting:
-        return (DayKind.HOLIDAY if name else DayKind.REST), holiday
-    return (DayKind.MAKE_UP if day.weekday() >= 5 else DayKind.WORKING), holiday
+    kind, holiday, _provisional = describe_day(day)
+    return kind, holiday
 
 
 @dataclass(frozen=True)
@@ -111,6 +174,8 @@ class DayNote:
     counted: int | None
     # Passed over while rolling a calendar-day deadline off a rest day or holiday.
     rolled: bool = False
+    # The day lies in a year with no confirmed schedule: its kind is the statutory guess.
+    provisional: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -130,40 +195,42 @@ class DueDateExplanation:
     # Calendar days: every rest day, holiday and make-up day in the count, then every day
     # of the roll. Working days: every day after the start up to the due date.
     days: tuple[DayNote, ...]
-    # Years the holiday library has no schedule for: weekends were the only rest days.
-    estimated_years: tuple[int, ...]
+    # Years with no confirmed schedule that the due date was counted over: statutory
+    # holidays stood in for them, and the date is provisional.
+    provisional_years: tuple[int, ...]
 
     @property
     def rolled(self) -> bool:
         return self.due != self.count_ends
 
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
+
 
 def explain_due_date(start: dt.date, duration: int, day_type: str) -> DueDateExplanation:
     """``due_date`` with its working shown: the same answer, built from the same steps."""
-    if day_type == DayType.WORKING:
-        count_ends = due = add_working_days(start, duration)
-    else:
-        count_ends = start + dt.timedelta(days=duration)
-        due = next_working_day_on_or_after(count_ends)
+    deadline = count_deadline(start, duration, day_type)
+    count_ends, due = _count_end(start, duration, day_type), deadline.due
     notes: list[DayNote] = []
     working_count = 0
     day = start
     while day < due:
         day += dt.timedelta(days=1)
-        kind, holiday = day_kind(day)
+        kind, holiday, provisional = describe_day(day)
         works = is_working_day(day)
         if day_type == DayType.WORKING:
             working_count += works
-            notes.append(DayNote(day, kind, holiday, working_count if works else None))
+            notes.append(DayNote(day, kind, holiday, working_count if works else None,
+                                 provisional=provisional))
         elif day > count_ends:
             # Rest days passed over, and the working day the roll stopped on.
-            notes.append(DayNote(day, kind, holiday, None, rolled=day < due))
+            notes.append(DayNote(day, kind, holiday, None, rolled=day < due, provisional=provisional))
         elif kind != DayKind.WORKING:
-            notes.append(DayNote(day, kind, holiday, (day - start).days))
-    years = range(start.year, due.year + 1)
+            notes.append(DayNote(day, kind, holiday, (day - start).days, provisional=provisional))
     return DueDateExplanation(
         start=start, duration=duration, day_type=day_type, count_ends=count_ends, due=due,
-        days=tuple(notes), estimated_years=tuple(y for y in years if not calendar_covers(y)),
+        days=tuple(notes), provisional_years=deadline.provisional_years,
     )
 
 
@@ -196,11 +263,20 @@ class DeadlineTerms:
     extension_duration: int = 0
     source: str = "settings"
 
+    def deadline(self, start: dt.datetime, duration: int | None = None) -> Deadline:
+        """The deadline of ``duration`` (default: the term's) counted from ``start``."""
+        return count_deadline(local_date(start), self.duration if duration is None else duration,
+                              self.day_type)
+
     def due_at(self, start: dt.datetime) -> dt.datetime:
-        return end_of_day(due_date(local_date(start), self.duration, self.day_type))
+        return self.deadline(start).due_at
+
+    def due_fields(self, start: dt.datetime) -> dict[str, Any]:
+        """The case's deadline fields for a term counted from ``start``."""
+        return self.deadline(start).case_fields()
 
     def extended_due_at(self, due_at: dt.datetime, duration: int) -> dt.datetime:
-        return end_of_day(due_date(local_date(due_at), duration, self.day_type))
+        return self.deadline(due_at, duration).due_at
 
 
 def resolve_terms(*, kind: str, category: str, severity: str, fallback: DeadlineTerms) -> DeadlineTerms:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pingan.core.models import Case, Event, Notification
@@ -18,11 +18,20 @@ def notify(*, users: Iterable[Any], case: Case, event: Event, message: str) -> N
     Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)
 
 
+def notify_user(*, users: Iterable[Any], message: str, link: str, at: Any) -> None:
+    """A notice about no one case, pointing to where to act."""
+    Notification.objects.bulk_create([
+        Notification(user_id=pk, message=message[:300], link=link, created_at=at)
+        for pk in {u.pk for u in users}
+    ])
+
+
 def unread_for(user: Any) -> QuerySet[Notification]:
     """Unread notices about cases the user can still see (a moved case drops out)."""
     visible = Case.objects.visible_to(user).values("pk")
     return (
-        Notification.objects.filter(user=user, read_at__isnull=True, case__in=visible)
+        Notification.objects.filter(Q(case__isnull=True) | Q(case__in=visible), user=user,
+                                    read_at__isnull=True)
         .select_related("case", "event")
     )
 

@@ -428,6 +428,11 @@ def local_day(moment: dt.datetime | None) -> dt.date | None:
     return timezone.localtime(moment).date() if moment else None
 
 
+def provisional_cell(case: Any) -> str:
+    """The export's mark on a due date counted on a year's provisional holidays."""
+    return "暂定" if case.due_provisional else ""
+
+
 def person_name(user: Any) -> str:
     return (user.get_full_name() or user.username) if user else ""
 

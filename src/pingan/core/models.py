@@ -258,6 +258,12 @@ class Case(models.Model):
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=20, default="web")
     external_ref = models.CharField(_("external reference"), max_length=60, null=True, blank=True)
+    # The due date counted over days of a year with no confirmed holiday schedule: it may
+    # move when that year's schedule is imported (``core.holidays``).
+    due_provisional = models.BooleanField(_("due date provisional"), default=False)
+    # What a provisional due date was counted from ({"start", "days", "day_type"}), so the
+    # import can count it again; None once the date is final.
+    due_basis = models.JSONField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     head_hash = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -297,6 +303,8 @@ class EventType(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     ATTACHED = "attached", _("Attachment added")
     IMPORTED = "imported", _("Imported")
+    # The year's holiday schedule was confirmed and the provisional due date counted again.
+    RESCHEDULED = "rescheduled", _("Due date recounted on the confirmed holiday schedule")
     # Someone read personal data (a petitioner's, a victim's) in full: the read is the record.
     VIEWED_PERSONAL_DATA = "viewed_personal_data", _("Personal data viewed in full")
 
@@ -372,6 +380,85 @@ class DayType(models.TextChoices):
     WORKING = "working", _("Working days")
 
 
+class HolidayKind(models.TextChoices):
+    DAY_OFF = "day_off", _("Day off")
+    MAKE_UP = "make_up", _("Make-up working day")
+
+
+class HolidaySource(models.TextChoices):
+    PACKAGE = "package", _("Holiday package (chinesecalendar)")
+    NOTICE = "notice", _("State Council notice, imported")
+    ADMIN = "admin", _("Entered by the district admin")
+    # Never stored on a day: the statutory days that stand in for an unconfirmed year.
+    PROVISIONAL = "provisional", _("Statutory holidays, provisional")
+
+
+class Festival(models.TextChoices):
+    """The holidays of 全国年节及纪念日放假办法, and the one-off day the package knows of."""
+
+    NEW_YEAR = "new_year", _("New Year's Day")
+    SPRING_FESTIVAL = "spring_festival", _("Spring Festival")
+    QINGMING = "qingming", _("Tomb-sweeping Day")
+    LABOUR_DAY = "labour_day", _("Labour Day")
+    DRAGON_BOAT = "dragon_boat", _("Dragon Boat Festival")
+    MID_AUTUMN = "mid_autumn", _("Mid-autumn Festival")
+    NATIONAL_DAY = "national_day", _("National Day")
+    ANTI_FASCIST_70TH = "anti_fascist_70th", _("Anti-Fascist 70th Day")
+
+
+class HolidayYear(models.Model):
+    """One year of the State Council holiday schedule. A confirmed year's days are its
+    ``HolidayDay`` rows; a year not confirmed (or absent) counts on the statutory holidays,
+    provisionally, whatever rows it holds (an admin may prepare them before confirming)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    confirmed = models.BooleanField(
+        _("confirmed"), default=False,
+        help_text=_("The State Council has published this year's schedule and its days below are it."),
+    )
+    source = models.CharField(_("source"), max_length=20, choices=HolidaySource.choices,
+                              default=HolidaySource.ADMIN)
+    basis = models.CharField(_("confirmed by"), max_length=200, blank=True,
+                             help_text=_("The notice or file the schedule comes from."))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # When the district admin was told the year is still unconfirmed (once per year).
+    unconfirmed_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Every change of the year or its days saves this row: other processes see the change.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("holiday schedule year")
+        verbose_name_plural = _("holiday schedule")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class HolidayDay(models.Model):
+    """A day off or a make-up working day of a year's schedule; every other day is a
+    working day from Monday to Friday and a rest day on the weekend."""
+
+    year = models.ForeignKey(HolidayYear, on_delete=models.CASCADE, related_name="days",
+                             verbose_name=_("year"))
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=HolidayKind.choices)
+    festival = models.CharField(_("holiday"), max_length=20, choices=Festival.choices)
+    source = models.CharField(_("source"), max_length=20, choices=HolidaySource.choices,
+                              default=HolidaySource.ADMIN)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(source="provisional"), name="holiday_day_not_provisional"),
+        ]
+        verbose_name = _("holiday schedule day")
+        verbose_name_plural = _("holiday schedule days")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()} ({self.get_festival_display()})"
+
+
 class DeadlinePolicy(models.Model):
     """How long a kind of case may stay open. The most specific matching row wins; an
     empty category or severity matches any."""
@@ -423,9 +510,14 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notifications")
+    # A notice about no one case (the next year's holiday schedule is not confirmed) has
+    # neither, and says where to act in ``link``.
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="notifications")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="notifications")
     message = models.CharField(max_length=300)
+    link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
 

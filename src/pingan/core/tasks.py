@@ -3,6 +3,7 @@
 from django_tasks import task
 
 from pingan.core.escalation import escalate_overdue
+from pingan.core.holiday_import import holiday_notice_sweep
 from pingan.core.ledger_uploads import close_stale_uploads, ledger_upload_run
 from pingan.core.models import LedgerUpload
 
@@ -22,3 +23,9 @@ def import_ledger_upload(upload_id: int) -> str:
 def sweep_stale_uploads() -> int:
     """Close the ledger uploads whose worker stopped mid-import (``close_stale_uploads``)."""
     return close_stale_uploads()
+
+
+@task()
+def sweep_holiday_notice() -> bool:
+    """From 1 October, tell the district admin once while next year's holidays are unconfirmed."""
+    return holiday_notice_sweep()

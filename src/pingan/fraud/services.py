@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
 from pingan.core.cases import open_case
-from pingan.core.deadlines import DeadlineTerms, local_date
+from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms, local_date
 from pingan.core.events import append_event
 from pingan.core.models import ROLE_RANK, Case, EventType, RoleName, Severity, Unit, UnitKind
 from pingan.core.phones import PhoneError, clean_phone
@@ -125,6 +125,9 @@ class NoDeadline(DeadlineTerms):
 
     def due_at(self, start: dt.datetime) -> None:  # type: ignore[override]
         return None
+
+    def due_fields(self, start: dt.datetime) -> dict[str, Any]:
+        return dict(NO_DEADLINE_FIELDS)
 
 
 NO_DEADLINE = NoDeadline(duration=1, extension_allowed=False)
@@ -682,6 +685,10 @@ class ClockHours(DeadlineTerms):
 
     def due_at(self, start: dt.datetime) -> dt.datetime:
         return start + dt.timedelta(hours=self.duration)
+
+    def due_fields(self, start: dt.datetime) -> dict[str, Any]:
+        # Hours on the clock: no holiday moves them, so nothing is provisional.
+        return {**NO_DEADLINE_FIELDS, "due_at": self.due_at(start)}
 
 
 def contact_terms(risk_level: str) -> ClockHours:

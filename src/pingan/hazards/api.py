@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 
 from pingan.core import errors
 from pingan.core.api import (
+    DUE_PROVISIONAL_DESCRIPTION,
     ERRORS,
     MSG_NO_SUCH_UNIT,
     EventOut,
@@ -63,6 +64,7 @@ class HazardItem(Schema):
     assignee: str | None = Field(None, description="The assignee's username.")
     opened_at: dt.datetime
     due_at: dt.datetime | None
+    due_provisional: bool = Field(description=DUE_PROVISIONAL_DESCRIPTION)
     closed_at: dt.datetime | None
     version: int = Field(description="Send it back with an edit or a transition.")
 

@@ -123,8 +123,10 @@ def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
     if any(k in changes and changes[k] != getattr(hazard, k) for k in rule_fields) and \
             hazard.extended_at is None:
         terms = hazard_terms(**{k: changes.get(k, getattr(hazard, k)) for k in rule_fields})
-        # A ledger's own deadline stays; the policy's date kept beside it moves.
-        changes["policy_due_at" if hazard.policy_due_at else "due_at"] = terms.due_at(hazard.opened_at)
+        if hazard.policy_due_at:  # a ledger's own deadline stays; the policy's date beside it moves
+            changes["policy_due_at"] = terms.due_at(hazard.opened_at)
+        else:
+            changes.update(terms.due_fields(hazard.opened_at))
     return case_update(case=hazard, actor=actor, expected_version=expected_version,
                        changes=changes, note=note, at=at)
 

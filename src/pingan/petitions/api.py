@@ -15,6 +15,7 @@ from pydantic import ConfigDict
 
 from pingan.core import errors
 from pingan.core.api import (
+    DUE_PROVISIONAL_DESCRIPTION,
     ERRORS,
     MSG_NO_SUCH_UNIT,
     EventOut,
@@ -105,6 +106,7 @@ class PetitionItem(Schema):
     petitioner: PetitionerOut
     received_at: dt.datetime
     due_at: dt.datetime | None = Field(description="The deadline of the step the clock is on now.")
+    due_provisional: bool = Field(description=DUE_PROVISIONAL_DESCRIPTION)
     closed_at: dt.datetime | None
     version: int = Field(description="Send it back with a step or an extension.")
 
@@ -415,6 +417,8 @@ class DayOut(Schema):
     holiday: str
     counted: int | None = Field(description="The day's number in the count; null when skipped.")
     rolled: bool = Field(description="Passed over by the roll-forward off a rest day or holiday.")
+    provisional: bool = Field(description="In a year with no confirmed holiday schedule: its kind is "
+                                          "the statutory holidays' provisional stand-in.")
 
 
 class DeadlineOut(Schema):
@@ -432,7 +436,10 @@ class DeadlineOut(Schema):
     due: dt.date
     sources: list[str]
     explained: list[DayOut]
-    estimated_years: list[int] = Field(description="Years with no official schedule: weekends only.")
+    provisional: bool = Field(description="The due date was counted over a year whose holiday schedule "
+                                          "is not confirmed: it may move when that schedule is imported.")
+    provisional_years: list[int] = Field(description="Those years: their statutory holidays stood in, "
+                                                     "with no make-up working days.")
 
 
 def deadline_out(calculation: Any) -> dict[str, Any]:
@@ -443,10 +450,12 @@ def deadline_out(calculation: Any) -> dict[str, Any]:
         "start": calculation.start, "start_label": calculation.start_label,
         "parts": list(calculation.parts), "days": calculation.days, "day_type": calculation.day_type,
         "count_ends": explanation.count_ends, "rolled": explanation.rolled, "due": calculation.due,
-        "sources": list(calculation.sources), "estimated_years": list(explanation.estimated_years),
+        "sources": list(calculation.sources), "provisional": explanation.provisional,
+        "provisional_years": list(explanation.provisional_years),
         "explained": [
             {"day": note.day, "kind": note.kind, "kind_label": note.kind_label,
-             "holiday": note.holiday, "counted": note.counted, "rolled": note.rolled}
+             "holiday": note.holiday, "counted": note.counted, "rolled": note.rolled,
+             "provisional": note.provisional}
             for note in explanation.days
         ],
     }

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
 from pingan.core.cases import department_for, open_case
-from pingan.core.deadlines import due_date, end_of_day, local_date
+from pingan.core.deadlines import NO_DEADLINE_FIELDS, count_deadline, due_date, local_date
 from pingan.core.events import append_event
 from pingan.core.models import (
     ROLE_RANK,
@@ -96,6 +96,21 @@ MSG_BACKLOG_NOT_OVERDUE = _(
 MSG_BACKLOG_LEADER_REQUIRED = _("Name the responsible leader (包案领导).")
 MSG_BACKLOG_TARGET_PAST = _("The target date cannot be in the past.")
 
+
+
+# The field of the petition's own table that repeats the running ``due_at``, per state:
+# a recount on the confirmed holiday schedule moves it too (``core.cases.case_deadline_recount``).
+DUE_MIRRORS: dict[str, tuple[str, ...]] = {
+    Status.RECEIVED: ("acceptance_due_at",),
+    Status.ACCEPTED: ("resolution_due_at",),
+    Status.HANDLING: ("resolution_due_at",),
+    Status.UNDER_REVIEW: ("review_due_at",),
+    Status.UNDER_REEXAM: ("reexam_due_at",),
+}
+
+
+def due_mirrors(petition: Petition) -> tuple[str, ...]:
+    return DUE_MIRRORS.get(petition.status, ())
 
 
 def _valid_choice(value: str, choices: type, field: str, label: Any) -> str:
@@ -183,12 +198,12 @@ def _clean_phone(phone: str) -> str:
 def _assignment_clock(book: RuleBook, at: dt.datetime) -> dict[str, Any]:
     """The clock that starts when a unit receives the matter: decide on acceptance, or
     object to the assignment."""
-    acceptance_due = book.term(Rule.ACCEPTANCE).due_at(at)
+    acceptance = book.term(Rule.ACCEPTANCE).deadline(at)
     objection = book.term(Rule.OBJECTION)
     return {
         "assigned_at": at,
-        "acceptance_due_at": acceptance_due,
-        "due_at": acceptance_due,
+        "acceptance_due_at": acceptance.due_at,
+        **acceptance.case_fields(),
         "objection_until": due_date(local_date(at), objection.duration, objection.day_type),
         "escalation_level": 0,
     }
@@ -240,7 +255,8 @@ def petition_register(*, actor: Any, unit: Unit, channel: str, petition_type: st
         "repeat_of": earlier,
         **_assignment_clock(book, received_at),
     }
-    fields.pop("due_at")  # open_case sets it from the same term
+    for name in NO_DEADLINE_FIELDS:
+        fields.pop(name)  # open_case sets them from the same term
     return open_case(model=Petition, ref_prefix=REF_PREFIX, actor=actor, unit=unit, fields=fields,
                      terms=book.term(Rule.ACCEPTANCE), opened_at=received_at)
 
@@ -314,15 +330,16 @@ def petition_transition(*, petition: Petition, name: str, actor: Any, expected_v
     notify_users: list[Any] = []
     if name == "accept":
         term = book.term(book.resolution_rule(petition.petition_type))
+        resolution = term.deadline(now)
         changes = {"accepted_at": now, "resolution_days": term.duration,
-                   "resolution_due_at": term.due_at(now), "due_at": term.due_at(now),
+                   "resolution_due_at": resolution.due_at, **resolution.case_fields(),
                    "new_facts": new_facts.strip(), "escalation_level": 0}
     elif name == "not_accept":
-        changes = {"not_accepted_reason": reason, "due_at": None}
+        changes = {"not_accepted_reason": reason, **NO_DEADLINE_FIELDS}
         notify_users.append(petition.reporter)
     elif name == "object":
         data["objection_days"] = book.term(Rule.OBJECTION).duration
-        changes = {"objected_at": now, "due_at": book.term(Rule.ROUTE).due_at(now),
+        changes = {"objected_at": now, **book.term(Rule.ROUTE).due_fields(now),
                    "escalation_level": 0}
         notify_users.append(petition.reporter)
     elif name == "reroute":
@@ -342,7 +359,7 @@ def petition_transition(*, petition: Petition, name: str, actor: Any, expected_v
             changes["assignee"] = assignee
             notify_users.append(assignee)
     elif name == "reply":
-        changes = {"outcome": outcome, "replied_at": now, "due_at": None,
+        changes = {"outcome": outcome, "replied_at": now, **NO_DEADLINE_FIELDS,
                    "review_window_until": _window(book, Rule.REVIEW_WINDOW, today)}
         notify_users.append(petition.reporter)
     elif name == "rate":
@@ -355,16 +372,17 @@ def petition_transition(*, petition: Petition, name: str, actor: Any, expected_v
         day = _request_date(requested_on, today=today,
                             earliest=petition.replied_at if review else petition.review_decided_at)
         data.update(requested_on=day, window_days=book.term(window).duration)
-        decision_due = end_of_day(_window(book, decision_rule, day))
+        term = book.term(decision_rule)
+        decision_due = count_deadline(day, term.duration, term.day_type)
         prefix = "review" if review else "reexam"
-        changes = {f"{prefix}_requested_on": day, f"{prefix}_due_at": decision_due,
-                   "due_at": decision_due, "escalation_level": 0}
+        changes = {f"{prefix}_requested_on": day, f"{prefix}_due_at": decision_due.due_at,
+                   **decision_due.case_fields(), "escalation_level": 0}
     elif name == "decide_review":
-        changes = {"review_outcome": decision, "review_decided_at": now, "due_at": None,
+        changes = {"review_outcome": decision, "review_decided_at": now, **NO_DEADLINE_FIELDS,
                    "reexam_window_until": _window(book, Rule.REEXAM_WINDOW, today)}
         notify_users.append(petition.reporter)
     elif name == "decide_reexam":
-        changes = {"reexam_outcome": decision, "reexam_decided_at": now, "due_at": None}
+        changes = {"reexam_outcome": decision, "reexam_decided_at": now, **NO_DEADLINE_FIELDS}
         notify_users.append(petition.reporter)
     with transaction.atomic():
         fire(workflow=PETITION_WORKFLOW, case=petition, name=transition.name, actor=actor,
@@ -403,11 +421,11 @@ def petition_extend(*, petition: Petition, actor: Any, expected_version: int, da
         raise errors.DomainError(refusal, field="days")
     term = book.term(book.resolution_rule(petition.petition_type))
     total = petition.resolution_days + days
-    due = end_of_day(due_date(local_date(petition.accepted_at), total, term.day_type))
+    due = count_deadline(local_date(petition.accepted_at), total, term.day_type)
     now = at or timezone.now()
     with transaction.atomic():
         before, after = apply_changes(case=petition, expected_version=expected_version, changes={
-            "due_at": due, "resolution_due_at": due, "extended_at": now, "extension_days": days,
+            **due.case_fields(), "resolution_due_at": due.due_at, "extended_at": now, "extension_days": days,
             "extension_reason": reason, "escalation_level": 0,
         })
         append_event(case=petition, actor=actor, type=EventType.EXTENDED, before=before,

@@ -21,6 +21,9 @@ from pingan.core.deadlines import (
 from pingan.core.models import Case, DayType, DeadlinePolicy, DueState
 from pingan.hazards.services import hazard_extend, hazard_terms
 
+# The working-day calendar reads the holiday schedule from the database.
+pytestmark = pytest.mark.django_db
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 D = dt.date.fromisoformat
 

@@ -191,7 +191,11 @@ def test_the_calculator_endpoint(personas):
     by_day = {d["day"]: d for d in body["explained"]}
     assert by_day["2026-10-01"]["kind"] == "holiday" and by_day["2026-10-01"]["holiday"] == "国庆节"
     assert by_day["2026-10-10"] == {"day": "2026-10-10", "kind": "make_up", "kind_label": "调休上班日",
-                                    "holiday": "国庆节", "counted": 15, "rolled": False}
+                                    "holiday": "国庆节", "counted": 15, "rolled": False, "provisional": False}
+    assert (body["provisional"], body["provisional_years"]) == (False, [])
+    across = client.get("/api/v1/petitions/deadline",
+                        {"profile": "zhejiang", "rule": "resolution", "start": "2026-12-20"}).json()
+    assert (across["due"], across["provisional"], across["provisional_years"]) == ("2027-01-19", True, [2027])
     default = client.get("/api/v1/petitions/deadline", {"rule": "extension", "start": "2026-07-05"}).json()
     assert (default["profile"], default["parts"], default["due"]) == ("national", [60, 30], "2026-10-08")
     unknown = client.get("/api/v1/petitions/deadline", {"rule": "forever", "start": "2026-07-05"})

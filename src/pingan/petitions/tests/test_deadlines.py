@@ -115,9 +115,26 @@ def test_working_day_explanation_numbers_every_counted_day():
 
 def test_a_year_without_a_schedule_is_flagged():
     calc = calculate(profile="zhejiang", rule="resolution", start=D("2027-03-01"))
-    assert calc.explanation.estimated_years == (2027,)
+    assert calc.explanation.provisional_years == (2027,)
+    # 30 days end on Wednesday 31 March 2027: no statutory holiday, a working day.
+    assert calc.due == D("2027-03-31")
     known = calculate(profile="zhejiang", rule="resolution", start=D("2026-03-01"))
-    assert known.explanation.estimated_years == ()
+    assert known.explanation.provisional_years == ()
+    assert not known.explanation.provisional
+
+
+def test_a_term_counted_over_new_year_into_an_unconfirmed_year_is_provisional():
+    # Received 20 December 2026, accepted the same day: 30 days end on Tuesday 19 January
+    # 2027, which only the 2027 schedule can confirm as a working day.
+    calc = calculate(profile="zhejiang", rule="resolution", start=D("2026-12-20"))
+    assert (calc.due, calc.explanation.provisional_years) == (D("2027-01-19"), (2027,))
+    # Five working days from 29 December 2026: 30, 31 Dec, then 1 January 2027 is the
+    # statutory New Year's Day (provisional), so 4, 5 and 6 January.
+    acceptance = calculate(profile="zhejiang", rule="acceptance", start=D("2026-12-29"))
+    assert acceptance.due == D("2027-01-06")
+    new_year = next(n for n in acceptance.explanation.days if n.day == D("2027-01-01"))
+    assert (new_year.kind, new_year.counted, new_year.provisional) == (DayKind.HOLIDAY, None, True)
+    assert not next(n for n in acceptance.explanation.days if n.day == D("2026-12-31")).provisional
 
 
 @pytest.mark.parametrize("day_type", [DayType.CALENDAR, DayType.WORKING])

@@ -5,18 +5,19 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from pingan.core.tasks import sweep_overdue_cases, sweep_stale_uploads
+from pingan.core.tasks import sweep_holiday_notice, sweep_overdue_cases, sweep_stale_uploads
 
 
 def enqueue_sweeps() -> None:
     sweep_overdue_cases.enqueue()
     sweep_stale_uploads.enqueue()
+    sweep_holiday_notice.enqueue()
 
 
 class Command(BaseCommand):
     help = (
         "Run background work: the django-tasks database worker, plus a timer that enqueues the "
-        "overdue-case escalation sweep and the stale-upload sweep every "
+        "overdue-case escalation sweep, the stale-upload sweep and the holiday-schedule reminder every "
         "PINGAN_ESCALATION_SWEEP_SECONDS."
     )
 

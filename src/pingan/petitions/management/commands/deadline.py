@@ -5,6 +5,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from pingan.core import errors
+from pingan.core.deadlines import DayKind
 from pingan.core.models import DayType
 from pingan.petitions.models import Profile
 from pingan.petitions.profiles import CALCULATOR_RULES, Calculation, calculate
@@ -55,9 +56,13 @@ class Command(BaseCommand):
             out(_("Roll-forward: none"))
         out(_("Due: %(day)s") % {"day": _day(calc.due)})
         out(_("Source: %(sources)s") % {"sources": "; ".join(calc.sources)})
-        if explanation.estimated_years:
-            out(_("No official holiday schedule for %(years)s: only weekends were treated as rest days.")
-                % {"years": ", ".join(map(str, explanation.estimated_years))})
+        if explanation.provisional:
+            out(_("PROVISIONAL: the holiday schedule for %(years)s is not confirmed; its statutory "
+                  "holidays stood in, with no make-up working days. The date may move when the "
+                  "State Council's schedule is imported.")
+                % {"years": ", ".join(map(str, explanation.provisional_years))})
         for note in explanation.days:
             kind = note.kind_label + (f" ({note.holiday})" if note.holiday else "")
+            if note.provisional and note.kind != DayKind.WORKING:
+                kind += " " + _("(provisional)")
             out(f"  {_day(note.day)}  {kind}  {_count(calc, note)}")
