@@ -34,6 +34,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _national_petition_profile(settings):
+    """The petition tests count the national terms. The test district's code (330802) would
+    set it up with Zhejiang's, as the demo is (petitions.profiles.profile_in_force): tests of
+    that set-up clear the setting."""
+    settings.PINGAN_PETITION_PROFILE = "national"
+
+
 @pytest.fixture
 def district(db) -> Unit:
     return build_district(grids_per_village=1)
