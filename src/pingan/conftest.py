@@ -88,6 +88,14 @@ def _holiday_schedule_read_afresh():
     forget_schedule()
 
 
+@pytest.fixture(autouse=True)
+def _national_petition_profile(settings):
+    """The petition tests count the national terms. The test district's code (330802) would
+    set it up with Zhejiang's, as the demo is (petitions.profiles.profile_in_force): tests of
+    that set-up clear the setting."""
+    settings.PINGAN_PETITION_PROFILE = "national"
+
+
 @pytest.fixture
 def district(db) -> Unit:
     return build_district(grids_per_village=1)

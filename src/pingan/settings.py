@@ -235,12 +235,16 @@ PINGAN_LEDGER_UPLOAD_STALE_HOURS = int(os.environ.get("PINGAN_LEDGER_UPLOAD_STAL
 # (浙江省安全生产条例 art. 15): nothing in Pingan deletes them.
 PINGAN_LEDGER_RETENTION_YEARS = 3
 
-# Petitions (信访). Two profiles of statutory terms; a deployment picks one. Each rule is
-# (days, "calendar" | "working"). These seed the rule sets the district admin edits in the
-# admin site ("Petition rule sets"); once seeded, the admin's numbers are the ones in force.
+# Petitions (信访). Two profiles of statutory terms. Each rule is (days, "calendar" |
+# "working"). These seed the rule sets the district admin edits in the admin site ("Petition
+# rule sets"); once seeded, the admin's numbers are the ones in force.
 #   national: 信访工作条例 (2022) arts. 22, 23, 34–36.  zhejiang: 浙江省信访条例 arts. 20, 23,
 #   with the national terms where the province sets none.
-PINGAN_PETITION_PROFILE = os.environ.get("PINGAN_PETITION_PROFILE", "national")
+# The profile in force is stored in the database, set up the first time it is needed: the
+# one named here, or when this is empty the province's by the district's division code
+# (Zhejiang's for 33…, else national). After that the district admin switches it on the
+# petition settings page; this setting no longer matters.
+PINGAN_PETITION_PROFILE = os.environ.get("PINGAN_PETITION_PROFILE", "")
 PINGAN_PETITION_PROFILES = {
     "national": {
         "route": (15, "calendar"),

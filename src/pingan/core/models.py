@@ -97,7 +97,8 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("parent unit")
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -149,6 +150,7 @@ class Responsibility(models.Model):
         on_delete=models.CASCADE,
         related_name="responsibilities",
         limit_choices_to={"kind": UnitKind.DEPARTMENT},
+        verbose_name=_("department"),
     )
     case_kind = models.CharField(_("case kind"), max_length=20)
     category = models.CharField(_("category"), max_length=40)
@@ -180,8 +182,9 @@ class Role(models.Model):
     """A user's role at a unit: it reaches the unit's subtree, or for a department the
     categories the department handles."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles",
+                             verbose_name=_("user"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="roles", verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=20, choices=RoleName.choices)
     title = models.CharField(_("job title"), max_length=60, blank=True)
 
@@ -226,12 +229,13 @@ class Case(models.Model):
     )
     status = models.CharField(_("status"), max_length=30)
     is_open = models.BooleanField(_("open"), default=True)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("unit"))
     # Copied from unit.prefix (division codes never change) so a subtree filter on a
     # million cases is one index range with no join.
-    unit_prefix = models.CharField(max_length=20, editable=False)
+    unit_prefix = models.CharField(_("unit prefix"), max_length=20, editable=False)
     department = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="handled_cases"
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="handled_cases",
+        verbose_name=_("handling department")
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -239,6 +243,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_cases",
+        verbose_name=_("assignee"),
     )
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -246,6 +251,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="reported_cases",
+        verbose_name=_("reported by"),
     )
     opened_at = models.DateTimeField(_("opened"))
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
@@ -264,9 +270,9 @@ class Case(models.Model):
     # What a provisional due date was counted from ({"start", "days", "day_type"}), so the
     # import can count it again; None once the date is final.
     due_basis = models.JSONField(null=True, blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1)
-    head_hash = models.CharField(max_length=64, blank=True, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    head_hash = models.CharField(_("latest event hash"), max_length=64, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -316,21 +322,21 @@ class Event(models.Model):
     nothing is missed outside a request. On PostgreSQL a trigger refuses UPDATE and DELETE.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
-    at = models.DateTimeField()
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    seq = models.PositiveIntegerField(_("number"))
+    at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("by")
     )
-    type = models.CharField(max_length=20, choices=EventType.choices)
-    transition = models.CharField(max_length=40, blank=True)
-    from_status = models.CharField(max_length=30, blank=True)
-    to_status = models.CharField(max_length=30, blank=True)
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    type = models.CharField(_("event type"), max_length=20, choices=EventType.choices)
+    transition = models.CharField(_("step"), max_length=40, blank=True)
+    from_status = models.CharField(_("status before"), max_length=30, blank=True)
+    to_status = models.CharField(_("status after"), max_length=30, blank=True)
+    before = models.JSONField(_("values before"), default=dict, blank=True)
+    after = models.JSONField(_("values after"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         ordering = ["case_id", "seq"]
@@ -354,17 +360,20 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
-    event = models.ForeignKey(Event, null=True, on_delete=models.PROTECT, related_name="attachments")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments",
+                             verbose_name=_("case"))
+    event = models.ForeignKey(Event, null=True, on_delete=models.PROTECT, related_name="attachments",
+                              verbose_name=_("event"))
     kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
-    file = models.FileField(upload_to=attachment_path)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=60)
-    extension = models.CharField(max_length=10)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    uploaded_at = models.DateTimeField()
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=60)
+    extension = models.CharField(_("file extension"), max_length=10)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"))
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -491,14 +500,16 @@ class DeadlinePolicy(models.Model):
 class ReferenceCounter(models.Model):
     """The last reference number issued per prefix and year (YH-2026-000123)."""
 
-    prefix = models.CharField(max_length=8)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    prefix = models.CharField(_("reference prefix"), max_length=8)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number issued"), default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")
         ]
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"
@@ -508,18 +519,19 @@ class Notification(models.Model):
     """An entry in a user's in-app inbox."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        verbose_name=_("user")
     )
     # A notice about no one case (the next year's holiday schedule is not confirmed) has
     # neither, and says where to act in ``link``.
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="notifications")
+                             related_name="notifications", verbose_name=_("case"))
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="notifications")
-    message = models.CharField(max_length=300)
-    link = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
+                              related_name="notifications", verbose_name=_("event"))
+    message = models.CharField(_("message"), max_length=300)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -527,6 +539,8 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "event"], name="notification_once")
         ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
         return self.message
@@ -535,12 +549,17 @@ class Notification(models.Model):
 class ApiToken(models.Model):
     """A machine's bearer token. Only its SHA-256 is stored; the key is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
@@ -568,7 +587,7 @@ class LedgerUpload(models.Model):
     row errors never repeat personal data."""
 
     kind = models.CharField(_("ledger"), max_length=30)
-    file = models.FileField(upload_to=ledger_upload_path, blank=True)
+    file = models.FileField(_("file"), upload_to=ledger_upload_path, blank=True)
     filename = models.CharField(_("file"), max_length=200)
     size = models.PositiveIntegerField(_("size (bytes)"))
     dry_run = models.BooleanField(_("check only"), default=False)
@@ -582,20 +601,20 @@ class LedgerUpload(models.Model):
     # What the import is doing now (reading, checking, writing) and how many rows it has:
     # written between its phases, since its writes are one transaction nobody else sees.
     stage = models.CharField(_("stage"), max_length=60, blank=True)
-    total = models.PositiveIntegerField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     summary = models.TextField(_("result"), blank=True)
-    created = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(_("cases created"), default=0)
+    skipped = models.PositiveIntegerField(_("rows skipped"), default=0)
     # [{"row", "column", "value", "message"}, …] as core.ledger.RowError has them.
-    row_errors = models.JSONField(default=list, blank=True)
+    row_errors = models.JSONField(_("row errors"), default=list, blank=True)
     # While its columns are to be matched: the file's header row ("found"), the ledger's fields
     # ("fields": [{"field", "header", "required"}]), those recognised ({field: header}) and the
     # header row's hash ("template").
-    columns = models.JSONField(default=dict, blank=True)
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
     # {header as the file writes it: field}: the columns its uploader matched, or remembered.
-    mapping = models.JSONField(default=dict, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("ledger upload")

@@ -39,6 +39,8 @@ PAGE_SIZE = 50
 MSG_BAD_FILTER = gettext_lazy("The filter “{field}” does not accept “{value}”.")
 MSG_BAD_CURSOR = gettext_lazy("That page link is no longer valid: start again from the first page.")
 MSG_NOTHING_CHANGED = gettext_lazy("Nothing was changed.")
+# A step's submit button: the step named again, so the button says what it commits to.
+MSG_CONFIRM_STEP = gettext_lazy("Confirm: {step}")
 
 F = TypeVar("F", bound=ListFilters)
 
@@ -228,7 +230,7 @@ class StyledForm(forms.Form):
             widget = form_field.widget
             if widget.is_hidden:
                 continue
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"
@@ -310,7 +312,7 @@ class Action:
     def submit_label(self) -> str:
         if self.submit:
             return str(self.submit)
-        return f"{_('Confirm')}: {self.label}" if self.is_step else str(self.label)
+        return MSG_CONFIRM_STEP.format(step=self.label) if self.is_step else str(self.label)
 
     @property
     def submit_style(self) -> str:
@@ -378,9 +380,12 @@ def _field_label(model: type[Model], name: str) -> str:
         return name
 
 
-def timeline(case: Case, *, workflow: Workflow, choices: Mapping[str, Any]) -> list[TimelineEntry]:
+def timeline(case: Case, *, workflow: Workflow, choices: Mapping[str, Any],
+             labels: Mapping[str, Any] | None = None) -> list[TimelineEntry]:
     """The case's events, oldest first, each with its step's label and what it changed.
-    ``choices`` maps a field name to its TextChoices, for the labels of changed values."""
+    ``choices`` maps a field name to its TextChoices, for the labels of changed values;
+    ``labels`` names the changed keys that are not fields of the case (another app's link)."""
+    labels = labels or {}
     entries = []
     for event in case_timeline(case):
         label = event.get_type_display()
@@ -391,7 +396,7 @@ def timeline(case: Case, *, workflow: Workflow, choices: Mapping[str, Any]) -> l
         changes = []
         if event.type in (EventType.UPDATED, EventType.EXTENDED):
             changes = [
-                Change(_field_label(type(case), name),
+                Change(str(labels[name]) if name in labels else _field_label(type(case), name),
                        display_value(name, event.before.get(name), choices),
                        display_value(name, value, choices))
                 for name, value in event.after.items()

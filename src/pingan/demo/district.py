@@ -174,6 +174,7 @@ def district_admin_group() -> Group:
         | Permission.objects.filter(content_type__app_label="petitions",
                                     content_type__model__in=["petitionruleset", "petitionrule"],
                                     codename__regex=r"^(view|change)_")
+        | Permission.objects.filter(content_type__app_label="petitions", codename="view_profileinforce")
         | Permission.objects.filter(content_type__app_label="receptions", content_type__model="leader",
                                     codename__regex=r"^(view|add|change)_")
         | Permission.objects.filter(content_type__app_label="auth",

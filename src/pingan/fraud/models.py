@@ -176,7 +176,8 @@ class Victim(models.Model):
     """A person who lost money in a case. Personal data: shown masked (like a petitioner)
     except to the roles ``selectors.may_view_victims`` names."""
 
-    case = models.ForeignKey(FraudCase, on_delete=models.PROTECT, related_name="victims")
+    case = models.ForeignKey(FraudCase, on_delete=models.PROTECT, related_name="victims",
+                             verbose_name=_("fraud case"))
     name = models.CharField(_("name"), max_length=60)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -222,12 +223,14 @@ class Identifier(models.Model):
 
 
 class CaseIdentifier(models.Model):
-    case = models.ForeignKey(FraudCase, on_delete=models.PROTECT, related_name="identifier_links")
-    identifier = models.ForeignKey(Identifier, on_delete=models.PROTECT, related_name="case_links")
+    case = models.ForeignKey(FraudCase, on_delete=models.PROTECT, related_name="identifier_links",
+                             verbose_name=_("fraud case"))
+    identifier = models.ForeignKey(Identifier, on_delete=models.PROTECT, related_name="case_links",
+                                   verbose_name=_("identifier"))
     raw = models.CharField(_("as entered"), max_length=200)
     added_at = models.DateTimeField(_("added"))
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+                                 on_delete=models.PROTECT, related_name="+", verbose_name=_("added by"))
 
     class Meta:
         ordering = ["case_id", "id"]
@@ -246,9 +249,9 @@ class LinkingState(models.Model):
     ``version`` grows with every ring write, so a recompute that read the cases before a
     write landed knows to read them again."""
 
-    version = models.PositiveBigIntegerField(default=0)
+    version = models.PositiveBigIntegerField(_("version"), default=0)
     recomputed_at = models.DateTimeField(_("last full recompute"), null=True, blank=True)
-    recompute_seconds = models.FloatField(null=True, blank=True)
+    recompute_seconds = models.FloatField(_("last recompute (seconds)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("linking state")
@@ -355,7 +358,8 @@ class ContactAttempt(models.Model):
     """One try at reaching the person at risk: by phone, in person or otherwise, and whether it
     reached them. Written only by ``services.warning_contact_record``, with an event."""
 
-    warning = models.ForeignKey(WarningOrder, on_delete=models.PROTECT, related_name="contacts")
+    warning = models.ForeignKey(WarningOrder, on_delete=models.PROTECT, related_name="contacts",
+                                verbose_name=_("warning order"))
     at = models.DateTimeField(_("when"))
     method = models.CharField(_("how"), max_length=20, choices=ContactMethod.choices)
     reached = models.BooleanField(_("reached the person"))

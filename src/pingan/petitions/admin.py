@@ -1,10 +1,12 @@
 """The district admin's petition settings: each profile's terms, with the settings' defaults
-one action away. Petitions themselves change only through the services."""
+one action away, and the record of the profile in force (switched on the petition rules page,
+never here). Petitions themselves change only through the services."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from pingan.petitions.models import PetitionRule, PetitionRuleSet
+from pingan.core.admin import ReadOnlyAdmin
+from pingan.petitions.models import PetitionRule, PetitionRuleSet, ProfileInForce
 from pingan.petitions.profiles import reset_ruleset
 
 
@@ -40,3 +42,9 @@ class PetitionRuleSetAdmin(admin.ModelAdmin):
             reset_ruleset(ruleset)
         self.message_user(request, _("%(count)d rule sets reset to the settings' defaults.")
                           % {"count": len(queryset)}, messages.SUCCESS)
+
+
+@admin.register(ProfileInForce)
+class ProfileInForceAdmin(ReadOnlyAdmin):
+    list_display = ("since", "profile", "previous", "basis", "switched_by", "reason")
+    list_select_related = ("switched_by",)

@@ -405,7 +405,7 @@ class BacklogIn(Schema):
 
 
 class DeadlineQuery(Schema):
-    profile: Profile | None = Field(None, description="Default: the deployment's profile.")
+    profile: Profile | None = Field(None, description="Default: the profile in force.")
     rule: str = Field(description="acceptance, resolution, extension, review_window…")
     start: dt.date = Field(description="The day the term counts from (itself not counted).")
 

@@ -7,9 +7,11 @@ as ``PetitionRuleSet`` rows; ``settings.PINGAN_PETITION_PROFILES`` holds their d
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pingan.core.models import Case, DayType, Unit
 
@@ -74,7 +76,8 @@ class Status(models.TextChoices):
     HANDLING = "handling", _("Being handled")
     REPLIED = "replied", _("Replied")
     RATED = "rated", _("Satisfaction recorded")
-    CLOSED = "closed", _("Closed")
+    # 已办结: "closed" is 销号 for a hazard, never for a petition.
+    CLOSED = "closed", pgettext_lazy("petition", "Closed")
     UNDER_REVIEW = "under_review", _("Under review (复查)")
     REVIEWED = "reviewed", _("Review decided")
     UNDER_REEXAM = "under_reexam", _("Under re-examination (复核)")
@@ -149,8 +152,46 @@ class PetitionRuleSet(models.Model):
         return str(self.get_profile_display())
 
 
+class ProfileBasis(models.TextChoices):
+    """Why a profile came into force."""
+
+    SETTING = "setting", _("Set up from PINGAN_PETITION_PROFILE")
+    DIVISION_CODE = "division_code", _("Set up from the district's division code")
+    SWITCH = "switch", _("Switched by the district admin")
+
+
+class ProfileInForce(models.Model):
+    """From ``since`` on, the district registers petitions under ``profile``.
+
+    The latest row is the profile in force; the earlier ones are the record of every switch
+    (who, when, from what, to what, why). Rows are only added, never changed: the first at
+    set-up, the others by a switch (both in ``petitions.profiles``).
+    ``seq`` is unique, so of two switches made at once from the same profile only one lands.
+    """
+
+    seq = models.PositiveIntegerField(_("number"), unique=True)
+    profile = models.CharField(_("profile"), max_length=20, choices=Profile.choices)
+    previous = models.CharField(_("previous profile"), max_length=20, blank=True, choices=Profile.choices)
+    since = models.DateTimeField(_("in force since"))
+    basis = models.CharField(_("basis"), max_length=20, choices=ProfileBasis.choices)
+    switched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("switched by"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("petition profile in force")
+        verbose_name_plural = _("petition profiles in force")
+
+    def __str__(self) -> str:
+        return f"{self.get_profile_display()} · {self.since:%Y-%m-%d}"
+
+
 class PetitionRule(models.Model):
-    ruleset = models.ForeignKey(PetitionRuleSet, on_delete=models.CASCADE, related_name="rules")
+    ruleset = models.ForeignKey(PetitionRuleSet, on_delete=models.CASCADE, related_name="rules",
+                                verbose_name=_("rule set"))
     rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
     days = models.PositiveSmallIntegerField(_("days"))
     day_type = models.CharField(_("counted in"), max_length=10, choices=DayType.choices)

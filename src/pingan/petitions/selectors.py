@@ -406,7 +406,7 @@ class RunningTerm:
 
 def running_term(petition: Petition, now: dt.datetime | None = None) -> RunningTerm | None:
     """The term now running (acceptance, resolution or a review decision), in calendar
-    days from its start to its due date — the bar a clerk glances at."""
+    days from its start (day 1) to its due date — the bar a clerk glances at."""
     now = now or timezone.now()
     p = petition
     if not p.is_open or p.due_at is None:
@@ -423,6 +423,9 @@ def running_term(petition: Petition, now: dt.datetime | None = None) -> RunningT
         started = timezone.make_aware(dt.datetime.combine(p.reexam_requested_on, dt.time.min))
     else:
         label, started = _("Routing"), p.objected_at or p.assigned_at
-    total = (timezone.localdate(p.due_at) - timezone.localdate(started)).days
-    used = (timezone.localdate(now) - timezone.localdate(started)).days
+    # Counted as a clerk counts on the wall calendar: the day the term started is day 1 and
+    # the due date the last day, though the statutory count itself starts the day after.
+    first_day = timezone.localdate(started)
+    total = (timezone.localdate(p.due_at) - first_day).days + 1
+    used = (timezone.localdate(now) - first_day).days + 1
     return RunningTerm(str(label), started, p.due_at, used, total)

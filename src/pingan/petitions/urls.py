@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.petition_new, name="new"),
     path("backlog/", views.backlog_board, name="backlog"),
     path("deadline/", views.deadline_calculator, name="deadline"),
+    path("settings/", views.profile_settings, name="settings"),
     path("<str:ref>/", views.petition_detail, name="detail"),
     path("<str:ref>/petitioner/", views.petition_petitioner, name="petitioner"),
     path("<str:ref>/steps/<str:name>/", views.petition_step, name="step"),

@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,8 +41,26 @@ from pingan.petitions.forms import (
     StepForm,
 )
 from pingan.petitions.masking import petitioner_of
-from pingan.petitions.models import Category, Channel, Petition, PetitionType, Profile, Rule, Status
-from pingan.petitions.profiles import CALCULATOR_RULES, calculate, current_profile, rulebook
+from pingan.petitions.models import (
+    Category,
+    Channel,
+    Petition,
+    PetitionType,
+    Profile,
+    ProfileInForce,
+    Rule,
+    Status,
+)
+from pingan.petitions.profiles import (
+    CALCULATOR_RULES,
+    calculate,
+    current_profile,
+    may_switch_profile,
+    petition_profile_switch,
+    profile_in_force,
+    profile_switch_refusal,
+    rulebook,
+)
 from pingan.petitions.satisfaction import (
     ReplyNotice,
     petition_reply_notice,
@@ -52,8 +71,14 @@ from pingan.petitions.satisfaction import (
 from pingan.petitions.workflow import PETITION_WORKFLOW, at_or_above, rank_at
 
 TIMELINE_CHOICES = {"category": Category, "channel": Channel, "petition_type": PetitionType}
+# What a reception day writes on the petition it received (receptions.services).
+TIMELINE_LABELS = {"reception": _("reception day"), "reception_date": _("reception date"),
+                   "reception_unit": _("reception unit"), "reception_leader": _("receiving leader")}
 EXTENDABLE = (Status.ACCEPTED, Status.HANDLING)
 BOARD_CASES = 20  # the longest overdue; the ledger lists them all
+# A closed petition is 已办结 (销号 is the hazards' word for it).
+DUE_STATES = [(value, Status.CLOSED.label if value == DueState.CLOSED else label)
+              for value, label in DueState.choices]
 
 MSG_REGISTERED = _("Petition registered. Its reference number is {ref}.")
 MSG_STEP_DONE = _("“{step}” done.")
@@ -65,6 +90,7 @@ MSG_EXTENSION_INTRO = _(
     "One extension, approved by the head of the handling unit, of at most {days} days under this "
     "profile. The reason is shown to the petitioner."
 )
+MSG_PROFILE_SWITCHED = _("From now on, new petitions are registered under {profile}.")
 MSG_BAD_BASELINE = _("The baseline must be a date (YYYY-MM-DD) not after today.")
 
 FILTER_LABELS = web.FILTER_LABELS | {
@@ -97,10 +123,11 @@ def _list_options(request: HttpRequest) -> dict[str, Any]:
             ("petition_type", _("Type"), PetitionType.choices),
             ("channel", _("Channel"), Channel.choices),
             ("category", _("Category"), Category.choices),
-            ("due_state", _("Due state"), DueState.choices),
+            ("due_state", _("Due state"), DUE_STATES),
         ),
         "sort_options": list(SORT_LABELS.items()),
         "list_id": "petition", "list_url": reverse("petitions:list"),
+        "may_set_rules": may_switch_profile(request.user),
         "search_placeholder": _("Reference or matter"),
         "switches": [("open_only", _("Open items only")), ("backlog_only", _("Backlog only")),
                      ("first_only", _("First petitions only")), ("repeat_only", _("Repeat petitions only"))],
@@ -209,6 +236,7 @@ def _render_detail(request: HttpRequest, petition: Petition, *, bound: dict[str,
         "clock": selectors.petition_clock(petition, now),
         "review": review_path(petition),
         "term": selectors.running_term(petition, now),
+        "articles": rulebook(petition.profile).articles(petition.petition_type),
         "is_backlog": is_backlog,
         "actions": actions,
         "open_form": next(iter(bound), None),
@@ -218,7 +246,8 @@ def _render_detail(request: HttpRequest, petition: Petition, *, bound: dict[str,
         "repeats": selectors.petition_repeats(user=user, petition=petition),
         "repeat_error": bound.get("repeat"),
         "repeat_decisions": RepeatForm.base_fields["decision"].choices,
-        "timeline": web.timeline(petition, workflow=PETITION_WORKFLOW, choices=TIMELINE_CHOICES),
+        "timeline": web.timeline(petition, workflow=PETITION_WORKFLOW, choices=TIMELINE_CHOICES,
+                                 labels=TIMELINE_LABELS),
     }, status=status)
 
 
@@ -390,6 +419,67 @@ def backlog_board(request: HttpRequest) -> HttpResponse:
     }, status=400 if problems else 200)
 
 
+# --- The district's petition rules ------------------------------------------------------
+
+
+class ProfileSwitchForm(web.StyledForm):
+    """The district admin's choice of profile; shown a second time to be confirmed."""
+
+    profile = forms.ChoiceField(label=_("Profile for petitions registered from now on"),
+                                choices=Profile.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Why"), max_length=300,
+                             help_text=_("For example, the notice that orders the change."))
+    expected = forms.ChoiceField(choices=Profile.choices, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+def _terms_side_by_side() -> list[dict[str, Any]]:
+    """Each rule under each profile, as the district admin compares them before a switch."""
+    books = [rulebook(profile) for profile in Profile.values]
+    return [{"label": label,
+             "terms": [(book.statute, book.term(rule), book.citation(rule)) for book in books]}
+            for rule, label in Rule.choices]
+
+
+@login_required
+def profile_settings(request: HttpRequest) -> HttpResponse:
+    """Which profile the district follows, the record of every switch, and the switch: asked,
+    then confirmed, then made by the service, which decides who may and what is refused."""
+    if not may_switch_profile(request.user):
+        raise PermissionDenied
+    in_force = profile_in_force()
+    form = ProfileSwitchForm(request.POST or None, initial={"expected": in_force.profile,
+                                                           "profile": in_force.profile})
+    to_confirm = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            ask = {"profile": data["profile"], "expected": data["expected"]}
+            try:
+                if data["confirmed"]:
+                    record = petition_profile_switch(actor=request.user, reason=data["reason"], **ask)
+                    messages.success(request, MSG_PROFILE_SWITCHED.format(
+                        profile=record.get_profile_display()))
+                    return redirect("petitions:settings")
+                refusal = profile_switch_refusal(**ask)
+            except errors.DomainError as exc:
+                refusal = exc
+            if refusal is None:
+                to_confirm, status = Profile(data["profile"]), 200
+            else:
+                web.attach_error(form, refusal)
+                status = refusal.status
+    return render(request, "petitions/settings.html", {
+        "in_force": in_force, "form": form, "to_confirm": to_confirm,
+        "profiles": Profile.choices, "terms": _terms_side_by_side(),
+        "history": ProfileInForce.objects.select_related("switched_by"),
+        "open_kept": Petition.objects.visible_to(request.user).filter(
+            is_open=True, profile=in_force.profile).count(),
+    }, status=status)
+
+
 # --- The deadline calculator -------------------------------------------------------------
 
 
@@ -423,8 +513,10 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
             for name in form.errors:
                 if name in form.fields:
                     form.fields[name].widget.attrs["class"] += " is-invalid"
-    return render(request, "petitions/deadline.html", {"form": form, "calc": calculation},
-                  status=status)
+    return render(request, "petitions/deadline.html", {
+        "form": form, "calc": calculation, "in_force": profile_in_force(),
+        "may_switch": may_switch_profile(request.user),
+    }, status=status)
 
 
 # --- The petitioner's answer, in public --------------------------------------------------

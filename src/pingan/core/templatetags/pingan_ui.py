@@ -17,6 +17,34 @@ register = template.Library()
 # How a case reached the ledger (Case.source); an unknown source shows as stored.
 SOURCES = {"web": _("Web form"), "import": _("Ledger import"), "api": _("API")}
 
+# The navigation bar's sections and the views each covers, by view name ("hazards:new") or
+# by namespace ("hazards"). A page belongs to the section naming its view, else to the one
+# naming its namespace, so only one section is highlighted: reporting a hazard is not also
+# the hazard ledger, and a petition's list is not the hazards' ("list" in both namespaces).
+NAV_SECTIONS: dict[str, tuple[str, ...]] = {
+    "my-work": ("my-work",),
+    "hazards": ("hazards",),
+    "report-hazard": ("hazards:new",),
+    "petitions": ("petitions",),
+    "receptions": ("receptions",),
+    "fraud": ("fraud",),
+    "overview": ("overview",),
+}
+
+
+@register.simple_tag(takes_context=True)
+def nav_section(context: template.Context) -> str:
+    """The navigation bar's section of the page being shown ("" for none)."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    for wanted in (match.view_name, match.namespace):
+        for section, covers in NAV_SECTIONS.items():
+            if wanted and wanted in covers:
+                return section
+    return ""
+
 
 @register.simple_tag
 def due_badge(state: str | None) -> str:

@@ -187,7 +187,7 @@ def test_the_calculator_endpoint(personas):
     body = response.json()
     assert (body["due"], body["count_ends"], body["rolled"]) == ("2026-10-26", "2026-10-25", True)
     assert (body["days"], body["day_type"], body["parts"]) == (30, "calendar", [30])
-    assert body["sources"] == ["浙江省信访条例 第23条"]
+    assert body["sources"] == ["《浙江省信访条例》第二十三条"]
     by_day = {d["day"]: d for d in body["explained"]}
     assert by_day["2026-10-01"]["kind"] == "holiday" and by_day["2026-10-01"]["holiday"] == "国庆节"
     assert by_day["2026-10-10"] == {"day": "2026-10-10", "kind": "make_up", "kind_label": "调休上班日",

@@ -36,7 +36,7 @@ def test_the_page_shows_the_due_date_and_every_day_that_decided_it(client, perso
     assert "2026-10-10" in body and "调休上班日" in body and "国庆节" in body
     assert "第 15 日，计入" in body  # the make-up Saturday is day 15 of 30
     assert "期满日为休息日或节假日，截止日期顺延至下一个工作日 2026-10-26" in body
-    assert "浙江省信访条例 第23条" in body
+    assert "《浙江省信访条例》第二十三条" in body
     assert "Deadline calculator" not in body
 
 

@@ -76,7 +76,7 @@ def test_the_profiles_differ_where_the_statutes_do():
     assert calculate(profile="national", rule="extension", start=D("2026-03-02")).parts == (60, 30)
     assert calculate(profile="zhejiang", rule="extension", start=D("2026-03-02")).parts == (30, 60)
     assert calculate(profile="zhejiang", rule="resolution", start=D("2026-03-02")).sources == (
-        "浙江省信访条例 第23条",)
+        "《浙江省信访条例》第二十三条",)
 
 
 def test_calendar_explanation_lists_the_holidays_counted_and_the_roll():

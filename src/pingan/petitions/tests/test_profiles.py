@@ -52,7 +52,7 @@ def test_the_district_admin_sees_both_profiles(personas):
     page = client.get(f"{ADMIN_URL}{zhejiang.pk}/change/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "决定是否受理并告知" in text and "浙江省信访条例 第20条" in text
+    assert "决定是否受理并告知" in text and "《浙江省信访条例》第二十条" in text
     assert client.get(f"{ADMIN_URL}add/").status_code == 403  # profiles are not invented here
 
 

@@ -89,6 +89,16 @@ def test_register_a_visitor_on_the_reception_page(client, personas, plan, visito
     assert Reception.objects.get(pk=reception.pk).status == ReceptionStatus.HELD
 
 
+def test_the_petition_names_its_reception_day_in_words(client, personas, plan, visitor):
+    reception = plan()
+    _client(client, personas.town_handler)
+    client.post(reverse("receptions:visitor", args=[reception.pk]), _visitor_form(visitor))
+    petition = Petition.objects.get()
+    page = client.get(reverse("petitions:detail", args=[petition.ref])).content.decode()
+    assert "接访领导: — → 镇党委书记 郑国平" in page
+    assert "reception_leader" not in page and "reception_date" not in page
+
+
 def test_a_refused_visitor_is_shown_on_the_form_and_nothing_is_written(client, personas, plan, visitor):
     reception = plan()
     _client(client, personas.town_handler)

@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--profile", choices=Profile.values,
-                            help="Default: the deployment's profile (PINGAN_PETITION_PROFILE).")
+                            help="Default: the profile in force (the petition rules page).")
         parser.add_argument("--rule", required=True, choices=[name for name, _label in CALCULATOR_RULES])
         parser.add_argument("--start", type=dt.date.fromisoformat, default=None,
                             help="YYYY-MM-DD, the day the term counts from (default: today).")

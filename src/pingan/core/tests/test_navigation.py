@@ -1,0 +1,38 @@
+"""The navigation bar highlights the section of the page shown, and only that one."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ACTIVE = re.compile(r'<a class="nav-link active" href="([^"]+)">')
+
+
+@pytest.mark.parametrize(("page", "section"), [
+    ("petitions:list", "petitions:list"),          # "list" is also the hazard ledger's name
+    ("petitions:new", "petitions:list"),           # and "new" the hazard report's
+    ("petitions:deadline", "petitions:list"),
+    ("hazards:list", "hazards:list"),
+    ("hazards:new", "hazards:new"),                # reporting a hazard is not the ledger too
+    ("fraud:cases", "fraud:cases"),
+    ("receptions:calendar", "receptions:calendar"),
+    ("overview", "overview"),
+    ("my-work", "my-work"),
+])
+def test_only_the_current_section_is_highlighted(personas, page, section):
+    client = Client()
+    client.force_login(personas.admin)
+    body = client.get(reverse(page)).content.decode()
+    assert ACTIVE.findall(body) == [reverse(section)]
+
+
+def test_a_page_outside_every_section_highlights_none(personas):
+    client = Client()
+    client.force_login(personas.admin)
+    body = client.get(reverse("ledger-upload-new", args=["hazards"])).content.decode()
+    assert 'id="main-nav"' in body and ACTIVE.findall(body) == []
