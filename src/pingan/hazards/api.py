@@ -34,6 +34,7 @@ from pingan.core.api import (
 from pingan.core.attachments import attachment_add, read_upload
 from pingan.core.events import case_timeline
 from pingan.core.models import ROLE_RANK, AttachmentKind, DueState, RoleName, Severity, Unit
+from pingan.core.people import case_assignees
 from pingan.core.scoping import scope_for
 from pingan.hazards.models import Category, Hazard, RejectionReason, Status
 from pingan.hazards.selectors import SORTS, HazardFilters, hazard_get, hazard_list
@@ -210,6 +211,15 @@ class CountOut(Schema):
     count: int
 
 
+class PersonOut(Schema):
+    username: str
+    name: str = Field(description="The full name, or the username when none is recorded.")
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
 # ---------------------------------------------------------------------------
 # Handlers
 # ---------------------------------------------------------------------------
@@ -279,6 +289,14 @@ def hazard_step(request: HttpRequest, ref: str, name: str, payload: TransitionIn
         duplicate_of=payload.duplicate_of,
     )
     return _hazard(request, ref)
+
+
+@router.get("/{ref}/assignees", response={200: list[PersonOut], **ERRORS},
+            summary="Who may be assigned the hazard")
+def hazard_assignees(request: HttpRequest, ref: str):
+    """The people of the units responsible for it: its grid, village and town, and the
+    department that handles its category. `assign` refuses anyone else."""
+    return case_assignees(_hazard(request, ref))
 
 
 @router.post("/{ref}/extension", response={200: HazardDetail, **ERRORS},

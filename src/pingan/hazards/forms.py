@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.attachments import read_upload
 from pingan.core.models import Unit
+from pingan.core.people import case_assignees
 from pingan.core.scoping import scope_for
-from pingan.core.web import StyledForm, assignee_choices, date_input, indented_name, user_label
+from pingan.core.web import StyledForm, date_input, indented_name, user_label
 from pingan.hazards.models import PLAN_FIELDS, Category, Hazard, RejectionReason
 from pingan.hazards.services import Photo
 
@@ -108,7 +109,7 @@ class TransitionForm(StyledForm):
         hazard, name = self.hazard, self.name
         if name == "assign":
             self.fields["assignee"] = forms.ModelChoiceField(
-                label=_("Assign to"), queryset=assignee_choices(hazard), required=False, empty_label="—",
+                label=_("Assign to"), queryset=case_assignees(hazard), required=False, empty_label="—",
             )
             self.fields["assignee"].label_from_instance = user_label
         elif name == "submit":

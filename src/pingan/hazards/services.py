@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +15,7 @@ from pingan.core.attachments import attachment_add, validate_upload
 from pingan.core.cases import case_extend, case_update, open_case
 from pingan.core.deadlines import DeadlineTerms, resolve_terms
 from pingan.core.models import ROLE_RANK, AttachmentKind, EventType, RoleName, Unit, UnitKind
+from pingan.core.people import resolve_assignee
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import fire
 from pingan.hazards.models import KIND, PLAN_FIELDS, REF_PREFIX, Category, Hazard
@@ -26,7 +26,6 @@ Photo = tuple[str, bytes]  # (file name, content)
 MSG_UNIT_NOT_TERRITORIAL = _("A hazard belongs to a place: choose a town, village or grid cell.")
 MSG_CANNOT_REPORT_HERE = _("You may not report hazards for {unit}.")
 MSG_BAD_CATEGORY = _("Unknown hazard category “{value}”.")
-MSG_ASSIGNEE_OUT_OF_SCOPE = _("{user} holds no role that reaches this hazard.")
 MSG_DUPLICATE_NOT_FOUND = _("No report {ref} in your area to mark this one a duplicate of.")
 MSG_DUPLICATE_SELF = _("A report cannot be a duplicate of itself.")
 EDITABLE_FIELDS = ("title", "description", "category", "severity", "immediate", "location",
@@ -136,18 +135,6 @@ def hazard_extend(*, hazard: Hazard, actor: Any, expected_version: int, reason: 
                        reason=reason, terms=terms, at=at)
 
 
-def _resolve_assignee(hazard: Hazard, assignee: Any) -> Any:
-    if assignee is None:
-        return None
-    if not isinstance(assignee, get_user_model()):
-        assignee = get_user_model().objects.filter(pk=assignee, is_active=True).first()
-        if assignee is None:
-            raise errors.DomainError(str(_("No such user.")), field="assignee")
-    if scope_for(assignee).rank_for(hazard) < ROLE_RANK[RoleName.HANDLER]:
-        raise errors.DomainError(MSG_ASSIGNEE_OUT_OF_SCOPE.format(user=assignee), field="assignee")
-    return assignee
-
-
 def _resolve_duplicate(hazard: Hazard, actor: Any, ref: str | None) -> Hazard | None:
     if not ref:
         return None
@@ -170,7 +157,7 @@ def hazard_transition(*, hazard: Hazard, name: str, actor: Any, expected_version
     if not scope_for(actor).covers(hazard):
         # Checked before anything else, so no message can tell an outsider it exists.
         raise errors.NotFound(errors.MSG_NOT_FOUND)
-    assignee = _resolve_assignee(hazard, assignee) if name == "assign" else None
+    assignee = resolve_assignee(hazard, assignee) if name == "assign" else None
     original = _resolve_duplicate(hazard, actor, duplicate_of) if name == "reject" else None
     if name == "submit":
         _check_photos(photos, AttachmentKind.AFTER)
