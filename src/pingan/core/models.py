@@ -22,6 +22,7 @@ class UnitKind(models.TextChoices):
     VILLAGE = "village", _("Village")
     COMMUNITY = "community", _("Community")
     GRID = "grid", _("Grid cell")
+    MICRO_GRID = "micro_grid", _("Micro-grid")
     DEPARTMENT = "department", _("Department")
 
 
@@ -34,9 +35,13 @@ UNIT_LEVEL = {
     UnitKind.VILLAGE: 3,
     UnitKind.COMMUNITY: 3,
     UnitKind.GRID: 4,
+    UnitKind.MICRO_GRID: 5,
     UnitKind.DEPARTMENT: 1,
 }
 TOWN_LEVEL = 2
+# The cells below a village: a grid (网格) and the micro-grids (微网格) it is split into.
+# Overviews stop above them; their cases are listed, not broken down further.
+GRID_KINDS = (UnitKind.GRID, UnitKind.MICRO_GRID)
 
 
 def subtree_bounds(prefix: str) -> tuple[str, str]:
@@ -88,8 +93,9 @@ class Unit(models.Model):
     the district's departments.
 
     ``prefix`` is the significant part of the division code (``330802`` for the district,
-    ``330802001`` for a town, ``330802001001`` for a village, three more digits per grid
-    cell): every unit below starts with it, so a subtree is one range query.
+    ``330802001`` for a town, ``330802001001`` for a village, three more digits for a grid
+    cell and three more for a micro-grid): every unit below starts with it, so a subtree is
+    one range query.
     """
 
     code = models.CharField(_("code"), max_length=20, unique=True)

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from pingan.core.deadlines import OPEN, due_state_expression, due_states_q, local_days_q
 from pingan.core.filters import ListFilters
-from pingan.core.models import DueState, Severity, Unit, subtree_q
+from pingan.core.models import GRID_KINDS, DueState, Severity, Unit, subtree_q
 from pingan.core.scoping import acting_scope, scope_for
 from pingan.hazards.models import Category, Hazard, Status
 
@@ -97,7 +97,7 @@ def my_work(*, user: Any, limit: int = 50) -> QuerySet[Hazard]:
 
 def overview_units(*, user: Any) -> QuerySet[Unit]:
     """Units a user may open an overview for: territorial ones within their scope."""
-    return Unit.objects.filter(scope_for(user).unit_q()).exclude(kind="grid")
+    return Unit.objects.filter(scope_for(user).unit_q()).exclude(kind__in=GRID_KINDS)
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
