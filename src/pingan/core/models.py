@@ -206,6 +206,44 @@ class Role(models.Model):
         return ROLE_RANK[RoleName(self.role)]
 
 
+# --- Leaders (分管领导) --------------------------------------------------------------------
+
+
+class Domain(models.TextChoices):
+    """The lines of work the platform runs. Declared here so that ``core`` can name them
+    without importing the apps; each app says which one it is."""
+
+    HAZARDS = "hazards", _("Hazards and work safety")
+    PETITIONS = "petitions", _("Petitions")
+    FRAUD = "fraud", _("Telecom fraud")
+
+
+class Leadership(models.Model):
+    """A leader responsible for a domain at a unit (分管领导): the deputy town head for work
+    safety, the deputy district head for petitions. Every domain that names a responsible
+    leader (a major hazard's, later a supervised task's or a suggestion's) picks from these,
+    through ``core.people.leaders_for``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="leaderships", verbose_name=_("leader"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="leaderships",
+                             verbose_name=_("unit"))
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
+    title = models.CharField(_("post"), max_length=60, help_text=_("For example 副镇长, 副区长."))
+
+    class Meta:
+        ordering = ["unit__prefix", "domain", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "domain"], name="leadership_unique")
+        ]
+        verbose_name = _("leader in charge")
+        verbose_name_plural = _("leaders in charge")
+
+    def __str__(self) -> str:
+        name = self.user.get_full_name() or self.user.get_username()
+        return f"{self.unit} {self.title} {name}"
+
+
 class Severity(models.TextChoices):
     ORDINARY = "ordinary", _("Ordinary")
     MAJOR = "major", _("Major")

@@ -1,4 +1,5 @@
-"""Who may be named on a case: the people of the units responsible for it.
+"""Who may be named on a case: the people of the units responsible for it, and the leaders
+in charge of its domain.
 
 One selector per question, used by the web form that offers the names, the API that takes
 one, and the service that refuses any other: the three cannot disagree.
@@ -10,10 +11,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
-from pingan.core.models import ROLE_RANK, Case, Responsibility, RoleName, Unit, UnitKind
+from pingan.core.models import ROLE_RANK, Case, Domain, Leadership, Responsibility, RoleName, Unit, UnitKind
 
 MSG_NO_SUCH_USER = _("No such user.")
 MSG_NOT_RESPONSIBLE = _(
@@ -44,6 +46,12 @@ def responsible_units(case: Case) -> QuerySet[Unit]:
     )
 
 
+def handlers_at(unit_id: int) -> QuerySet:
+    """The active users who act for a unit: a handler's role there, or higher."""
+    return get_user_model().objects.filter(
+        is_active=True, roles__unit_id=unit_id, roles__role__in=HANDLER_ROLES).distinct()
+
+
 def case_assignees(case: Case) -> QuerySet:
     """Active users holding a handler-or-higher role at a unit responsible for the case."""
     return (
@@ -71,3 +79,35 @@ def resolve_assignee(case: Case, assignee: Any) -> Any:
         raise errors.DomainError(MSG_NOT_RESPONSIBLE.format(user=assignee, ref=case.ref),
                                  field="assignee")
     return assignee
+
+
+MSG_NOT_A_LEADER = _(
+    "{user} is not a leader in charge of {domain} for {unit} or a unit above it: the district "
+    "admin records leaders in the admin site."
+)
+
+
+def leaders_for(unit: Unit, domain: str) -> QuerySet[Leadership]:
+    """The active leaders in charge of ``domain`` at ``unit`` or a unit above it, nearest
+    first: a village has no leaders of its own, its town's deputy head answers for it."""
+    chain = [unit, *unit.ancestors()]
+    return (
+        Leadership.objects.filter(unit__in=chain, domain=domain, user__is_active=True)
+        .select_related("user", "unit")
+        .order_by(Length("unit__prefix").desc(), "title", "id")
+    )
+
+
+def resolve_leader(unit: Unit, domain: str, leader: Any, *, field: str = "leader") -> Any:
+    """The user named as the responsible leader (a user or a primary key), refused unless
+    ``leaders_for`` offers them."""
+    User = get_user_model()
+    if not isinstance(leader, User):
+        leader = User.objects.filter(pk=leader, is_active=True).first() if leader else None
+    if leader is None:
+        raise errors.DomainError(MSG_NO_SUCH_USER, field=field)
+    if not leaders_for(unit, domain).filter(user=leader).exists():
+        raise errors.DomainError(
+            MSG_NOT_A_LEADER.format(user=leader, unit=unit.name, domain=Domain(domain).label),
+            field=field)
+    return leader

@@ -382,7 +382,9 @@ def timeline(case: Case, *, workflow: Workflow, choices: Mapping[str, Any]) -> l
             ]
         entries.append(TimelineEntry(
             event=event, label=label, changes=changes,
-            from_label=str(workflow.label(event.from_status)) if event.from_status else "",
+            # A step that keeps the status (a listing) shows the status, not "x → x".
+            from_label=str(workflow.label(event.from_status))
+            if event.from_status and event.from_status != event.to_status else "",
             to_label=str(workflow.label(event.to_status)) if event.to_status else "",
         ))
     return entries

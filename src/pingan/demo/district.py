@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from pingan.core.models import Responsibility, Role, RoleName, Unit, UnitKind
+from pingan.core.models import Domain, Leadership, Responsibility, Role, RoleName, Unit, UnitKind
 from pingan.petitions.models import KIND as PETITION_KIND
 from pingan.petitions.models import Category as PetitionCategory
 
@@ -181,7 +181,7 @@ def _role(user: object, unit: Unit, role: str, title: str) -> None:
     Role.objects.get_or_create(user=user, unit=unit, role=role, defaults={"title": title})
 
 
-CONFIGURATION_MODELS = ("unit", "role", "responsibility", "deadlinepolicy", "apitoken")
+CONFIGURATION_MODELS = ("unit", "role", "leadership", "responsibility", "deadlinepolicy", "apitoken")
 
 
 def district_admin_group() -> Group:
@@ -201,6 +201,24 @@ def district_admin_group() -> Group:
                                     codename__in=["add_user", "change_user", "view_user"])
     )
     return group
+
+
+# Leaders in charge of work safety (分管安全生产) at the district and in the personas' towns;
+# the year's generator adds one in every other town.
+SAFETY_LEADERS = (
+    ("safety_chief", "副区长 周建华", DISTRICT_NAME, "副区长（分管安全生产）"),
+    ("hangbu_safety", "航埠镇副镇长 张华", "航埠镇", "副镇长（分管安全生产）"),
+    ("shiliang_safety", "石梁镇副镇长 钱军", "石梁镇", "副镇长（分管安全生产）"),
+)
+
+
+def leader_in_charge(username: str, full_name: str, unit: Unit, domain: str, title: str) -> object:
+    """A leader in charge of ``domain`` at ``unit``, who sees the unit's cases (a viewer:
+    leaders answer for the work, they are not assigned it)."""
+    user = _user(username, full_name)
+    Leadership.objects.get_or_create(user=user, unit=unit, domain=domain, defaults={"title": title})
+    _role(user, unit, RoleName.VIEWER, title)
+    return user
 
 
 @transaction.atomic
@@ -224,5 +242,8 @@ def build_personas() -> Personas:
     _role(fire_handler, fire, RoleName.HANDLER, "防火监督员")
     outsider = _user("shiliang", "石梁镇平安办 赵丽")
     _role(outsider, shiliang, RoleName.HANDLER, "镇平安办")
+    units = {unit.name: unit for unit in (district, hangbu, shiliang)}
+    for username, full_name, unit_name, title in SAFETY_LEADERS:
+        leader_in_charge(username, full_name, units[unit_name], Domain.HAZARDS, title)
     return Personas(admin=admin, town_handler=town_handler, grid_worker=grid_worker,
                     fire_handler=fire_handler, outsider=outsider)
