@@ -43,7 +43,7 @@ CASE_COLUMNS = (
 )
 HAZARD_COLUMNS = (
     "case_ptr_id", "immediate", "plan_goals", "plan_methods", "plan_funding", "plan_responsible",
-    "plan_deadline", "plan_safety_measures", "supervising_leader", "rejection_reason",
+    "plan_deadline", "plan_safety_measures", "rejection_reason",
     "duplicate_of_id", "rectifier_id", "verifier_id",
 )
 
@@ -433,7 +433,7 @@ def _rows(plans: list[Plan], geo: Geography, *, rng: random.Random, now: dt.date
             tpl.goals if major else "", tpl.methods if major else "", tpl.funding if major else "",
             f"{geo.towns[plan.place.town].name}人民政府" if major else "",
             (plan.due_at + dt.timedelta(hours=8)).date() if major else None,
-            tpl.safety if major else "", tpl.leader if major else "",
+            tpl.safety if major else "",
             "not_a_hazard" if status == "rejected" else "", None, rectifier, verifier,
         )
         ledger_row = (

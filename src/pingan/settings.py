@@ -231,9 +231,13 @@ PINGAN_LEDGER_UPLOAD_MAX_BYTES = int(os.environ.get("PINGAN_LEDGER_UPLOAD_MAX_BY
 # An upload still queued or running after this many hours lost its worker: it is closed as
 # failed and its file deleted (by the worker's periodic sweep).
 PINGAN_LEDGER_UPLOAD_STALE_HOURS = int(os.environ.get("PINGAN_LEDGER_UPLOAD_STALE_HOURS", "6"))
-# Ledger records are kept at least 3 years with text and photo evidence
-# (浙江省安全生产条例 art. 15): nothing in Pingan deletes them.
-PINGAN_LEDGER_RETENTION_YEARS = 3
+# No retention setting: ledger records must be kept at least 3 years with their text and
+# photo evidence (浙江省安全生产条例 art. 15), and Pingan keeps them for good. No path
+# deletes a case: every case has events, which protect it (and on PostgreSQL a trigger
+# refuses deleting an event); its attachments are protected the same way; no case kind is
+# in the admin site with a delete permission and no API route deletes one
+# (core/tests/test_retention.py holds each of these). A setting nothing reads would promise
+# a purge that does not exist; one is added with the first deletion path, if ever.
 
 # Petitions (信访). Two profiles of statutory terms. Each rule is (days, "calendar" |
 # "working"). These seed the rule sets the district admin edits in the admin site ("Petition

@@ -1,6 +1,6 @@
-"""The district admin's configuration screens: units, roles, responsibilities, deadline
-policies. Events and ledger uploads are read-only here: they change only through the
-services and the worker."""
+"""The district admin's configuration screens: units, roles, leaders in charge,
+responsibilities, deadline policies. Events and ledger uploads are read-only here: they
+change only through the services and the worker."""
 
 from django.contrib import admin
 
@@ -8,6 +8,7 @@ from pingan.core.models import (
     ApiToken,
     DeadlinePolicy,
     Event,
+    Leadership,
     LedgerColumnMapping,
     LedgerUpload,
     Responsibility,
@@ -35,6 +36,14 @@ class RoleAdmin(admin.ModelAdmin):
     list_display = ("user", "role", "unit", "title")
     list_filter = ("role", "unit__kind")
     search_fields = ("user__username", "user__first_name", "unit__name")
+    raw_id_fields = ("user", "unit")
+
+
+@admin.register(Leadership)
+class LeadershipAdmin(admin.ModelAdmin):
+    list_display = ("unit", "domain", "title", "user")
+    list_filter = ("domain", "unit__kind")
+    search_fields = ("user__username", "user__first_name", "unit__name", "title")
     raw_id_fields = ("user", "unit")
 
 

@@ -1,4 +1,5 @@
-"""Escalation of overdue cases, one level at a time: grid → village → town → district.
+"""Escalation of overdue cases, one level at a time: micro-grid → grid → village → town →
+district.
 
 The first step fires when the deadline passes, each further one after
 ``PINGAN_ESCALATION_INTERVAL_DAYS`` more. A step is claimed with a conditional UPDATE on
@@ -18,10 +19,11 @@ from django.utils.translation import gettext as _
 from pingan.core.deadlines import OPEN
 from pingan.core.events import append_event
 from pingan.core.inbox import notify
-from pingan.core.models import ROLE_RANK, Case, EventType, Role, RoleName, Unit
+from pingan.core.models import ROLE_RANK, UNIT_LEVEL, Case, EventType, Role, RoleName, Unit
 
 logger = logging.getLogger(__name__)
-MAX_STEPS = 3  # at most grid → village → town → district
+# At most one step per level above the deepest unit (a micro-grid's case climbs four).
+MAX_STEPS = max(UNIT_LEVEL.values()) - 1
 
 
 def escalation_chain(unit: Unit) -> list[Unit]:

@@ -22,6 +22,7 @@ class UnitKind(models.TextChoices):
     VILLAGE = "village", _("Village")
     COMMUNITY = "community", _("Community")
     GRID = "grid", _("Grid cell")
+    MICRO_GRID = "micro_grid", _("Micro-grid")
     DEPARTMENT = "department", _("Department")
 
 
@@ -34,9 +35,13 @@ UNIT_LEVEL = {
     UnitKind.VILLAGE: 3,
     UnitKind.COMMUNITY: 3,
     UnitKind.GRID: 4,
+    UnitKind.MICRO_GRID: 5,
     UnitKind.DEPARTMENT: 1,
 }
 TOWN_LEVEL = 2
+# The cells below a village: a grid (网格) and the micro-grids (微网格) it is split into.
+# Overviews stop above them; their cases are listed, not broken down further.
+GRID_KINDS = (UnitKind.GRID, UnitKind.MICRO_GRID)
 
 
 def subtree_bounds(prefix: str) -> tuple[str, str]:
@@ -88,8 +93,9 @@ class Unit(models.Model):
     the district's departments.
 
     ``prefix`` is the significant part of the division code (``330802`` for the district,
-    ``330802001`` for a town, ``330802001001`` for a village, three more digits per grid
-    cell): every unit below starts with it, so a subtree is one range query.
+    ``330802001`` for a town, ``330802001001`` for a village, three more digits for a grid
+    cell and three more for a micro-grid): every unit below starts with it, so a subtree is
+    one range query.
     """
 
     code = models.CharField(_("code"), max_length=20, unique=True)
@@ -201,6 +207,44 @@ class Role(models.Model):
     @property
     def rank(self) -> int:
         return ROLE_RANK[RoleName(self.role)]
+
+
+# --- Leaders (分管领导) --------------------------------------------------------------------
+
+
+class Domain(models.TextChoices):
+    """The lines of work the platform runs. Declared here so that ``core`` can name them
+    without importing the apps; each app says which one it is."""
+
+    HAZARDS = "hazards", _("Hazards and work safety")
+    PETITIONS = "petitions", _("Petitions")
+    FRAUD = "fraud", _("Telecom fraud")
+
+
+class Leadership(models.Model):
+    """A leader responsible for a domain at a unit (分管领导): the deputy town head for work
+    safety, the deputy district head for petitions. Every domain that names a responsible
+    leader (a major hazard's, later a supervised task's or a suggestion's) picks from these,
+    through ``core.people.leaders_for``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="leaderships", verbose_name=_("leader"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="leaderships",
+                             verbose_name=_("unit"))
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
+    title = models.CharField(_("post"), max_length=60, help_text=_("For example 副镇长, 副区长."))
+
+    class Meta:
+        ordering = ["unit__prefix", "domain", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "domain"], name="leadership_unique")
+        ]
+        verbose_name = _("leader in charge")
+        verbose_name_plural = _("leaders in charge")
+
+    def __str__(self) -> str:
+        name = self.user.get_full_name() or self.user.get_username()
+        return f"{self.unit} {self.title} {name}"
 
 
 class Severity(models.TextChoices):

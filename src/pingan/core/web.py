@@ -14,10 +14,9 @@ from typing import Any, TypeVar, get_origin
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +29,7 @@ from pydantic import ValidationError
 from pingan.core import errors
 from pingan.core.events import case_timeline
 from pingan.core.filters import ListFilters
-from pingan.core.models import ROLE_RANK, Case, Event, EventType, Responsibility, RoleName, Unit
+from pingan.core.models import Case, Event, EventType, Unit
 from pingan.core.pagination import InvalidParameter, keyset_page
 from pingan.core.workflow import Workflow
 
@@ -200,21 +199,6 @@ def indented_name(unit: Unit) -> str:
 
 def user_label(user: Any) -> str:
     return user.get_full_name() or user.get_username()
-
-
-def assignee_choices(case: Case) -> QuerySet:
-    """Active users whose handler-or-higher role reaches the case: at its unit or above, or
-    in a department that handles its kind and category."""
-    territorial = [case.unit, *case.unit.ancestors()]
-    departments = Responsibility.objects.filter(
-        case_kind=case.kind, category=case.category
-    ).values("department")
-    ranks = [r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[RoleName.HANDLER]]
-    reaching = Q(roles__unit__in=territorial) | Q(roles__unit__in=departments)
-    return (
-        get_user_model().objects.filter(reaching, roles__role__in=ranks, is_active=True)
-        .distinct().order_by("username")
-    )
 
 
 # --- Forms -------------------------------------------------------------------------------
@@ -403,7 +387,9 @@ def timeline(case: Case, *, workflow: Workflow, choices: Mapping[str, Any],
             ]
         entries.append(TimelineEntry(
             event=event, label=label, changes=changes,
-            from_label=str(workflow.label(event.from_status)) if event.from_status else "",
+            # A step that keeps the status (a listing) shows the status, not "x → x".
+            from_label=str(workflow.label(event.from_status))
+            if event.from_status and event.from_status != event.to_status else "",
             to_label=str(workflow.label(event.to_status)) if event.to_status else "",
         ))
     return entries

@@ -34,7 +34,9 @@ class Transition:
     name: str
     label: str | Promise
     sources: tuple[str, ...]
-    target: str
+    # None: a step that is recorded and checked like any other but leaves the status as it
+    # is (listing a major hazard for supervision does not interrupt its rectification).
+    target: str | None
     min_rank: int = ROLE_RANK[RoleName.HANDLER]
     # Only roles at a town, the district or a department count (not a village or grid).
     town_or_above: bool = False
@@ -59,7 +61,8 @@ class Workflow:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {t.name: t for t in self.transitions})
         unknown = {
-            s for t in self.transitions for s in (*t.sources, t.target) if s not in self.states
+            s for t in self.transitions for s in (*t.sources, t.target)
+            if s is not None and s not in self.states
         }
         if unknown:
             raise ValueError(f"{self.kind}: transitions name unknown states {sorted(unknown)}")
@@ -184,9 +187,10 @@ def record_transition(*, workflow: Workflow, case: Case, transition: Transition,
     member of the public proving who they are otherwise, then ``actor`` is None)."""
     with transaction.atomic():
         from_status = case.status
+        target = transition.target or from_status
         now = at or timezone.now()
-        all_changes: dict[str, Any] = {"status": transition.target, **(changes or {})}
-        closing = transition.target in workflow.closed_states
+        all_changes: dict[str, Any] = {"status": target, **(changes or {})}
+        closing = target in workflow.closed_states
         all_changes["is_open"] = not closing
         all_changes["closed_at"] = now if closing else None
         before, after = apply_changes(
@@ -194,7 +198,7 @@ def record_transition(*, workflow: Workflow, case: Case, transition: Transition,
         )
         event = append_event(
             case=case, actor=actor, type=EventType.TRANSITION, transition=transition.name,
-            from_status=from_status, to_status=transition.target, before=before, after=after,
+            from_status=from_status, to_status=target, before=before, after=after,
             note=note, at=now,
         )
         # Stored in the platform's language, not the actor's: the reader may not share it.

@@ -1,5 +1,5 @@
-"""The demo district: 柯城区 (330802) with its real towns, plausible villages and grid cells,
-the district departments and the personas used by the demo and the tests.
+"""The demo district: 柯城区 (330802) with its real towns, plausible villages, grid cells and a
+few micro-grids, the district departments and the personas used by the demo and the tests.
 
 The towns' names are real (shared/domain-rules.md); every code below the district's own is
 illustrative, made up in list order, and flagged ``is_illustrative_code``.
@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from pingan.core.models import Responsibility, Role, RoleName, Unit, UnitKind
+from pingan.core.models import Domain, Leadership, Responsibility, Role, RoleName, Unit, UnitKind
 from pingan.petitions.models import KIND as PETITION_KIND
 from pingan.petitions.models import Category as PetitionCategory
 
@@ -52,6 +52,11 @@ KNOWN_VILLAGES = {
     "九华乡": ["妙源村", "上铺村", "茶铺村", "大头村", "外陈村"],
     "白云街道": ["白云社区", "西区社区", "锦西社区", "新湖社区", "南湖社区"],
 }
+# Villages whose first grid cell is split into micro-grids (微网格), a few households each:
+# enough for the tree to reach its fifth level, as it does where a district runs them.
+MICRO_GRID_VILLAGES = (("航埠镇", "缪村村"), ("航埠镇", "汪周村"), ("白云街道", "白云社区"))
+MICRO_GRIDS_PER_GRID = 3
+
 _VILLAGE_STEMS = ("东", "西", "南", "北", "上", "下", "新", "桥", "塘", "溪", "山", "石", "柳",
                   "杨", "高", "湖", "岭", "园", "田", "丰")
 
@@ -130,6 +135,7 @@ def build_district(*, seed: int = 330802, grids_per_village: int = 2) -> Unit:
                     longitude=village.longitude, is_illustrative_code=True,
                 ))
     Unit.objects.bulk_create(units)
+    _split_into_micro_grids(district)
     for code, name, categories in DEPARTMENTS:
         department = Unit.objects.create(
             code=f"{DISTRICT_CODE}{code}", prefix=f"{DISTRICT_CODE}{code}", name=name,
@@ -142,6 +148,21 @@ def build_district(*, seed: int = 330802, grids_per_village: int = 2) -> Unit:
                for c in PETITION_LINES.get(code, ())]
         )
     return district
+
+
+def _split_into_micro_grids(district: Unit) -> None:
+    micro_grids = []
+    for town_name, village_name in MICRO_GRID_VILLAGES:
+        grid = (Unit.objects.filter(parent__parent__parent=district, parent__parent__name=town_name,
+                                    parent__name=village_name, kind=UnitKind.GRID)
+                .order_by("prefix").first())
+        micro_grids += [
+            Unit(code=f"{grid.prefix}{m:03d}", prefix=f"{grid.prefix}{m:03d}",
+                 name=f"{grid.name}{m}号微网格", kind=UnitKind.MICRO_GRID, parent=grid,
+                 latitude=grid.latitude, longitude=grid.longitude, is_illustrative_code=True)
+            for m in range(1, MICRO_GRIDS_PER_GRID + 1)
+        ]
+    Unit.objects.bulk_create(micro_grids)
 
 
 def _user(username: str, full_name: str, *, superuser: bool = False) -> object:
@@ -160,7 +181,7 @@ def _role(user: object, unit: Unit, role: str, title: str) -> None:
     Role.objects.get_or_create(user=user, unit=unit, role=role, defaults={"title": title})
 
 
-CONFIGURATION_MODELS = ("unit", "role", "responsibility", "deadlinepolicy", "apitoken")
+CONFIGURATION_MODELS = ("unit", "role", "leadership", "responsibility", "deadlinepolicy", "apitoken")
 
 
 def district_admin_group() -> Group:
@@ -181,6 +202,24 @@ def district_admin_group() -> Group:
                                     codename__in=["add_user", "change_user", "view_user"])
     )
     return group
+
+
+# Leaders in charge of work safety (分管安全生产) at the district and in the personas' towns;
+# the year's generator adds one in every other town.
+SAFETY_LEADERS = (
+    ("safety_chief", "副区长 周建华", DISTRICT_NAME, "副区长（分管安全生产）"),
+    ("hangbu_safety", "航埠镇副镇长 张华", "航埠镇", "副镇长（分管安全生产）"),
+    ("shiliang_safety", "石梁镇副镇长 钱军", "石梁镇", "副镇长（分管安全生产）"),
+)
+
+
+def leader_in_charge(username: str, full_name: str, unit: Unit, domain: str, title: str) -> object:
+    """A leader in charge of ``domain`` at ``unit``, who sees the unit's cases (a viewer:
+    leaders answer for the work, they are not assigned it)."""
+    user = _user(username, full_name)
+    Leadership.objects.get_or_create(user=user, unit=unit, domain=domain, defaults={"title": title})
+    _role(user, unit, RoleName.VIEWER, title)
+    return user
 
 
 @transaction.atomic
@@ -204,5 +243,8 @@ def build_personas() -> Personas:
     _role(fire_handler, fire, RoleName.HANDLER, "防火监督员")
     outsider = _user("shiliang", "石梁镇平安办 赵丽")
     _role(outsider, shiliang, RoleName.HANDLER, "镇平安办")
+    units = {unit.name: unit for unit in (district, hangbu, shiliang)}
+    for username, full_name, unit_name, title in SAFETY_LEADERS:
+        leader_in_charge(username, full_name, units[unit_name], Domain.HAZARDS, title)
     return Personas(admin=admin, town_handler=town_handler, grid_worker=grid_worker,
                     fire_handler=fire_handler, outsider=outsider)

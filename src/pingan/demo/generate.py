@@ -31,7 +31,16 @@ from tqdm import tqdm
 from pingan.core.deadlines import DeadlineTerms, due_state_expression, is_working_day
 from pingan.core.escalation import escalate_overdue
 from pingan.core.inbox import mark_read
-from pingan.core.models import Notification, Responsibility, Role, RoleName, Unit, UnitKind
+from pingan.core.models import (
+    Domain,
+    Leadership,
+    Notification,
+    Responsibility,
+    Role,
+    RoleName,
+    Unit,
+    UnitKind,
+)
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, Personas
 from pingan.demo.texts import (
     DUPLICATE_NOTE,
@@ -39,6 +48,7 @@ from pingan.demo.texts import (
     EXTENSION_REASONS,
     FOUND_BY,
     GIVEN,
+    MAJOR_CLOSE_NOTE,
     MAJOR_EXTENSION_REASON,
     MAJOR_TEMPLATES,
     MAJOR_VERIFY_NOTE,
@@ -57,6 +67,7 @@ from pingan.demo.texts import (
 )
 from pingan.hazards.models import KIND, Category, Hazard, RejectionReason
 from pingan.hazards.services import (
+    Listing,
     hazard_extend,
     hazard_report,
     hazard_terms,
@@ -64,6 +75,9 @@ from pingan.hazards.services import (
     hazard_update,
 )
 from pingan.testing import tiny_png
+
+# The acceptance report the regulator files (a placeholder PDF: the demo has no real ones).
+ACCEPTANCE_REPORT = b"%PDF-1.4\n% demo acceptance report\n%%EOF\n"
 
 # Steps are committed in chunks: one transaction per step would make SQLite sync the disk
 # tens of thousands of times, one for the whole year would hold the write lock for minutes.
@@ -82,6 +96,11 @@ DEPARTMENT_STAFF = {
     "交警大队": ("事故预防民警",),
     "住建局": ("房屋安全管理员", "燃气安全监管员"),
 }
+SAFETY_LEADER_TITLE = {UnitKind.TOWN: "副镇长（分管安全生产）", UnitKind.TOWNSHIP: "副乡长（分管安全生产）",
+                       UnitKind.SUBDISTRICT: "办事处副主任（分管安全生产）"}
+# A major hazard is listed for supervision by the district (its safety committee) this often,
+# otherwise by its town.
+DISTRICT_LISTING_SHARE = 0.4
 GRID_WORKER_SHARE = 0.7  # grid cells with a worker of their own; the rest fall to the village
 
 
@@ -93,6 +112,7 @@ class Staff:
     grid: dict[int, Any]  # grid cell id -> its grid worker, where it has one
     lines: dict[str, tuple[Any, ...]]  # hazard category -> handlers of the department for it
     department: dict[str, str]  # hazard category -> department name
+    leaders: dict[int, Any]  # unit id (the district, each town) -> its leader in charge of safety
     names: dict[int, str] = field(default_factory=dict)  # user id -> personal name
     hired: int = 0
 
@@ -154,15 +174,22 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     User = get_user_model()
     password = make_password(DEMO_PASSWORD)  # hashed once: the same for every demo login
     book = _NameBook(rng, set(User.objects.values_list("username", flat=True)))
-    hires: list[tuple[Any, Unit, str]] = []  # (user, unit, job title)
+    hires: list[tuple[Any, Unit, str, str]] = []  # (user, unit, role, job title)
     names: dict[str, str] = {}
 
-    def hire(unit: Unit, label: str, title: str) -> Any:
+    def hire(unit: Unit, label: str, title: str, role: str = RoleName.HANDLER) -> Any:
         name, username = book.new()
         user = User(username=username, first_name=f"{label} {name}", password=password)
-        hires.append((user, unit, title))
+        hires.append((user, unit, role, title))
         names[username] = name
         return user
+
+    # The leaders in charge of work safety the personas' set-up made, and one for every
+    # other town: leaders answer for the work and see it (viewers), they are not assigned it.
+    leaders = dict(Leadership.objects.filter(domain=Domain.HAZARDS).values_list("unit_id", "user"))
+    leaders = {unit_id: User.objects.get(pk=pk) for unit_id, pk in leaders.items()}
+    new_leaders = {town.pk: hire(town, town.name, SAFETY_LEADER_TITLE[town.kind], RoleName.VIEWER)
+                   for town in geo.towns if town.pk not in leaders}
 
     persona_grid = personas.grid_worker.roles.get().unit
     town_staff: dict[int, tuple[Any, Any]] = {}
@@ -195,16 +222,23 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
         for category in categories[department.pk]:
             lines[category] = tuple(handlers)
             department_names[category] = department.name
-    User.objects.bulk_create([user for user, _unit, _title in hires])
+    User.objects.bulk_create([user for user, _unit, _role, _title in hires])
     Role.objects.bulk_create(
-        Role(user=user, unit=unit, role=RoleName.HANDLER, title=title) for user, unit, title in hires
+        Role(user=user, unit=unit, role=role, title=title) for user, unit, role, title in hires
+    )
+    kinds = {town.pk: town.kind for town in geo.towns}
+    Leadership.objects.bulk_create(
+        Leadership(user=user, unit_id=town_id, domain=Domain.HAZARDS,
+                   title=SAFETY_LEADER_TITLE[kinds[town_id]])
+        for town_id, user in new_leaders.items()
     )
     staff = Staff(admin=personas.admin, town=town_staff, village=village_staff, grid=grid_staff,
-                  lines=lines, department=department_names, hired=len(hires))
-    for user, _unit, _title in hires:
+                  lines=lines, department=department_names, leaders=leaders | new_leaders,
+                  hired=len(hires))
+    for user, _unit, _role, _title in hires:
         staff.names[user.pk] = names[user.username]
     for persona in (personas.admin, personas.town_handler, personas.grid_worker,
-                    personas.fire_handler, personas.outsider):
+                    personas.fire_handler, personas.outsider, *leaders.values()):
         staff.names[persona.pk] = _person_name(persona)
     return staff
 
@@ -566,6 +600,8 @@ class Planner:
         if plan.severity == "major":
             t = self._at(t, 24, 120)
             steps.append(Step(t, "plan", main, self._major_plan(plan, due, main, assignee)))
+            t = self._at(t, 2, 48)
+            steps.append(Step(t, "list", line[0], self._listing(plan, due)))
             t = self._at(t, 12, 72)
         else:
             t = self._at(t, 0.2, 3 if plan.immediate else 36)
@@ -604,10 +640,13 @@ class Planner:
             verify_at = self._office_hours(t + (due - t) * rng.uniform(0.2, 0.9),
                                            not_before=t + dt.timedelta(minutes=5))
         if plan.severity == "major":
-            note = MAJOR_VERIFY_NOTE.format(department=staff.department.get(plan.category, "行业主管部门"))
+            # The regulator accepts (验收) with its report; the town then closes it (销号).
+            steps.append(Step(verify_at, "accept", line[0], {
+                "note": MAJOR_VERIFY_NOTE.format(department=staff.department[plan.category]),
+                "documents": [(f"{plan.text['title'][:20]}验收报告.pdf", ACCEPTANCE_REPORT)]}))
+            steps.append(Step(self._at(verify_at, 2, 48), "verify", main, {"note": MAJOR_CLOSE_NOTE}))
         else:
-            note = rng.choice(VERIFY_NOTES)
-        steps.append(Step(verify_at, "verify", verifier, {"note": note}))
+            steps.append(Step(verify_at, "verify", verifier, {"note": rng.choice(VERIFY_NOTES)}))
         return steps
 
     def _verifier(self, plan: Plan, main: Any, second: Any, assignee: Any, line: Sequence[Any]) -> Any:
@@ -634,10 +673,18 @@ class Planner:
             ),
             "plan_deadline": timezone.localtime(due).date() - dt.timedelta(days=self.rng.randint(3, 12)),
             "plan_safety_measures": tpl.safety,
-            "supervising_leader": tpl.leader,
         }
-        return {"changes": changes,
-                "note": f"制定整改方案，报区安委办挂牌督办，督办领导：{tpl.leader}。"}
+        return {"changes": changes, "note": "制定整改方案，报行业主管部门挂牌督办。"}
+
+    def _listing(self, plan: Plan, due: dt.datetime) -> dict[str, Any]:
+        """The regulator lists the hazard under the district's or the town's supervision,
+        naming that level's leader in charge of safety, with the hazard's own deadline."""
+        by_district = self.rng.random() < DISTRICT_LISTING_SHARE
+        unit = plan.town.parent if by_district else plan.town
+        leader = self.staff.leaders[unit.pk]
+        listing = Listing(supervising_unit=unit, deadline=timezone.localtime(due).date(), leader=leader)
+        return {"listing": listing,
+                "note": f"列入{unit.name}挂牌督办，责任领导：{self.staff.name(leader)}。"}
 
 
 # ---------------------------------------------------------------------------

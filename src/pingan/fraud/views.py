@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
-from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind
+from pingan.core.models import GRID_KINDS, ROLE_RANK, DueState, RoleName, Unit
 from pingan.core.scoping import scope_for
 from pingan.fraud import selectors, services
 from pingan.fraud.forms import (
@@ -97,7 +97,7 @@ def _ring_or_404(user: Any, ring_id: str) -> Ring:
 
 
 def _unit_options(user: Any) -> list[tuple[str, str]]:
-    units = (Unit.objects.filter(scope_for(user).unit_q()).exclude(kind=UnitKind.GRID)
+    units = (Unit.objects.filter(scope_for(user).unit_q()).exclude(kind__in=GRID_KINDS)
              .order_by("prefix"))
     return [(u.prefix, web.indented_name(u)) for u in units]
 

@@ -35,10 +35,11 @@ from pingan.core.api import (
 from pingan.core.attachments import attachment_add, read_upload
 from pingan.core.events import case_timeline
 from pingan.core.models import ROLE_RANK, AttachmentKind, DueState, RoleName, Severity, Unit
+from pingan.core.people import case_assignees
 from pingan.core.scoping import scope_for
 from pingan.hazards.models import Category, Hazard, RejectionReason, Status
 from pingan.hazards.selectors import SORTS, HazardFilters, hazard_get, hazard_list
-from pingan.hazards.services import hazard_extend, hazard_report, hazard_transition, hazard_update
+from pingan.hazards.services import Listing, hazard_extend, hazard_report, hazard_transition, hazard_update
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
 ATTACH_LABEL = _("Add attachment")
@@ -95,7 +96,17 @@ class HazardDetail(HazardItem):
     plan_responsible: str
     plan_deadline: dt.date | None
     plan_safety_measures: str
-    supervising_leader: str
+    regulator: str | None = Field(
+        None, description="The department regulating its category (a major hazard is reported to it).")
+    supervising_unit: UnitRef | None = Field(
+        None, description="Listed supervision (挂牌督办): who supervises.")
+    supervision_deadline: dt.date | None
+    responsible_leader: str | None = Field(
+        None, description="The leader in charge who answers for it (username).")
+    listed_at: dt.datetime | None
+    accepted_by: str | None = Field(
+        None, description="Who accepted the rectification for the regulator (验收).")
+    accepted_at: dt.datetime | None
     rectifier: str | None
     verifier: str | None
     rejection_reason: RejectionReason | None
@@ -112,6 +123,18 @@ class HazardDetail(HazardItem):
     @staticmethod
     def resolve_reporter(obj: Hazard) -> str | None:
         return username_of(obj.reporter)
+
+    @staticmethod
+    def resolve_regulator(obj: Hazard) -> str | None:
+        return obj.department.name if obj.department_id else None
+
+    @staticmethod
+    def resolve_responsible_leader(obj: Hazard) -> str | None:
+        return username_of(obj.responsible_leader)
+
+    @staticmethod
+    def resolve_accepted_by(obj: Hazard) -> str | None:
+        return username_of(obj.accepted_by)
 
     @staticmethod
     def resolve_rectifier(obj: Hazard) -> str | None:
@@ -177,7 +200,6 @@ class HazardPatch(Schema):
     plan_responsible: str = None
     plan_deadline: dt.date | None = None
     plan_safety_measures: str = None
-    supervising_leader: str = Field(None, max_length=60)
 
 
 class TransitionIn(Schema):
@@ -186,6 +208,10 @@ class TransitionIn(Schema):
     assignee: str | None = Field(None, description="`assign`: the username of who will rectify it.")
     reason: str = Field("", description="`reject`: not_a_hazard or duplicate.")
     duplicate_of: str | None = Field(None, description="`reject` as duplicate: the original's ref.")
+    supervising_unit: str | None = Field(None, description="`list`: the supervising unit's code.")
+    supervision_deadline: dt.date | None = Field(None, description="`list`: the supervision deadline.")
+    responsible_leader: str | None = Field(
+        None, description="`list`: the username of a leader in charge of work safety for its unit.")
 
 
 class ExtensionIn(Schema):
@@ -214,6 +240,15 @@ class AttachmentOut(Schema):
 
 class CountOut(Schema):
     count: int
+
+
+class PersonOut(Schema):
+    username: str
+    name: str = Field(description="The full name, or the username when none is recorded.")
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.get_full_name() or obj.username
 
 
 # ---------------------------------------------------------------------------
@@ -276,15 +311,36 @@ def hazard_edit(request: HttpRequest, ref: str, payload: HazardPatch):
              summary="Take a step of the hazard loop")
 def hazard_step(request: HttpRequest, ref: str, name: str, payload: TransitionIn):
     """`assign` needs `assignee`; `submit` needs an after photo uploaded first; `verify` must
-    come from someone other than the rectifier; `rework` and `reject` need a `note`."""
+    come from someone other than the rectifier; `rework` and `reject` need a `note`.
+    A major hazard's regulator takes `list` (`supervising_unit`, `supervision_deadline`,
+    `responsible_leader`) and `accept` (a `note`, and the acceptance report uploaded first
+    as a `document`); it is closed by `verify` only once accepted."""
     hazard = _hazard(request, ref)
     assignee = user_named(payload.assignee) if payload.assignee else None
+    listing = None
+    if name == "list":
+        unit = None
+        if payload.supervising_unit:
+            unit = Unit.objects.filter(code=payload.supervising_unit).first()
+            if unit is None:
+                raise InvalidParameter(MSG_NO_SUCH_UNIT.format(code=payload.supervising_unit),
+                                       field="supervising_unit")
+        listing = Listing(supervising_unit=unit, deadline=payload.supervision_deadline,
+                          leader=user_named(payload.responsible_leader, field="responsible_leader"))
     hazard_transition(
         hazard=hazard, name=name, actor=actor(request), expected_version=payload.version,
         note=payload.note, assignee=assignee, reason=payload.reason,
-        duplicate_of=payload.duplicate_of,
+        duplicate_of=payload.duplicate_of, listing=listing,
     )
     return _hazard(request, ref)
+
+
+@router.get("/{ref}/assignees", response={200: list[PersonOut], **ERRORS},
+            summary="Who may be assigned the hazard")
+def hazard_assignees(request: HttpRequest, ref: str):
+    """The people of the units responsible for it: its grid, village and town, and the
+    department that handles its category. `assign` refuses anyone else."""
+    return case_assignees(_hazard(request, ref))
 
 
 @router.post("/{ref}/extension", response={200: HazardDetail, **ERRORS},

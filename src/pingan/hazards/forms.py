@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.attachments import read_upload
 from pingan.core.models import Unit
+from pingan.core.people import case_assignees, leaders_for
 from pingan.core.scoping import scope_for
-from pingan.core.web import StyledForm, assignee_choices, date_input, indented_name, user_label
-from pingan.hazards.models import PLAN_FIELDS, Category, Hazard, RejectionReason
-from pingan.hazards.services import Photo
+from pingan.core.web import StyledForm, date_input, indented_name, user_label
+from pingan.hazards.models import DOMAIN, PLAN_FIELDS, Category, Hazard, RejectionReason
+from pingan.hazards.selectors import supervising_units
+from pingan.hazards.services import Listing, Photo
 
 
 class MultiplePhotoInput(forms.FileInput):
@@ -83,7 +85,7 @@ class HazardReportForm(_HazardForm):
 
 class HazardEditForm(_HazardForm):
     field_names = ("title", "category", "severity", "immediate", "description", "location",
-                   "latitude", "longitude", *PLAN_FIELDS, "supervising_leader")
+                   "latitude", "longitude", *PLAN_FIELDS)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -108,11 +110,27 @@ class TransitionForm(StyledForm):
         hazard, name = self.hazard, self.name
         if name == "assign":
             self.fields["assignee"] = forms.ModelChoiceField(
-                label=_("Assign to"), queryset=assignee_choices(hazard), required=False, empty_label="—",
+                label=_("Assign to"), queryset=case_assignees(hazard), required=False, empty_label="—",
             )
             self.fields["assignee"].label_from_instance = user_label
+        elif name == "list":
+            self.fields["supervising_unit"] = forms.ModelChoiceField(
+                label=_("Supervising unit"), queryset=supervising_units(hazard), required=False,
+                empty_label="—")
+            self.fields["supervision_deadline"] = forms.DateField(
+                label=_("Supervision deadline"), required=False, widget=date_input())
+            # The unit's leaders in charge, nearest first; the listing names the person.
+            self.fields["responsible_leader"] = forms.ModelChoiceField(
+                label=_("Supervising leader"), required=False, empty_label="—",
+                queryset=leaders_for(hazard.unit, DOMAIN))
+            self.fields["responsible_leader"].label_from_instance = \
+                lambda leader: f"{user_label(leader.user)}（{leader.unit.name} {leader.title}）"
         elif name == "submit":
             self.fields["photos"] = PhotosField(label=_("Photos after rectification"))
+        elif name == "accept":
+            self.fields["documents"] = PhotosField(
+                label=_("Acceptance report"), widget=MultiplePhotoInput(
+                    attrs={"accept": "image/*,application/pdf", "multiple": True}))
         elif name == "reject":
             self.fields["reason"] = forms.ChoiceField(
                 label=_("Rejection reason"), required=False,
@@ -121,7 +139,15 @@ class TransitionForm(StyledForm):
             self.fields["duplicate_of"] = forms.CharField(
                 label=_("Reference of the original report"), required=False, max_length=20,
             )
-        self.order_fields(["assignee", "reason", "duplicate_of", "photos", "note"])
+        self.order_fields(["assignee", "supervising_unit", "supervision_deadline", "responsible_leader",
+                           "reason", "duplicate_of", "photos", "documents", "note"])
+
+    def listing(self) -> Listing:
+        data = self.cleaned_data
+        leadership = data.get("responsible_leader")
+        return Listing(supervising_unit=data.get("supervising_unit"),
+                       deadline=data.get("supervision_deadline"),
+                       leader=leadership.user if leadership else None)
 
 
 def reportable_units(user: Any) -> QuerySet[Unit]:

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.models import Case
+from pingan.core.models import Case, Domain, Severity, Unit
 
 KIND = "hazard"
 REF_PREFIX = "YH"
+DOMAIN = Domain.HAZARDS
 
 
 class Category(models.TextChoices):
@@ -28,6 +29,8 @@ class Status(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     RECTIFYING = "rectifying", _("Rectifying")
     AWAITING_VERIFICATION = "awaiting_verification", _("Awaiting verification")
+    # A major hazard's rectification accepted by its regulator (验收), awaiting closure (销号).
+    ACCEPTED = "accepted", _("Accepted by the regulator")
     CLOSED = "closed", _("Closed")
     REJECTED = "rejected", _("Rejected")
 
@@ -59,9 +62,11 @@ class Hazard(Case):
     plan_responsible = models.TextField(_("responsible body and people"), blank=True)
     plan_deadline = models.DateField(_("time limit"), null=True, blank=True)
     plan_safety_measures = models.TextField(_("safety measures and contingency plan"), blank=True)
-    supervising_leader = models.CharField(
-        _("supervising leader"), max_length=60, blank=True,
-        help_text=_("The named leader under whose listed supervision (挂牌督办) a major hazard is fixed."),
+    # Listed supervision (挂牌督办) of a major hazard, set by its regulator's "list" step
+    # (浙江省安全生产条例 art. 25): who supervises, by when, and the leader who answers for it.
+    supervising_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("supervising unit"),
     )
     # A ledger's own deadline (整改期限) replaces the policy's as ``due_at``; the policy's date
     # is kept here, so that the hazard's page can show both where they differ.
@@ -69,6 +74,17 @@ class Hazard(Case):
     # The responsible person a ledger names (整改责任人) when no single user of the hazard's unit
     # is that person: kept as written, shown and exported.
     responsible_person = models.CharField(_("named responsible person"), max_length=60, blank=True)
+    supervision_deadline = models.DateField(_("supervision deadline"), null=True, blank=True)
+    responsible_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("supervising leader"),
+    )
+    listed_at = models.DateTimeField(_("listed for supervision"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("accepted by"),
+    )
+    accepted_at = models.DateTimeField(_("accepted on"), null=True, blank=True)
     rectifier = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", verbose_name=_("rectified by"),
@@ -95,7 +111,11 @@ class Hazard(Case):
 
     @property
     def is_major(self) -> bool:
-        return self.severity == "major"
+        return self.severity == Severity.MAJOR
+
+    @property
+    def is_listed(self) -> bool:
+        return self.listed_at is not None
 
     def missing_plan_parts(self) -> list[str]:
         return [

@@ -12,7 +12,16 @@ from pydantic import Field
 
 from pingan.core.deadlines import OPEN, due_state_expression, due_states_q, local_days_q
 from pingan.core.filters import ListFilters
-from pingan.core.models import DueState, Severity, Unit, subtree_q
+from pingan.core.models import (
+    GRID_KINDS,
+    ROLE_RANK,
+    TOWN_LEVEL,
+    DueState,
+    RoleName,
+    Severity,
+    Unit,
+    subtree_q,
+)
 from pingan.core.scoping import acting_scope, scope_for
 from pingan.core.search import text_q
 from pingan.hazards.models import Category, Hazard, Status
@@ -74,32 +83,54 @@ def hazard_get(*, user: Any, ref: str) -> Hazard | None:
     return (
         Hazard.objects.visible_to(user)
         .select_related("unit", "department", "assignee", "reporter", "rectifier", "verifier",
-                        "duplicate_of")
+                        "duplicate_of", "supervising_unit", "responsible_leader", "accepted_by")
         .annotate(due_state=due_state_expression())
         .filter(ref=ref.strip().upper())
         .first()
     )
 
 
+def regulated_departments(user: Any) -> list[int]:
+    """The departments for which ``user`` acts as regulator (a handler's role or higher)."""
+    return [role.unit_id for role in scope_for(user).roles
+            if role.unit.is_department and role.rank >= ROLE_RANK[RoleName.HANDLER]]
+
+
 def my_work(*, user: Any, limit: int = 50) -> QuerySet[Hazard]:
     """What waits for this user's action, most urgent first: hazards assigned to them to
-    fix, and in their area at town level or above, reports to assign and work to verify."""
+    fix; in their area at town level or above, reports to assign and work to verify and
+    close; and for a regulator, the major hazards of its categories to list for
+    supervision and to accept."""
     mine = Q(assignee=user, status__in=[Status.ASSIGNED, Status.RECTIFYING])
     acting = acting_scope(user, town_or_above=True).case_q()
     to_route = acting & Q(status=Status.REPORTED)
-    to_verify = acting & Q(status=Status.AWAITING_VERIFICATION) & ~Q(rectifier=user)
+    # A major hazard waits for its regulator's acceptance before anyone closes it.
+    to_verify = acting & ~Q(rectifier=user) & (
+        Q(status=Status.AWAITING_VERIFICATION, severity=Severity.ORDINARY) | Q(status=Status.ACCEPTED))
+    regulating = Q(severity=Severity.MAJOR, department_id__in=regulated_departments(user)) & (
+        Q(listed_at__isnull=True, status__in=[Status.REPORTED, Status.ASSIGNED, Status.RECTIFYING])
+        | (Q(status=Status.AWAITING_VERIFICATION) & ~Q(rectifier=user)))
     return (
         Hazard.objects.visible_to(user)
-        .filter(mine | to_route | to_verify)
+        .filter(mine | to_route | to_verify | regulating)
         .select_related("unit")
         .annotate(due_state=due_state_expression())
         .order_by("due_at", "id")[:limit]
     )
 
 
+def supervising_units(hazard: Hazard) -> QuerySet[Unit]:
+    """The units that may hold a major hazard under listed supervision (挂牌督办): its town,
+    the district, or its regulator."""
+    chain = [u.pk for u in (hazard.unit, *hazard.unit.ancestors())
+             if not u.is_department and u.level <= TOWN_LEVEL]
+    regulator = [hazard.department_id] if hazard.department_id else []
+    return Unit.objects.filter(pk__in=chain + regulator).order_by("prefix")
+
+
 def overview_units(*, user: Any) -> QuerySet[Unit]:
     """Units a user may open an overview for: territorial ones within their scope."""
-    return Unit.objects.filter(scope_for(user).unit_q()).exclude(kind="grid")
+    return Unit.objects.filter(scope_for(user).unit_q()).exclude(kind__in=GRID_KINDS)
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
 from pingan.core.attachments import attachment_add, validate_upload
 from pingan.core.cases import case_extend, case_update, open_case
 from pingan.core.deadlines import DeadlineTerms, resolve_terms
+from pingan.core.inbox import notify
 from pingan.core.models import ROLE_RANK, AttachmentKind, EventType, RoleName, Unit, UnitKind
+from pingan.core.people import handlers_at, resolve_assignee, resolve_leader
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import fire
-from pingan.hazards.models import KIND, PLAN_FIELDS, REF_PREFIX, Category, Hazard
+from pingan.hazards.models import DOMAIN, KIND, PLAN_FIELDS, REF_PREFIX, Category, Hazard
+from pingan.hazards.selectors import supervising_units
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
 Photo = tuple[str, bytes]  # (file name, content)
@@ -26,11 +30,15 @@ Photo = tuple[str, bytes]  # (file name, content)
 MSG_UNIT_NOT_TERRITORIAL = _("A hazard belongs to a place: choose a town, village or grid cell.")
 MSG_CANNOT_REPORT_HERE = _("You may not report hazards for {unit}.")
 MSG_BAD_CATEGORY = _("Unknown hazard category “{value}”.")
-MSG_ASSIGNEE_OUT_OF_SCOPE = _("{user} holds no role that reaches this hazard.")
 MSG_DUPLICATE_NOT_FOUND = _("No report {ref} in your area to mark this one a duplicate of.")
 MSG_DUPLICATE_SELF = _("A report cannot be a duplicate of itself.")
+MSG_NOT_A_SUPERVISING_UNIT = _(
+    "{unit} cannot supervise this hazard: choose its town, the district or its regulator."
+)
+MSG_DEADLINE_PAST = _("The supervision deadline cannot be before the day it is listed.")
+MSG_REPORTED_TO_REGULATOR = _("{ref} major hazard reported to you as its regulator: list it for supervision.")
 EDITABLE_FIELDS = ("title", "description", "category", "severity", "immediate", "location",
-                   "latitude", "longitude", *PLAN_FIELDS, "supervising_leader")
+                   "latitude", "longitude", *PLAN_FIELDS)
 
 
 def hazard_terms(*, category: str, severity: str, immediate: bool) -> DeadlineTerms:
@@ -80,6 +88,7 @@ def hazard_report(*, actor: Any, unit: Unit, title: str, category: str, descript
             ),
         )
         _attach(hazard, actor, photos, AttachmentKind.BEFORE, event=None, at=opened_at)
+        _tell_regulator(hazard)
     return hazard
 
 
@@ -127,8 +136,13 @@ def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
             changes["policy_due_at"] = terms.due_at(hazard.opened_at)
         else:
             changes.update(terms.due_fields(hazard.opened_at))
-    return case_update(case=hazard, actor=actor, expected_version=expected_version,
-                       changes=changes, note=note, at=at)
+    was_major = hazard.is_major
+    with transaction.atomic():
+        case_update(case=hazard, actor=actor, expected_version=expected_version,
+                    changes=changes, note=note, at=at)
+        if not was_major:
+            _tell_regulator(hazard)
+    return hazard
 
 
 def hazard_extend(*, hazard: Hazard, actor: Any, expected_version: int, reason: str,
@@ -137,18 +151,6 @@ def hazard_extend(*, hazard: Hazard, actor: Any, expected_version: int, reason: 
                          immediate=hazard.immediate)
     return case_extend(case=hazard, actor=actor, expected_version=expected_version,
                        reason=reason, terms=terms, at=at)
-
-
-def _resolve_assignee(hazard: Hazard, assignee: Any) -> Any:
-    if assignee is None:
-        return None
-    if not isinstance(assignee, get_user_model()):
-        assignee = get_user_model().objects.filter(pk=assignee, is_active=True).first()
-        if assignee is None:
-            raise errors.DomainError(str(_("No such user.")), field="assignee")
-    if scope_for(assignee).rank_for(hazard) < ROLE_RANK[RoleName.HANDLER]:
-        raise errors.DomainError(MSG_ASSIGNEE_OUT_OF_SCOPE.format(user=assignee), field="assignee")
-    return assignee
 
 
 def _resolve_duplicate(hazard: Hazard, actor: Any, ref: str | None) -> Hazard | None:
@@ -162,9 +164,46 @@ def _resolve_duplicate(hazard: Hazard, actor: Any, ref: str | None) -> Hazard | 
     return original
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What listed supervision (挂牌督办) names: who supervises, by when, and the leader in
+    charge of work safety who answers for the hazard."""
+
+    supervising_unit: Unit | None
+    deadline: dt.date | None
+    leader: Any
+
+
+def _check_listing(hazard: Hazard, listing: Listing | None, now: dt.datetime) -> dict[str, Any]:
+    """The listing's fields as changes, each checked; an incomplete listing is left to the
+    workflow's requirement, which names what is missing."""
+    if listing is None or not (listing.supervising_unit and listing.deadline and listing.leader):
+        return {}
+    unit = listing.supervising_unit
+    if not supervising_units(hazard).filter(pk=unit.pk).exists():
+        raise errors.DomainError(MSG_NOT_A_SUPERVISING_UNIT.format(unit=unit.name), field="supervising_unit")
+    if listing.deadline < timezone.localdate(now):
+        raise errors.DomainError(MSG_DEADLINE_PAST, field="supervision_deadline")
+    leader = resolve_leader(hazard.unit, DOMAIN, listing.leader, field="responsible_leader")
+    return {"supervising_unit": unit, "supervision_deadline": listing.deadline,
+            "responsible_leader": leader, "listed_at": now}
+
+
+def _acceptance_reports(hazard: Hazard, documents: Sequence[Photo]) -> bool:
+    """Whether the acceptance has its report: sent with the step, or uploaded as a document
+    (over the API) since the work was last submitted."""
+    if documents:
+        return True
+    submitted = (hazard.events.filter(transition="submit").order_by("-seq")
+                 .values_list("at", flat=True).first())
+    uploaded = hazard.attachments.filter(kind=AttachmentKind.DOCUMENT)
+    return (uploaded.filter(uploaded_at__gte=submitted) if submitted else uploaded).exists()
+
+
 def hazard_transition(*, hazard: Hazard, name: str, actor: Any, expected_version: int,
                       note: str = "", assignee: Any = None, photos: Sequence[Photo] = (),
-                      reason: str = "", duplicate_of: str | None = None,
+                      documents: Sequence[Photo] = (), reason: str = "",
+                      duplicate_of: str | None = None, listing: Listing | None = None,
                       at: dt.datetime | None = None) -> Hazard:
     """Take one step of the hazard loop. What each step needs is declared in the workflow.
 
@@ -173,17 +212,26 @@ def hazard_transition(*, hazard: Hazard, name: str, actor: Any, expected_version
     if not scope_for(actor).covers(hazard):
         # Checked before anything else, so no message can tell an outsider it exists.
         raise errors.NotFound(errors.MSG_NOT_FOUND)
-    assignee = _resolve_assignee(hazard, assignee) if name == "assign" else None
+    now = at or timezone.now()
+    assignee = resolve_assignee(hazard, assignee) if name == "assign" else None
     original = _resolve_duplicate(hazard, actor, duplicate_of) if name == "reject" else None
+    listed = _check_listing(hazard, listing, now) if name == "list" else {}
     if name == "submit":
         _check_photos(photos, AttachmentKind.AFTER)
-    changes: dict[str, Any] = {}
+    if name == "accept":
+        _check_photos(documents, AttachmentKind.DOCUMENT)
+    changes: dict[str, Any] = dict(listed)
     notify_users: list[Any] = []
     if name == "assign":
         changes["assignee"] = assignee
         notify_users.append(assignee)
     elif name == "submit":
         changes["rectifier"] = actor
+    elif name == "list":
+        notify_users += [listed.get("responsible_leader"), hazard.assignee]
+    elif name == "accept":
+        changes.update(accepted_by=actor, accepted_at=now)
+        notify_users += [hazard.assignee, hazard.responsible_leader]
     elif name == "verify":
         changes["verifier"] = actor
         notify_users += [hazard.reporter, hazard.assignee]
@@ -198,9 +246,23 @@ def hazard_transition(*, hazard: Hazard, name: str, actor: Any, expected_version
             workflow=HAZARD_WORKFLOW, case=hazard, name=transition.name, actor=actor,
             expected_version=expected_version, note=note.strip(), changes=changes,
             data={"assignee": assignee, "photos": photos, "note": note, "reason": reason,
-                  "duplicate_of": original},
-            notify_users=notify_users, at=at,
+                  "duplicate_of": original, **listed,
+                  "documents": name == "accept" and _acceptance_reports(hazard, documents)},
+            notify_users=notify_users, at=now,
         )
         if name == "submit":
-            _attach(hazard, actor, photos, AttachmentKind.AFTER, event=event, at=at)
+            _attach(hazard, actor, photos, AttachmentKind.AFTER, event=event, at=now)
+        if name == "accept":
+            _attach(hazard, actor, documents, AttachmentKind.DOCUMENT, event=event, at=now)
     return hazard
+
+
+def _tell_regulator(hazard: Hazard) -> None:
+    """A major hazard is reported to its regulator at once (浙江省安全生产条例 art. 25): the
+    department's people get a notice, and the hazard waits in their "my work" until listed."""
+    if not hazard.is_major or hazard.department_id is None or hazard.is_listed:
+        return
+    event = hazard.events.order_by("-seq").first()
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(users=handlers_at(hazard.department_id), case=hazard, event=event,
+               message=str(MSG_REPORTED_TO_REGULATOR.format(ref=hazard.ref)))

@@ -145,8 +145,7 @@ def _render_detail(request: HttpRequest, hazard: Hazard, *, bound: dict[str, Any
         actions.append(web.Action(
             key="edit", label=_("Edit details and plan"), url=reverse("hazards:edit", args=[hazard.ref]),
             form=bound.get("edit") or HazardEditForm(initial=_edit_initial(hazard)), submit=_("Save"),
-            intro=_("A major hazard needs all six parts of its rectification plan and a supervising "
-                    "leader before work starts."),
+            intro=_("A major hazard needs all six parts of its rectification plan before work starts."),
         ))
     attachments = list(hazard.attachments.all())
     return render(request, "hazards/detail.html", {
@@ -157,6 +156,7 @@ def _render_detail(request: HttpRequest, hazard: Hazard, *, bound: dict[str, Any
         "refused": web.refused_messages(bound, actions),
         "before_photos": [a for a in attachments if a.kind == "before"],
         "after_photos": [a for a in attachments if a.kind == "after"],
+        "documents": [a for a in attachments if a.kind == "document"],
         "timeline": web.timeline(hazard, workflow=HAZARD_WORKFLOW, choices=TIMELINE_CHOICES),
     }, status=status)
 
@@ -220,8 +220,9 @@ def hazard_step(request: HttpRequest, ref: str, name: str) -> HttpResponse:
         services.hazard_transition(
             hazard=hazard, name=name, actor=request.user, expected_version=data["version"],
             note=data["note"], assignee=data.get("assignee"),
-            photos=photos_of(data.get("photos", [])), reason=data.get("reason", ""),
-            duplicate_of=data.get("duplicate_of") or None,
+            photos=photos_of(data.get("photos", [])), documents=photos_of(data.get("documents", [])),
+            reason=data.get("reason", ""), duplicate_of=data.get("duplicate_of") or None,
+            listing=bound.listing() if name == "list" else None,
         )
         return MSG_STEP_DONE.format(step=transition.label)
 

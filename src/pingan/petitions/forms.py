@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.models import TOWN_LEVEL, UNIT_LEVEL, Responsibility, Unit, UnitKind
+from pingan.core.people import case_assignees
 from pingan.core.scoping import scope_for
-from pingan.core.web import StyledForm, assignee_choices, date_input, indented_name, user_label
+from pingan.core.web import StyledForm, date_input, indented_name, user_label
 from pingan.petitions.models import (
     CALLBACK_CHANNELS,
     KIND,
@@ -132,7 +133,7 @@ class StepForm(StyledForm):
                                                        required=False)
         elif name == "start":
             self.fields["assignee"] = forms.ModelChoiceField(
-                label=_("Handler"), queryset=assignee_choices(self.petition), required=False,
+                label=_("Handler"), queryset=case_assignees(self.petition), required=False,
                 empty_label="—")
             self.fields["assignee"].label_from_instance = user_label
         elif name == "reply":

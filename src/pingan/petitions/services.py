@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +25,7 @@ from pingan.core.models import (
     Unit,
     UnitKind,
 )
+from pingan.core.people import resolve_assignee
 from pingan.core.phones import PhoneError, clean_phone
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import apply_changes, fire
@@ -87,8 +87,6 @@ MSG_FULL_VIEW_NOT_ALLOWED = _(
     "Your role shows this petitioner's details masked; a supervisor or the petition's "
     "assignee may see them in full."
 )
-MSG_NO_SUCH_USER = _("No such user.")
-MSG_ASSIGNEE_OUT_OF_SCOPE = _("{user} holds no role that reaches this petition.")
 MSG_BACKLOG_NOT_ALLOWED = _("Only a handler at town level or above may designate a responsible leader.")
 MSG_BACKLOG_NOT_OVERDUE = _(
     "Only an open petition past its deadline is a backlog case: this one is closed or not yet overdue."
@@ -261,18 +259,6 @@ def petition_register(*, actor: Any, unit: Unit, channel: str, petition_type: st
                      terms=book.term(Rule.ACCEPTANCE), opened_at=received_at)
 
 
-def _resolve_assignee(petition: Petition, assignee: Any) -> Any:
-    if assignee is None:
-        return None
-    if not isinstance(assignee, get_user_model()):
-        assignee = get_user_model().objects.filter(pk=assignee, is_active=True).first()
-        if assignee is None:
-            raise errors.DomainError(MSG_NO_SUCH_USER, field="assignee")
-    if scope_for(assignee).rank_for(petition) < ROLE_RANK[RoleName.HANDLER]:
-        raise errors.DomainError(MSG_ASSIGNEE_OUT_OF_SCOPE.format(user=assignee), field="assignee")
-    return assignee
-
-
 def _request_date(requested_on: dt.date | None, *, today: dt.date, earliest: dt.datetime | None) -> dt.date:
     """The day a review request reached the platform: as given (a letter may be entered a
     few days late), never before the decision it contests nor after today."""
@@ -354,7 +340,7 @@ def petition_transition(*, petition: Petition, name: str, actor: Any, expected_v
                        else department_for(kind=KIND, category=petition.category)}
         data["handling_unit"] = handling_unit
     elif name == "start":
-        assignee = _resolve_assignee(petition, assignee)
+        assignee = resolve_assignee(petition, assignee)
         if assignee is not None:
             changes["assignee"] = assignee
             notify_users.append(assignee)

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
-from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind
+from pingan.core.models import GRID_KINDS, ROLE_RANK, DueState, RoleName, Unit, UnitKind
 from pingan.core.scoping import scope_for
 from pingan.petitions import selectors, services
 from pingan.petitions.forms import (
@@ -114,7 +114,7 @@ def _petition_or_404(user: Any, ref: str) -> Petition:
 def _list_options(request: HttpRequest) -> dict[str, Any]:
     scope = scope_for(request.user)
     units = (Unit.objects.filter(scope.unit_q()).exclude(kind=UnitKind.DEPARTMENT)
-             .exclude(kind=UnitKind.GRID).order_by("prefix"))
+             .exclude(kind__in=GRID_KINDS).order_by("prefix"))
     return {
         "unit_options": [(u.prefix, web.indented_name(u)) for u in units],
         "menus": web.filter_menus(

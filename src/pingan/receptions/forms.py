@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.models import UnitKind
+from pingan.core.models import GRID_KINDS
 from pingan.core.web import StyledForm, date_input, indented_name
 from pingan.petitions.forms import RegisterForm
 from pingan.receptions.models import Leader, Reception
@@ -99,5 +99,5 @@ class VisitorForm(RegisterForm):
             del self.fields[name]
         unit = self.reception.unit
         self.fields["unit"].queryset = (
-            self.fields["unit"].queryset.filter(unit.subtree_q()).exclude(kind=UnitKind.GRID))
+            self.fields["unit"].queryset.filter(unit.subtree_q()).exclude(kind__in=GRID_KINDS))
         self.fields["received_at"].help_text = _("On the reception's day; the acceptance clock starts here.")

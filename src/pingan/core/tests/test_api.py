@@ -174,9 +174,10 @@ def test_units_are_those_within_scope(personas, hangbu, shiliang, worker_grid):
     prefixes = {u["prefix"] for u in outsider}
     assert all(p.startswith(shiliang.prefix) for p in prefixes)
     assert prefixes == set(Unit.objects.filter(shiliang.subtree_q()).values_list("prefix", flat=True))
-    # The grid worker reaches one grid cell.
+    # The grid worker reaches one grid cell and the micro-grids it is split into.
     grid = api_client(personas.grid_worker).get("/api/v1/units").json()["items"]
-    assert [u["code"] for u in grid] == [worker_grid.code]
+    micro_grids = worker_grid.children.order_by("prefix").values_list("code", flat=True)
+    assert [u["code"] for u in grid] == [worker_grid.code, *micro_grids] and len(micro_grids) == 3
     # A department works anywhere: every territorial unit, and no departments.
     fire = walk_pages(api_client(personas.fire_handler), "/api/v1/units", limit=200)[0]
     assert len(fire) == Unit.objects.exclude(kind=UnitKind.DEPARTMENT).count()

@@ -13,8 +13,18 @@ from django.utils import timezone
 
 from pingan.core.deadlines import due_state_of
 from pingan.core.events import ChainBreak, verify_chains
-from pingan.core.models import AttachmentKind, DueState, Event, EventType, Notification, Role, UnitKind
-from pingan.demo.district import build_district, build_personas
+from pingan.core.models import (
+    AttachmentKind,
+    Domain,
+    DueState,
+    Event,
+    EventType,
+    Notification,
+    Role,
+    UnitKind,
+)
+from pingan.core.people import leaders_for
+from pingan.demo.district import SAFETY_LEADERS, build_district, build_personas
 from pingan.demo.generate import generate_year
 from pingan.hazards.models import Category, Hazard, RejectionReason, Status
 
@@ -109,17 +119,21 @@ def test_flood_and_typhoon_hazards_follow_the_season(year):
     assert sum(4 <= m <= 9 for m in months) >= 0.75 * len(months)
 
 
-def test_major_hazards_have_a_full_plan_and_a_supervising_leader(year):
+def test_major_hazards_are_planned_listed_and_accepted_before_closing(year):
     majors = list(Hazard.objects.filter(severity="major"))
     assert len(majors) >= 2
     for hazard in majors:
         if hazard.status not in (Status.REPORTED, Status.ASSIGNED):
             assert hazard.missing_plan_parts() == []
-            assert hazard.supervising_leader
+            assert hazard.is_listed and hazard.supervision_deadline
+            assert leaders_for(hazard.unit, Domain.HAZARDS).filter(user=hazard.responsible_leader).exists()
     closed = [h for h in majors if h.status == Status.CLOSED]
     assert closed
     for hazard in closed:
-        assert hazard.events.get(transition="verify").note.startswith("验收结论")
+        accept = hazard.events.get(transition="accept")
+        assert accept.note.startswith("验收结论") and accept.actor == hazard.accepted_by
+        assert accept.attachments.filter(kind="document").exists()
+        assert accept.seq < hazard.events.get(transition="verify").seq
 
 
 def test_closed_hazards_were_rectified_with_photos_and_verified_by_someone_else(year):
@@ -162,7 +176,8 @@ def test_the_personas_do_much_of_the_work_and_keep_their_places(year, personas):
 
 def test_the_staff_are_people_with_roles_in_every_town_and_village(year, district):
     hired = get_user_model().objects.exclude(
-        username__in=["admin", "hangbu", "grid", "fire", "shiliang"]
+        username__in=["admin", "hangbu", "grid", "fire", "shiliang",
+                      *(username for username, *_rest in SAFETY_LEADERS)]
     )
     assert hired.count() == year.users_created > 0
     for user in hired:

@@ -15,6 +15,7 @@ _STATUS_COLOURS = {
     Status.ASSIGNED: "text-bg-primary",
     Status.RECTIFYING: "text-bg-info",
     Status.AWAITING_VERIFICATION: "text-bg-warning",
+    Status.ACCEPTED: "text-bg-primary",
     Status.CLOSED: "text-bg-success",
     Status.REJECTED: "text-bg-dark",
 }

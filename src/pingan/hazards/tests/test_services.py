@@ -94,33 +94,6 @@ def test_nobody_reports_outside_their_area(personas, grid_in):
                       category="meteor")
 
 
-def test_major_hazard_needs_plan_and_leader_to_start(make_hazard, personas):
-    town = personas.town_handler
-    hazard = make_hazard(severity="major", category="building", title="危房结构开裂")
-    step(hazard, "assign", town, assignee=personas.grid_worker)
-    with pytest.raises(errors.DomainError) as incomplete, translation.override("en"):
-        step(hazard, "start", personas.grid_worker)
-    assert "time limit" in incomplete.value.message and "supervising leader" in incomplete.value.message
-    assert hazard.status == "assigned"
-    hazard_update(hazard=hazard, actor=town, expected_version=hazard.version, changes={
-        "plan_goals": "消除结构安全隐患", "plan_methods": "人员撤离，加固承重墙",
-        "plan_funding": "镇财政专项 12 万元", "plan_responsible": "航埠镇建设办，责任人王敏",
-        "plan_deadline": "2027-01-31", "plan_safety_measures": "设置警戒线，应急疏散预案",
-    })
-    with pytest.raises(errors.DomainError) as no_leader, translation.override("en"):
-        step(hazard, "start", personas.grid_worker)
-    assert "supervising leader" in no_leader.value.message
-    hazard_update(hazard=hazard, actor=town, expected_version=hazard.version,
-                  changes={"supervising_leader": "副区长 周建华"})
-    step(hazard, "start", personas.grid_worker)
-    step(hazard, "submit", personas.grid_worker, photos=[AFTER])
-    with pytest.raises(errors.DomainError) as acceptance:
-        step(hazard, "verify", town)
-    assert acceptance.value.message == str(wf.MSG_ACCEPTANCE_REQUIRED)
-    step(hazard, "verify", town, note="验收合格，同意销号")
-    assert hazard.status == "closed"
-
-
 def test_reject_as_duplicate_links_the_original(make_hazard, personas):
     town = personas.town_handler
     original = make_hazard(title="桥下积水")

@@ -85,8 +85,9 @@ def test_assign_form_offers_only_people_who_reach_the_hazard(client, personas, m
     response = client.get(reverse("hazards:detail", args=[hazard.ref]))
     assign_form = form_of(response.context, "assign")
     people = set(assign_form.fields["assignee"].queryset)
-    assert {personas.grid_worker, personas.town_handler, personas.admin, personas.fire_handler} <= people
-    assert personas.outsider not in people
+    assert {personas.grid_worker, personas.town_handler, personas.fire_handler} <= people
+    # A sibling town, and the district unit itself (it acts through its departments).
+    assert personas.outsider not in people and personas.admin not in people
     assert "石梁镇平安办 赵丽" not in response.content.decode()
 
 
@@ -192,16 +193,16 @@ def test_edit_saves_the_plan_of_a_major_hazard(client, personas, make_hazard):
     client.force_login(personas.town_handler)
     page = client.get(reverse("hazards:detail", args=[hazard.ref]))
     data = {k: ("" if v is None else v) for k, v in form_of(page.context, "edit").initial.items()}
-    data.update(plan_goals="消除危房坍塌风险", supervising_leader="副镇长 张华", immediate="")
+    data.update(plan_goals="消除危房坍塌风险", plan_funding="镇财政 8 万元", immediate="")
     data.pop("immediate")
     response = client.post(reverse("hazards:edit", args=[hazard.ref]), data, follow=True)
     hazard.refresh_from_db()
-    assert hazard.plan_goals == "消除危房坍塌风险" and hazard.supervising_leader == "副镇长 张华"
+    assert hazard.plan_goals == "消除危房坍塌风险" and hazard.plan_funding == "镇财政 8 万元"
     assert hazard.title == "危房" and hazard.version == 2
     body = response.content.decode()
     assert "修改已保存。" in body and "消除危房坍塌风险" in body
     [change_event] = [e for e in response.context["timeline"] if e.event.type == "updated"]
-    assert {c.label for c in change_event.changes} == {"整改目标和任务", "挂牌督办领导"}
+    assert {c.label for c in change_event.changes} == {"整改目标和任务", "经费和物资"}
 
 
 def test_a_stale_edit_shows_the_message_and_changes_nothing(client, personas, make_hazard):

@@ -1,0 +1,113 @@
+"""Who may be named on a case: the people of the units responsible for it, and the leaders
+in charge of its domain.
+
+One selector per question, used by the web form that offers the names, the API that takes
+one, and the service that refuses any other: the three cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core import errors
+from pingan.core.models import ROLE_RANK, Case, Domain, Leadership, Responsibility, RoleName, Unit, UnitKind
+
+MSG_NO_SUCH_USER = _("No such user.")
+MSG_NOT_RESPONSIBLE = _(
+    "{user} does not work for a unit responsible for {ref}: choose someone of its town, "
+    "village or grid, or of the department that handles its category."
+)
+
+HANDLER_ROLES = tuple(r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[RoleName.HANDLER])
+
+
+def territorial_chain(unit: Unit) -> list[Unit]:
+    """The unit and its territorial ancestors below the district, nearest first.
+
+    The district acts on a case through its departments (条抓块统, the "lines"): a role at
+    the district unit itself — the command office, the petitions review office — is
+    oversight of every case, not the handling of this one.
+    """
+    return [u for u in (unit, *unit.ancestors()) if u.kind not in (UnitKind.DISTRICT, UnitKind.DEPARTMENT)]
+
+
+def responsible_units(case: Case) -> QuerySet[Unit]:
+    """The units that answer for a case: its territorial chain below the district, and the
+    departments that handle its kind and category."""
+    departments = Responsibility.objects.filter(case_kind=case.kind, category=case.category)
+    return Unit.objects.filter(
+        Q(pk__in=[u.pk for u in territorial_chain(case.unit)])
+        | Q(pk__in=departments.values("department"))
+    )
+
+
+def handlers_at(unit_id: int) -> QuerySet:
+    """The active users who act for a unit: a handler's role there, or higher."""
+    return get_user_model().objects.filter(
+        is_active=True, roles__unit_id=unit_id, roles__role__in=HANDLER_ROLES).distinct()
+
+
+def case_assignees(case: Case) -> QuerySet:
+    """Active users holding a handler-or-higher role at a unit responsible for the case."""
+    return (
+        get_user_model().objects.filter(
+            is_active=True,
+            roles__unit__in=responsible_units(case),
+            roles__role__in=HANDLER_ROLES,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def resolve_assignee(case: Case, assignee: Any) -> Any:
+    """The user to assign (given as a user or a primary key), refused unless
+    ``case_assignees`` offers them; None stays None."""
+    if assignee is None:
+        return None
+    User = get_user_model()
+    if not isinstance(assignee, User):
+        assignee = User.objects.filter(pk=assignee, is_active=True).first()
+    if assignee is None or not assignee.is_active:
+        raise errors.DomainError(MSG_NO_SUCH_USER, field="assignee")
+    if not case_assignees(case).filter(pk=assignee.pk).exists():
+        raise errors.DomainError(MSG_NOT_RESPONSIBLE.format(user=assignee, ref=case.ref),
+                                 field="assignee")
+    return assignee
+
+
+MSG_NOT_A_LEADER = _(
+    "{user} is not a leader in charge of {domain} for {unit} or a unit above it: the district "
+    "admin records leaders in the admin site."
+)
+
+
+def leaders_for(unit: Unit, domain: str) -> QuerySet[Leadership]:
+    """The active leaders in charge of ``domain`` at ``unit`` or a unit above it, nearest
+    first: a village has no leaders of its own, its town's deputy head answers for it."""
+    chain = [unit, *unit.ancestors()]
+    return (
+        Leadership.objects.filter(unit__in=chain, domain=domain, user__is_active=True)
+        .select_related("user", "unit")
+        .order_by(Length("unit__prefix").desc(), "title", "id")
+    )
+
+
+def resolve_leader(unit: Unit, domain: str, leader: Any, *, field: str = "leader") -> Any:
+    """The user named as the responsible leader (a user or a primary key), refused unless
+    ``leaders_for`` offers them."""
+    User = get_user_model()
+    if not isinstance(leader, User):
+        leader = User.objects.filter(pk=leader, is_active=True).first() if leader else None
+    if leader is None:
+        raise errors.DomainError(MSG_NO_SUCH_USER, field=field)
+    if not leaders_for(unit, domain).filter(user=leader).exists():
+        raise errors.DomainError(
+            MSG_NOT_A_LEADER.format(user=leader, unit=unit.name, domain=Domain(domain).label),
+            field=field)
+    return leader
