@@ -166,6 +166,18 @@ class Responsibility(models.Model):
         return f"{self.department} · {self.case_kind}/{self.category}"
 
 
+# --- Domains: which part of the work a role is for (issue 10 §7) ---------------------------
+
+
+class Domain(models.TextChoices):
+    """The district's domains of work; each kind of case belongs to one
+    (``settings.PINGAN_CASE_DOMAINS``)."""
+
+    HAZARDS = "hazards", _("Hazards")
+    PETITIONS = "petitions", _("Petitions")
+    FRAUD = "fraud", _("Telecom fraud")
+
+
 class RoleName(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
     HANDLER = "handler", _("Handler")
@@ -183,17 +195,25 @@ class Role(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("role"), max_length=20, choices=RoleName.choices)
+    # Empty for the 平安办 (the district's and the towns' public-safety offices, their
+    # villages and grid workers), which coordinate every domain; anyone else works in one.
+    domain = models.CharField(
+        _("domain"), max_length=20, choices=Domain.choices, blank=True,
+        help_text=_("The work this role is for: it reaches only that domain's cases. Empty: "
+                    "every domain, for the public-safety office (平安办) and its grid workers."),
+    )
     title = models.CharField(_("job title"), max_length=60, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "unit", "role"], name="role_unique")
+            models.UniqueConstraint(fields=["user", "unit", "role", "domain"], name="role_unique")
         ]
         verbose_name = _("role")
         verbose_name_plural = _("roles")
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} @ {self.unit}"
+        domain = f" ({self.get_domain_display()})" if self.domain else ""
+        return f"{self.user} · {self.get_role_display()}{domain} @ {self.unit}"
 
     @property
     def rank(self) -> int:

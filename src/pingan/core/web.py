@@ -32,6 +32,7 @@ from pingan.core.events import case_timeline
 from pingan.core.filters import ListFilters
 from pingan.core.models import ROLE_RANK, Case, Event, EventType, Responsibility, RoleName, Unit
 from pingan.core.pagination import InvalidParameter, keyset_page
+from pingan.core.scoping import is_sealed, kind_domain
 from pingan.core.workflow import Workflow
 
 PAGE_SIZE = 50
@@ -201,16 +202,21 @@ def user_label(user: Any) -> str:
 
 
 def assignee_choices(case: Case) -> QuerySet:
-    """Active users whose handler-or-higher role reaches the case: at its unit or above, or
-    in a department that handles its kind and category."""
+    """Active users whose handler-or-higher role of the case's domain reaches the case: at
+    its unit or above, or in a department that handles its kind and category (only there,
+    for a case on a sealed line)."""
     territorial = [case.unit, *case.unit.ancestors()]
     departments = Responsibility.objects.filter(
         case_kind=case.kind, category=case.category
     ).values("department")
     ranks = [r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[RoleName.HANDLER]]
-    reaching = Q(roles__unit__in=territorial) | Q(roles__unit__in=departments)
+    reaching = Q(roles__unit__in=departments)
+    if not is_sealed(case):
+        reaching |= Q(roles__unit__in=territorial)
+    domain = kind_domain(case.kind)
+    in_domain = Q(roles__domain="") | Q(roles__domain=domain) if domain else Q()
     return (
-        get_user_model().objects.filter(reaching, roles__role__in=ranks, is_active=True)
+        get_user_model().objects.filter(reaching, in_domain, roles__role__in=ranks, is_active=True)
         .distinct().order_by("username")
     )
 

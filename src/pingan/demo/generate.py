@@ -31,7 +31,7 @@ from tqdm import tqdm
 from pingan.core.deadlines import DeadlineTerms, due_state_expression, is_working_day
 from pingan.core.escalation import escalate_overdue
 from pingan.core.inbox import mark_read
-from pingan.core.models import Notification, Responsibility, Role, RoleName, Unit, UnitKind
+from pingan.core.models import Domain, Notification, Responsibility, Role, RoleName, Unit, UnitKind
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, Personas
 from pingan.demo.texts import (
     DUPLICATE_NOTE,
@@ -154,13 +154,15 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     User = get_user_model()
     password = make_password(DEMO_PASSWORD)  # hashed once: the same for every demo login
     book = _NameBook(rng, set(User.objects.values_list("username", flat=True)))
-    hires: list[tuple[Any, Unit, str]] = []  # (user, unit, job title)
+    # (user, unit, job title, domain): the 平安办 and grid workers work in every domain
+    # (domain ""), the emergency stations and the departments on hazards.
+    hires: list[tuple[Any, Unit, str, str]] = []
     names: dict[str, str] = {}
 
-    def hire(unit: Unit, label: str, title: str) -> Any:
+    def hire(unit: Unit, label: str, title: str, domain: str = "") -> Any:
         name, username = book.new()
         user = User(username=username, first_name=f"{label} {name}", password=password)
-        hires.append((user, unit, title))
+        hires.append((user, unit, title, domain))
         names[username] = name
         return user
 
@@ -172,7 +174,7 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
         office = "街道" if town.kind == UnitKind.SUBDISTRICT else "镇"
         main = {"航埠镇": personas.town_handler, "石梁镇": personas.outsider}.get(town.name) \
             or hire(town, f"{town.name}平安办", f"{office}平安办")
-        town_staff[town.pk] = (main, hire(town, f"{town.name}应急管理站", "应急管理员"))
+        town_staff[town.pk] = (main, hire(town, f"{town.name}应急管理站", "应急管理员", Domain.HAZARDS))
         for village in geo.villages[town.pk]:
             kind = "社区" if village.kind == UnitKind.COMMUNITY else "村"
             village_staff[village.pk] = hire(village, village.name, f"{kind}平安专干")
@@ -190,18 +192,19 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     department_names: dict[str, str] = {}
     for department in Unit.objects.filter(pk__in=list(categories)).order_by("code"):
         handlers = [personas.fire_handler] if department.name == "消防救援大队" else []
-        handlers += [hire(department, department.name, title)
+        handlers += [hire(department, department.name, title, Domain.HAZARDS)
                      for title in DEPARTMENT_STAFF.get(department.name, ("监管员",))]
         for category in categories[department.pk]:
             lines[category] = tuple(handlers)
             department_names[category] = department.name
-    User.objects.bulk_create([user for user, _unit, _title in hires])
+    User.objects.bulk_create([user for user, _unit, _title, _domain in hires])
     Role.objects.bulk_create(
-        Role(user=user, unit=unit, role=RoleName.HANDLER, title=title) for user, unit, title in hires
+        Role(user=user, unit=unit, role=RoleName.HANDLER, title=title, domain=domain)
+        for user, unit, title, domain in hires
     )
     staff = Staff(admin=personas.admin, town=town_staff, village=village_staff, grid=grid_staff,
                   lines=lines, department=department_names, hired=len(hires))
-    for user, _unit, _title in hires:
+    for user, _unit, _title, _domain in hires:
         staff.names[user.pk] = names[user.username]
     for persona in (personas.admin, personas.town_handler, personas.grid_worker,
                     personas.fire_handler, personas.outsider):
