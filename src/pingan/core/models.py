@@ -528,3 +528,40 @@ class LedgerUpload(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (UploadState.DONE, UploadState.REJECTED, UploadState.FAILED)
+
+
+# --- The audit trail of the rules: admin-site changes (issue 10 §7) -------------------------
+
+
+class ConfigurationAction(models.TextChoices):
+    ADDED = "added", _("Added")
+    CHANGED = "changed", _("Changed")
+    DELETED = "deleted", _("Deleted")
+
+
+class ConfigurationChange(models.Model):
+    """One change to the district's configuration made in the admin site — a user, a role, a
+    unit and its lines, a deadline policy, a token, a setting: who, when, which object, and
+    its state before and after. Cases keep their own history as events; this is the record
+    of who changed the rules. Written only by ``core.configuration`` and never changed: on
+    PostgreSQL a trigger refuses UPDATE and DELETE, as for events."""
+
+    at = models.DateTimeField(_("when"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("who"))
+    action = models.CharField(_("action"), max_length=10, choices=ConfigurationAction.choices)
+    model = models.CharField(_("kind of object"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    message = models.TextField(_("change"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id"], name="configuration_change_object")]
+        verbose_name = _("configuration change")
+        verbose_name_plural = _("configuration changes")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model} {self.object_repr}"

@@ -176,7 +176,8 @@ def district_admin_group() -> Group:
     group.permissions.set(
         Permission.objects.filter(content_type__app_label="core",
                                   content_type__model__in=CONFIGURATION_MODELS)
-        | Permission.objects.filter(content_type__app_label="core", codename="view_event")
+        | Permission.objects.filter(content_type__app_label="core",
+                                    codename__in=["view_event", "view_configurationchange"])
         | Permission.objects.filter(content_type__app_label="petitions",
                                     content_type__model__in=["petitionruleset", "petitionrule"],
                                     codename__regex=r"^(view|change)_")

@@ -88,7 +88,7 @@ def test_a_second_role_in_another_domain_adds_its_reach(deputy_head, hangbu, cas
 
 
 def test_the_migration_gives_department_roles_the_domain_of_their_lines(personas, xinfang_role):
-    migration = importlib.import_module("pingan.core.migrations.0006_role_domain")
+    migration = importlib.import_module("pingan.core.migrations.0006_access")
     Role.objects.update(domain="")
     migration.domains_from_use(apps, None)
     domains = dict(Role.objects.values_list("user__username", "domain"))

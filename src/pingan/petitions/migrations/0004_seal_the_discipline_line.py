@@ -23,7 +23,7 @@ def leave_the_line_to_the_discipline_unit(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("core", "0006_role_domain"),
+        ("core", "0006_access"),
         ("petitions", "0003_backlog"),
     ]
 
