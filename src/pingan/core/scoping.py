@@ -98,7 +98,7 @@ class Scope:
         return {kind: categories for (dep, kind), categories in self.department_lines.items()
                 if dep == role.unit_id and role_reaches_kind(role, kind)}
 
-    def _role_reaches(self, role: Role, case: Case, *, as_intake: bool = False) -> bool:
+    def role_reaches(self, role: Role, case: Case, *, as_intake: bool = False) -> bool:
         if not role_reaches_kind(role, case.kind):
             return False
         intake = as_intake and self.is_sealed(case)
@@ -190,7 +190,7 @@ class Scope:
             return True
         if self.is_sealed(case) and self.user_id and case.assignee_id == self.user_id:
             return True
-        return any(self._role_reaches(role, case) for role in self.roles)
+        return any(self.role_reaches(role, case) for role in self.roles)
 
     def holds_seal(self, case: Case) -> bool:
         """Whether the user may know who made a sealed case (always, for any other case):
@@ -200,7 +200,7 @@ class Scope:
             return True
         if self.user_id and case.assignee_id == self.user_id:
             return True
-        return any(role.unit.is_department and self._role_reaches(role, case) for role in self.roles)
+        return any(role.unit.is_department and self.role_reaches(role, case) for role in self.roles)
 
     def rank_for(self, case: Case, *, town_or_above: bool = False, as_intake: bool = False) -> int:
         """The highest role rank the user holds over this case (0: none).
@@ -220,7 +220,7 @@ class Scope:
             unit = role.unit
             if town_or_above and not unit.is_department and unit.level > TOWN_LEVEL:
                 continue
-            if self._role_reaches(role, case, as_intake=as_intake):
+            if self.role_reaches(role, case, as_intake=as_intake):
                 best = max(best, role.rank)
         return best
 

@@ -160,14 +160,10 @@ def _handling_unit(*, petition_type: str, category: str, unit: Unit,
 
 
 def _acting_unit(actor: Any, probe: Case) -> Unit | None:
-    """The unit from which ``actor`` acts on ``probe``: their highest role that reaches it."""
+    """The unit from which ``actor`` registers ``probe``: their highest role that may."""
     scope = scope_for(actor)
-    best = None
-    for role in scope.roles_for(KIND):
-        reaches = (probe.category in scope.department_lines.get((role.unit_id, KIND), ())
-                   if role.unit.is_department else probe.unit_prefix.startswith(role.unit.prefix))
-        if reaches and (best is None or role.rank > best.rank):
-            best = role
+    reaching = [role for role in scope.roles if scope.role_reaches(role, probe, as_intake=True)]
+    best = max(reaching, key=lambda role: role.rank, default=None)
     return best.unit if best else None
 
 

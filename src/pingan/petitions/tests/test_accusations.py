@@ -178,6 +178,7 @@ def test_the_clerk_sees_the_receipt_only_once_it_is_routed(client, xinfang, hang
     petition = Petition.objects.get()
     assert response.status_code == 302, response.content.decode()[:2000]
     assert petition.handling_unit.name == "区纪委监委" and petition.reporter == xinfang
+    assert petition.routing_unit.name == "信访局"
     receipt = client.get(response["Location"])
     body = receipt.content.decode()
     assert receipt.status_code == 200 and petition.ref in body
