@@ -135,6 +135,21 @@ PINGAN_CASE_PAGES = {
     "fraud": "fraud:case",
     "fraud_warning": "fraud:warning",
 }
+# The domain each kind of case belongs to. A role of one domain (Role.domain) reaches only
+# that domain's kinds, to read or to act; a role of every domain (the 平安办's) reaches all. A
+# kind listed in no domain is reached by every role.
+PINGAN_CASE_DOMAINS = {
+    "hazard": "hazards",
+    "petition": "petitions",
+    "fraud": "fraud",
+    "fraud_warning": "fraud",
+}
+# Sealed lines, kind -> categories: a case on one is seen only by the departments that handle
+# that line (Responsibility) and the person they assign, never by the place where it arose
+# or any other office, and the identity of whoever made it never leaves those departments.
+# Reports and accusations (检举控告类) are filed as discipline matters and handled by the
+# discipline commission (PINGAN_PETITION_DISCIPLINE_UNIT_CODE).
+PINGAN_SEALED_LINES = {"petition": ("discipline",)}
 # The ledgers that may be uploaded on the web (core.ledger_uploads), each with its import
 # function (file, actor=, filename=, dry_run=, progress=), the list where its rows are seen,
 # and the command that does the same for a file too large to upload.

@@ -20,6 +20,7 @@ from pingan.core.deadlines import OPEN
 from pingan.core.events import append_event
 from pingan.core.inbox import notify
 from pingan.core.models import ROLE_RANK, UNIT_LEVEL, Case, EventType, Role, RoleName, Unit
+from pingan.core.scoping import is_sealed, role_reaches_kind, sealed_q
 
 logger = logging.getLogger(__name__)
 # At most one step per level above the deepest unit (a micro-grid's case climbs four).
@@ -41,6 +42,10 @@ def steps_due(*, due_at: dt.datetime, now: dt.datetime, available: int) -> int:
 def escalate_case(case: Case, *, now: dt.datetime | None = None) -> bool:
     """Fire the next escalation step if one is due. Returns whether it fired."""
     now = now or timezone.now()
+    if is_sealed(case):
+        # An accusation does not climb the territorial chain: the place where it arose must
+        # not hear of it. The discipline office follows its own deadlines.
+        return False
     chain = escalation_chain(case.unit)
     if case.due_at is None or case.escalation_level >= steps_due(
         due_at=case.due_at, now=now, available=len(chain)
@@ -66,7 +71,7 @@ def escalate_case(case: Case, *, now: dt.datetime | None = None) -> bool:
         )
         notify(
             users=[r.user for r in Role.objects.filter(unit=target).select_related("user")
-                   if r.rank >= ROLE_RANK[RoleName.HANDLER]],
+                   if r.rank >= ROLE_RANK[RoleName.HANDLER] and role_reaches_kind(r, case.kind)],
             case=case, event=event,
             message=_("%(ref)s is overdue and was escalated to %(unit)s")
             % {"ref": case.ref, "unit": target.name},
@@ -78,7 +83,7 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
     """Sweep every open overdue case that may owe a step; returns how many steps fired."""
     now = now or timezone.now()
     candidates = (
-        Case.objects.filter(OPEN, due_at__lt=now, escalation_level__lt=MAX_STEPS)
+        Case.objects.filter(OPEN, due_at__lt=now, escalation_level__lt=MAX_STEPS).exclude(sealed_q())
         .select_related("unit__parent__parent__parent")
         .order_by("due_at")
     )

@@ -80,7 +80,7 @@ LAYOUT = Layout(
         Column("festival", "节日", ("festival", "holiday", "名称", "节假日", "节日名称", "假日"),
                value=_export_value("festival")),
     ],
-    anchor="day", required=[("day",), ("kind",), ("festival",)], example=("day", "kind", "festival"),
+    anchors=("day",), required=[("day",), ("kind",), ("festival",)], example=("day", "kind", "festival"),
 )
 
 KIND_ALIASES = {

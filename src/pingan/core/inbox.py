@@ -9,12 +9,15 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pingan.core.models import Case, Event, Notification
+from pingan.core.scoping import scope_for
 
 
 def notify(*, users: Iterable[Any], case: Case, event: Event, message: str) -> None:
+    """Tell ``users`` what happened to ``case``: those who may see it. (The clerk who
+    registered an accusation hears nothing of it once the discipline office has it.)"""
     # The event's own time: a back-dated step (import, demo) is not news from today.
     rows = {u.pk: Notification(user_id=u.pk, case=case, event=event, message=message[:300],
-                               created_at=event.at) for u in users}
+                               created_at=event.at) for u in users if scope_for(u).covers(case)}
     Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)
 
 

@@ -174,6 +174,18 @@ class Responsibility(models.Model):
         return f"{self.department} · {self.case_kind}/{self.category}"
 
 
+# --- Domains: which part of the work a role is for (issue 10 §7) ---------------------------
+
+
+class Domain(models.TextChoices):
+    """The district's domains of work; each kind of case belongs to one
+    (``settings.PINGAN_CASE_DOMAINS``)."""
+
+    HAZARDS = "hazards", _("Hazards")
+    PETITIONS = "petitions", _("Petitions")
+    FRAUD = "fraud", _("Telecom fraud")
+
+
 class RoleName(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
     HANDLER = "handler", _("Handler")
@@ -192,17 +204,25 @@ class Role(models.Model):
                              verbose_name=_("user"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="roles", verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=20, choices=RoleName.choices)
+    # Empty for the 平安办 (the district's and the towns' public-safety offices, their
+    # villages and grid workers), which coordinate every domain; anyone else works in one.
+    domain = models.CharField(
+        _("domain"), max_length=20, choices=Domain.choices, blank=True,
+        help_text=_("The work this role is for: it reaches only that domain's cases. Empty: "
+                    "every domain, for the public-safety office (平安办) and its grid workers."),
+    )
     title = models.CharField(_("job title"), max_length=60, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "unit", "role"], name="role_unique")
+            models.UniqueConstraint(fields=["user", "unit", "role", "domain"], name="role_unique")
         ]
         verbose_name = _("role")
         verbose_name_plural = _("roles")
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} @ {self.unit}"
+        domain = f" ({self.get_domain_display()})" if self.domain else ""
+        return f"{self.user} · {self.get_role_display()}{domain} @ {self.unit}"
 
     @property
     def rank(self) -> int:
@@ -210,15 +230,6 @@ class Role(models.Model):
 
 
 # --- Leaders (分管领导) --------------------------------------------------------------------
-
-
-class Domain(models.TextChoices):
-    """The lines of work the platform runs. Declared here so that ``core`` can name them
-    without importing the apps; each app says which one it is."""
-
-    HAZARDS = "hazards", _("Hazards and work safety")
-    PETITIONS = "petitions", _("Petitions")
-    FRAUD = "fraud", _("Telecom fraud")
 
 
 class Leadership(models.Model):
@@ -701,3 +712,39 @@ class LedgerColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.kind}: {'、'.join(self.headers)}"
+
+# --- The audit trail of the rules: admin-site changes (issue 10 §7) -------------------------
+
+
+class ConfigurationAction(models.TextChoices):
+    ADDED = "added", _("Added")
+    CHANGED = "changed", _("Changed")
+    DELETED = "deleted", _("Deleted")
+
+
+class ConfigurationChange(models.Model):
+    """One change to the district's configuration made in the admin site — a user, a role, a
+    unit and its lines, a deadline policy, a token, a setting: who, when, which object, and
+    its state before and after. Cases keep their own history as events; this is the record
+    of who changed the rules. Written only by ``core.configuration`` and never changed: on
+    PostgreSQL a trigger refuses UPDATE and DELETE, as for events."""
+
+    at = models.DateTimeField(_("when"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("who"))
+    action = models.CharField(_("action"), max_length=10, choices=ConfigurationAction.choices)
+    model = models.CharField(_("kind of object"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    message = models.TextField(_("change"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id"], name="configuration_change_object")]
+        verbose_name = _("configuration change")
+        verbose_name_plural = _("configuration changes")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model} {self.object_repr}"

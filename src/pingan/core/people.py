@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
 from pingan.core.models import ROLE_RANK, Case, Domain, Leadership, Responsibility, RoleName, Unit, UnitKind
+from pingan.core.scoping import is_sealed, kind_domain
 
 MSG_NO_SUCH_USER = _("No such user.")
 MSG_NOT_RESPONSIBLE = _(
@@ -38,12 +39,13 @@ def territorial_chain(unit: Unit) -> list[Unit]:
 
 def responsible_units(case: Case) -> QuerySet[Unit]:
     """The units that answer for a case: its territorial chain below the district, and the
-    departments that handle its kind and category."""
+    departments that handle its kind and category — only those for a case on a sealed line
+    (an accusation is the discipline office's alone)."""
     departments = Responsibility.objects.filter(case_kind=case.kind, category=case.category)
-    return Unit.objects.filter(
-        Q(pk__in=[u.pk for u in territorial_chain(case.unit)])
-        | Q(pk__in=departments.values("department"))
-    )
+    answering = Q(pk__in=departments.values("department"))
+    if not is_sealed(case):
+        answering |= Q(pk__in=[u.pk for u in territorial_chain(case.unit)])
+    return Unit.objects.filter(answering)
 
 
 def handlers_at(unit_id: int) -> QuerySet:
@@ -53,9 +55,14 @@ def handlers_at(unit_id: int) -> QuerySet:
 
 
 def case_assignees(case: Case) -> QuerySet:
-    """Active users holding a handler-or-higher role at a unit responsible for the case."""
+    """Active users holding a handler-or-higher role of the case's domain (or of every
+    domain) at a unit responsible for the case."""
+    domain = kind_domain(case.kind)
+    in_domain = Q(roles__domain="") | Q(roles__domain=domain) if domain else Q()
+    # One filter call: the unit, rank and domain are those of one and the same role.
     return (
         get_user_model().objects.filter(
+            in_domain,
             is_active=True,
             roles__unit__in=responsible_units(case),
             roles__role__in=HANDLER_ROLES,

@@ -1,17 +1,35 @@
 """Who sees what: the one rule every list, detail, count, export and API call goes through.
 
-A user sees a case when its territorial unit lies in the subtree of a unit where the user
-holds a role (blocks), or when a department where the user holds a role handles the case's
-kind and category (lines). Superusers see everything.
+A user sees a case when one of their roles reaches it:
+
+- a role at a territorial unit reaches the cases whose unit lies in that unit's subtree
+  (blocks);
+- a role at a department reaches the kinds and categories the department handles (lines);
+- a role belongs to a domain (``Role.domain``: hazards, petitions or fraud; empty for the
+  平安办, which coordinates them all) and reaches only the kinds of case of its domain
+  (``settings.PINGAN_CASE_DOMAINS``), for reading and for acting alike.
+
+Sealed lines (``settings.PINGAN_SEALED_LINES``: reports and accusations, 检举控告类) sit on
+top: a case on one is reached only by the departments that handle that line (the district's
+discipline commission) and by the person they assign to it — never by the place where it
+arose (the town whose officials may be the accused), nor by district-wide roles of any
+other office. The person who registered one sees only its receipt (``receipt_q``: reference
+and status), and the identity of the person who made it never leaves the departments that
+hold the line (``holds_seal``).
+
+Superusers see everything: they are the deployment's operators, who hold the database
+itself; the admin site never makes anyone a superuser (``core.admin``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -21,56 +39,177 @@ if TYPE_CHECKING:
 _NOTHING = Q(pk__in=[])
 
 
+def kind_domain(kind: str) -> str | None:
+    """The domain a kind of case belongs to; None for a kind listed in no domain."""
+    return settings.PINGAN_CASE_DOMAINS.get(kind)
+
+
+def role_reaches_kind(role: Role, kind: str) -> bool:
+    """A role of one domain reaches that domain's kinds and the kinds of no domain."""
+    return not role.domain or kind_domain(kind) in (None, role.domain)
+
+
+def domain_q(domain: str) -> Q:
+    """The cases a role of ``domain`` may reach by kind: every kind but the other domains'."""
+    others = sorted(k for k, d in settings.PINGAN_CASE_DOMAINS.items() if d != domain)
+    return ~Q(kind__in=others) if others else Q()
+
+
+def sealed_lines() -> frozenset[tuple[str, str]]:
+    return frozenset((kind, category) for kind, categories in settings.PINGAN_SEALED_LINES.items()
+                     for category in categories)
+
+
+def is_sealed(case: Case) -> bool:
+    return (case.kind, case.category) in sealed_lines()
+
+
+def sealed_q() -> Q:
+    """The cases on a sealed line."""
+    return _pairs_q(sealed_lines())
+
+
+def _pairs_q(pairs: frozenset[tuple[str, str]]) -> Q:
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, category in sorted(pairs):
+        by_kind[kind].append(category)
+    q = Q()
+    for kind, categories in by_kind.items():
+        q |= Q(kind=kind, category__in=categories)
+    return q if by_kind else _NOTHING
+
+
 @dataclass(frozen=True)
 class Scope:
     """A user's reach, computed once per request from their roles."""
 
     everything: bool = False
-    prefixes: tuple[str, ...] = ()
-    # case kind -> categories handled by the user's departments
-    lines: dict[str, frozenset[str]] = field(default_factory=dict)
+    user_id: int | None = None
     roles: tuple[Role, ...] = ()
-    # (department id, case kind) -> categories, to tell which role reaches a case
+    # (department id, case kind) -> categories the department handles
     department_lines: dict[tuple[int, str], frozenset[str]] = field(default_factory=dict)
+    sealed: frozenset[tuple[str, str]] = frozenset()
 
-    def case_q(self, prefix_field: str = "unit_prefix", kind_field: str = "kind",
-               category_field: str = "category") -> Q:
+    # --- reach of one role ---------------------------------------------------------------
+
+    def _role_lines(self, role: Role) -> dict[str, frozenset[str]]:
+        """What a department role reaches, kind -> categories: its department's lines of
+        its domain, sealed ones included (the department holds them)."""
+        return {kind: categories for (dep, kind), categories in self.department_lines.items()
+                if dep == role.unit_id and role_reaches_kind(role, kind)}
+
+    def role_reaches(self, role: Role, case: Case, *, as_intake: bool = False) -> bool:
+        if not role_reaches_kind(role, case.kind):
+            return False
+        intake = as_intake and self.is_sealed(case)
+        if role.unit.is_department:
+            lines = self.department_lines.get((role.unit_id, case.kind))
+            # Receiving a sealed matter takes a line of its kind, not the sealed line itself.
+            return bool(lines) and (intake or case.category in lines)
+        if self.is_sealed(case) and not intake:
+            return False
+        return case.unit_prefix.startswith(role.unit.prefix)
+
+    def is_sealed(self, case: Case) -> bool:
+        return (case.kind, case.category) in self.sealed
+
+    # --- the rule as a query -------------------------------------------------------------
+
+    @cached_property
+    def _q(self) -> Q:
         from pingan.core.models import subtree_q
 
         if self.everything:
             return Q()
-        q = _NOTHING
-        for prefix in self.prefixes:
-            q |= subtree_q(prefix, prefix_field)
-        for kind, categories in self.lines.items():
-            q |= Q(**{kind_field: kind, f"{category_field}__in": sorted(categories)})
-        return q
+        # Blocks, by domain; a subtree inside another of the same or a wider domain is dropped:
+        # fewer OR branches for the planner.
+        by_domain: dict[str, set[str]] = defaultdict(set)
+        for role in self.roles:
+            if not role.unit.is_department:
+                by_domain[role.domain].add(role.unit.prefix)
+        wide = by_domain.pop("", set())
+        blocks = _NOTHING
+        for prefix in _outermost(wide):
+            blocks |= subtree_q(prefix, "unit_prefix")
+        for domain, prefixes in sorted(by_domain.items()):
+            inner = _NOTHING
+            for prefix in _outermost(prefixes):
+                if not any(prefix.startswith(w) for w in wide):
+                    inner |= subtree_q(prefix, "unit_prefix")
+            if inner != _NOTHING:
+                blocks |= inner & domain_q(domain)
+        if self.sealed and blocks != _NOTHING:
+            blocks &= ~_pairs_q(self.sealed)
+        lines = _NOTHING
+        for kind, categories in sorted(self.lines.items()):
+            lines |= Q(kind=kind, category__in=sorted(categories))
+        assigned = _pairs_q(self.sealed) & Q(assignee_id=self.user_id) if self.user_id else _NOTHING
+        return blocks | lines | assigned
+
+    def case_q(self) -> Q:
+        return self._q
+
+    @cached_property
+    def lines(self) -> dict[str, frozenset[str]]:
+        """kind -> categories reached through the user's department roles."""
+        reached: dict[str, set[str]] = defaultdict(set)
+        for role in self.roles:
+            if role.unit.is_department:
+                for kind, categories in self._role_lines(role).items():
+                    reached[kind] |= categories
+        return {kind: frozenset(categories) for kind, categories in reached.items()}
+
+    def receipt_q(self) -> Q:
+        """Sealed cases this user registered but may not read: they see only the receipt."""
+        if self.everything or not self.user_id or not self.sealed:
+            return _NOTHING
+        return _pairs_q(self.sealed) & Q(reporter_id=self.user_id) & ~self.case_q()
+
+    def prefixes_for(self, kind: str) -> tuple[str, ...]:
+        """The subtrees where the user's roles reach cases of ``kind``."""
+        return tuple(_outermost({r.unit.prefix for r in self.roles
+                                 if not r.unit.is_department and role_reaches_kind(r, kind)}))
 
     def unit_q(self) -> Q:
         """The territorial units a user may pick from (report a hazard there, filter by)."""
         from pingan.core.models import UnitKind, subtree_q
 
         territorial = ~Q(kind=UnitKind.DEPARTMENT)
-        if self.everything or self.lines:
+        if self.everything or any(r.unit.is_department for r in self.roles):
             # A department works anywhere in the district.
             return territorial
         q = _NOTHING
-        for prefix in self.prefixes:
+        for prefix in _outermost({r.unit.prefix for r in self.roles}):
             q |= subtree_q(prefix)
         return q & territorial
+
+    # --- the rule for one case -----------------------------------------------------------
 
     def covers(self, case: Case) -> bool:
         if self.everything:
             return True
-        if any(case.unit_prefix.startswith(p) for p in self.prefixes):
+        if self.is_sealed(case) and self.user_id and case.assignee_id == self.user_id:
             return True
-        return case.category in self.lines.get(case.kind, frozenset())
+        return any(self.role_reaches(role, case) for role in self.roles)
 
-    def rank_for(self, case: Case, *, town_or_above: bool = False) -> int:
+    def holds_seal(self, case: Case) -> bool:
+        """Whether the user may know who made a sealed case (always, for any other case):
+        the departments that hold its line and the person they assigned. A superuser sees
+        the case but not the person: the platform gives the identity to no one else."""
+        if not self.is_sealed(case):
+            return True
+        if self.user_id and case.assignee_id == self.user_id:
+            return True
+        return any(role.unit.is_department and self.role_reaches(role, case) for role in self.roles)
+
+    def rank_for(self, case: Case, *, town_or_above: bool = False, as_intake: bool = False) -> int:
         """The highest role rank the user holds over this case (0: none).
 
         With ``town_or_above``, only roles held at a town, the district or a department
-        count: verification and assignment are not a grid worker's to give.
+        count: verification and assignment are not a grid worker's to give. With
+        ``as_intake``, a sealed case counts as an ordinary one of its kind: whoever receives
+        such matters at a place (or a department, anywhere) may register one there, and
+        afterwards sees only its receipt.
         """
         from pingan.core.models import ROLE_RANK, TOWN_LEVEL, RoleName
 
@@ -81,16 +220,17 @@ class Scope:
             unit = role.unit
             if town_or_above and not unit.is_department and unit.level > TOWN_LEVEL:
                 continue
-            if unit.is_department:
-                reaches = case.category in self._department_lines(unit.pk, case.kind)
-            else:
-                reaches = case.unit_prefix.startswith(unit.prefix)
-            if reaches:
+            if self.role_reaches(role, case, as_intake=as_intake):
                 best = max(best, role.rank)
         return best
 
-    def _department_lines(self, department_id: int, kind: str) -> frozenset[str]:
-        return self.department_lines.get((department_id, kind), frozenset())
+    def roles_for(self, kind: str) -> tuple[Role, ...]:
+        """The user's roles of the domain of ``kind`` (and those of every domain)."""
+        return tuple(role for role in self.roles if role_reaches_kind(role, kind))
+
+
+def _outermost(prefixes: set[str]) -> list[str]:
+    return sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes))
 
 
 def scope_for(user: Any) -> Scope:
@@ -100,7 +240,10 @@ def scope_for(user: Any) -> Scope:
     cached = getattr(user, "_pingan_scope", None)
     if cached is not None:
         return cached
-    scope = Scope(everything=True) if user.is_superuser else _build_scope(user)
+    if user.is_superuser:
+        scope = Scope(everything=True, user_id=user.pk, sealed=sealed_lines())
+    else:
+        scope = _build_scope(user)
     user._pingan_scope = scope
     return scope
 
@@ -115,22 +258,17 @@ def _build_scope(user: Any) -> Scope:
     Role = apps.get_model("core", "Role")
     Responsibility = apps.get_model("core", "Responsibility")
     roles = tuple(Role.objects.filter(user=user).select_related("unit"))
-    prefixes = sorted({r.unit.prefix for r in roles if not r.unit.is_department})
-    # Drop prefixes already inside another one: fewer OR branches for the planner.
-    prefixes = [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
     department_ids = {r.unit_id for r in roles if r.unit.is_department}
-    lines: dict[str, set[str]] = defaultdict(set)
     department_lines: dict[tuple[int, str], set[str]] = defaultdict(set)
     for department_id, kind, category in Responsibility.objects.filter(
         department_id__in=department_ids
     ).values_list("department_id", "case_kind", "category"):
-        lines[kind].add(category)
         department_lines[(department_id, kind)].add(category)
     return Scope(
-        prefixes=tuple(prefixes),
-        lines={k: frozenset(v) for k, v in lines.items()},
+        user_id=user.pk,
         roles=roles,
         department_lines={k: frozenset(v) for k, v in department_lines.items()},
+        sealed=sealed_lines(),
     )
 
 
@@ -144,7 +282,8 @@ class CaseQuerySet(models.QuerySet):
 
 def acting_scope(user: Any, *, town_or_above: bool = False) -> Scope:
     """The part of the user's scope from roles that may act (handler or higher); with
-    ``town_or_above``, only roles at a town, the district or a department."""
+    ``town_or_above``, only roles at a town, the district or a department. Being a sealed
+    case's assignee is not a role: it does not count here."""
     from pingan.core.models import ROLE_RANK, TOWN_LEVEL, RoleName
 
     scope = scope_for(user)
@@ -155,9 +294,4 @@ def acting_scope(user: Any, *, town_or_above: bool = False) -> Scope:
         if r.rank >= ROLE_RANK[RoleName.HANDLER]
         and (not town_or_above or r.unit.is_department or r.unit.level <= TOWN_LEVEL)
     )
-    return Scope(
-        prefixes=tuple(r.unit.prefix for r in strong if not r.unit.is_department),
-        lines={k: v for (dep, k), v in scope.department_lines.items()
-               if any(r.unit_id == dep for r in strong)},
-    )
-
+    return replace(scope, roles=strong, user_id=None)

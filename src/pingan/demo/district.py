@@ -71,12 +71,18 @@ DEPARTMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("D07", "综合行政执法局", ()),
     ("D08", "区纪委监委", ()),
 )
-# Petition lines: 信访局 handles petitions of every category; the discipline commission
-# (settings.PINGAN_PETITION_DISCIPLINE_UNIT_CODE) the accusations, filed as discipline.
+# Petition lines: 信访局 handles petitions of every category but one; the discipline
+# commission (settings.PINGAN_PETITION_DISCIPLINE_UNIT_CODE) the accusations, filed as
+# discipline, a line sealed to it (settings.PINGAN_SEALED_LINES).
 PETITION_LINES: dict[str, tuple[str, ...]] = {
-    "D05": tuple(PetitionCategory.values),
+    "D05": tuple(c for c in PetitionCategory.values if c != PetitionCategory.DISCIPLINE),
     "D08": (PetitionCategory.DISCIPLINE,),
 }
+
+
+# The 平安办 (district, towns) and its grid workers coordinate every domain; the rest of the
+# district's people work in one (Role.domain).
+ALL_DOMAINS = ""
 
 
 @dataclass(frozen=True)
@@ -177,8 +183,8 @@ def _user(username: str, full_name: str, *, superuser: bool = False) -> object:
     return user
 
 
-def _role(user: object, unit: Unit, role: str, title: str) -> None:
-    Role.objects.get_or_create(user=user, unit=unit, role=role, defaults={"title": title})
+def _role(user: object, unit: Unit, role: str, title: str, domain: str = ALL_DOMAINS) -> None:
+    Role.objects.get_or_create(user=user, unit=unit, role=role, domain=domain, defaults={"title": title})
 
 
 CONFIGURATION_MODELS = ("unit", "role", "leadership", "responsibility", "deadlinepolicy", "apitoken")
@@ -191,7 +197,8 @@ def district_admin_group() -> Group:
     group.permissions.set(
         Permission.objects.filter(content_type__app_label="core",
                                   content_type__model__in=CONFIGURATION_MODELS)
-        | Permission.objects.filter(content_type__app_label="core", codename="view_event")
+        | Permission.objects.filter(content_type__app_label="core",
+                                    codename__in=["view_event", "view_configurationchange"])
         | Permission.objects.filter(content_type__app_label="petitions",
                                     content_type__model__in=["petitionruleset", "petitionrule"],
                                     codename__regex=r"^(view|change)_")
@@ -231,18 +238,18 @@ def build_personas() -> Personas:
     grid = Unit.objects.filter(parent__parent=hangbu, kind=UnitKind.GRID).order_by("prefix").first()
     fire = Unit.objects.get(kind=UnitKind.DEPARTMENT, name="消防救援大队")
     admin = _user("admin", "区平安办管理员")
-    _role(admin, district, RoleName.ADMIN, "区平安办")
+    _role(admin, district, RoleName.ADMIN, "区平安办", ALL_DOMAINS)
     # The district admin configures units, roles and deadline policies in the admin site.
     type(admin).objects.filter(pk=admin.pk).update(is_staff=True)
     admin.groups.add(district_admin_group())
     town_handler = _user("hangbu", "航埠镇平安办 王敏")
-    _role(town_handler, hangbu, RoleName.HANDLER, "镇平安办")
+    _role(town_handler, hangbu, RoleName.HANDLER, "镇平安办", ALL_DOMAINS)
     grid_worker = _user("grid", "网格员 李强")
-    _role(grid_worker, grid, RoleName.HANDLER, "专职网格员")
+    _role(grid_worker, grid, RoleName.HANDLER, "专职网格员", ALL_DOMAINS)
     fire_handler = _user("fire", "消防救援大队 陈刚")
-    _role(fire_handler, fire, RoleName.HANDLER, "防火监督员")
+    _role(fire_handler, fire, RoleName.HANDLER, "防火监督员", Domain.HAZARDS)
     outsider = _user("shiliang", "石梁镇平安办 赵丽")
-    _role(outsider, shiliang, RoleName.HANDLER, "镇平安办")
+    _role(outsider, shiliang, RoleName.HANDLER, "镇平安办", ALL_DOMAINS)
     units = {unit.name: unit for unit in (district, hangbu, shiliang)}
     for username, full_name, unit_name, title in SAFETY_LEADERS:
         leader_in_charge(username, full_name, units[unit_name], Domain.HAZARDS, title)

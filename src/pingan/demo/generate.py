@@ -174,13 +174,15 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     User = get_user_model()
     password = make_password(DEMO_PASSWORD)  # hashed once: the same for every demo login
     book = _NameBook(rng, set(User.objects.values_list("username", flat=True)))
-    hires: list[tuple[Any, Unit, str, str]] = []  # (user, unit, role, job title)
+    # (user, unit, role, job title, domain): the 平安办 and grid workers work in every domain
+    # (domain ""), the emergency stations and the departments on hazards.
+    hires: list[tuple[Any, Unit, str, str, str]] = []
     names: dict[str, str] = {}
 
-    def hire(unit: Unit, label: str, title: str, role: str = RoleName.HANDLER) -> Any:
+    def hire(unit: Unit, label: str, title: str, domain: str = "", role: str = RoleName.HANDLER) -> Any:
         name, username = book.new()
         user = User(username=username, first_name=f"{label} {name}", password=password)
-        hires.append((user, unit, role, title))
+        hires.append((user, unit, role, title, domain))
         names[username] = name
         return user
 
@@ -188,8 +190,10 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     # other town: leaders answer for the work and see it (viewers), they are not assigned it.
     leaders = dict(Leadership.objects.filter(domain=Domain.HAZARDS).values_list("unit_id", "user"))
     leaders = {unit_id: User.objects.get(pk=pk) for unit_id, pk in leaders.items()}
-    new_leaders = {town.pk: hire(town, town.name, SAFETY_LEADER_TITLE[town.kind], RoleName.VIEWER)
-                   for town in geo.towns if town.pk not in leaders}
+    new_leaders = {
+        town.pk: hire(town, town.name, SAFETY_LEADER_TITLE[town.kind], Domain.HAZARDS, RoleName.VIEWER)
+        for town in geo.towns if town.pk not in leaders
+    }
 
     persona_grid = personas.grid_worker.roles.get().unit
     town_staff: dict[int, tuple[Any, Any]] = {}
@@ -199,7 +203,7 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
         office = "街道" if town.kind == UnitKind.SUBDISTRICT else "镇"
         main = {"航埠镇": personas.town_handler, "石梁镇": personas.outsider}.get(town.name) \
             or hire(town, f"{town.name}平安办", f"{office}平安办")
-        town_staff[town.pk] = (main, hire(town, f"{town.name}应急管理站", "应急管理员"))
+        town_staff[town.pk] = (main, hire(town, f"{town.name}应急管理站", "应急管理员", Domain.HAZARDS))
         for village in geo.villages[town.pk]:
             kind = "社区" if village.kind == UnitKind.COMMUNITY else "村"
             village_staff[village.pk] = hire(village, village.name, f"{kind}平安专干")
@@ -217,14 +221,15 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     department_names: dict[str, str] = {}
     for department in Unit.objects.filter(pk__in=list(categories)).order_by("code"):
         handlers = [personas.fire_handler] if department.name == "消防救援大队" else []
-        handlers += [hire(department, department.name, title)
+        handlers += [hire(department, department.name, title, Domain.HAZARDS)
                      for title in DEPARTMENT_STAFF.get(department.name, ("监管员",))]
         for category in categories[department.pk]:
             lines[category] = tuple(handlers)
             department_names[category] = department.name
-    User.objects.bulk_create([user for user, _unit, _role, _title in hires])
+    User.objects.bulk_create([user for user, *_hired in hires])
     Role.objects.bulk_create(
-        Role(user=user, unit=unit, role=role, title=title) for user, unit, role, title in hires
+        Role(user=user, unit=unit, role=role, title=title, domain=domain)
+        for user, unit, role, title, domain in hires
     )
     kinds = {town.pk: town.kind for town in geo.towns}
     Leadership.objects.bulk_create(
@@ -235,7 +240,7 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     staff = Staff(admin=personas.admin, town=town_staff, village=village_staff, grid=grid_staff,
                   lines=lines, department=department_names, leaders=leaders | new_leaders,
                   hired=len(hires))
-    for user, _unit, _role, _title in hires:
+    for user, *_hired in hires:
         staff.names[user.pk] = names[user.username]
     for persona in (personas.admin, personas.town_handler, personas.grid_worker,
                     personas.fire_handler, personas.outsider, *leaders.values()):

@@ -48,7 +48,7 @@ from pingan.core.deadlines import (
     next_working_day_on_or_after,
 )
 from pingan.core.escalation import MAX_STEPS, escalate_overdue
-from pingan.core.models import Role, RoleName, Unit, UnitKind
+from pingan.core.models import Domain, Role, RoleName, Unit, UnitKind
 from pingan.demo import petition_texts as texts
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, DISTRICT_NAME, Personas
 from pingan.demo.generate import (
@@ -236,7 +236,7 @@ def _hire_petition_staff(*, geo: Geography, personas: Personas, rng: random.Rand
                               head=hire(town, town.name, head_title, RoleName.SUPERVISOR),
                               leaders=tuple(leader(t) for t in titles))
     User.objects.bulk_create([user for user, _unit, _role, _title in hires])
-    Role.objects.bulk_create(Role(user=user, unit=unit, role=role, title=title)
+    Role.objects.bulk_create(Role(user=user, unit=unit, role=role, title=title, domain=Domain.PETITIONS)
                              for user, unit, role, title in hires)
     registrars = {Channel.VISIT: visits, Channel.LETTER: letters, Channel.ONLINE: online,
                   Channel.PHONE: online}

@@ -42,7 +42,7 @@ from django.db.models import F
 from django.utils import timezone
 from tqdm import tqdm
 
-from pingan.core.models import Responsibility, Role, RoleName, Unit, UnitKind
+from pingan.core.models import Domain, Responsibility, Role, RoleName, Unit, UnitKind
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, Personas
 from pingan.demo.generate import Geography
 from pingan.demo.texts import GIVEN, SURNAMES
@@ -235,7 +235,8 @@ def _police_officer() -> Any:
     if created:
         officer.set_password(DEMO_PASSWORD)
         officer.save()
-    Role.objects.get_or_create(user=officer, unit=police, role=RoleName.HANDLER, defaults={"title": title})
+    Role.objects.get_or_create(user=officer, unit=police, role=RoleName.HANDLER, domain=Domain.FRAUD,
+                               defaults={"title": title})
     return officer
 
 

@@ -60,6 +60,7 @@ from pingan.core.search import text_q
 from pingan.fraud.identifiers import KINDS, URL, IdentifierError, normalize
 from pingan.fraud.linking import TOWN_CODE_LENGTH, RingIndex
 from pingan.fraud.models import (
+    KIND,
     WARNING_OUTCOMES,
     AmountBand,
     CaseIdentifier,
@@ -162,7 +163,7 @@ def _outside(user: Any) -> QuerySet[FraudCase] | None:
         return None
     roots = (Unit.objects.filter(parent__isnull=True).exclude(kind=UnitKind.DEPARTMENT)
              .values_list("prefix", flat=True))
-    if all(any(root.startswith(prefix) for prefix in scope.prefixes) for root in roots):
+    if all(any(root.startswith(prefix) for prefix in scope.prefixes_for(KIND)) for root in roots):
         return None  # a role over every district
     outside = FraudCase.objects.exclude(scope.case_q())
     return outside if outside.exists() else None
@@ -417,9 +418,8 @@ def may_recompute(user: Any) -> bool:
     """Starting a full recompute is the district's: a superuser, or an administrator at a
     district (a unit with no parent)."""
     scope = scope_for(user)
-    return scope.everything or any(
-        role.rank >= ROLE_RANK[RoleName.ADMIN] and role.unit.parent_id is None for role in scope.roles
-    )
+    return scope.everything or any(role.rank >= ROLE_RANK[RoleName.ADMIN] and role.unit.parent_id is None
+                                   for role in scope.roles_for(KIND))
 
 
 

@@ -37,6 +37,7 @@ from pingan.fraud.forms import (
     WarningForm,
 )
 from pingan.fraud.models import (
+    KIND,
     WARNING_OUTCOMES,
     AmountBand,
     ContactMethod,
@@ -477,7 +478,7 @@ def _may_contact(user: Any, warning: WarningOrder) -> bool:
 
 def _may_register(user: Any) -> bool:
     """Whether to offer the form: a handler's role anywhere (the service checks the unit)."""
-    return any(role.rank >= ROLE_RANK[RoleName.HANDLER] for role in scope_for(user).roles) \
+    return any(role.rank >= ROLE_RANK[RoleName.HANDLER] for role in scope_for(user).roles_for(KIND)) \
         or scope_for(user).everything
 
 

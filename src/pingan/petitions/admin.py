@@ -3,9 +3,12 @@ one action away, and the record of the profile in force (switched on the petitio
 never here). Petitions themselves change only through the services."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.admin import ReadOnlyAdmin
+from pingan.core.admin import AuditedAdmin, ReadOnlyAdmin
+from pingan.core.configuration import snapshot
+from pingan.core.models import ConfigurationAction
 from pingan.petitions.models import PetitionRule, PetitionRuleSet, ProfileInForce
 from pingan.petitions.profiles import reset_ruleset
 
@@ -23,11 +26,12 @@ class PetitionRuleInline(admin.TabularInline):
 
 
 @admin.register(PetitionRuleSet)
-class PetitionRuleSetAdmin(admin.ModelAdmin):
+class PetitionRuleSetAdmin(AuditedAdmin):
     list_display = ("profile", "extension_max_days", "extension_cap_days", "updated_at")
     fields = ("profile", "extension_max_days", "extension_cap_days")
     readonly_fields = ("profile",)
     inlines = [PetitionRuleInline]
+    audited_related = ("rules",)
     actions = ["reset_to_defaults"]
 
     def has_add_permission(self, request):
@@ -38,8 +42,12 @@ class PetitionRuleSetAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reset to the defaults in the settings"), permissions=["change"])
     def reset_to_defaults(self, request, queryset):
-        for ruleset in queryset:
-            reset_ruleset(ruleset)
+        with transaction.atomic():
+            for ruleset in queryset:
+                before = snapshot(ruleset, self.audited_related)
+                reset_ruleset(ruleset)
+                self.record(request, ruleset, ConfigurationAction.CHANGED, before=before,
+                            message=str(_("Reset to the defaults in the settings")))
         self.message_user(request, _("%(count)d rule sets reset to the settings' defaults.")
                           % {"count": len(queryset)}, messages.SUCCESS)
 

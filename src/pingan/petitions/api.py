@@ -32,7 +32,6 @@ from pingan.core.api import (
 from pingan.core.events import case_timeline
 from pingan.core.models import DayType, DueState, Unit
 from pingan.core.scoping import scope_for
-from pingan.petitions.masking import petitioner_of
 from pingan.petitions.models import (
     Category,
     Channel,
@@ -57,7 +56,9 @@ from pingan.petitions.selectors import (
     may_view_personal_data,
     petition_get,
     petition_list,
+    petition_receipt,
     petition_repeats,
+    petitioner_shown,
     repeat_candidates,
 )
 from pingan.petitions.services import (
@@ -87,36 +88,43 @@ class PetitionerOut(Schema):
     phone: str
     address: str
     masked: bool = Field(description="True unless read in full at …/{ref}/petitioner.")
+    withheld: bool = Field(False, description="An accuser read outside the discipline office: "
+                                              "nothing of them is given, not even masked.")
 
 
 def _unit(unit: Unit | None) -> dict[str, str] | None:
     return {"code": unit.code, "name": unit.name} if unit is not None else None
 
 
-class PetitionItem(Schema):
+class PetitionReceipt(Schema):
+    """What the registering clerk keeps of an accusation once the discipline office has it."""
+
     ref: str
+    status: Status
+    received_at: dt.datetime
+
+    @staticmethod
+    def resolve_received_at(obj: Petition) -> dt.datetime:
+        return obj.opened_at
+
+
+class PetitionItem(PetitionReceipt):
     title: str = Field(description="The matter in one line.")
     channel: Channel
     petition_type: PetitionType
     category: Category
-    status: Status
     due_state: DueState
     unit: UnitRef
     handling_unit: UnitRef
     petitioner: PetitionerOut
-    received_at: dt.datetime
     due_at: dt.datetime | None = Field(description="The deadline of the step the clock is on now.")
     due_provisional: bool = Field(description=DUE_PROVISIONAL_DESCRIPTION)
     closed_at: dt.datetime | None
     version: int = Field(description="Send it back with a step or an extension.")
 
     @staticmethod
-    def resolve_petitioner(obj: Petition) -> Any:
-        return petitioner_of(obj, full=False)
-
-    @staticmethod
-    def resolve_received_at(obj: Petition) -> dt.datetime:
-        return obj.opened_at
+    def resolve_petitioner(obj: Petition, context: dict) -> Any:
+        return petitioner_shown(actor(context["request"]), obj)
 
 
 class ReviewPathOut(Schema):
@@ -334,8 +342,8 @@ class RepeatCandidateOut(Schema):
         return obj.petition.opened_at
 
     @staticmethod
-    def resolve_petitioner(obj: Any) -> Any:
-        return petitioner_of(obj.petition, full=False)
+    def resolve_petitioner(obj: Any, context: dict) -> Any:
+        return petitioner_shown(actor(context["request"]), obj.petition)
 
 
 class RepeatIn(Schema):
@@ -524,6 +532,18 @@ def petition_create(request: HttpRequest, payload: PetitionIn):
 @router.get("/{ref}", response={200: PetitionDetail, **ERRORS}, summary="One petition")
 def petition_detail(request: HttpRequest, ref: str):
     return _petition(request, ref)
+
+
+@router.get("/{ref}/receipt", response={200: PetitionReceipt, **ERRORS},
+            summary="A petition's reference and status")
+def petition_receipt_view(request: HttpRequest, ref: str):
+    """For a petition you may read, and for one you registered that is now sealed from you
+    (an accusation, once the discipline office has it): its reference, status and date only."""
+    user = actor(request)
+    petition = petition_get(user=user, ref=ref) or petition_receipt(user=user, ref=ref)
+    if petition is None:
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    return petition
 
 
 @router.get("/{ref}/petitioner", response={200: PetitionerOut, **ERRORS},

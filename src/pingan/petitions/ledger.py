@@ -76,7 +76,8 @@ from pingan.core.ledger import (
     zh_labels,
 )
 from pingan.core.models import Event, Unit
-from pingan.petitions.masking import Petitioner, petitioner_of
+from pingan.core.scoping import scope_for
+from pingan.petitions.masking import Petitioner
 from pingan.petitions.models import (
     KIND,
     Category,
@@ -90,7 +91,12 @@ from pingan.petitions.models import (
 )
 from pingan.petitions.profiles import rulebooks_held
 from pingan.petitions.satisfaction import petition_satisfaction_transcribed
-from pingan.petitions.selectors import PetitionFilters, may_view_personal_data, petition_list
+from pingan.petitions.selectors import (
+    PetitionFilters,
+    may_view_personal_data,
+    petition_list,
+    petitioner_shown,
+)
 from pingan.petitions.services import petition_personal_data, petition_register, petition_transition
 from pingan.petitions.workflow import PETITION_WORKFLOW
 
@@ -536,13 +542,18 @@ def write_petitions(petitions: PetitionFilters | QuerySet[Petition], fileobj: IO
     write = partial(write_workbook, fileobj=fileobj, columns=COLUMNS, title=SHEET_TITLE, labels=labels,
                     progress=progress)
     if not full:
-        return write(_Line(p, petitioner_of(p, full=False)) for p in petitions.iterator(chunk_size=2000))
+        return write(_Line(p, petitioner_shown(user, p)) for p in petitions.iterator(chunk_size=2000))
     chosen = list(petitions)
-    refused = [p.ref for p in chosen if not may_view_personal_data(user, p)]
+    scope = scope_for(user)
+    # An accuser outside the discipline office is withheld, even from a full export: not a
+    # refusal (the user may export the rest in full), and never a full view.
+    sealed = {p.pk for p in chosen if not scope.holds_seal(p)}
+    refused = [p.ref for p in chosen if p.pk not in sealed and not may_view_personal_data(user, p)]
     if refused:
         raise errors.PermissionDenied(MSG_FULL_EXPORT_REFUSED.format(count=len(refused),
                                                                      refs="、".join(refused[:3])))
     with transaction.atomic():
         # Each reading is logged; a failure part way logs none and writes no file.
-        lines = [_Line(p, petition_personal_data(petition=p, actor=user)) for p in chosen]
+        lines = [_Line(p, petitioner_shown(user, p) if p.pk in sealed
+                       else petition_personal_data(petition=p, actor=user)) for p in chosen]
         return write(lines, total=len(lines))

@@ -3,6 +3,9 @@
 
 Masking keeps what a clerk needs to tell two petitioners apart on a list (surname, region,
 last digits) and nothing that lets a reader call or find the person.
+
+An accuser's details are withheld altogether outside the discipline office (a sealed line,
+``core.scoping``): in a town, a surname and four digits can be enough to name them.
 """
 
 from __future__ import annotations
@@ -45,10 +48,16 @@ class Petitioner:
     phone: str
     address: str
     masked: bool
+    withheld: bool = False
 
 
-def petitioner_of(petition: Any, *, full: bool) -> Petitioner:
-    """The petitioner as this reader sees them: in full, or masked."""
+WITHHELD = Petitioner("", "", "", "", masked=True, withheld=True)
+
+
+def petitioner_of(petition: Any, *, full: bool, withheld: bool = False) -> Petitioner:
+    """The petitioner as this reader sees them: in full, masked, or (``withheld``) not at all."""
+    if withheld:
+        return WITHHELD
     name, number = petition.petitioner_name, petition.petitioner_id_number
     phone, address = petition.petitioner_phone, petition.petitioner_address
     if full:

@@ -4,7 +4,10 @@ Who sees a petitioner in full: a supervisor or administrator over the petition a
 level or above (the unit heads who answer for the matter), and the petition's assignee, who
 must call and meet the petitioner. Everyone else, and every list, sees them masked; even
 those allowed see them in full only by asking for one petition (``petition_personal_data``),
-and that reading is an event.
+and that reading is an event. An accusation (a sealed line, ``core.scoping``) is seen only by
+the discipline office and its assignee, and its accuser's details are withheld from anyone
+else who may see it (a superuser); whoever registered it sees its receipt only
+(``petition_receipt``).
 """
 
 from __future__ import annotations
@@ -23,10 +26,20 @@ from pydantic import Field, model_validator
 
 from pingan.core.deadlines import due_state_expression, due_state_q, local_days_q
 from pingan.core.filters import ListFilters
-from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind, subtree_bounds, subtree_q
+from pingan.core.models import (
+    ROLE_RANK,
+    Case,
+    DueState,
+    RoleName,
+    Unit,
+    UnitKind,
+    subtree_bounds,
+    subtree_q,
+)
 from pingan.core.scoping import scope_for
 from pingan.core.search import text_q
-from pingan.petitions.models import Category, Channel, Petition, PetitionType, Satisfaction, Status
+from pingan.petitions.masking import Petitioner, petitioner_of
+from pingan.petitions.models import KIND, Category, Channel, Petition, PetitionType, Satisfaction, Status
 from pingan.petitions.similarity import cosine, shingles
 
 # Not the description: the matter in full names people, and the list shows it to no one.
@@ -126,7 +139,7 @@ def my_work(*, user: Any, limit: int = 50) -> QuerySet[Petition]:
     """What waits for this user's action, the nearest deadline first: petitions assigned to
     them and not yet closed; at the units where they handle petitions, those to accept,
     answer or close; and those sent back to a unit of theirs that routed them."""
-    handling = [role.unit_id for role in scope_for(user).roles
+    handling = [role.unit_id for role in scope_for(user).roles_for(KIND)
                 if role.rank >= ROLE_RANK[RoleName.HANDLER]]
     mine = Q(assignee=user, status__in=[Status.ACCEPTED, Status.HANDLING, Status.REPLIED, Status.RATED])
     at_unit = Q(handling_unit_id__in=handling, status__in=[
@@ -141,11 +154,26 @@ def my_work(*, user: Any, limit: int = 50) -> QuerySet[Petition]:
     )
 
 
-def may_view_personal_data(user: Any, petition: Petition) -> bool:
+def may_view_personal_data(user: Any, petition: Case) -> bool:
+    scope = scope_for(user)
+    if not scope.holds_seal(petition):
+        return False
     if petition.assignee_id is not None and petition.assignee_id == getattr(user, "pk", None):
         return True
-    rank = scope_for(user).rank_for(petition, town_or_above=True)
-    return rank >= ROLE_RANK[RoleName.SUPERVISOR]
+    return scope.rank_for(petition, town_or_above=True) >= ROLE_RANK[RoleName.SUPERVISOR]
+
+
+def petitioner_shown(user: Any, petition: Petition) -> Petitioner:
+    """The petitioner as ``user`` reads them on a list, a page, in the API or an export:
+    masked, or withheld altogether when the petition is sealed to an office not theirs."""
+    return petitioner_of(petition, full=False, withheld=not scope_for(user).holds_seal(petition))
+
+
+def petition_receipt(*, user: Any, ref: str) -> Petition | None:
+    """A petition ``user`` registered but may no longer read (an accusation, once routed to
+    the discipline office), for its reference and status only; None otherwise."""
+    return (Petition.objects.filter(scope_for(user).receipt_q(), ref=ref.strip().upper())
+            .only("ref", "status", "opened_at", "kind", "category").first())
 
 
 def petition_repeats(*, user: Any, petition: Petition) -> QuerySet[Petition]:

@@ -160,9 +160,10 @@ def _category(*, petition_type: str, category: str | None) -> str:
 
 def _handling_unit(*, petition_type: str, category: str, unit: Unit,
                    handling_unit: Unit | None) -> Unit:
-    """Accusations go to the discipline-inspection unit; anything else to the unit chosen,
-    by default the town where the matter arose (属地管理)."""
-    if petition_type == PetitionType.ACCUSATION:
+    """Accusations, and any matter of discipline inspection, go to the discipline-inspection
+    unit (the line is sealed to it: no other unit could see them); anything else to the unit
+    chosen, by default the town where the matter arose (属地管理)."""
+    if petition_type == PetitionType.ACCUSATION or category == Category.DISCIPLINE:
         discipline = _discipline_unit()
         if handling_unit is not None and handling_unit != discipline:
             raise errors.DomainError(MSG_ACCUSATION_UNIT.format(unit=discipline.name),
@@ -173,14 +174,10 @@ def _handling_unit(*, petition_type: str, category: str, unit: Unit,
 
 
 def _acting_unit(actor: Any, probe: Case) -> Unit | None:
-    """The unit from which ``actor`` acts on ``probe``: their highest role that reaches it."""
+    """The unit from which ``actor`` registers ``probe``: their highest role that may."""
     scope = scope_for(actor)
-    best = None
-    for role in scope.roles:
-        reaches = (probe.category in scope.department_lines.get((role.unit_id, KIND), ())
-                   if role.unit.is_department else probe.unit_prefix.startswith(role.unit.prefix))
-        if reaches and (best is None or role.rank > best.rank):
-            best = role
+    reaching = [role for role in scope.roles if scope.role_reaches(role, probe, as_intake=True)]
+    best = max(reaching, key=lambda role: role.rank, default=None)
     return best.unit if best else None
 
 
@@ -225,7 +222,9 @@ def petition_register(*, actor: Any, unit: Unit, channel: str, petition_type: st
         raise errors.DomainError(MSG_UNIT_NOT_TERRITORIAL, field="unit")
     category = _category(petition_type=petition_type, category=category)
     probe = Petition(kind=KIND, category=category, unit=unit, unit_prefix=unit.prefix)
-    if scope_for(actor).rank_for(probe) < ROLE_RANK[RoleName.HANDLER]:
+    # Receiving a matter is not reading it: whoever registers petitions at a place registers
+    # an accusation made there too, and afterwards sees only its receipt.
+    if scope_for(actor).rank_for(probe, as_intake=True) < ROLE_RANK[RoleName.HANDLER]:
         raise errors.PermissionDenied(MSG_CANNOT_REGISTER_HERE.format(unit=unit.name), field="unit")
     handling_unit = _handling_unit(petition_type=petition_type, category=category, unit=unit,
                                    handling_unit=handling_unit)

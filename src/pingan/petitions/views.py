@@ -40,7 +40,6 @@ from pingan.petitions.forms import (
     ReplyNoticeForm,
     StepForm,
 )
-from pingan.petitions.masking import petitioner_of
 from pingan.petitions.models import (
     Category,
     Channel,
@@ -231,7 +230,7 @@ def _render_detail(request: HttpRequest, petition: Petition, *, bound: dict[str,
     return render(request, "petitions/detail.html", {
         "petition": petition,
         "status_label": PETITION_WORKFLOW.label(petition.status),
-        "petitioner": full_petitioner or petitioner_of(petition, full=False),
+        "petitioner": full_petitioner or selectors.petitioner_shown(user, petition),
         "may_view_full": full_petitioner is None and selectors.may_view_personal_data(user, petition),
         "clock": selectors.petition_clock(petition, now),
         "review": review_path(petition),
@@ -253,7 +252,14 @@ def _render_detail(request: HttpRequest, petition: Petition, *, bound: dict[str,
 
 @login_required
 def petition_detail(request: HttpRequest, ref: str) -> HttpResponse:
-    return _render_detail(request, _petition_or_404(request.user, ref))
+    petition = selectors.petition_get(user=request.user, ref=ref)
+    if petition is None:
+        # The clerk who registered an accusation, once the discipline office has it.
+        receipt = selectors.petition_receipt(user=request.user, ref=ref)
+        if receipt is not None:
+            return render(request, "petitions/receipt.html", {
+                "petition": receipt, "status_label": PETITION_WORKFLOW.label(receipt.status)})
+    return _render_detail(request, web.case_or_404(petition))
 
 
 @login_required

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.deadlines import local_date
 from pingan.core.models import ROLE_RANK, Case, Event, RoleName, Unit
-from pingan.core.scoping import scope_for
+from pingan.core.scoping import is_sealed, scope_for
 from pingan.core.workflow import Transition, Workflow
 from pingan.petitions.models import (
     CALLBACK_CHANNELS,
@@ -45,6 +45,10 @@ MSG_NOT_ACCEPTED_REASON = _("Choose why the petition is not accepted.")
 MSG_OBJECTION_LATE = _(
     "An objection to the assignment had to be raised within {days} working days, by {date}: "
     "the unit must now handle the petition."
+)
+MSG_SEALED_NOT_RETURNED = _(
+    "A report or accusation stays with the discipline office, which alone may read it: one "
+    "outside its remit is recorded as not accepted, with the reason."
 )
 MSG_HANDLING_UNIT_REQUIRED = _("Choose the unit that will handle the petition instead.")
 MSG_OUTCOME_REQUIRED = _("Choose the outcome of the reply: supported, explained or not supported.")
@@ -98,12 +102,12 @@ def concluded_earlier(case: Case) -> Any:
 
 
 def rank_at(actor: Any, units: list[Unit]) -> int:
-    """The highest role ``actor`` holds at any of ``units`` (the district admin's at all)."""
+    """The highest petitions role ``actor`` holds at any of ``units`` (a superuser's at all)."""
     scope = scope_for(actor)
     if scope.everything:
         return ROLE_RANK[RoleName.ADMIN]
     ids = {u.pk for u in units}
-    return max((r.rank for r in scope.roles if r.unit_id in ids), default=0)
+    return max((r.rank for r in scope.roles_for(KIND) if r.unit_id in ids), default=0)
 
 
 def at_or_above(unit: Unit) -> list[Unit]:
@@ -191,6 +195,11 @@ def within_objection_window(case: Case, actor: Any, data: Mapping[str, Any]) -> 
     return MSG_OBJECTION_LATE.format(days=data["objection_days"], date=until.isoformat())
 
 
+def not_sealed(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    """An accusation is not sent back for routing: the routing unit may not read it."""
+    return MSG_SEALED_NOT_RETURNED if is_sealed(case) else None
+
+
 def needs_handling_unit(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
     return None if data.get("handling_unit") is not None else MSG_HANDLING_UNIT_REQUIRED
 
@@ -232,7 +241,7 @@ PETITION_WORKFLOW = Workflow(
                    requires=(_choice("reason", NotAcceptedReason, MSG_NOT_ACCEPTED_REASON),),
                    style="outline-danger"),
         Transition("object", _("Object to the assignment"), (Status.RECEIVED,), Status.RETURNED,
-                   **HANDLER_STEP, note_required=True, requires=(within_objection_window,),
+                   **HANDLER_STEP, note_required=True, requires=(not_sealed, within_objection_window),
                    style="outline-warning"),
         Transition("reroute", _("Route again"), (Status.RETURNED,), Status.RECEIVED,
                    town_or_above=True, actor_requires=(for_routing_unit,), requires=(needs_handling_unit,)),

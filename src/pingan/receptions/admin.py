@@ -4,11 +4,12 @@ page and the API), which check the period, the roster and who may."""
 
 from django.contrib import admin
 
+from pingan.core.admin import AuditedAdmin, ReadOnlyAdmin
 from pingan.receptions.models import Leader, Reception, ReceptionVisit
 
 
 @admin.register(Leader)
-class LeaderAdmin(admin.ModelAdmin):
+class LeaderAdmin(AuditedAdmin):
     list_display = ("name", "title", "unit", "is_active")
     list_filter = ("is_active", "unit__kind")
     list_editable = ("is_active",)
@@ -28,19 +29,10 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(Reception)
-class ReceptionAdmin(admin.ModelAdmin):
+class ReceptionAdmin(ReadOnlyAdmin):
     list_display = ("date", "unit", "leader", "status", "place", "created_by", "status_changed_by")
     list_filter = ("status", "unit__kind")
     date_hierarchy = "date"
     search_fields = ("unit__name", "leader__name", "place")
     list_select_related = ("unit", "leader", "created_by", "status_changed_by")
     inlines = [VisitInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -27,8 +27,8 @@ from pingan.core.api import (
 )
 from pingan.core.models import DueState, Unit
 from pingan.petitions.api import PetitionerOut
-from pingan.petitions.masking import petitioner_of
 from pingan.petitions.models import Category, Petition, PetitionType, Status
+from pingan.petitions.selectors import petitioner_shown
 from pingan.receptions import selectors, services
 from pingan.receptions.models import Leader, Reception, ReceptionStatus
 from pingan.receptions.periods import PeriodKind, period_kind, period_of, span_of
@@ -121,8 +121,8 @@ class VisitorOut(Schema):
         return obj.opened_at
 
     @staticmethod
-    def resolve_petitioner(obj: Petition) -> Any:
-        return petitioner_of(obj, full=False)
+    def resolve_petitioner(obj: Petition, context: dict) -> Any:
+        return petitioner_shown(actor(context["request"]), obj)
 
 
 class ReceptionDetail(ReceptionOut):

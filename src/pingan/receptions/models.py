@@ -78,7 +78,7 @@ def reception_reach(user: Any, field: str = "prefix") -> Q:
     if scope.everything or scope.lines.get(PETITION_KIND):
         return Q()
     within = Q(**{f"{field}__in": []})
-    for prefix in scope.prefixes:
+    for prefix in scope.prefixes_for(PETITION_KIND):
         within |= subtree_q(prefix, field)
     return within
 

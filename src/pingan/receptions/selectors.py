@@ -17,6 +17,7 @@ from pingan.core.deadlines import due_state_expression
 from pingan.core.filters import ListFilters
 from pingan.core.models import ROLE_RANK, RoleName, Unit, subtree_q
 from pingan.core.scoping import scope_for
+from pingan.petitions.models import KIND as PETITION_KIND
 from pingan.petitions.models import Petition
 from pingan.petitions.workflow import at_or_above
 from pingan.receptions.models import (
@@ -44,9 +45,9 @@ class CellState(TextChoices):
 def visitor_count(user: Any) -> Count:
     """A reception's visitors whose petitions ``user`` can see: a count must not tell of
     petitions outside the reader's scope."""
-    visible = scope_for(user).case_q("visits__petition__unit_prefix", "visits__petition__kind",
-                                     "visits__petition__category")
-    return Count("visits", filter=visible) if visible else Count("visits")
+    if scope_for(user).everything:
+        return Count("visits")
+    return Count("visits", filter=Q(visits__petition__in=Petition.objects.visible_to(user).values("pk")))
 
 
 class ReceptionFilters(ListFilters):
@@ -108,7 +109,7 @@ def manageable_units(*, user: Any) -> QuerySet[Unit]:
     if scope.everything:
         return units
     within = Q(pk__in=[])
-    for role in scope.roles:
+    for role in scope.roles_for(PETITION_KIND):
         if role.rank >= ROLE_RANK[RoleName.HANDLER] and not role.unit.is_department:
             within |= subtree_q(role.unit.prefix)
     return units.filter(within)

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 
 from pingan.core import errors
 from pingan.core.web import attach_error
-from pingan.petitions.masking import petitioner_of
 from pingan.petitions.models import Category
+from pingan.petitions.selectors import petitioner_shown
 from pingan.receptions import selectors, services
 from pingan.receptions.forms import CalendarQuery, CancelForm, HeldForm, PlanForm, VisitorForm
 from pingan.receptions.models import Reception, ReceptionStatus
@@ -115,7 +115,7 @@ def _render_detail(request: HttpRequest, reception: Reception, *,
     planned = reception.status == ReceptionStatus.PLANNED
     refusal = services.visitor_refusal(reception, today)
     # Masked on the list whatever the reader's role, as on every list of petitions.
-    visitors = [(p, petitioner_of(p, full=False), Category(p.category).label)
+    visitors = [(p, petitioner_shown(user, p), Category(p.category).label)
                 for p in selectors.reception_visitors(user=user, reception=reception)]
     return render(request, "receptions/detail.html", {
         "reception": reception,

@@ -8,8 +8,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from pingan.petitions.masking import mask_name
 from pingan.petitions.models import Category, Status
+from pingan.petitions.selectors import petitioner_shown
 from pingan.petitions.workflow import PETITION_WORKFLOW
 
 register = template.Library()
@@ -47,10 +47,17 @@ def petition_status_label(value: str) -> str:
     return PETITION_WORKFLOW.label(value) if value else ""
 
 
+MSG_WITHHELD = _("withheld")
+
+
 @register.filter
-def masked_name(petition: Any) -> str:
-    """The petitioner on a list: always masked (张*), or "anonymous" for an unsigned report."""
-    return mask_name(petition.petitioner_name) or str(_("anonymous"))
+def masked_name(petition: Any, user: Any) -> str:
+    """The petitioner on a list: always masked (张*), "anonymous" for an unsigned report,
+    "withheld" for an accuser read outside the discipline office."""
+    shown = petitioner_shown(user, petition)
+    if shown.withheld:
+        return str(MSG_WITHHELD)
+    return shown.name or str(_("anonymous"))
 
 
 @register.filter

@@ -17,9 +17,9 @@ from pingan.testing import api_client
 
 JSON = "application/json"
 MASKED = {"name": "张*", "id_number": "330802********1238", "phone": "138****5678",
-          "address": "浙江省衢州市****", "masked": True}
+          "address": "浙江省衢州市****", "masked": True, "withheld": False}
 FULL = {"name": "张三", "id_number": ID_NUMBER, "phone": PHONE,
-        "address": "浙江省衢州市柯城区航埠镇缪村村12号", "masked": False}
+        "address": "浙江省衢州市柯城区航埠镇缪村村12号", "masked": False, "withheld": False}
 
 
 def _msg(message, **kwargs) -> str:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("clock")
 JSON = "application/json"
 URL = "/api/v1/receptions"
 MASKED = {"name": "张*", "id_number": "330802********1238", "phone": "138****5678",
-          "address": "浙江省衢州市****", "masked": True}
+          "address": "浙江省衢州市****", "masked": True, "withheld": False}
 
 
 def _visitor_body(visitor) -> dict:
