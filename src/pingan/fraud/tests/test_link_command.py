@@ -87,6 +87,19 @@ def test_links_a_case_file_into_ranked_rings(tmp_path):
     assert (tmp_path / "rings.csv").read_bytes().startswith("\ufeff".encode())
 
 
+def test_a_unit_at_any_level_however_written_is_one_place(tmp_path):
+    """District-level cases (the district's own police record them with 330802) link like any
+    other; a unit written in two forms counts once among the towns a ring spans."""
+    codes = ["330802", "330802000", "330802000000", "330802001", "330802001000", "330802001001",
+             "330802001001001"]
+    text = HEADER + "".join(f"D-{n},phone,13800000001,100,1,{code},2025-03-01\n"
+                            for n, code in enumerate(codes))
+    out, err = run(tmp_path, text)
+    assert err == ""
+    assert read(tmp_path / "rings.csv")[1][:6] == ["1", "D-0", "7", "7", "700.00", "2"]
+    assert "0 bad rows skipped" in out
+
+
 def test_strict_fails_and_writes_nothing(tmp_path):
     with pytest.raises(CommandError, match=r"2 bad row\(s\); nothing was written"):
         run(tmp_path, CASES, "--strict", "--members", str(tmp_path / "members.csv"))
@@ -163,11 +176,13 @@ def test_parse_loss_refuses(raw):
 def test_parse_other_facts():
     assert parse_victims("３人") == 3
     assert parse_unit_code(" 330802001001 ") == "330802001001"
+    assert parse_unit_code("３３０８０２") == "330802"
     day = dt.date(2026, 4, 25).toordinal()
     written = ["2026-04-25", "2026/4/25", "2026.4.25", "2026年4月25日", "２０２６年４月２５日",
                "2026-04-25 14:30:00", "2026-04-25T14:30"]
     assert {parse_day(d) for d in written} == {day}
-    for bad, parse in [("1.5", parse_victims), ("33080A001001", parse_unit_code), ("25/4/2026", parse_day)]:
+    for bad, parse in [("1.5", parse_victims), ("33080A001001", parse_unit_code),
+                       ("3308020", parse_unit_code), ("25/4/2026", parse_day)]:
         with pytest.raises(ValueError):
             parse(bad)
 
@@ -203,6 +218,11 @@ def test_max_degree_must_be_positive(tmp_path):
 WIDE_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
+# Every level, in every form, and one that is no division code.
+UNIT_CODES = ["", "330802001001", "330802002003", "330802", "330802000000", "330802001", "330802002000",
+              "3308020"]
+
+
 def messy_case_file(seed, *, cases=120):
     """A case file as exports look: rings planted by shared identifiers written several
     ways, facts repeated or missing on a case's rows, a common identifier past the degree
@@ -226,7 +246,7 @@ def messy_case_file(seed, *, cases=120):
         loss = rng.choice(["", "12000", "1,200.5", "300元", "0.05"])
         for number in range(rng.randint(1, 3)):
             kind, value = rng.choice(pool)
-            facts = [loss, rng.choice(["", "1", "2人"]), rng.choice(["", "330802001001", "330802002003"]),
+            facts = [loss, rng.choice(["", "1", "2人"]), rng.choice(UNIT_CODES),
                      rng.choice(["", "2025-03-01", "2025年4月1日", "2024/12/31 08:00"])]
             if number and rng.random() < 0.5:
                 facts = ["", "", "", ""]

@@ -53,7 +53,10 @@ class Command(LedgerCommand):
                 "Reads case_ref,identifier_kind,identifier_value[,loss,victims,unit_code,reported_on] "
                 "(a header row; UTF-8, with or without a byte-order mark). A case's loss, victims, unit "
                 "and date may repeat on each of its rows: the first non-empty value of each is taken, and "
-                "a case without a victim count counts one. A row whose identifier, amount or date cannot "
+                "a case without a victim count counts one. A unit code is a division code at any level, in "
+                "any of its forms: 330802 or 330802000000 (a district-level case), 330802001 or 330802001000 "
+                "(a town), 330802001001 (a village), or a grid cell's longer code. A row whose identifier, "
+                "amount, unit code or date cannot "
                 "be read is skipped and reported with its line number; with --strict any such row fails "
                 "the run and nothing is written. Rings are ranked by total loss, then victims, then towns "
                 "spanned; a ring's id is its smallest case reference."
@@ -61,7 +64,8 @@ class Command(LedgerCommand):
         )
         link.add_argument("cases", type=Path, metavar="CASES.csv")
         link.add_argument("--out", type=Path, required=True, metavar="RINGS.csv",
-                          help="One row per ring: rank, ring_id, cases, victims, total_loss, towns, "
+                          help="One row per ring: rank, ring_id, cases, victims, total_loss, towns (the "
+                               "distinct towns of its cases; a district-level case counts its district), "
                                "first_date, last_date, major, identifiers.")
         link.add_argument("--members", type=Path, metavar="MEMBERS.csv",
                           help="Also write one row per case: case_ref, ring_id.")
