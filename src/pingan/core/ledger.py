@@ -65,6 +65,7 @@ MSG_UNIT_MISMATCH = _("Unit code {code} is {name}, not “{value}”.")
 MSG_REJECTED = _("{count} row(s) have errors; nothing was imported.")
 MSG_NO_HEADER = _("No header row found: one of the first rows must name the columns, e.g. {headers}.")
 MSG_MISSING_COLUMNS = _("The file has no column for: {columns}.")
+MSG_NO_ROWS = _("“{name}” has no rows under its header: nothing to import.")
 MSG_UNKNOWN_FORMAT = _("Cannot read “{name}”: save it as .xlsx or .csv.")
 MSG_UNREADABLE = _("Cannot read “{name}”: {problem}")
 MSG_CONCURRENT = _("Another import wrote the same references meanwhile; nothing was imported. Run it again.")
@@ -561,7 +562,8 @@ def read_rows(source: str | Path | IO[bytes], filename: str, layout: Layout, sch
               context: Mapping[str, Any] | Callable[[Sheet], Mapping[str, Any]], row_errors: list[RowError],
               progress: Progress = no_progress) -> tuple[Sheet, list[tuple[int, Any]]]:
     """``read_sheet`` and ``validate_rows`` in one, the file closed after: a file that
-    turns out unreadable while its rows stream is a DomainError like one that does not open.
+    turns out unreadable while its rows stream is a DomainError like one that does not open,
+    and so is one with no rows at all (a file of headers alone is no ledger to import).
     ``context`` may be a function of the sheet, for cells read by their header (金额（万元）)."""
     sheet = read_sheet(source, filename, layout)
     try:
@@ -572,6 +574,8 @@ def read_rows(source: str | Path | IO[bytes], filename: str, layout: Layout, sch
         raise errors.DomainError(MSG_UNREADABLE.format(name=filename, problem=exc)) from exc
     finally:
         sheet.close()
+    if not rows and not row_errors:
+        raise errors.DomainError(MSG_NO_ROWS.format(name=filename))
     return sheet, rows
 
 
