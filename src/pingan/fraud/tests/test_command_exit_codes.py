@@ -39,3 +39,8 @@ def test_export(personas, tmp_path):
     assert run_command_line("fraud", "export", path, "--user", "nobody")[0] == ExitCode.REFUSED
     for bad in (["--band", "bogus"], ["--reported-from", "x"]):
         assert run_command_line("fraud", "export", path, "--user", "admin", *bad)[0] == ExitCode.USAGE
+
+
+def test_rings_recompute(personas):
+    assert run_command_line("rings", "recompute", "--no-progress")[0] == ExitCode.OK
+    assert run_command_line("rings")[0] == ExitCode.USAGE
