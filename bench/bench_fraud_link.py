@@ -252,15 +252,15 @@ def read_plain(path: Path):
     from pingan.fraud.casefile import (
         _normalizer_for,
         _Parsed,
+        _town_of,
         parse_day,
         parse_loss_fen,
-        parse_unit_code,
         parse_victims,
     )
 
     normalizers = _Parsed(_normalizer_for)
     losses, victims_of = _Parsed(parse_loss_fen), _Parsed(parse_victims)
-    units, days = _Parsed(parse_unit_code), _Parsed(parse_day)
+    towns, days = _Parsed(_town_of), _Parsed(parse_day)
     case_ids: dict[str, int] = {}
     ident_ids: dict[str, int] = {}
     facts: list[list] = []
@@ -272,7 +272,7 @@ def read_plain(path: Path):
             try:
                 key = normalizers[kind][value]
                 row_facts = (losses[loss] if loss else None, victims_of[victims] if victims else None,
-                             units[unit][:9] if unit else None, days[day] if day else None)
+                             towns[unit] if unit else None, days[day] if day else None)
             except ValueError:
                 continue
             case = case_ids.get(ref)

@@ -74,3 +74,26 @@ def read_workbook(data: bytes) -> tuple[tuple, list[dict]]:
 
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     return rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+def run_command_line(*argv: str) -> tuple[int, str, str]:
+    """``pingan ARGV`` as a shell runs it, in this process: its exit code, stdout and stderr.
+    The test's database connection stays open (the command line closes it at the end)."""
+    import contextlib
+    import sys
+    from unittest import mock
+
+    from django.db import connections
+
+    from pingan.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.object(sys, "argv", ["pingan", *argv]), mock.patch.object(connections, "close_all"), \
+            contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main()
+        except SystemExit as exit:
+            code = exit.code
+        else:
+            code = 0
+    return int(code or 0), out.getvalue(), err.getvalue()

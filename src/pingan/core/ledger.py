@@ -48,7 +48,9 @@ from pydantic_core import PydanticCustomError
 
 from pingan.core import errors
 from pingan.core.deadlines import end_of_day
+from pingan.core.divisions import division_prefix, short_name
 from pingan.core.models import ROLE_RANK, Case, Role, RoleName, Unit, UnitKind
+from pingan.core.scoping import scope_for
 
 MSG_REQUIRED = _("This cell must not be empty.")
 MSG_TOO_LONG = _("Longer than {limit} characters.")
@@ -58,7 +60,10 @@ MSG_BAD_CHOICE = _("Unknown value “{value}”; use one of: {choices}.")
 MSG_DUPLICATE_KEY = _("The reference “{value}” already appears in row {row}.")
 MSG_NO_UNIT = _("Give the unit, by name or by code.")
 MSG_UNKNOWN_UNIT = _("There is no unit “{value}”.")
-MSG_AMBIGUOUS_UNIT = _("Several units are called “{value}”: give the unit code instead.")
+MSG_AMBIGUOUS_UNIT = _(
+    "“{value}” may be any of these units: {candidates}. Give the full name or the unit code."
+)
+MSG_UNIT_NOT_IN_SCOPE = _("There is no unit “{value}” in your area.")
 MSG_UNIT_MISMATCH = _("Unit code {code} is {name}, not “{value}”.")
 MSG_REJECTED = _("{count} row(s) have errors; nothing was imported.")
 MSG_NO_HEADER = _("No header row found: one of the first rows must name the columns, e.g. {headers}.")
@@ -69,6 +74,8 @@ MSG_COLUMNS_UNKNOWN = _(
 MSG_MAP_UNKNOWN_FIELD = _("“{field}” is not a field of this ledger; the fields are: {fields}.")
 MSG_MAP_UNKNOWN_COLUMN = _("The file has no column “{column}”; its columns are: {found}.")
 MSG_MAP_COLUMN_TWICE = _("The column “{column}” is given to more than one field.")
+MSG_MISSING_COLUMNS = _("The file has no column for: {columns}.")
+MSG_NO_ROWS = _("“{name}” has no rows under its header: nothing to import.")
 MSG_UNKNOWN_FORMAT = _("Cannot read “{name}”: save it as .xlsx or .csv.")
 MSG_UNREADABLE = _("Cannot read “{name}”: {problem}")
 MSG_CONCURRENT = _("Another import wrote the same references meanwhile; nothing was imported. Run it again.")
@@ -84,6 +91,8 @@ ASSIGNABLE_ROLES = [name for name, rank in ROLE_RANK.items() if rank >= ROLE_RAN
 HEADER_SEARCH_ROWS = 20
 # Rows looked up in the database at once (an IN list each SQLite version accepts).
 LOOKUP_BATCH = 1000
+# Units listed when a name is ambiguous.
+CANDIDATES_SHOWN = 5
 # Significant digits Excel keeps of a number: a longer account or ID typed as one is corrupt.
 EXCEL_DIGITS = 15
 
@@ -758,7 +767,8 @@ def read_rows(source: str | Path | IO[bytes], filename: str, layout: Layout, sch
               mapping: Mapping[str, str] | None = None) -> tuple[Sheet, list[tuple[int, Any]]]:
     """``read_sheet`` (with the file's column ``mapping``) and ``validate_rows`` in one, the file
     closed after: a file that turns out unreadable while its rows stream is a DomainError like
-    one that does not open. ``context`` may be a function of the sheet, for cells read by their
+    one that does not open, and so is one with no rows at all (a file of headers alone is no
+    ledger to import). ``context`` may be a function of the sheet, for cells read by their
     header (金额（万元）)."""
     sheet = read_sheet(source, filename, layout, mapping)
     try:
@@ -769,43 +779,80 @@ def read_rows(source: str | Path | IO[bytes], filename: str, layout: Layout, sch
         raise errors.DomainError(MSG_UNREADABLE.format(name=filename, problem=exc)) from exc
     finally:
         sheet.close()
+    if not rows and not row_errors:
+        raise errors.DomainError(MSG_NO_ROWS.format(name=filename))
     return sheet, rows
 
 
 class Units:
-    """Units by code, by subtree prefix and by name, read once per import."""
+    """The units a ledger may name, read once per import: by code, in any of a division
+    code's forms (``core.divisions``); by name, in full or short (航埠 for 航埠镇); or a code
+    typed into the name column. A name several units answer to means the one of them within
+    ``actor``'s scope, if only one is; else it is ambiguous and the row is refused, naming
+    them. Scope is only a tie-breaker here: whether the actor may write a case at the unit
+    found is the services' to say."""
 
-    def __init__(self) -> None:
+    def __init__(self, actor: Any = None) -> None:
         self.by_code: dict[str, Unit] = {}
         self.by_name: dict[str, list[Unit]] = defaultdict(list)
+        self.by_short_name: dict[str, list[Unit]] = defaultdict(list)
         self.departments: dict[str, list[Unit]] = defaultdict(list)
+        self.by_pk: dict[int, Unit] = {}
         for unit in Unit.objects.all():
+            self.by_pk[unit.pk] = unit
             self.by_code[unit.code] = unit
             self.by_code.setdefault(unit.prefix, unit)
-            names = self.departments if unit.kind == UnitKind.DEPARTMENT else self.by_name
-            names[squash(unit.name)].append(unit)
+            name = squash(unit.name)
+            if unit.kind == UnitKind.DEPARTMENT:
+                self.departments[name].append(unit)
+                continue
+            self.by_name[name].append(unit)
+            short = short_name(name)
+            if short:
+                self.by_short_name[short].append(unit)
+        # The territorial units the actor may pick (None: no actor, every unit).
+        self.reachable = None if actor is None else set(
+            Unit.objects.filter(scope_for(actor).unit_q()).values_list("pk", flat=True))
+
+    def coded(self, code: str) -> Unit | None:
+        return self.by_code.get(code) or self.by_code.get(division_prefix(code))
 
     def resolve(self, *, code: str | None, name: str | None,
                 departments: bool = False) -> tuple[Unit | None, str | None]:
         """The unit a row names by ``code`` and (squashed) ``name``, or the message of what
         is wrong. By name, only territorial units unless ``departments``."""
         if code:
-            unit = self.by_code.get(code)
+            unit = self.coded(code)
             if unit is None:
                 return None, MSG_UNKNOWN_UNIT.format(value=code)
-            if name and name != squash(unit.name):
+            if name and name not in (squash(unit.name), short_name(squash(unit.name))):
                 return None, MSG_UNIT_MISMATCH.format(code=code, name=unit.name, value=name)
             return unit, None
         if not name:
             return None, str(MSG_NO_UNIT)
-        matches = self.by_name.get(name, []) + (self.departments.get(name, []) if departments else [])
+        matches = (self.by_name.get(name, []) + (self.departments.get(name, []) if departments else [])
+                   or self.by_short_name.get(name, []))
         if not matches:
-            # A code typed into the name column still names its unit.
-            unit = self.by_code.get(name)
+            unit = self.coded(name)
             return (unit, None) if unit else (None, MSG_UNKNOWN_UNIT.format(value=name))
-        if len(matches) > 1:
-            return None, MSG_AMBIGUOUS_UNIT.format(value=name)
-        return matches[0], None
+        return self._one_of(name, matches)
+
+    def _one_of(self, name: str, matches: list[Unit]) -> tuple[Unit | None, str | None]:
+        if len(matches) == 1:
+            return matches[0], None
+        reachable = [unit for unit in matches
+                     if self.reachable is None or unit.is_department or unit.pk in self.reachable]
+        if len(reachable) == 1:
+            return reachable[0], None
+        if not reachable:
+            return None, MSG_UNIT_NOT_IN_SCOPE.format(value=name)
+        shown = "、".join(self._described(unit) for unit in reachable[:CANDIDATES_SHOWN])
+        more = "…" if len(reachable) > CANDIDATES_SHOWN else ""
+        return None, MSG_AMBIGUOUS_UNIT.format(value=name, candidates=shown + more)
+
+    def _described(self, unit: Unit) -> str:
+        parent = self.by_pk.get(unit.parent_id)
+        return f"{unit.name} ({parent.name}, {unit.code})" if parent else f"{unit.name} ({unit.code})"
 
 
 class ExistingCases:
@@ -879,11 +926,11 @@ class RowChecks:
     and what the services say of each. Errors go to ``row_errors``; ``no_key`` is the kind's
     message for a row without a key."""
 
-    def __init__(self, sheet: Sheet, row_errors: list[RowError], *, no_key: Any):
+    def __init__(self, sheet: Sheet, row_errors: list[RowError], *, no_key: Any, actor: Any):
         self.sheet = sheet
         self.errors = row_errors
         self.no_key = no_key
-        self.units = Units()
+        self.units = Units(actor)
         self.first_seen: dict[str, int] = {}
 
     def error(self, number: int, name: str, message: Any, value: Any = "") -> None:

@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.divisions import COUNTY_DIGITS
 from pingan.core.errors import DomainError
 from pingan.fraud.identifiers import (
     IdentifierError,
@@ -48,7 +49,15 @@ from pingan.fraud.identifiers import (
     parse_key,
     parse_kind,
 )
-from pingan.fraud.linking import _NO_DAY, _UNKNOWN, TOWN_CODE_LENGTH, LeftOut, RankedRings, RingIndex
+from pingan.fraud.linking import (
+    _NO_DAY,
+    _UNKNOWN,
+    TOWN_CODE_LENGTH,
+    LeftOut,
+    RankedRings,
+    RingIndex,
+    town_of,
+)
 
 REQUIRED = ("case_ref", "identifier_kind", "identifier_value")
 OPTIONAL = ("loss", "victims", "unit_code", "reported_on")
@@ -78,7 +87,10 @@ MSG_NO_CASE_REF = _("The case reference is empty.")
 MSG_HALF_IDENTIFIER = _("Give both the identifier's kind and its value, or neither.")
 MSG_BAD_AMOUNT = _("Loss “{value}” is not an amount of yuan (write it like 12000 or 12,000.50).")
 MSG_BAD_COUNT = _("Victims “{value}” is not a whole number.")
-MSG_BAD_UNIT_CODE = _("Unit code “{value}” is not a division code (at least 9 digits, e.g. 330802001001).")
+MSG_BAD_UNIT_CODE = _(
+    "Unit code “{value}” is not a division code (6, 9 or 12 digits, or a grid cell's longer code: "
+    "330802, 330802001 or 330802001001)."
+)
 MSG_BAD_DATE = _("Date “{value}” is not a date (write it like 2026-04-25 or 2026年4月25日).")
 MSG_STOPLIST_LINE = _("Stoplist line {line}: {message}")
 
@@ -145,9 +157,14 @@ def parse_victims(raw: str) -> int:
     return int(text)
 
 
+# A division code at any level: a district's 6 digits, a town's 9, a village's 12, a grid
+# cell's more.
+_UNIT_CODE = r"[0-9]{6}|[0-9]{9,20}"
+
+
 def parse_unit_code(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw).strip()
-    if not re.fullmatch(r"\d{9,20}", text, flags=re.ASCII):
+    if not re.fullmatch(_UNIT_CODE, text, flags=re.ASCII):
         raise ValueError(MSG_BAD_UNIT_CODE.format(value=raw))
     return text
 
@@ -419,12 +436,18 @@ def _fast_victims(text: pa.Array) -> pa.Array:
 
 
 def _fast_town(text: pa.Array) -> pa.Array:
-    plain = pc.fill_null(pc.match_substring_regex(text, "^[0-9]{9,20}$"), False)
-    return pc.if_else(plain, pc.utf8_slice_codeunits(text, 0, TOWN_CODE_LENGTH), None)
+    """``town_of`` over a batch's distinct codes, where they are plain digits; null for the
+    rest (the slow path, ``_town_of``, tells why they fail)."""
+    plain = pc.fill_null(pc.match_substring_regex(text, f"^(?:{_UNIT_CODE})$"), False)
+    town = pc.utf8_slice_codeunits(text, 0, TOWN_CODE_LENGTH)
+    # 330802000…: no town, the district itself.
+    district = pc.and_(pc.equal(pc.utf8_length(town), TOWN_CODE_LENGTH), pc.ends_with(town, "000"))
+    town = pc.if_else(district, pc.utf8_slice_codeunits(town, 0, COUNTY_DIGITS), town)
+    return pc.if_else(plain, town, None)
 
 
 def _town_of(raw: str) -> str:
-    return parse_unit_code(raw)[:TOWN_CODE_LENGTH]
+    return town_of(parse_unit_code(raw))
 
 
 def _victim_count(raw: str) -> int:

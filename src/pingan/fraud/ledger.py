@@ -473,7 +473,7 @@ class _Importer:
         self.actor = actor
         self.errors = row_errors
         self.link_each = True  # set by ``plan``, from how many rows are new
-        self.checks = RowChecks(sheet, row_errors, no_key=MSG_NO_KEY)
+        self.checks = RowChecks(sheet, row_errors, no_key=MSG_NO_KEY, actor=actor)
         self.error = self.checks.error
 
     def victims(self, number: int, row: FraudRow) -> list[VictimIn]:

@@ -47,6 +47,7 @@ from django.utils.translation import gettext_lazy as _
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from pingan.core.divisions import division_prefix
 from pingan.core.errors import DomainError, NotFound
 from pingan.fraud.identifiers import parse_key
 
@@ -62,6 +63,15 @@ LEFT_OUT_DEGREE = "degree"
 # one) are its town, township or sub-district.
 TOWN_CODE_LENGTH = 9
 
+
+
+def town_of(code: str) -> str:
+    """The town a unit's division code lies in, in its significant form (``330802101`` for
+    330802101, 330802101000 or 330802101001), or the district for a district-level unit
+    (``330802`` for 330802, 330802000 or 330802000000): one place however it is written."""
+    return division_prefix(code[:TOWN_CODE_LENGTH])
+
+
 _UNKNOWN = -1
 _NO_DAY = 0  # date.toordinal() starts at 1
 # Rows handed out as Python objects at a time: millions at once would cost gigabytes.
@@ -70,7 +80,8 @@ _CHUNK = 1 << 16
 
 @dataclass(frozen=True, slots=True)
 class Ring:
-    """A ring's statistics. ``towns`` counts the distinct towns of its cases' units,
+    """A ring's statistics. ``towns`` counts the distinct towns of its cases' units (a
+    district-level case's place is its district: ``town_of``),
     ``identifiers`` the identifiers that link it (:meth:`RingIndex.ring_identifiers` names
     them); ``major`` is set at the major-case loss or victim threshold."""
 
@@ -272,7 +283,7 @@ class RingIndex:
         if victims is not None and self._victims[case] == _UNKNOWN:
             self._victims[case] = victims
         if unit_code and self._town[case] == _UNKNOWN:
-            town = unit_code[:TOWN_CODE_LENGTH]
+            town = town_of(unit_code)
             self._town[case] = self._town_ids.setdefault(town, len(self._town_ids))
         if day is not None and self._day[case] == _NO_DAY:
             self._day[case] = day

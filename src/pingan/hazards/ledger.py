@@ -360,7 +360,7 @@ class _Importer:
 
     # -- phase 2: against the database, still writing nothing ------------------
     def resolve(self, rows: list[tuple[int, LedgerRow]], plan: _Plan) -> None:
-        checks = RowChecks(self.sheet, plan.errors, no_key=MSG_NO_KEY)
+        checks = RowChecks(self.sheet, plan.errors, no_key=MSG_NO_KEY, actor=self.actor)
         may_report: dict[tuple[int, str], str | None] = {}
         keyed: list[tuple[int, LedgerRow, Unit]] = []
         today = timezone.localdate()
@@ -404,7 +404,8 @@ class _Importer:
             except errors.DomainError as exc:
                 may_report[verdict_key] = exc.message
         if may_report[verdict_key]:
-            plan.errors.append(self.error(number, "unit_name", may_report[verdict_key], unit.name))
+            column = "unit_code" if row.unit_code else "unit_name"
+            plan.errors.append(self.error(number, column, may_report[verdict_key], getattr(row, column)))
             return
         plan.new.append(_New(number=number, row=row, unit=unit,
                              assignee=self.people.match(unit, row.responsible)))

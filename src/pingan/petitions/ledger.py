@@ -396,7 +396,7 @@ class _Importer:
         self.actor = actor
         self.filename = filename
         self.errors = row_errors
-        self.checks = RowChecks(sheet, row_errors, no_key=MSG_NO_KEY)
+        self.checks = RowChecks(sheet, row_errors, no_key=MSG_NO_KEY, actor=actor)
         self.error = self.checks.error
 
     def steps(self, number: int, row: PetitionRow) -> list[_Step]:

@@ -1,7 +1,8 @@
 """What the ledger commands (``pingan import|export``, ``pingan petitions …``, ``pingan fraud …``)
 share: the acting user, progress bars on stderr, the arguments every import and export takes,
 reading the list filters from the options, reporting a rejected import, and the import and
-export subcommands of a kind whose ledger follows ``core.ledger`` (``LedgerCommand``)."""
+export subcommands of a kind whose ledger follows ``core.ledger`` (``LedgerCommand``). Their
+exit codes are every command's (``exit_codes``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tqdm import tqdm
 
 from pingan.core.errors import DomainError
 from pingan.core.ledger import LedgerColumnsUnknown, Progress, RowError, write_aside, write_error_report
+from pingan.core.management.exit_codes import ExitCode, PinganCommand, refusal
 
 MSG_MAP_SYNTAX = gettext_lazy(
     "--map takes the column's header and the field it holds, as 表头=field: “{pair}”."
@@ -28,12 +30,21 @@ MSG_MAP_HINT = gettext_lazy(
     "The fields (* needed): {fields}"
 )
 
+# What an import's --help says of 1, and of the unit column.
+IMPORT_REFUSED = "the file refused: every bad row on stderr (and in --errors); nothing written"
+EXPORT_REFUSED = ("refused: no such user, or the file cannot be written (the reason on stderr); "
+                  "nothing written")
+UNIT_COLUMN_HELP = ("The ledger: .xlsx or .csv. Its unit column names a unit at any level, by its full "
+                    "or short name (航埠镇 or 航埠) or its division code (330802 or 330802000000 for the "
+                    "district, 330802101 or 330802101000 for a town, a village's 12 digits, a grid "
+                    "cell's more).")
+
 
 def acting_user(username: str) -> Any:
     """The user a command acts as: it sees, reports and exports what that user may."""
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise CommandError(_("No active user “{username}”.").format(username=username))
+        raise refusal(_("No active user “{username}”.").format(username=username))
     return user
 
 
@@ -59,7 +70,7 @@ def add_import_arguments(parser: Any, *, refused: str, dry_run: str = "Check eve
                          errors: str = "Also write the bad rows to this CSV file.") -> None:
     """FILE, --user (``refused`` says what of theirs is refused), --dry-run, --errors, --map,
     --no-progress."""
-    parser.add_argument("file", type=Path)
+    parser.add_argument("file", type=Path, help=UNIT_COLUMN_HELP)
     parser.add_argument("--user", required=True, help=f"Import as this user: {refused}")
     parser.add_argument("--dry-run", action="store_true", help=dry_run)
     parser.add_argument("--errors", type=Path, metavar="REPORT.csv", help=errors)
@@ -75,7 +86,7 @@ def column_mapping(pairs: Iterable[str]) -> dict[str, str]:
     for pair in pairs:
         header, equals, field = pair.partition("=")
         if not equals or not header.strip() or not field.strip():
-            raise CommandError(MSG_MAP_SYNTAX.format(pair=pair))
+            raise CommandError(MSG_MAP_SYNTAX.format(pair=pair), returncode=ExitCode.USAGE)
         mapping[header.strip()] = field.strip()
     return mapping
 
@@ -84,13 +95,13 @@ def import_refused(exc: DomainError) -> CommandError:
     """The command's error for an import refused whole; for columns it does not know, how to
     name them with --map."""
     if not isinstance(exc, LedgerColumnsUnknown):
-        return CommandError(exc.message)
+        return refusal(exc.message)
     layout = exc.layout
     fields = "、".join(f"{c.field}（{c.header}）{'*' if layout.is_required(c.field) else ''}"
                       for c in layout.importable)
     example = exc.found[0] if exc.found else "表头"
     hint = MSG_MAP_HINT.format(header=example, field=layout.anchor, fields=fields)
-    return CommandError(f"{exc.message}\n{hint}")
+    return refusal(f"{exc.message}\n{hint}")
 
 
 def add_export_arguments(parser: Any, *, full: str | None = None) -> None:
@@ -119,7 +130,7 @@ def filters_from_options(filters_class: type[BaseModel], options: Mapping[str, A
             if name in filters_class.model_fields
         })
     except ValidationError as exc:
-        raise CommandError(str(exc)) from exc
+        raise CommandError(str(exc), returncode=ExitCode.USAGE) from exc
 
 
 def report_rejected(command: BaseCommand, row_errors: list[RowError], report: Path | None) -> None:
@@ -136,11 +147,11 @@ def report_import(command: BaseCommand, result: Any, report: Path | None) -> Non
     failing exit."""
     if result.errors:
         report_rejected(command, result.errors, report)
-        raise CommandError(str(result))
+        raise refusal(result)
     command.stdout.write(str(result))
 
 
-class LedgerCommand(BaseCommand):
+class LedgerCommand(PinganCommand):
     """``import`` and ``export`` for a kind's ledger: ``ledger_import(file, actor=, dry_run=,
     progress=)`` returns a ``LedgerImport``; ``ledger_write(filters, out, user=, full=,
     progress=)`` writes the rows ``filters`` (a ``ledger_filters``) choose and counts them;

@@ -14,6 +14,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pingan.core.management.exit_codes import ExitCode
 from pingan.fraud import casefile
 from pingan.fraud.casefile import (
     RING_HEADER,
@@ -26,6 +27,7 @@ from pingan.fraud.casefile import (
 )
 from pingan.fraud.identifiers import KINDS, IdentifierError, key_normalizer, normalize_keys
 from pingan.fraud.tests.test_identifiers import BAD, GOOD
+from pingan.testing import run_command_line
 
 HEADER = "case_ref,identifier_kind,identifier_value,loss,victims,unit_code,reported_on\n"
 CASES = HEADER + (
@@ -56,8 +58,13 @@ def run(tmp_path, text, *args, encoding="utf-8"):
     source = tmp_path / "cases.csv"
     source.write_text(text, encoding=encoding)
     out, err = io.StringIO(), io.StringIO()
-    call_command("fraud", "link", str(source), "--out", str(tmp_path / "rings.csv"), "--no-progress",
-                 *args, stdout=out, stderr=err)
+    try:
+        call_command("fraud", "link", str(source), "--out", str(tmp_path / "rings.csv"), "--no-progress",
+                     *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        # Bad rows skipped, the rest linked (the exit code is tested on the command line).
+        if exc.returncode != ExitCode.PARTLY:
+            raise
     return out.getvalue(), err.getvalue()
 
 
@@ -85,6 +92,19 @@ def test_links_a_case_file_into_ranked_rings(tmp_path):
     assert "11 rows, 7 cases, 4 identifiers → 3 rings (2 of two or more cases, 1 major)" in out
     assert "2 bad rows skipped" in out
     assert (tmp_path / "rings.csv").read_bytes().startswith("\ufeff".encode())
+
+
+def test_a_unit_at_any_level_however_written_is_one_place(tmp_path):
+    """District-level cases (the district's own police record them with 330802) link like any
+    other; a unit written in two forms counts once among the towns a ring spans."""
+    codes = ["330802", "330802000", "330802000000", "330802001", "330802001000", "330802001001",
+             "330802001001001"]
+    text = HEADER + "".join(f"D-{n},phone,13800000001,100,1,{code},2025-03-01\n"
+                            for n, code in enumerate(codes))
+    out, err = run(tmp_path, text)
+    assert err == ""
+    assert read(tmp_path / "rings.csv")[1][:6] == ["1", "D-0", "7", "7", "700.00", "2"]
+    assert "0 bad rows skipped" in out
 
 
 def test_strict_fails_and_writes_nothing(tmp_path):
@@ -138,7 +158,7 @@ def test_missing_columns_and_unreadable_files(tmp_path):
 
 def test_bad_kind_and_half_identifiers_are_row_errors(tmp_path):
     text = HEADER + "A,fax,123,,,,\nB,phone,,,,,\nC,,13900000001,,,,\n,phone,13900000001,,,,\nD,app,x,-5,,,\n"
-    text += "E,app,x,,two,,\nF,app,x,,,3308,\nG,app,x,,,,2025-02-30\nH,app,x,1.234,,,\n"
+    text += "E,app,x,,two,,\nF,app,x,,,3308,\nG,app,x,,,,2025-02-30\nH,app,x,1.234,,,\nI,app,x,,,,\n"
     _out, err = run(tmp_path, text)
     lines = err.splitlines()
     assert [line.split(":")[0] for line in lines] == [f"Line {n}" for n in range(2, 11)]
@@ -163,11 +183,13 @@ def test_parse_loss_refuses(raw):
 def test_parse_other_facts():
     assert parse_victims("３人") == 3
     assert parse_unit_code(" 330802001001 ") == "330802001001"
+    assert parse_unit_code("３３０８０２") == "330802"
     day = dt.date(2026, 4, 25).toordinal()
     written = ["2026-04-25", "2026/4/25", "2026.4.25", "2026年4月25日", "２０２６年４月２５日",
                "2026-04-25 14:30:00", "2026-04-25T14:30"]
     assert {parse_day(d) for d in written} == {day}
-    for bad, parse in [("1.5", parse_victims), ("33080A001001", parse_unit_code), ("25/4/2026", parse_day)]:
+    for bad, parse in [("1.5", parse_victims), ("33080A001001", parse_unit_code),
+                       ("3308020", parse_unit_code), ("25/4/2026", parse_day)]:
         with pytest.raises(ValueError):
             parse(bad)
 
@@ -188,7 +210,7 @@ def test_bounded_caches_give_the_same_rings(tmp_path, monkeypatch):
 
 
 def test_max_degree_must_be_positive(tmp_path):
-    with pytest.raises(CommandError, match="at least 1"):
+    with pytest.raises(CommandError, match="less than 1"):
         run(tmp_path, CASES, "--max-degree", "0")
 
 
@@ -201,6 +223,11 @@ def test_max_degree_must_be_positive(tmp_path):
 
 
 WIDE_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+# Every level, in every form, and one that is no division code.
+UNIT_CODES = ["", "330802001001", "330802002003", "330802", "330802000000", "330802001", "330802002000",
+              "3308020"]
 
 
 def messy_case_file(seed, *, cases=120):
@@ -226,7 +253,7 @@ def messy_case_file(seed, *, cases=120):
         loss = rng.choice(["", "12000", "1,200.5", "300元", "0.05"])
         for number in range(rng.randint(1, 3)):
             kind, value = rng.choice(pool)
-            facts = [loss, rng.choice(["", "1", "2人"]), rng.choice(["", "330802001001", "330802002003"]),
+            facts = [loss, rng.choice(["", "1", "2人"]), rng.choice(UNIT_CODES),
                      rng.choice(["", "2025-03-01", "2025年4月1日", "2024/12/31 08:00"])]
             if number and rng.random() < 0.5:
                 facts = ["", "", "", ""]
@@ -411,3 +438,50 @@ def test_add_columns_into_an_index_that_has_cases_equals_add_row(tmp_path):
     assert list(at_once.rings()) == list(one_by_one.rings())
     assert list(at_once.members()) == list(one_by_one.members())
     assert at_once.explain("A", "B") == one_by_one.explain("A", "B")
+
+
+# -- exit codes, as a shell sees them ----------------------------------------------------------
+
+ALL_BAD = HEADER + "X-1,phone,12,,,,\nX-2,url,,,,,\nX-3,phone,13800000001,1,1,3308020,\n"
+
+
+def link_command_line(tmp_path, text, *args):
+    (tmp_path / "cases.csv").write_text(text, encoding="utf-8")
+    return run_command_line("fraud", "link", str(tmp_path / "cases.csv"),
+                            "--out", str(tmp_path / "rings.csv"), "--no-progress", *args)
+
+
+def test_good_input_exits_0(tmp_path):
+    code, out, err = link_command_line(tmp_path, HEADER + "G-1,phone,13800000001,1,1,330802,2025-03-01\n")
+    assert (code, err) == (ExitCode.OK, "")
+    assert "0 bad rows skipped" in out and len(read(tmp_path / "rings.csv")) == 2
+
+
+def test_partly_bad_input_exits_3_listing_each_bad_row_with_the_rest_linked(tmp_path):
+    code, out, err = link_command_line(tmp_path, CASES)
+    assert code == ExitCode.PARTLY
+    assert "Line 8:" in err and "Line 12:" in err and "2 bad row(s) skipped" in err
+    assert len(read(tmp_path / "rings.csv")) == 4
+    (tmp_path / "rings.csv").unlink()
+    code, _out, err = link_command_line(tmp_path, CASES, "--strict")
+    assert code == ExitCode.REFUSED and "Line 8:" in err and not (tmp_path / "rings.csv").exists()
+
+
+@pytest.mark.parametrize("text", [ALL_BAD, HEADER, HEADER + "\n,,,,,,\n"])
+def test_entirely_bad_input_exits_1_listing_each_bad_row_and_writes_nothing(tmp_path, text):
+    code, out, err = link_command_line(tmp_path, text)
+    assert code == ExitCode.REFUSED and out == ""
+    assert not (tmp_path / "rings.csv").exists()
+    if text == ALL_BAD:
+        assert [line[:7] for line in err.splitlines()[:3]] == ["Line 2:", "Line 3:", "Line 4:"]
+        assert "Every row is bad (3)" in err
+    else:
+        assert "no rows" in err
+
+
+def test_a_file_it_cannot_read_exits_1_and_a_bad_option_2(tmp_path):
+    code, _out, err = run_command_line("fraud", "link", str(tmp_path / "absent.csv"), "--out",
+                                       str(tmp_path / "rings.csv"))
+    assert code == ExitCode.REFUSED and "No such file" in err
+    assert link_command_line(tmp_path, CASES, "--max-degree", "0")[0] == ExitCode.USAGE
+    assert run_command_line("fraud", "link", str(tmp_path / "cases.csv"))[0] == ExitCode.USAGE  # no --out

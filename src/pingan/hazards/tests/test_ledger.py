@@ -280,7 +280,8 @@ def test_units_by_code_prefix_or_unique_name(personas, hangbu, shiliang, hangbu_
                            ]), personas.admin)
     assert [(e.row, e.column) for e in report] == [
         (3, "属地单位"), (4, "单位代码"), (5, "单位代码"), (6, "属地单位"), (7, "属地单位")]
-    assert report[0].message == str(ledger.MSG_AMBIGUOUS_UNIT).format(value="同名村")
+    assert report[0].message == str(ledger.MSG_AMBIGUOUS_UNIT).format(
+        value="同名村", candidates=f"同名村 (航埠镇, {twin_a.code})、同名村 (石梁镇, {shiliang.prefix}901)")
     run(xlsx([header, ["U-1", "路灯损坏", "道路", "同名村", twin_a.code],
               ["U-6", "路灯损坏", "道路", "", hangbu_village.prefix],
               ["U-7", "路灯损坏", "道路", hangbu_village.name, ""]]), personas.admin)

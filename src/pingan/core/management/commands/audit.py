@@ -1,14 +1,16 @@
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from pingan.core.events import ChainBreak, verify_chains
+from pingan.core.management.exit_codes import PinganCommand, refusal
 from pingan.core.models import Event
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Audit the event log. `pingan audit verify` recomputes every hash chain."
+    done = "every hash chain intact"
+    refused_help = "a chain is broken: each break on stderr"
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["verify"])
@@ -32,5 +34,5 @@ class Command(BaseCommand):
                 where = f"event id {b.event_id} (case {b.case_ref}, #{b.seq})" if b.event_id \
                     else f"case {b.case_ref}"
                 self.stderr.write(f"TAMPERED: {where}: {b.reason}")
-            raise CommandError(f"{len(breaks)} broken chain(s); first: event id {breaks[0].event_id}")
+            raise refusal(f"{len(breaks)} broken chain(s); first: event id {breaks[0].event_id}")
         self.stdout.write(f"OK: {total} events, every hash chain intact.")

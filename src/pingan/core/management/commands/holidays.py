@@ -1,40 +1,34 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from pingan.core.errors import DomainError
 from pingan.core.holiday_import import holidays_import, provisional_open_cases
 from pingan.core.holidays import schedule, statutory_days
 from pingan.core.ledger import LedgerRejected
-from pingan.core.management.ledger_commands import acting_user, report_rejected
+from pingan.core.management.exit_codes import PinganCommand, refusal
+from pingan.core.management.ledger_commands import IMPORT_REFUSED, acting_user, report_rejected
 from pingan.core.models import HolidayKind, HolidayYear
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = (
         "The State Council holiday schedule: import a year's notice (FILE, .xlsx or .csv, one row "
         "a day with the columns 日期, 类型 (放假 or 上班) and 节日), which confirms the year and counts "
         "again the open cases' provisional due dates; or list the years and whether each is confirmed."
     )
-    epilog = ("Exit codes: 0 done; 1 the file was refused (every bad row is listed on stderr and "
-              "nothing was imported) or the user is unknown.")
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.epilog = self.epilog
-        return parser
+    refused_help = IMPORT_REFUSED
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
-        load = actions.add_parser("import", help="Import a year's schedule from the State Council's notice.",
-                                  epilog=self.epilog)
+        load = self.subcommand(actions, "import", refused=IMPORT_REFUSED,
+                               help="Import a year's schedule from the State Council's notice.")
         load.add_argument("file", type=Path)
         load.add_argument("--user", required=True, help="Import as this user (named on the recounted cases).")
         load.add_argument("--basis", default="", help="The notice it comes from, e.g. 国办发明电〔2026〕5号.")
         load.add_argument("--errors", type=Path, metavar="REPORT.csv",
                           help="Also write the bad rows to this CSV file.")
-        show = actions.add_parser("list", help="The years of the schedule and whether each is confirmed.")
+        show = self.subcommand(actions, "list",
+                               help="The years of the schedule and whether each is confirmed.")
         show.add_argument("year", type=int, nargs="?", help="Also list that year's days.")
 
     def handle(self, *args, action, **options):
@@ -49,9 +43,7 @@ class Command(BaseCommand):
             result = holidays_import(source=file, actor=actor, basis=basis)
         except LedgerRejected as exc:
             report_rejected(self, exc.row_errors, errors)
-            raise CommandError(exc.message) from exc
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+            raise refusal(exc.message) from exc
         self.stdout.write(str(result))
 
     def show(self, year: int | None) -> None:

@@ -7,7 +7,8 @@ import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+
+from pingan.core.management.exit_codes import PinganCommand, positive_int
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -18,12 +19,15 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Serve Pingan with gunicorn (static files by WhiteNoise); --with-worker runs `pingan worker` too."
+    done = "stopped (once gunicorn runs, its own codes)"
+    refused_help = "refused: the database or the static files could not be prepared (the reason on stderr)"
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("PINGAN_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("PINGAN_WORKERS", "3")))
+        parser.add_argument("--workers", type=positive_int,
+                            default=int(os.environ.get("PINGAN_WORKERS", "3")))
         parser.add_argument("--with-worker", action="store_true",
                             help="Also run the background worker beside the web server, ending with it "
                                  "(one machine, like the demo; in production run `pingan worker` as a "

@@ -1,7 +1,7 @@
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from pingan.core.management.exit_codes import PinganCommand
 from pingan.core.models import Unit
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, build_district, build_personas
 from pingan.demo.generate import generate_year
@@ -21,10 +21,12 @@ LOGINS = (
 )
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = ("Create the database, load the demo district (柯城区) with a year of hazards, "
             "petitions, reception days, fraud cases and warning orders, and serve it with its "
             "background worker.")
+    done = "done (with --no-serve; else the web server's own codes once it runs)"
+    refused_help = "refused: the demo could not be loaded (the reason on stderr); nothing written"
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="Only prepare the database.")

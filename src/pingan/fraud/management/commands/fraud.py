@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
-from pingan.core.errors import DomainError
+from pingan.core.management.exit_codes import ExitCode, positive_int, refusal
 from pingan.core.management.ledger_commands import (
+    EXPORT_REFUSED,
+    IMPORT_REFUSED,
     LedgerCommand,
     add_export_arguments,
     add_import_arguments,
@@ -31,6 +33,10 @@ from pingan.fraud.selectors import FraudCaseFilters
 from pingan.fraud.spark import DEFAULT_MASTER
 
 LEFT_OUT_SHOWN = 20
+MSG_STRICT = gettext_lazy("{count} bad row(s); nothing was written (--strict).")
+MSG_ALL_BAD = gettext_lazy("Every row is bad ({count}); nothing was written.")
+MSG_NO_ROWS = gettext_lazy("The file has no rows under its header; nothing was written.")
+MSG_SKIPPED = gettext_lazy("{count} bad row(s) skipped; the rings of the other rows were written.")
 
 
 class Command(LedgerCommand):
@@ -46,14 +52,22 @@ class Command(LedgerCommand):
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
-        link = actions.add_parser(
-            "link",
+        link = self.subcommand(
+            actions, "link",
+            done="done: every row linked and the rings written",
+            refused="refused: the file cannot be read, has no rows, or every row is bad (or any, with "
+                    "--strict): each bad row on stderr by its line; nothing written",
+            partly="done in part: the bad rows skipped, each on stderr by its line; the rings of the "
+                   "other rows written",
             help="Link CASES.csv into rings; write them ranked to RINGS.csv.",
             description=(
                 "Reads case_ref,identifier_kind,identifier_value[,loss,victims,unit_code,reported_on] "
                 "(a header row; UTF-8, with or without a byte-order mark). A case's loss, victims, unit "
                 "and date may repeat on each of its rows: the first non-empty value of each is taken, and "
-                "a case without a victim count counts one. A row whose identifier, amount or date cannot "
+                "a case without a victim count counts one. A unit code is a division code at any level, in "
+                "any of its forms: 330802 or 330802000000 (a district-level case), 330802001 or 330802001000 "
+                "(a town), 330802001001 (a village), or a grid cell's longer code. A row whose identifier, "
+                "amount, unit code or date cannot "
                 "be read is skipped and reported with its line number; with --strict any such row fails "
                 "the run and nothing is written. Rings are ranked by total loss, then victims, then towns "
                 "spanned; a ring's id is its smallest case reference."
@@ -61,13 +75,14 @@ class Command(LedgerCommand):
         )
         link.add_argument("cases", type=Path, metavar="CASES.csv")
         link.add_argument("--out", type=Path, required=True, metavar="RINGS.csv",
-                          help="One row per ring: rank, ring_id, cases, victims, total_loss, towns, "
+                          help="One row per ring: rank, ring_id, cases, victims, total_loss, towns (the "
+                               "distinct towns of its cases; a district-level case counts its district), "
                                "first_date, last_date, major, identifiers.")
         link.add_argument("--members", type=Path, metavar="MEMBERS.csv",
                           help="Also write one row per case: case_ref, ring_id.")
         link.add_argument("--left-out", type=Path, metavar="LEFT_OUT.csv",
                           help="Also write every identifier left out of linking, with its case count.")
-        link.add_argument("--max-degree", type=int, metavar="N",
+        link.add_argument("--max-degree", type=positive_int, metavar="N",
                           help="Leave out identifiers shared by more than N cases "
                                "(default: the PINGAN_FRAUD_MAX_IDENTIFIER_DEGREE setting).")
         link.add_argument("--stoplist", type=Path, metavar="FILE",
@@ -86,22 +101,15 @@ class Command(LedgerCommand):
         self.add_ledger_arguments(actions)
 
     def handle(self, *args, action, **options):
-        try:
-            if action == "link":
-                self.link(**options)
-            elif action == "import":
-                self.load(**options)
-            elif action == "export":
-                self.save(**options)
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
-        except OSError as exc:
-            raise CommandError(f"{exc.filename}: {exc.strerror}") from exc
+        if action == "link":
+            self.link(**options)
+        elif action == "import":
+            self.load(**options)
+        elif action == "export":
+            self.save(**options)
 
     def link(self, *, cases, out, members, left_out, max_degree, stoplist, strict, no_progress, engine,
              spark_master, **_options):
-        if max_degree is not None and max_degree < 1:
-            raise CommandError(_("--max-degree must be at least 1."))
         stopped = set(default_stoplist())
         if stoplist:
             with stoplist.open(encoding="utf-8-sig") as lines:
@@ -118,9 +126,12 @@ class Command(LedgerCommand):
             report = read_cases(cases, index, progress=partial(progress, desc=_("Reading")))
         for error in report.errors:
             self.stderr.write(str(error))
+        if not report.rows:
+            raise refusal(MSG_NO_ROWS)
+        if len(report.errors) == report.rows:
+            raise refusal(MSG_ALL_BAD.format(count=len(report.errors)))
         if report.errors and strict:
-            raise CommandError(_("{count} bad row(s); nothing was written (--strict).").format(
-                count=len(report.errors)))
+            raise refusal(MSG_STRICT.format(count=len(report.errors)))
 
         rings = index.rings()
         with out.open("w", encoding=OUTPUT_ENCODING, newline="") as file:
@@ -140,6 +151,8 @@ class Command(LedgerCommand):
         ).format(rows=report.rows, cases=index.case_count, identifiers=index.identifier_count,
                  rings=len(rings), linked=rings.linked_count, major=rings.major_count, left_out=len(left),
                  bad=len(report.errors), seconds=time.perf_counter() - started))
+        if report.errors:
+            raise CommandError(MSG_SKIPPED.format(count=len(report.errors)), returncode=ExitCode.PARTLY)
 
     def link_on_spark(self, cases, stopped, max_degree, master):
         from pingan.fraud.spark import link_file, spark_for
@@ -152,8 +165,8 @@ class Command(LedgerCommand):
                              major_victims=settings.PINGAN_FRAUD_MAJOR_VICTIMS)
 
     def add_ledger_arguments(self, actions):
-        load = actions.add_parser(
-            "import",
+        load = self.subcommand(
+            actions, "import", refused=IMPORT_REFUSED,
             help="Import a fraud case ledger (.xlsx, or .csv in UTF-8 or GB18030).",
             description=(
                 "One row a case, with Chinese headers or their synonyms. Several victims go side by side "
@@ -167,8 +180,8 @@ class Command(LedgerCommand):
         add_import_arguments(load, refused="rows they may not record are refused.",
                              dry_run="Check every row through the services, rings included; write nothing.",
                              errors="Also write the bad cells to this CSV file.")
-        save = actions.add_parser(
-            "export",
+        save = self.subcommand(
+            actions, "export", refused=EXPORT_REFUSED,
             help="Export the fraud cases a user may see, filtered as in the web list, to .xlsx.",
             description=("Victims are masked unless --full, which only a user who may see every exported "
                          "case's victims in full may ask for; each case's victims are then logged as read."),

@@ -1,22 +1,24 @@
 import sys
 from functools import partial
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from pingan.core.management.exit_codes import PinganCommand
 from pingan.fraud.services import rings_recompute
 from pingan.fraud.tasks import recompute_rings
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = ("Telecom fraud rings (串并案) in the database: link every recorded case again and write the "
             "rings, keeping each ring whose membership is unchanged.")
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
-        recompute = actions.add_parser(
-            "recompute", help="Recompute every ring now, with a progress bar (or queue it: --enqueue).",
+        recompute = self.subcommand(
+            actions, "recompute", done="done: the rings written (or the recompute queued)",
+            refused="refused: the rings could not be written (the reason on stderr); nothing written",
+            help="Recompute every ring now, with a progress bar (or queue it: --enqueue).",
             description=(
                 "Streams every fraud case and identifier link into the ring engine and writes the rings in "
                 "one transaction. New cases join their rings as they are recorded; a full recompute repairs "

@@ -1,10 +1,11 @@
 from functools import partial
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from pingan.core.ledger import write_aside
+from pingan.core.management.exit_codes import PinganCommand
 from pingan.core.management.ledger_commands import (
+    EXPORT_REFUSED,
     acting_user,
     add_export_arguments,
     filters_from_options,
@@ -16,8 +17,9 @@ from pingan.hazards.models import Category, Status
 from pingan.hazards.selectors import HazardFilters, hazard_list
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Export the hazards a user may see, filtered as in the web list, to an .xlsx ledger."
+    refused_help = EXPORT_REFUSED
 
     def add_arguments(self, parser):
         add_export_arguments(parser)

@@ -1,7 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
-
 from pingan.core.errors import DomainError
+from pingan.core.management.exit_codes import PinganCommand, refusal
 from pingan.core.management.ledger_commands import (
+    IMPORT_REFUSED,
     acting_user,
     add_import_arguments,
     column_mapping,
@@ -12,12 +12,13 @@ from pingan.core.management.ledger_commands import (
 from pingan.hazards.ledger import LedgerRejected, import_ledger
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = (
         "Import a hazard ledger (.xlsx, or .csv in UTF-8 or GB18030). Every bad row is reported "
         "and then nothing is written; importing the file again updates its hazards instead of "
         "adding them twice."
     )
+    refused_help = IMPORT_REFUSED
 
     def add_arguments(self, parser):
         add_import_arguments(parser, refused="rows outside their area are refused.")
@@ -30,7 +31,7 @@ class Command(BaseCommand):
                                     mapping=column_mapping(mapping))
         except LedgerRejected as exc:
             report_rejected(self, exc.row_errors, errors)
-            raise CommandError(exc.message) from exc
+            raise refusal(exc.message) from exc
         except DomainError as exc:
             raise import_refused(exc) from exc
         self.stdout.write(str(summary))

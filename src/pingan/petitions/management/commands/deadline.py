@@ -1,11 +1,10 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from pingan.core import errors
 from pingan.core.deadlines import DayKind
+from pingan.core.management.exit_codes import PinganCommand
 from pingan.core.models import DayType
 from pingan.petitions.models import Profile
 from pingan.petitions.profiles import CALCULATOR_RULES, Calculation, calculate
@@ -25,9 +24,10 @@ def _count(calc: Calculation, note) -> str:
     return _("the deadline") if note.day == calc.due else _("skipped")
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = ("The due date of a petition term counted from a start date, with every rest day, "
             "holiday and make-up working day that decided it.")
+    refused_help = "refused: the rule does not apply under the profile (the reason on stderr)"
 
     def add_arguments(self, parser):
         parser.add_argument("--profile", choices=Profile.values,
@@ -37,10 +37,7 @@ class Command(BaseCommand):
                             help="YYYY-MM-DD, the day the term counts from (default: today).")
 
     def handle(self, *args, profile, rule, start, **options):
-        try:
-            calc = calculate(profile=profile, rule=rule, start=start or timezone.localdate())
-        except errors.DomainError as exc:
-            raise CommandError(exc.message) from exc
+        calc = calculate(profile=profile, rule=rule, start=start or timezone.localdate())
         explanation = calc.explanation
         unit = _("working days") if calc.day_type == DayType.WORKING else _("calendar days")
         term = " + ".join(str(p) for p in calc.parts) + (f" = {calc.days}" if len(calc.parts) > 1 else "")

@@ -1,8 +1,8 @@
-from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.errors import DomainError
 from pingan.core.management.ledger_commands import (
+    EXPORT_REFUSED,
+    IMPORT_REFUSED,
     LedgerCommand,
     add_export_arguments,
     add_import_arguments,
@@ -23,8 +23,8 @@ class Command(LedgerCommand):
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
-        load = actions.add_parser(
-            "import",
+        load = self.subcommand(
+            actions, "import", refused=IMPORT_REFUSED,
             help="Import a petition ledger (.xlsx, or .csv in UTF-8 or GB18030).",
             description=(
                 "Each row is registered and its outcome columns (受理日期, 答复日期, 满意度, 办结日期) "
@@ -33,8 +33,8 @@ class Command(LedgerCommand):
             ),
         )
         add_import_arguments(load, refused="rows they may not register or decide are refused.")
-        save = actions.add_parser(
-            "export",
+        save = self.subcommand(
+            actions, "export", refused=EXPORT_REFUSED,
             help="Export the petitions a user may see, filtered as in the web list, to .xlsx.",
             description=("Petitioners are masked unless --full, which only a user who may see every "
                          "exported petitioner in full may ask for; each one is then logged as read."),
@@ -49,10 +49,7 @@ class Command(LedgerCommand):
         save.add_argument("--received-to", metavar="YYYY-MM-DD")
 
     def handle(self, *args, action, **options):
-        try:
-            if action == "import":
-                self.load(**options)
-            else:
-                self.save(**options)
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        if action == "import":
+            self.load(**options)
+        else:
+            self.save(**options)
