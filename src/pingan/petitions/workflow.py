@@ -68,7 +68,8 @@ MSG_CALLBACK_CHANNEL_REQUIRED = _(
     "Choose how the petitioner was asked: by phone, in person or by text message.")
 MSG_CALLBACK_DATE = _("The call-back's date must lie between the reply ({earliest}) and today.")
 MSG_CLOSE_UNRATED = _(
-    "Record the petitioner's satisfaction first, or say in the note why there is none "
+    "The petitioner's satisfaction is not recorded yet (the petition bureau's call-back, or their "
+    "own answer with the reply notice's code): wait for it, or say in the note why there is none "
     "(for example, the petitioner could not be reached)."
 )
 MSG_REVIEW_LATE = _("A review (复查) had to be requested by {date}, within {days} days of the reply.")

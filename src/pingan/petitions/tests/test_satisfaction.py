@@ -41,6 +41,7 @@ from pingan.petitions.workflow import (
     MSG_CALLBACK_CHANNEL_REQUIRED,
     MSG_CALLBACK_DATE,
     MSG_CALLBACK_NOT_REPLIER,
+    MSG_NO_BUREAU_UNIT,
 )
 from pingan.testing import api_client
 
@@ -149,6 +150,15 @@ def test_a_call_back_needs_its_channel_and_a_date_from_the_reply_to_today(replie
         step(petition, "rate", xinfang, "2026-09-04", satisfaction="satisfied", asked_by=asked_by,
              asked_on=asked_on)
     assert caught.value.message == msg(problem, earliest=REPLIED)
+    assert unchanged(petition)
+
+
+def test_a_setting_that_names_no_unit_says_so_and_records_nothing(replied, xinfang, settings):
+    settings.PINGAN_PETITION_BUREAU_UNIT_CODE = "330802D99"
+    petition, _code = replied
+    with time_machine.travel(at("2026-09-04"), tick=False), pytest.raises(errors.PermissionDenied) as caught:
+        step(petition, "rate", xinfang, "2026-09-04", satisfaction="satisfied", asked_by="phone")
+    assert caught.value.message == msg(MSG_NO_BUREAU_UNIT, code="330802D99")
     assert unchanged(petition)
 
 
