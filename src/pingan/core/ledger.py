@@ -733,9 +733,15 @@ FOOTER_WORDS = ("合计", "总计", "小计", "共计", "填表人", "填报人"
                 "负责人签字")
 
 
+_FOOTER_STARTS = frozenset(word[0] for word in FOOTER_WORDS)
+
+
 def is_footer(cells: Sequence[Any]) -> bool:
-    first = next((header_key(cell) for cell in cells if cell is not None and str(cell).strip()), "")
-    return first.startswith(FOOTER_WORDS)
+    first = next((cell for cell in cells if cell is not None and str(cell).strip()), None)
+    # Most rows start with a number or a reference: answered without normalising anything.
+    if not isinstance(first, str) or first.strip()[0] not in _FOOTER_STARTS:
+        return False
+    return header_key(first).startswith(FOOTER_WORDS)
 
 
 def validate_rows(sheet: Sheet, schema: TypeAdapter, *, context: Mapping[str, Any],

@@ -153,3 +153,27 @@ def test_the_fraud_command_takes_map(personas, tmp_path):
     call_command("fraud", "import", path, user="admin", no_progress=True, stdout=io.StringIO(),
                  mapping=["警情号=外部编号", "案件类别=scam_type"])
     assert FraudCase.objects.filter(external_ref="J-1").exists()
+
+
+def test_a_csv_from_excel_on_chinese_windows_is_mapped_alike(worker_grid):
+    text = f"缪村村隐患排查表\r\n编码,村网格,排查事项,分类\r\nC-1,{worker_grid.name},楼道堆物,消防\r\n"
+    data = text.encode("gb18030")
+    with pytest.raises(LedgerColumnsUnknown) as refused:
+        read_sheet(io.BytesIO(data), "台账.csv", HAZARD_LAYOUT)
+    assert refused.value.found == ["编码", "村网格", "排查事项", "分类"]
+    sheet = read_sheet(io.BytesIO(data), "台账.csv", HAZARD_LAYOUT,
+                       {"编码": "external_ref", "村网格": "unit_name", "排查事项": "title"})
+    assert [cells[:2] for _n, cells in sheet.rows] == [["C-1", worker_grid.name]]
+
+
+def test_a_workbook_whose_first_sheet_is_the_instructions_reads_the_ledger_sheet():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["填表说明：日期请按 2026-04-25 填写"])
+    workbook.create_sheet("台账").append(["序号", "隐患名称", "隐患类别", "所属乡镇（街道）"])
+    out = io.BytesIO()
+    workbook.save(out)
+    sheet = read_sheet(io.BytesIO(out.getvalue()), "台账.xlsx", HAZARD_LAYOUT)
+    assert sheet.headers == {"external_ref": "序号", "title": "隐患名称", "category": "隐患类别",
+                             "unit_name": "所属乡镇（街道）"}
