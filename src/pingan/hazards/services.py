@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
 from pingan.core.attachments import attachment_add, validate_upload
-from pingan.core.cases import case_extend, case_update, open_case
+from pingan.core.cases import case_extend, case_update, department_for, open_case
 from pingan.core.deadlines import DeadlineTerms, resolve_terms
 from pingan.core.inbox import notify
 from pingan.core.models import ROLE_RANK, AttachmentKind, EventType, RoleName, Unit, UnitKind
@@ -34,6 +34,9 @@ MSG_DUPLICATE_NOT_FOUND = _("No report {ref} in your area to mark this one a dup
 MSG_DUPLICATE_SELF = _("A report cannot be a duplicate of itself.")
 MSG_NOT_A_SUPERVISING_UNIT = _(
     "{unit} cannot supervise this hazard: choose its town, the district or its regulator."
+)
+MSG_LISTED_KEEPS_GRADE = _(
+    "A hazard under listed supervision keeps its grade and category: its regulator listed it so."
 )
 MSG_DEADLINE_PAST = _("The supervision deadline cannot be before the day it is listed.")
 MSG_REPORTED_TO_REGULATOR = _("{ref} major hazard reported to you as its regulator: list it for supervision.")
@@ -121,13 +124,19 @@ def hazard_fields(*, title: str, category: str, description: str = "", severity:
 
 def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
                   changes: Mapping[str, Any], note: str = "", at: dt.datetime | None = None) -> Hazard:
-    """Edit a hazard's details; a new category or grade moves its deadline with it."""
+    """Edit a hazard's details; a new category or grade moves its deadline with it, and a
+    new category its regulator (the department handling it)."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise errors.DomainError(f"Not editable: {', '.join(sorted(unknown))}")
     if "category" in changes and changes["category"] not in Category.values:
         raise errors.DomainError(MSG_BAD_CATEGORY.format(value=changes["category"]), field="category")
     changes = dict(changes)
+    regraded = [k for k in ("category", "severity") if k in changes and changes[k] != getattr(hazard, k)]
+    if regraded and hazard.is_listed:
+        raise errors.DomainError(MSG_LISTED_KEEPS_GRADE, field=regraded[0])
+    if "category" in regraded:
+        changes["department"] = department_for(kind=KIND, category=changes["category"])
     rule_fields = ("category", "severity", "immediate")
     if any(k in changes and changes[k] != getattr(hazard, k) for k in rule_fields) and \
             hazard.extended_at is None:
@@ -140,7 +149,7 @@ def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
     with transaction.atomic():
         case_update(case=hazard, actor=actor, expected_version=expected_version,
                     changes=changes, note=note, at=at)
-        if not was_major:
+        if not was_major or "category" in regraded:  # a new major hazard, or a new regulator
             _tell_regulator(hazard)
     return hazard
 

@@ -21,6 +21,7 @@ from pingan.hazards.models import Hazard, Status
 from pingan.hazards.selectors import my_work
 from pingan.hazards.services import (
     MSG_DEADLINE_PAST,
+    MSG_LISTED_KEEPS_GRADE,
     MSG_NOT_A_SUPERVISING_UNIT,
     Listing,
     hazard_transition,
@@ -247,3 +248,23 @@ def test_the_web_form_offers_the_units_leaders_and_supervising_units(client, maj
         "responsible_leader": leaders["hangbu_safety"].leaderships.get().pk})
     assert response.status_code == 302
     assert Hazard.objects.get(pk=major.pk).responsible_leader == leaders["hangbu_safety"]
+
+
+def test_a_new_category_brings_its_regulator_and_a_listed_hazard_keeps_its_grade(
+        make_hazard, personas, building_regulator, leaders, hangbu):
+    hazard = make_hazard(severity="major", category="other", title="村民房屋墙体开裂")
+    assert hazard.department.name == "应急管理局"
+    hazard_update(hazard=hazard, actor=personas.town_handler, expected_version=hazard.version,
+                  changes={"category": "building"})
+    stored = Hazard.objects.get(pk=hazard.pk)
+    assert stored.department.name == "住建局"  # the regulator follows the category
+    assert Notification.objects.filter(user=building_regulator, case=hazard).exists()
+    step(stored, "list", building_regulator, listing=_listing(hangbu, leaders))
+    for change in ({"severity": "ordinary"}, {"category": "gas"}):
+        with pytest.raises(errors.DomainError) as refused:
+            hazard_update(hazard=stored, actor=personas.town_handler, expected_version=stored.version,
+                          changes=change)
+        assert refused.value.message == str(MSG_LISTED_KEEPS_GRADE)
+    assert Hazard.objects.get(pk=hazard.pk).severity == "major"
+    hazard_update(hazard=stored, actor=personas.town_handler, expected_version=stored.version,
+                  changes={"location": "缪村村3组"})  # other details stay editable
