@@ -8,6 +8,8 @@ from typing import Any, ClassVar, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
+from pingan.core.divisions import division_prefix
+
 
 class ListFilters(BaseModel):
     """Form input as it arrives: a blank field means "not given", a list field may come as
@@ -28,6 +30,12 @@ class ListFilters(BaseModel):
                 return [v for v in value.split(",") if v]
             return [v for v in value if v]
         return None if value == "" else value
+
+    @field_validator("unit", check_fields=False)
+    @classmethod
+    def _unit_prefix(cls, value: str | None) -> str | None:
+        # A unit's subtree by any form of its code: 330802101000 is the town 330802101.
+        return division_prefix(value) if value else value
 
     @field_validator("sort", check_fields=False)
     @classmethod

@@ -227,6 +227,8 @@ class RingIndex:
         self._cases = _Names()
         self._idents = _Names()
         self._town_ids: dict[str, int] = {}
+        # Each distinct unit code's town number, so that a code is normalised once (``town_of``).
+        self._town_of_code: dict[str, int] = {}
         # Growable typed columns: a Python int costs 28 bytes and a list slot 8 more; these
         # cost 4 or 8, and NumPy reads them without a copy.
         self._edge_case = array("i")
@@ -283,8 +285,11 @@ class RingIndex:
         if victims is not None and self._victims[case] == _UNKNOWN:
             self._victims[case] = victims
         if unit_code and self._town[case] == _UNKNOWN:
-            town = town_of(unit_code)
-            self._town[case] = self._town_ids.setdefault(town, len(self._town_ids))
+            town = self._town_of_code.get(unit_code)
+            if town is None:
+                town = self._town_of_code[unit_code] = self._town_ids.setdefault(town_of(unit_code),
+                                                                                  len(self._town_ids))
+            self._town[case] = town
         if day is not None and self._day[case] == _NO_DAY:
             self._day[case] = day
         self._table = None

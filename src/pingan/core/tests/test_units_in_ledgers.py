@@ -4,6 +4,7 @@ by its full or short name, a name several units answer to settled by the reader'
 import pytest
 
 from pingan.core.divisions import division_prefix, short_name
+from pingan.core.filters import ListFilters
 from pingan.core.ledger import MSG_AMBIGUOUS_UNIT, MSG_UNIT_MISMATCH, MSG_UNIT_NOT_IN_SCOPE, Units
 from pingan.core.models import Unit, UnitKind
 
@@ -112,3 +113,13 @@ def test_departments_only_where_asked_for(personas):
     fire = Unit.objects.get(name="消防救援大队")
     assert Units(personas.admin).resolve(code=None, name="消防救援大队", departments=True) == (fire, None)
     assert problem_of(personas.admin, name="消防救援大队") is not None
+
+
+class _Filters(ListFilters):
+    unit: str | None = None
+
+
+@pytest.mark.parametrize(("given", "prefix"), [("330802101000", "330802101"), ("330802000000", "330802"),
+                                                ("330802101001", "330802101001"), ("", None)])
+def test_a_lists_unit_filter_takes_any_form_of_the_code(given, prefix):
+    assert _Filters(unit=given).unit == prefix

@@ -24,7 +24,7 @@ def test_import_good_all_bad_partly_bad_and_empty(personas, worker_grid, tmp_pat
             f"第 {row} 行" for row in listed]
         assert counts() == before
     code, out, err = import_file(tmp_path, [])
-    assert (code, out) == (ExitCode.REFUSED, "") and "no rows" in err
+    assert (code, out) == (ExitCode.REFUSED, "") and "没有任何数据行" in err
     code, out, err = import_file(tmp_path, [legacy_row("E-3", worker_grid)])
     assert code == ExitCode.OK and "第" not in err
     assert Hazard.objects.filter(external_ref="E-3").exists()
