@@ -3,7 +3,7 @@ from django.db import DatabaseError
 
 
 @checks.register(checks.Tags.database)
-def holiday_calendar_is_current(app_configs, **kwargs):
+def holiday_calendar_is_current(app_configs, databases=None, **kwargs):
     """Only when it matters: open cases whose due dates rest on a year with no confirmed
     holiday schedule, named so the admin knows what the year's import will move.
 
@@ -11,6 +11,8 @@ def holiday_calendar_is_current(app_configs, **kwargs):
     of the platform) and ``check --database default``."""
     from pingan.core.holiday_import import provisional_open_cases
 
+    if not databases:  # the registry runs a database check in every run: asked for, or not
+        return []
     try:
         affected = provisional_open_cases()
     except DatabaseError:  # not migrated yet: there is nothing to name

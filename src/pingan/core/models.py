@@ -181,7 +181,7 @@ class Domain(models.TextChoices):
     """The district's domains of work; each kind of case belongs to one
     (``settings.PINGAN_CASE_DOMAINS``)."""
 
-    HAZARDS = "hazards", _("Hazards")
+    HAZARDS = "hazards", _("Hazards and work safety")
     PETITIONS = "petitions", _("Petitions")
     FRAUD = "fraud", _("Telecom fraud")
 
@@ -324,7 +324,7 @@ class Case(models.Model):
     due_provisional = models.BooleanField(_("due date provisional"), default=False)
     # What a provisional due date was counted from ({"start", "days", "day_type"}), so the
     # import can count it again; None once the date is final.
-    due_basis = models.JSONField(null=True, blank=True, editable=False)
+    due_basis = models.JSONField(_("due date counted from"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     head_hash = models.CharField(_("latest event hash"), max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
@@ -486,9 +486,10 @@ class HolidayYear(models.Model):
                              help_text=_("The notice or file the schedule comes from."))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     # When the district admin was told the year is still unconfirmed (once per year).
-    unconfirmed_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
+    unconfirmed_notice_at = models.DateTimeField(_("admin told it is unconfirmed"), null=True, blank=True,
+                                                 editable=False)
     # Every change of the year or its days saves this row: other processes see the change.
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["-year"]
@@ -696,7 +697,7 @@ class LedgerColumnMapping(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
     kind = models.CharField(_("ledger"), max_length=30)
-    template = models.CharField(max_length=64)
+    template = models.CharField(_("header row digest"), max_length=64)
     headers = models.JSONField(_("header row"), default=list)
     mapping = models.JSONField(_("columns"), default=dict)  # {header: field}
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,

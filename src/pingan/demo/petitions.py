@@ -605,7 +605,9 @@ class PetitionPlanner:
                 rng.choices(list(mix), weights=list(mix.values()))[0]
             note = rng.choice(texts.RATING_NOTES)
             asked_by = SatisfactionChannel.VISIT if "上门" in note else SatisfactionChannel.PHONE
-            steps.append(Step(t, "rate", self.staff.callback,
+            # An accusation's accuser is known to the discipline office alone: it calls back.
+            caller = desk.head if desk is self.staff.discipline else self.staff.callback
+            steps.append(Step(t, "rate", caller,
                               {"satisfaction": satisfaction, "asked_by": asked_by, "note": note}))
             t = self._after(t, 0, 3)
             steps.append(Step(t, "close", desk.handler))

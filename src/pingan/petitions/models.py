@@ -303,8 +303,9 @@ class SatisfactionCode(models.Model):
     public page. Only a keyed digest of (reference, code) is stored: the code itself exists
     on the paper the petitioner holds. A new notice replaces the codes not yet used."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="satisfaction_codes")
-    digest = models.CharField(max_length=64, unique=True)
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="satisfaction_codes",
+                                 verbose_name=_("petition"))
+    digest = models.CharField(_("code digest"), max_length=64, unique=True)
     issued_at = models.DateTimeField(_("issued"))
     expires_at = models.DateTimeField(_("expires"))
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
@@ -323,9 +324,9 @@ class SatisfactionAttempt(models.Model):
     reference and per client to lock out guessing; the client is kept as a keyed digest of
     its address, not the address."""
 
-    reference = models.CharField(max_length=40)
-    client = models.CharField(max_length=64)
-    at = models.DateTimeField()
+    reference = models.CharField(_("reference"), max_length=40)
+    client = models.CharField(_("client digest"), max_length=64)
+    at = models.DateTimeField(_("when"))
 
     class Meta:
         indexes = [

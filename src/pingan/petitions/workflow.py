@@ -156,18 +156,22 @@ def _choice(field: str, choices: type, message: Any):
     return requirement
 
 
-def petition_bureau() -> Unit | None:
-    """The petition bureau (信访局), which asks petitioners how satisfied they are."""
-    return Unit.objects.filter(code=settings.PINGAN_PETITION_BUREAU_UNIT_CODE).first()
+def callback_unit(case: Case) -> tuple[Unit | None, str]:
+    """Who asks this petitioner (and the setting naming it): the petition bureau, but for an
+    accusation the discipline office, since the accuser's identity never leaves it."""
+    setting = ("PINGAN_PETITION_DISCIPLINE_UNIT_CODE" if is_sealed(case)
+               else "PINGAN_PETITION_BUREAU_UNIT_CODE")
+    code = getattr(settings, setting)
+    return Unit.objects.filter(code=code).first(), code
 
 
 def from_petition_bureau(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
     """回访 is the petition bureau's: a handler there (not the district admin, not the unit
     that replied), and never the person who wrote the reply, even when the bureau itself
-    handled the petition."""
-    bureau = petition_bureau()
+    handled the petition. An accusation's is the discipline office's (``callback_unit``)."""
+    bureau, code = callback_unit(case)
     if bureau is None:
-        return MSG_NO_BUREAU_UNIT.format(code=settings.PINGAN_PETITION_BUREAU_UNIT_CODE)
+        return MSG_NO_BUREAU_UNIT.format(code=code)
     roles = scope_for(actor).roles
     if not any(r.unit_id == bureau.pk and r.rank >= ROLE_RANK[RoleName.HANDLER] for r in roles):
         return MSG_CALLBACK_BUREAU_ONLY.format(unit=bureau.name)

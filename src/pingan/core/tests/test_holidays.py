@@ -209,15 +209,16 @@ def test_the_command_imports_and_refuses_with_a_failing_exit(personas, tmp_path)
 
 @time_machine.travel(dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC), tick=False)
 def test_the_system_check_speaks_only_when_an_open_case_is_provisional(make_hazard):
-    assert holiday_calendar_is_current(None) == []
+    assert holiday_calendar_is_current(None, databases=["default"]) == []
     make_hazard(title="年底前的隐患")  # 7 days from 1 December: 8 December 2026, confirmed
-    assert holiday_calendar_is_current(None) == []
+    assert holiday_calendar_is_current(None, databases=["default"]) == []
     with time_machine.travel(dt.datetime(2026, 12, 28, 9, tzinfo=dt.UTC), tick=False):
         late = make_hazard(title="跨年的隐患")
     assert late.due_provisional
-    (warning,) = holiday_calendar_is_current(None)
+    (warning,) = holiday_calendar_is_current(None, databases=["default"])
     assert warning.id == "pingan.W001"
     assert "1 open case" in warning.msg and late.ref in warning.msg and "2027" in warning.msg
+    assert holiday_calendar_is_current(None) == []  # a plain `check` does not touch the database
 
 
 def test_the_admin_is_told_once_from_october_while_next_year_is_unconfirmed(personas):

@@ -446,3 +446,23 @@ def test_behind_a_proxy_each_client_is_counted_by_the_address_the_proxy_reports(
         other = client.post(url, {**guess, "reference": petition.ref, "code": code},
                             HTTP_X_FORWARDED_FOR="203.0.113.50")
     assert other.status_code == 200 and "data-recorded" in other.content.decode()
+
+
+def test_an_accusers_call_back_is_the_discipline_offices_not_the_bureaus(make_petition, discipline, xinfang,
+                                                                         district):
+    """The accuser's identity never leaves the discipline office: it asks, the bureau may not."""
+    head = Role.objects.create(user=type(xinfang).objects.create(username="jiwei_head"),
+                               unit=discipline.roles.get().unit, role=RoleName.SUPERVISOR).user
+    with time_machine.travel(at("2026-09-20"), tick=False):
+        petition = make_petition(received_at=at("2026-08-03"), petition_type="accusation", category=None,
+                                 title="举报某村书记侵占集体资金")
+        step(petition, "accept", discipline, "2026-08-04")
+        step(petition, "start", discipline, "2026-08-05", assignee=discipline)
+        step(petition, "reply", discipline, REPLIED, outcome="explained", note="已核查并答复。")
+        with pytest.raises(errors.DomainError):
+            step(petition, "rate", xinfang, "2026-09-04", satisfaction="satisfied", asked_by="phone",
+                 asked_on=dt.date(2026, 9, 3))
+        step(petition, "rate", head, "2026-09-04", satisfaction="satisfied", asked_by="phone",
+             asked_on=dt.date(2026, 9, 3))
+    petition.refresh_from_db()
+    assert (petition.status, petition.satisfaction) == (Status.RATED, "satisfied")
