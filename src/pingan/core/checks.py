@@ -11,6 +11,8 @@ def holiday_calendar_is_current(app_configs, **kwargs):
     of the platform) and ``check --database default``."""
     from pingan.core.holiday_import import provisional_open_cases
 
+    if not kwargs.get("databases"):
+        return []
     try:
         affected = provisional_open_cases()
     except DatabaseError:  # not migrated yet: there is nothing to name

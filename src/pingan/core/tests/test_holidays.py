@@ -10,7 +10,7 @@ import chinese_calendar
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, SystemCheckError
 from django.urls import reverse
 
 from pingan.core.checks import holiday_calendar_is_current
@@ -209,15 +209,20 @@ def test_the_command_imports_and_refuses_with_a_failing_exit(personas, tmp_path)
 
 @time_machine.travel(dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC), tick=False)
 def test_the_system_check_speaks_only_when_an_open_case_is_provisional(make_hazard):
-    assert holiday_calendar_is_current(None) == []
+    assert holiday_calendar_is_current(None, databases=["default"]) == []
     make_hazard(title="年底前的隐患")  # 7 days from 1 December: 8 December 2026, confirmed
-    assert holiday_calendar_is_current(None) == []
+    assert holiday_calendar_is_current(None, databases=["default"]) == []
     with time_machine.travel(dt.datetime(2026, 12, 28, 9, tzinfo=dt.UTC), tick=False):
         late = make_hazard(title="跨年的隐患")
     assert late.due_provisional
-    (warning,) = holiday_calendar_is_current(None)
+    (warning,) = holiday_calendar_is_current(None, databases=["default"])
     assert warning.id == "pingan.W001"
     assert "1 open case" in warning.msg and late.ref in warning.msg and "2027" in warning.msg
+    # Without a database asked for (``check`` alone), a database check stays silent.
+    assert holiday_calendar_is_current(None) == []
+    # ``check --database default`` names it.
+    with pytest.raises(SystemCheckError, match=late.ref):
+        call_command("check", "--database", "default", "--fail-level", "WARNING")
 
 
 def test_the_admin_is_told_once_from_october_while_next_year_is_unconfirmed(personas):
