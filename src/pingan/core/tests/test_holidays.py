@@ -268,6 +268,11 @@ def test_the_admin_site_confirms_a_year_and_imports_a_notice(client, personas, m
         "days-0-day": "2029-01-01", "days-0-kind": "day_off", "days-0-festival": "new_year",
     })
     assert refused.status_code == 200 and not HolidayYear.objects.filter(year=2028).exists()
+    weekday = client.post(reverse("admin:core_holidayyear_add"), {
+        "year": "2028", "confirmed": "on", "days-TOTAL_FORMS": "1", "days-INITIAL_FORMS": "0",
+        "days-0-day": "2028-01-26", "days-0-kind": "make_up", "days-0-festival": "spring_festival",
+    })
+    assert weekday.status_code == 200 and not HolidayYear.objects.filter(year=2028).exists()
     # The import page: a bad file lists its rows and changes nothing; a good one confirms.
     page = client.get(reverse("admin:core_holidayyear_import"))
     assert page.status_code == 200
