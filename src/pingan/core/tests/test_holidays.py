@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
+from django.test import Client
 from django.urls import reverse
 
 from pingan.core.checks import holiday_calendar_is_current
@@ -238,6 +239,10 @@ def test_the_admin_is_told_once_from_october_while_next_year_is_unconfirmed(pers
     # The inbox shows it.
     from pingan.core.inbox import unread_for
     assert list(unread_for(personas.admin)) == [notice]
+    client = Client()
+    client.force_login(personas.admin)
+    page = client.get(reverse("my-work")).content.decode()
+    assert notice.message in page and f'href="{notice.link}"' in page
     # Once the year is confirmed, nothing more is sent, in any year's October.
     holidays_import(source=notice_csv(NOTICE_2027), filename="2027.csv", actor=personas.admin)
     HolidayYear.objects.filter(year=2027).update(unconfirmed_notice_at=None)
