@@ -16,11 +16,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.admin import AuditedAdmin
 from pingan.core.errors import DomainError
-from pingan.core.holiday_import import holiday_year_confirm, holidays_import
+from pingan.core.holiday_import import MSG_MAKE_UP_ON_WEEKDAY, holiday_year_confirm, holidays_import
 from pingan.core.holidays import schedule_changed
 from pingan.core.ledger import LedgerRejected
-from pingan.core.models import HolidayDay, HolidaySource, HolidayYear
+from pingan.core.models import HolidayDay, HolidayKind, HolidaySource, HolidayYear
 
 MSG_DAY_OUTSIDE_YEAR = _("The date must lie in {year}.")
 MSG_RECOUNTED = _("The due dates of %(count)s open case(s) were counted again: %(refs)s")
@@ -32,8 +33,12 @@ class HolidayDayFormSet(BaseInlineFormSet):
         year = self.instance.year
         for form in self.forms:
             day = form.cleaned_data.get("day") if hasattr(form, "cleaned_data") else None
-            if day and not form.cleaned_data.get("DELETE") and day.year != year:
+            if not day or form.cleaned_data.get("DELETE"):
+                continue
+            if day.year != year:
                 form.add_error("day", MSG_DAY_OUTSIDE_YEAR.format(year=year))
+            elif form.cleaned_data.get("kind") == HolidayKind.MAKE_UP and day.weekday() < 5:
+                form.add_error("day", MSG_MAKE_UP_ON_WEEKDAY.format(day=day.isoformat()))
 
 
 class HolidayDayInline(admin.TabularInline):
@@ -52,7 +57,8 @@ class HolidayImportForm(forms.Form):
 
 
 @admin.register(HolidayYear)
-class HolidayYearAdmin(admin.ModelAdmin):
+class HolidayYearAdmin(AuditedAdmin):
+    audited_related = ("days",)
     list_display = ("year", "confirmed", "source", "basis", "confirmed_at", "day_count")
     list_filter = ("confirmed", "source")
     fields = ("year", "confirmed", "basis", "source", "confirmed_at")

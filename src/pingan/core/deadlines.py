@@ -19,7 +19,7 @@ from django.db.models import CharField, Q, TextChoices, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.holidays import schedule
+from pingan.core.holidays import Schedule, schedule
 from pingan.core.models import DayType, DeadlinePolicy, DueState, HolidayKind
 
 
@@ -32,26 +32,30 @@ def is_working_day(day: dt.date) -> bool:
 
 
 def next_working_day_on_or_after(day: dt.date) -> dt.date:
-    while not is_working_day(day):
-        day += dt.timedelta(days=1)
-    return day
+    return _next_working_day(schedule(), day)
 
 
 def add_working_days(start: dt.date, count: int) -> dt.date:
     """The ``count``-th working day after ``start`` (the start day itself is not counted)."""
-    day = start
-    remaining = count
-    while remaining > 0:
+    return _count_end(schedule(), start, count, DayType.WORKING)
+
+
+def _next_working_day(current: Schedule, day: dt.date) -> dt.date:
+    while not current.is_working_day(day):
         day += dt.timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
     return day
 
 
-def _count_end(start: dt.date, duration: int, day_type: str) -> dt.date:
-    if day_type == DayType.WORKING:
-        return add_working_days(start, duration)
-    return start + dt.timedelta(days=duration)
+def _count_end(current: Schedule, start: dt.date, duration: int, day_type: str) -> dt.date:
+    if day_type != DayType.WORKING:
+        return start + dt.timedelta(days=duration)
+    day = start
+    remaining = duration
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if current.is_working_day(day):
+            remaining -= 1
+    return day
 
 
 def due_date(start: dt.date, duration: int, day_type: str) -> dt.date:
@@ -62,12 +66,8 @@ def due_date(start: dt.date, duration: int, day_type: str) -> dt.date:
     working day is a working day and does not roll. Working days: the ``duration``-th
     working day after ``start``.
     """
-    return next_working_day_on_or_after(_count_end(start, duration, day_type))
-
-
-def _unconfirmed_years(first: dt.date, last: dt.date) -> tuple[int, ...]:
     current = schedule()
-    return tuple(y for y in range(first.year, last.year + 1) if not current.is_confirmed(y))
+    return _next_working_day(current, _count_end(current, start, duration, day_type))
 
 
 @dataclass(frozen=True)
@@ -110,11 +110,12 @@ NO_DEADLINE_FIELDS: Mapping[str, Any] = {"due_at": None, "due_provisional": Fals
 
 def count_deadline(start: dt.date, duration: int, day_type: str) -> Deadline:
     """``due_date`` with whether it is provisional."""
-    count_ends = _count_end(start, duration, day_type)
-    due = next_working_day_on_or_after(count_ends)
+    current = schedule()
+    count_ends = _count_end(current, start, duration, day_type)
+    due = _next_working_day(current, count_ends)
     first = start + dt.timedelta(days=1) if day_type == DayType.WORKING else count_ends
-    return Deadline(start=start, days=duration, day_type=day_type, due=due,
-                    provisional_years=_unconfirmed_years(first, due))
+    unconfirmed = tuple(y for y in range(first.year, due.year + 1) if not current.is_confirmed(y))
+    return Deadline(start=start, days=duration, day_type=day_type, due=due, provisional_years=unconfirmed)
 
 
 def recount(basis: Mapping[str, Any]) -> Deadline:
@@ -211,7 +212,7 @@ class DueDateExplanation:
 def explain_due_date(start: dt.date, duration: int, day_type: str) -> DueDateExplanation:
     """``due_date`` with its working shown: the same answer, built from the same steps."""
     deadline = count_deadline(start, duration, day_type)
-    count_ends, due = _count_end(start, duration, day_type), deadline.due
+    count_ends, due = _count_end(schedule(), start, duration, day_type), deadline.due
     notes: list[DayNote] = []
     working_count = 0
     day = start

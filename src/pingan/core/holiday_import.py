@@ -175,7 +175,7 @@ def _read(source: str | Path | IO[bytes], filename: str) -> dict[int, list[tuple
         years.setdefault(row.day.year, []).append((row.day, row.kind, row.festival))
     if row_errors:
         raise LedgerRejected(row_errors)
-    if not years and not row_errors:
+    if not years:
         raise errors.DomainError(MSG_EMPTY)
     for year, days in sorted(years.items()):
         if not any(kind == HolidayKind.DAY_OFF for _day, kind, _festival in days):

@@ -98,6 +98,8 @@ class Schedule:
 
     confirmed: frozenset[int] = frozenset()
     days: Mapping[dt.date, ScheduledDay] = field(default_factory=dict)
+    # Answers already given: a bulk import asks about the same few hundred days 10⁵ times.
+    _working: dict[dt.date, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def is_confirmed(self, year: int) -> bool:
         return year in self.confirmed
@@ -110,17 +112,20 @@ class Schedule:
         return statutory_days(day.year).get(day)
 
     def is_working_day(self, day: dt.date) -> bool:
-        entry = self.entry(day)
-        if entry is None:
-            return day.weekday() < 5
-        return entry.kind == HolidayKind.MAKE_UP
+        working = self._working.get(day)
+        if working is None:
+            entry = self.entry(day)
+            working = day.weekday() < 5 if entry is None else entry.kind == HolidayKind.MAKE_UP
+            self._working[day] = working
+        return working
 
 
 @dataclass
 class _Loaded:
     schedule: Schedule
     revision: tuple[Any, ...]
-    checked: float
+    # When to look at the database's revision again.
+    recheck: float
 
 
 _lock = threading.Lock()
@@ -150,17 +155,18 @@ def _load() -> Schedule:
 def schedule() -> Schedule:
     """The schedule in force: from memory, reloaded when it changed."""
     global _loaded
-    now = time.monotonic()
     loaded = _loaded
-    if loaded is not None and now - loaded.checked < settings.PINGAN_HOLIDAY_RECHECK_SECONDS:
+    now = time.monotonic()
+    if loaded is not None and now < loaded.recheck:
         return loaded.schedule
     with _lock:
+        recheck = now + settings.PINGAN_HOLIDAY_RECHECK_SECONDS
         try:
             revision = _revision()
             if _loaded is not None and _loaded.revision == revision:
-                _loaded.checked = now
+                _loaded.recheck = recheck
                 return _loaded.schedule
-            _loaded = _Loaded(_load(), revision, now)
+            _loaded = _Loaded(_load(), revision, recheck)
         except DatabaseError:
             # Not migrated yet: every year is provisional until the table exists.
             return Schedule()

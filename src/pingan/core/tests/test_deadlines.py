@@ -53,11 +53,14 @@ def test_due_date(start, days, day_type, expected, why):
     assert due_date(D(start), days, day_type) == D(expected), why
 
 
-def test_years_the_library_does_not_know_fall_back_to_weekends():
-    # 2030 has no published schedule in the library: Friday works, Saturday rests.
+def test_years_the_package_does_not_know_count_on_the_statutory_holidays():
+    # 2030 has no confirmed schedule: Friday works, Saturday rests, and Tuesday 1 January is
+    # the statutory New Year's Day, with no make-up day around it.
     assert is_working_day(D("2030-01-04"))
     assert not is_working_day(D("2030-01-05"))
     assert add_working_days(D("2030-01-04"), 1) == D("2030-01-07")
+    assert not is_working_day(D("2030-01-01"))
+    assert add_working_days(D("2029-12-31"), 1) == D("2030-01-02")
 
 
 def test_due_at_is_the_end_of_the_local_due_day():

@@ -10,7 +10,8 @@ import chinese_calendar
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, SystemCheckError
+from django.test import Client
 from django.urls import reverse
 
 from pingan.core.checks import holiday_calendar_is_current
@@ -218,7 +219,11 @@ def test_the_system_check_speaks_only_when_an_open_case_is_provisional(make_haza
     (warning,) = holiday_calendar_is_current(None, databases=["default"])
     assert warning.id == "pingan.W001"
     assert "1 open case" in warning.msg and late.ref in warning.msg and "2027" in warning.msg
-    assert holiday_calendar_is_current(None) == []  # a plain `check` does not touch the database
+    # Without a database asked for (``check`` alone), a database check stays silent.
+    assert holiday_calendar_is_current(None) == []
+    # ``check --database default`` names it.
+    with pytest.raises(SystemCheckError, match=late.ref):
+        call_command("check", "--database", "default", "--fail-level", "WARNING")
 
 
 def test_the_admin_is_told_once_from_october_while_next_year_is_unconfirmed(personas):
@@ -234,6 +239,10 @@ def test_the_admin_is_told_once_from_october_while_next_year_is_unconfirmed(pers
     # The inbox shows it.
     from pingan.core.inbox import unread_for
     assert list(unread_for(personas.admin)) == [notice]
+    client = Client()
+    client.force_login(personas.admin)
+    page = client.get(reverse("my-work")).content.decode()
+    assert notice.message in page and f'href="{notice.link}"' in page
     # Once the year is confirmed, nothing more is sent, in any year's October.
     holidays_import(source=notice_csv(NOTICE_2027), filename="2027.csv", actor=personas.admin)
     HolidayYear.objects.filter(year=2027).update(unconfirmed_notice_at=None)
@@ -264,6 +273,11 @@ def test_the_admin_site_confirms_a_year_and_imports_a_notice(client, personas, m
         "days-0-day": "2029-01-01", "days-0-kind": "day_off", "days-0-festival": "new_year",
     })
     assert refused.status_code == 200 and not HolidayYear.objects.filter(year=2028).exists()
+    weekday = client.post(reverse("admin:core_holidayyear_add"), {
+        "year": "2028", "confirmed": "on", "days-TOTAL_FORMS": "1", "days-INITIAL_FORMS": "0",
+        "days-0-day": "2028-01-26", "days-0-kind": "make_up", "days-0-festival": "spring_festival",
+    })
+    assert weekday.status_code == 200 and not HolidayYear.objects.filter(year=2028).exists()
     # The import page: a bad file lists its rows and changes nothing; a good one confirms.
     page = client.get(reverse("admin:core_holidayyear_import"))
     assert page.status_code == 200

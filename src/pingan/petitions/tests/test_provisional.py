@@ -9,6 +9,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -128,3 +129,20 @@ def test_pages_api_and_export_mark_a_provisional_date(cases, xinfang, personas):
         assert "data-due-provisional-note" in hazards.get(
             reverse("hazards:detail", args=[hazard.ref])).content.decode()
         assert hazards.get(f"/api/v1/hazards/{hazard.ref}").json()["due_provisional"] is True
+        assert "data-due-provisional" in hazards.get(reverse("hazards:list")).content.decode()
+
+
+def test_the_calculator_page_and_command_say_provisional(xinfang):
+    client = Client()
+    client.force_login(xinfang)
+    across = {"profile": "zhejiang", "rule": "resolution", "start": "2026-12-20"}
+    page = client.get(reverse("petitions:deadline"), across).content.decode()
+    assert "data-provisional" in page and "2027 年放假安排尚未确认" in page
+    within = client.get(reverse("petitions:deadline"), {**across, "start": "2026-06-01"}).content.decode()
+    assert "data-provisional" not in within
+    out = io.StringIO()
+    call_command("deadline", "--profile", "zhejiang", "--rule", "acceptance", "--start", "2026-12-29",
+                 stdout=out)
+    text = out.getvalue()
+    assert "截止日期：2027-01-06" in text and "暂定：2027 年放假安排尚未确认" in text
+    assert "2027-01-01 星期五  法定节假日 (元旦) （暂定）" in text
