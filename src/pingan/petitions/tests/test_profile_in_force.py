@@ -47,6 +47,7 @@ def test_without_the_setting_the_division_code_picks_the_profile(settings, distr
 
 def test_the_demo_district_runs_the_zhejiang_profile(settings, district):
     settings.PINGAN_PETITION_PROFILE = ""
+    assert profiles.petition_settings_are_complete(None) == []  # empty is a valid setting
     assert district.prefix == DISTRICT_CODE
     assert current_profile() == Profile.ZHEJIANG
 
