@@ -123,6 +123,17 @@ def test_two_switches_from_the_same_record_land_once(personas):
     assert ProfileInForce.objects.first() == first
 
 
+def test_a_switch_racing_another_is_refused_by_the_database(personas, monkeypatch):
+    """Both read the set-up record before either wrote: the unique number lets one land."""
+    setup = profile_in_force()
+    first = switch(personas.admin)
+    monkeypatch.setattr(profiles, "profile_in_force", lambda: setup)  # the slower one's read
+    with pytest.raises(errors.StaleEdit) as refused:
+        switch(personas.admin, reason="同时切换")
+    assert "区平安办管理员" in refused.value.message
+    assert list(ProfileInForce.objects.all()) == [first, setup]
+
+
 def test_the_page_asks_for_confirmation_then_switches(personas):
     client = client_for(personas.admin)
     page = client.get(URL)
