@@ -195,7 +195,11 @@ class PetitionRule(models.Model):
     rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
     days = models.PositiveSmallIntegerField(_("days"))
     day_type = models.CharField(_("counted in"), max_length=10, choices=DayType.choices)
-    source = models.CharField(_("source"), max_length=120, blank=True)
+    source = models.CharField(
+        _("source"), max_length=120, blank=True,
+        help_text=_("The article that sets the term, as 《信访工作条例》第三十四条; "
+                    "empty for local practice."),
+    )
 
     class Meta:
         ordering = ["ruleset", "id"]

@@ -63,5 +63,10 @@ class Migration(migrations.Migration):
             name='ruleset',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='petitions.petitionruleset', verbose_name='rule set'),
         ),
+        migrations.AlterField(
+            model_name='petitionrule',
+            name='source',
+            field=models.CharField(blank=True, help_text='The article that sets the term, as 《信访工作条例》第三十四条; empty for local practice.', max_length=120, verbose_name='source'),
+        ),
         migrations.RunPython(cite_articles, uncite_articles),
     ]

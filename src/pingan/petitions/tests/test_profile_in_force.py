@@ -47,6 +47,7 @@ def test_without_the_setting_the_division_code_picks_the_profile(settings, distr
 
 def test_the_demo_district_runs_the_zhejiang_profile(settings, district):
     settings.PINGAN_PETITION_PROFILE = ""
+    assert profiles.petition_settings_are_complete(None) == []  # empty is a valid setting
     assert district.prefix == DISTRICT_CODE
     assert current_profile() == Profile.ZHEJIANG
 
@@ -120,6 +121,17 @@ def test_two_switches_from_the_same_record_land_once(personas):
         switch(personas.admin)  # made from the page that still showed national in force
     assert "区平安办管理员" in refused.value.message and "浙江" in refused.value.message
     assert ProfileInForce.objects.first() == first
+
+
+def test_a_switch_racing_another_is_refused_by_the_database(personas, monkeypatch):
+    """Both read the set-up record before either wrote: the unique number lets one land."""
+    setup = profile_in_force()
+    first = switch(personas.admin)
+    monkeypatch.setattr(profiles, "profile_in_force", lambda: setup)  # the slower one's read
+    with pytest.raises(errors.StaleEdit) as refused:
+        switch(personas.admin, reason="同时切换")
+    assert "区平安办管理员" in refused.value.message
+    assert list(ProfileInForce.objects.all()) == [first, setup]
 
 
 def test_the_page_asks_for_confirmation_then_switches(personas):
