@@ -28,8 +28,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
+from pingan.core.configuration import record_configuration_change
 from pingan.core.deadlines import DeadlineTerms, DueDateExplanation, explain_due_date
-from pingan.core.models import ROLE_RANK, DayType, RoleName, Unit, UnitKind
+from pingan.core.models import ROLE_RANK, ConfigurationAction, DayType, RoleName, Unit, UnitKind
 from pingan.petitions.models import PetitionType, Profile, ProfileBasis, ProfileInForce, Rule
 from pingan.petitions.workflow import rank_at
 
@@ -250,7 +251,7 @@ def petition_profile_switch(*, actor: Any, profile: str, expected: str, reason: 
             raise refusal
         try:
             with transaction.atomic():
-                return ProfileInForce.objects.create(
+                switched = ProfileInForce.objects.create(
                     seq=current.seq + 1, profile=profile, previous=current.profile,
                     since=timezone.now(), basis=ProfileBasis.SWITCH, switched_by=actor,
                     reason=reason,
@@ -258,6 +259,11 @@ def petition_profile_switch(*, actor: Any, profile: str, expected: str, reason: 
         except IntegrityError:  # another switch from the same record landed in between
             raise errors.StaleEdit(_stale(ProfileInForce.objects.select_related("switched_by").first())) \
                 from None
+        # In the district's one trail of who changed the rules, beside the admin site's changes.
+        record_configuration_change(actor=actor, action=ConfigurationAction.CHANGED, obj=switched,
+                                    before={"profile": current.profile}, after={"profile": profile},
+                                    message=reason)
+        return switched
 
 
 def profile_switch_refusal(*, profile: str, expected: str) -> errors.DomainError | None:

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from pingan.core import errors
-from pingan.core.models import Role, RoleName, Unit
+from pingan.core.models import ConfigurationChange, Role, RoleName, Unit
 from pingan.demo.district import DISTRICT_CODE
 from pingan.petitions import profiles
 from pingan.petitions.models import Profile, ProfileBasis, ProfileInForce
@@ -79,6 +79,9 @@ def test_a_switch_is_recorded_and_applies_to_petitions_registered_after_it(perso
                                                                  "省信访局通知")
     assert record.since.isoformat() == "2026-03-02T01:00:00+00:00"
     assert [r.profile for r in ProfileInForce.objects.all()] == ["zhejiang", "national"]
+    (audit,) = ConfigurationChange.objects.filter(model="petitions.profileinforce")
+    assert (audit.actor, audit.before, audit.after, audit.message) == (
+        personas.admin, {"profile": "national"}, {"profile": "zhejiang"}, "省信访局通知")
     before.refresh_from_db()
     assert (before.profile, after.profile) == ("national", "zhejiang")
     # Zhejiang: acceptance within 5 working days (浙江 art. 20), national 15 calendar days.
