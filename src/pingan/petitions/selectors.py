@@ -223,12 +223,14 @@ def repeat_candidates(petition: Petition, *, user: Any) -> list[RepeatCandidate]
 
 def backlog_units(prefix: str | None = None) -> list[Unit]:
     """The units a backlog table has a row for: the territorial children of the unit with
-    ``prefix`` (default: the district), or that unit alone when it has none."""
+    ``prefix`` (default: the district), or that unit alone when it has none. A grid is the
+    finest row: its micro-grids are a grid worker's own beat, not a board's."""
     parents = Unit.objects.exclude(kind=UnitKind.DEPARTMENT)
     parent = (parents.filter(prefix=prefix) if prefix else parents.filter(parent__isnull=True)).first()
     if parent is None:
         return []
-    return list(parent.children.exclude(kind=UnitKind.DEPARTMENT).order_by("prefix")) or [parent]
+    children = parent.children.exclude(kind__in=(UnitKind.DEPARTMENT, UnitKind.MICRO_GRID))
+    return list(children.order_by("prefix")) or [parent]
 
 
 def board_unit(*, user: Any, prefix: str | None) -> Unit | None:

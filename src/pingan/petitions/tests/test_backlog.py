@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pingan.core import errors
-from pingan.core.models import Event, EventType, Unit
+from pingan.core.models import Event, EventType, Unit, UnitKind
 from pingan.petitions.models import Petition
 from pingan.petitions.selectors import backlog_metrics, backlog_units
 from pingan.petitions.services import (
@@ -259,3 +259,8 @@ def test_the_api_designates_a_leader_and_hides_the_petition_from_outsiders(book,
     assert hidden.status_code == 404
     assert done.status_code == 200
     assert (done.json()["backlog_leader"], done.json()["backlog_target_date"]) == ("王镇长", "2026-12-31")
+
+
+def test_a_grid_is_the_finest_row_of_a_board(worker_grid):
+    assert worker_grid.children.filter(kind=UnitKind.MICRO_GRID).exists()  # the demo splits it
+    assert backlog_units(worker_grid.prefix) == [worker_grid]
