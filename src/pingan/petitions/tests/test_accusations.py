@@ -32,7 +32,7 @@ from pingan.petitions.selectors import (
     petition_list,
 )
 from pingan.petitions.services import petition_personal_data, petition_transition
-from pingan.petitions.workflow import MSG_SEALED_NOT_RETURNED
+from pingan.petitions.workflow import MSG_SEALED_NOT_RETURNED, PETITION_WORKFLOW
 from pingan.testing import api_client
 
 # Not the complaint's petitioner (conftest's ID_NUMBER and PHONE): a leak would be told apart.
@@ -199,7 +199,8 @@ def test_the_clerk_hears_nothing_of_its_steps(accusation, discipline, xinfang):
 
 
 def test_an_accusation_is_not_returned_to_the_routing_unit(accusation, discipline):
-    with pytest.raises(errors.DomainError) as caught:
+    assert "object" not in [t.name for t in PETITION_WORKFLOW.available(accusation, discipline)]
+    with pytest.raises(errors.PermissionDenied) as caught:
         petition_transition(petition=accusation, name="object", actor=discipline,
                             expected_version=accusation.version, note="不属于本单位")
     assert caught.value.message == str(MSG_SEALED_NOT_RETURNED)
