@@ -96,6 +96,7 @@ from pingan.petitions.selectors import (
     may_view_personal_data,
     petition_list,
     petitioner_shown,
+    petitions_known_to,
 )
 from pingan.petitions.services import petition_personal_data, petition_register, petition_transition
 from pingan.petitions.workflow import PETITION_WORKFLOW
@@ -451,7 +452,7 @@ class _Importer:
             steps = self.steps(number, row)
             if len(self.errors) == problems and unit is not None:
                 planned.append(_New(number, row, unit, handling_unit, steps))
-        return self.checks.unseen(planned, Petition.objects.visible_to(self.actor), kind=KIND,
+        return self.checks.unseen(planned, petitions_known_to(self.actor), kind=KIND,
                                   taken=MSG_REF_TAKEN)
 
     # -- each new row through the services (``RowChecks.write``) ------------------

@@ -169,6 +169,13 @@ def petitioner_shown(user: Any, petition: Petition) -> Petitioner:
     return petitioner_of(petition, full=False, withheld=not scope_for(user).holds_seal(petition))
 
 
+def petitions_known_to(user: Any) -> QuerySet[Petition]:
+    """The petitions ``user`` sees, and those they registered and keep a receipt of: an
+    import run again by the clerk skips the accusations it registered the first time."""
+    scope = scope_for(user)
+    return Petition.objects.filter(scope.case_q() | scope.receipt_q())
+
+
 def petition_receipt(*, user: Any, ref: str) -> Petition | None:
     """A petition ``user`` registered but may no longer read (an accusation, once routed to
     the discipline office), for its reference and status only; None otherwise."""

@@ -245,9 +245,10 @@ PETITION_WORKFLOW = Workflow(
                    **HANDLER_STEP, note_required=True,
                    requires=(_choice("reason", NotAcceptedReason, MSG_NOT_ACCEPTED_REASON),),
                    style="outline-danger"),
+        # Not offered on an accusation at all: it is not the routing unit's to read.
         Transition("object", _("Object to the assignment"), (Status.RECEIVED,), Status.RETURNED,
-                   **HANDLER_STEP, note_required=True, requires=(not_sealed, within_objection_window),
-                   style="outline-warning"),
+                   **{**HANDLER_STEP, "actor_requires": (not_sealed, for_handling_unit)},
+                   note_required=True, requires=(within_objection_window,), style="outline-warning"),
         Transition("reroute", _("Route again"), (Status.RETURNED,), Status.RECEIVED,
                    town_or_above=True, actor_requires=(for_routing_unit,), requires=(needs_handling_unit,)),
         Transition("start", _("Start handling"), (Status.ACCEPTED,), Status.HANDLING, **HANDLER_STEP),

@@ -283,3 +283,16 @@ def test_the_trail_refuses_update_and_delete_on_postgresql(personas):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             attempt()
     assert ConfigurationChange.objects.get(pk=record.pk).after == {"duration": 7}
+
+
+def test_a_person_added_is_recorded_without_the_password(admin_client, personas):
+    response = admin_client.post(reverse("admin:auth_user_add"), {
+        "username": "newclerk", "password1": "a-new-long-pass-1", "password2": "a-new-long-pass-1",
+        "usable_password": "true"})
+    assert response.status_code == 302
+    person = get_user_model().objects.get(username="newclerk")
+    assert not person.is_superuser and not person.is_staff
+    record = ConfigurationChange.objects.get(model="auth.user")
+    assert (record.action, record.object_id, record.actor) == (ConfigurationAction.ADDED, str(person.pk),
+                                                               personas.admin)
+    assert record.after["username"] == "newclerk" and "password" not in record.after

@@ -32,7 +32,8 @@ from pingan.petitions.selectors import (
     petition_list,
 )
 from pingan.petitions.services import petition_personal_data, petition_transition
-from pingan.petitions.workflow import MSG_SEALED_NOT_RETURNED
+from pingan.petitions.tests.test_ledger import ledger_row, run, xlsx
+from pingan.petitions.workflow import MSG_SEALED_NOT_RETURNED, PETITION_WORKFLOW
 from pingan.testing import api_client
 
 # Not the complaint's petitioner (conftest's ID_NUMBER and PHONE): a leak would be told apart.
@@ -199,7 +200,8 @@ def test_the_clerk_hears_nothing_of_its_steps(accusation, discipline, xinfang):
 
 
 def test_an_accusation_is_not_returned_to_the_routing_unit(accusation, discipline):
-    with pytest.raises(errors.DomainError) as caught:
+    assert "object" not in [t.name for t in PETITION_WORKFLOW.available(accusation, discipline)]
+    with pytest.raises(errors.PermissionDenied) as caught:
         petition_transition(petition=accusation, name="object", actor=discipline,
                             expected_version=accusation.version, note="不属于本单位")
     assert caught.value.message == str(MSG_SEALED_NOT_RETURNED)
@@ -251,3 +253,16 @@ def test_an_overdue_accusation_does_not_climb_to_the_town(accusation, complaint)
     accusation.refresh_from_db()
     complaint.refresh_from_db()
     assert accusation.escalation_level == 0 and complaint.escalation_level > 0
+
+
+def test_the_clerks_ledger_imported_again_skips_the_accusation(xinfang, hangbu_village):
+    """A file is imported again as nothing new: the accusation it holds, now sealed from the
+    clerk, is skipped like the rest, and nothing of it is told."""
+    rows = [ledger_row("J-1", hangbu_village, 信访类型="检举控告", 问题类别="", 信访人="王检举",
+                       身份证号码=ACCUSER_ID, 联系电话=ACCUSER_PHONE, 内容摘要="举报某村书记侵占集体资金"),
+            ledger_row("J-2", hangbu_village)]
+    data = xlsx(rows)
+    assert run(data, xinfang).created == 2
+    again = run(data, xinfang)
+    assert (again.ok, again.created, again.skipped) == (True, 0, 2)
+    assert Petition.objects.count() == 2
