@@ -27,6 +27,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from pingan.core import errors
 from pingan.core.cases import case_deadline_recount
+from pingan.core.configuration import record_configuration_change, snapshot
 from pingan.core.deadlines import OPEN, end_of_day, local_days_q, year_confirmed
 from pingan.core.holidays import schedule_changed
 from pingan.core.inbox import notify_user
@@ -45,6 +46,7 @@ from pingan.core.ledger import (
 )
 from pingan.core.models import (
     Case,
+    ConfigurationAction,
     Festival,
     HolidayDay,
     HolidayKind,
@@ -198,6 +200,7 @@ def holidays_import(*, source: str | Path | IO[bytes], actor: Any, filename: str
             if row and row.confirmed and _stored(row) == set(days):
                 result.unchanged.append(year)
                 continue
+            before = snapshot(row, ("days",)) if row else {}
             if row is None:
                 row = HolidayYear(year=year)
             else:
@@ -209,6 +212,10 @@ def holidays_import(*, source: str | Path | IO[bytes], actor: Any, filename: str
                 HolidayDay(year=row, day=day, kind=kind, festival=festival, source=HolidaySource.NOTICE)
                 for day, kind, festival in sorted(days)
             ])
+            # The rules' audit trail, as for a change made in the admin site.
+            record_configuration_change(
+                actor=actor, action=ConfigurationAction.CHANGED if before else ConfigurationAction.ADDED,
+                obj=row, before=before, after=snapshot(row, ("days",)), message=row.basis)
             result.confirmed.append(year)
             result.days += len(days)
         if result.confirmed:

@@ -21,6 +21,7 @@ from pingan.core.holiday_import import holiday_notice_sweep, holidays_import
 from pingan.core.holidays import package_days, qingming, seed_from_package, statutory_days
 from pingan.core.ledger import LedgerRejected
 from pingan.core.models import (
+    ConfigurationChange,
     DayType,
     Festival,
     HolidayDay,
@@ -145,9 +146,13 @@ def test_the_import_confirms_the_year_and_the_calendar_follows(personas):
     assert not is_working_day(D("2027-02-10"))  # the notice's nine days, not the statute's four
     assert is_working_day(D("2027-02-14"))      # a make-up Sunday
     assert describe_day(D("2027-02-14")) == (DayKind.MAKE_UP, str(Festival.SPRING_FESTIVAL.label), False)
+    # In the rules' audit trail once; the unchanged re-import below adds nothing.
+    (audit,) = ConfigurationChange.objects.filter(model="core.holidayyear", object_id=str(row.pk))
+    assert audit.actor == personas.admin and len(audit.after["days"]) == len(NOTICE_2027)
     again = holidays_import(source=notice_csv(NOTICE_2027), filename="2027.csv", actor=personas.admin)
     assert (again.confirmed, again.unchanged, again.recounted) == ([], [2027], [])
     assert HolidayYear.objects.get(year=2027).basis == "国办发明电〔2026〕7号"
+    assert ConfigurationChange.objects.filter(model="core.holidayyear").count() == 1
 
 
 def test_a_bad_file_is_refused_row_by_row_and_changes_nothing(personas):
