@@ -28,7 +28,17 @@ from django.db.models import Q
 
 from pingan.core.models import Case
 
-# A trigram index holds every run of three characters: it can find nothing shorter.
+# A trigram index holds every run of three characters: it can find nothing shorter. A term
+# of one or two characters is scanned, and the list's other filters and its order narrow
+# the scan: chosen by measurement (bench/README.md, "Text search"). The two-character words
+# people search for are hazard words (燃气, 电梯, 楼道, 消防) in 1–14% of a ledger, and walking
+# the list's order finds a page of them after a few thousand rows: 16–24 ms of CPU at a
+# million hazards, as fast as a rare phrase through the index. Only a two-character word
+# almost no case holds costs a full scan, as every search did before. The alternatives cost
+# more than that: a bigram column must be written by every path that writes a case (the
+# bulk imports write rows directly) and doubles the index, and PostgreSQL here has no
+# pg_bigm; segmenting with jieba finds words, not substrings (燃气 is not found in a text
+# segmented as 燃气灶), so its hits would differ from the scan's.
 MIN_INDEXED_LENGTH = 3
 # The columns of ``core_case`` the index holds (and the only ones a list may search).
 INDEXED_FIELDS = ("ref", "title", "description", "location", "external_ref")
