@@ -156,3 +156,12 @@ def test_a_hazard_is_found_by_the_words_of_its_description(personas, make_hazard
     hazard = make_hazard(title="厨房隐患", description="燃气软管龟裂，存在漏气风险")
     listed = api_client(personas.town_handler).get("/api/v1/hazards", {"q": "软管龟裂"}).json()["items"]
     assert [i["ref"] for i in listed] == [hazard.ref]
+
+
+def test_a_nul_character_is_refused_with_a_clear_error(personas):
+    """PostgreSQL refuses NUL in any text parameter: the search must say so, not fail."""
+    client = api_client(personas.admin)
+    for params in ({"q": "燃气\x00灶"}, {"q": "\x00"}, {"status": ["reported", "x\x00"]}):
+        response = client.get("/api/v1/hazards", params)
+        assert response.status_code in (400, 422), params
+        assert "NUL" in response.content.decode(), params
