@@ -32,7 +32,7 @@ from pingan.core.models import Case
 # of one or two characters is scanned, and the list's other filters and its order narrow
 # the scan: chosen by measurement (bench/README.md, "Text search"). The two-character words
 # people search for are hazard words (燃气, 电梯, 楼道, 消防) in 1–14% of a ledger, and walking
-# the list's order finds a page of them after a few thousand rows: 16–24 ms of CPU at a
+# the list's order finds a page of them after a few thousand rows: 17–37 ms of CPU at a
 # million hazards, as fast as a rare phrase through the index. Only a two-character word
 # almost no case holds costs a full scan, as every search did before. The alternatives cost
 # more than that: a bigram column must be written by every path that writes a case (the
