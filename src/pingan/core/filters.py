@@ -23,6 +23,10 @@ class ListFilters(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _form_values(cls, value: Any, info: ValidationInfo) -> Any:
+        # No text a case holds has one on PostgreSQL, which refuses it in a query outright.
+        given = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in given):
+            raise ValueError("must not contain a NUL character")
         if get_origin(cls.model_fields[info.field_name].annotation) is list:
             if value in (None, ""):
                 return []

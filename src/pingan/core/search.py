@@ -28,7 +28,17 @@ from django.db.models import Q
 
 from pingan.core.models import Case
 
-# A trigram index holds every run of three characters: it can find nothing shorter.
+# A trigram index holds every run of three characters: it can find nothing shorter. A term
+# of one or two characters is scanned, and the list's other filters and its order narrow
+# the scan: chosen by measurement (bench/README.md, "Text search"). The two-character words
+# people search for are hazard words (燃气, 电梯, 楼道, 消防) in 1–14% of a ledger, and walking
+# the list's order finds a page of them after a few thousand rows: 17–37 ms of CPU at a
+# million hazards, as fast as a rare phrase through the index. Only a two-character word
+# almost no case holds costs a full scan, as every search did before. The alternatives cost
+# more than that: a bigram column must be written by every path that writes a case (the
+# bulk imports write rows directly) and doubles the index, and PostgreSQL here has no
+# pg_bigm; segmenting with jieba finds words, not substrings (燃气 is not found in a text
+# segmented as 燃气灶), so its hits would differ from the scan's.
 MIN_INDEXED_LENGTH = 3
 # The columns of ``core_case`` the index holds (and the only ones a list may search).
 INDEXED_FIELDS = ("ref", "title", "description", "location", "external_ref")
@@ -67,23 +77,18 @@ def text_q(term: str, fields: Sequence[str]) -> Q:
     matches = like_q(term, fields)
     if len(term) < MIN_INDEXED_LENGTH:
         return matches
-    candidates = _candidates(term, fields)
-    if candidates is None:
-        return matches
-    return Q(pk__in=candidates) & matches
-
-
-def _candidates(term: str, fields: Sequence[str]) -> list[int] | None:
-    """The ids of the cases the index finds for the term, or None for CANDIDATE_LIMIT or more."""
     alias = router.db_for_read(Case)
-    connection = connections[alias]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+    if connections[alias].vendor == "sqlite":
+        with connections[alias].cursor() as cursor:
             cursor.execute("SELECT rowid FROM core_case_text WHERE core_case_text MATCH %s LIMIT %s",
                            (_fts_phrase(term, fields), CANDIDATE_LIMIT))
             ids = [row[0] for row in cursor.fetchall()]
+        # The index's case folding reaches further than LIKE's: LIKE decides.
+        found = Q(pk__in=ids) & matches
     else:
-        # The query icontains writes: the pg_trgm indexes on UPPER(column) serve it as it is.
-        ids = list(Case.objects.using(alias).filter(like_q(term, fields)).order_by()
+        # The scan's own condition, which the pg_trgm indexes serve: the ids are the matches.
+        # Repeating the condition beside them would only make the planner expect none.
+        ids = list(Case.objects.using(alias).filter(matches).order_by()
                    .values_list("pk", flat=True)[:CANDIDATE_LIMIT])
-    return ids if len(ids) < CANDIDATE_LIMIT else None
+        found = Q(pk__in=ids)
+    return matches if len(ids) >= CANDIDATE_LIMIT else found

@@ -82,6 +82,7 @@ from pingan.fraud.models import (
 from pingan.petitions.masking import mask_address, mask_id_number, mask_name, mask_phone
 from pingan.petitions.selectors import may_view_personal_data
 
+# Not a case's story: it names its victims.
 CASE_TEXT_FIELDS = ("ref", "title")
 WARNING_TEXT_FIELDS = ("ref", "external_ref")
 SORTS = {

@@ -42,7 +42,8 @@ from pingan.petitions.masking import Petitioner, petitioner_of
 from pingan.petitions.models import KIND, Category, Channel, Petition, PetitionType, Satisfaction, Status
 from pingan.petitions.similarity import cosine, shingles
 
-# Not the description: the matter in full names people, and the list shows it to no one.
+# Not the description: the matter in full often names people, and finding petitions by it
+# would tell its words to someone allowed only the title.
 TEXT_FIELDS = ("ref", "title")
 SORTS = {
     "due": ("due_at", "id"),

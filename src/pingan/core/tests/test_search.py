@@ -156,3 +156,33 @@ def test_a_hazard_is_found_by_the_words_of_its_description(personas, make_hazard
     hazard = make_hazard(title="厨房隐患", description="燃气软管龟裂，存在漏气风险")
     listed = api_client(personas.town_handler).get("/api/v1/hazards", {"q": "软管龟裂"}).json()["items"]
     assert [i["ref"] for i in listed] == [hazard.ref]
+
+
+def test_a_nul_character_is_refused_with_a_clear_error(personas):
+    """PostgreSQL refuses NUL in any text parameter: the search must say so, not fail."""
+    client = api_client(personas.admin)
+    for params in ({"q": "燃气\x00灶"}, {"q": "\x00"}, {"status": ["reported", "x\x00"]}):
+        response = client.get("/api/v1/hazards", params)
+        assert response.status_code in (400, 422), params
+        assert "NUL" in response.content.decode(), params
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_a_hazard_is_found_by_a_phrase_of_its_description(browser, live_server, personas,
+                                                                      make_hazard):
+    from django.urls import reverse
+
+    from pingan.conftest import PHONE_SCREEN, browser_login
+
+    wanted = make_hazard(title="厨房隐患", description="燃气软管龟裂，存在漏气风险")
+    other = make_hazard(title="楼道内电动车充电")
+    page = browser.new_page(**PHONE_SCREEN)
+    browser_login(page, live_server, "hangbu")
+    page.goto(live_server.url + reverse("hazards:list"))
+    assert page.get_attribute("#filter-q", "placeholder") == "编号、标题、描述或地点"
+    page.fill("#filter-q", "软管龟裂")
+    page.press("#filter-q", "Enter")
+    page.wait_for_function(f"!document.querySelector('#hazard-results').innerText.includes('{other.ref}')")
+    assert wanted.ref in page.locator("#hazard-results").inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_SCREEN["viewport"]["width"]
