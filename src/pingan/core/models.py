@@ -714,6 +714,7 @@ class LedgerColumnMapping(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} · {self.kind}: {'、'.join(self.headers)}"
 
+
 # --- The audit trail of the rules: admin-site changes (issue 10 §7) -------------------------
 
 
