@@ -50,7 +50,7 @@ from pingan.core import errors
 from pingan.core.deadlines import end_of_day
 from pingan.core.divisions import division_prefix, short_name
 from pingan.core.models import ROLE_RANK, Case, Role, RoleName, Unit, UnitKind
-from pingan.core.scoping import scope_for
+from pingan.core.scoping import kind_domain, scope_for
 
 MSG_REQUIRED = _("This cell must not be empty.")
 MSG_TOO_LONG = _("Longer than {limit} characters.")
@@ -448,19 +448,25 @@ def person_name(user: Any) -> str:
 
 class UnitPeople:
     """The people a ledger may name as responsible for a case of a unit: the active users who
-    hold a handler's role or higher at that very unit, by every way a ledger writes them
-    (username, full name in either order, without spaces). Read once per unit and import."""
+    hold a handler's role or higher of the kind's domain (or of every domain) at that very
+    unit, by every way a ledger writes them (username, full name in either order, without
+    spaces). Read once per unit and import. As ``core.people.case_assignees`` has it, the
+    district's own roles are oversight, not handling: a case filed at the district names no
+    one of it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, kind: str) -> None:
         self.by_unit: dict[int, dict[str, set[Any]]] = {}
+        domain = kind_domain(kind)
+        self.in_domain = Q(domain="") | Q(domain=domain) if domain else Q()
 
     def match(self, unit: Unit, name: str | None) -> Any:
         """The one user of ``unit`` called ``name``; None when none or several are."""
-        if not name:
+        if not name or unit.kind in (UnitKind.DISTRICT, UnitKind.DEPARTMENT):
             return None
         if unit.pk not in self.by_unit:
             names: dict[str, set[Any]] = defaultdict(set)
-            roles = Role.objects.filter(unit=unit, user__is_active=True, role__in=ASSIGNABLE_ROLES)
+            roles = Role.objects.filter(self.in_domain, unit=unit, user__is_active=True,
+                                        role__in=ASSIGNABLE_ROLES)
             for role in roles.select_related("user"):
                 user = role.user
                 for written in (user.username, user.get_full_name(), user.last_name + user.first_name):

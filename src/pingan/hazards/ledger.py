@@ -351,7 +351,7 @@ class _Importer:
         self.filename = filename
         self.progress = progress
         self.error = sheet.error
-        self.people = UnitPeople()
+        self.people = UnitPeople(kind=KIND)
 
     # -- phase 1: every row through the schema, in pure Python -----------------
     def validate(self, plan: _Plan) -> list[tuple[int, LedgerRow]]:
@@ -500,8 +500,9 @@ class _Creator:
                     "department": self.departments[row.category],
                 },
             )
-            if row.due_at:
+            if row.due_at:  # the file's own date: final, whatever the calendar of its year
                 hazard.policy_due_at, hazard.due_at = hazard.due_at, row.due_at
+                hazard.due_provisional, hazard.due_basis = False, None
             hazard.assignee = item.assignee
             hazard.responsible_person = "" if item.assignee else row.responsible or ""
             event = opening_event(case=hazard, actor=self.actor, event_type=EventType.IMPORTED)

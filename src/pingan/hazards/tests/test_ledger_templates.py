@@ -139,13 +139,13 @@ def test_a_reimport_without_titles_keeps_the_hazards_own_title(personas, hangbu_
 FIRE_HEADER = ["序号", "所属网格", "隐患名称", "隐患类别", "检查日期", "整改时限", "整改责任人"]
 
 
-def person(username, name, unit, role="handler"):
+def person(username, name, unit, role="handler", domain=""):
     from django.contrib.auth import get_user_model
 
     from pingan.core.models import Role
 
     user = get_user_model().objects.create_user(username=username, first_name=name)
-    Role.objects.create(user=user, unit=unit, role=role)
+    Role.objects.create(user=user, unit=unit, role=role, domain=domain)
     return user
 
 
@@ -237,3 +237,33 @@ def test_the_api_gives_the_ledgers_deadline_the_policys_and_the_named_person(per
     assert body["responsible_person"] == "陈静"
     assert dt.datetime.fromisoformat(body["due_at"]) == end_of_day(dt.date(2026, 6, 12))
     assert dt.datetime.fromisoformat(body["policy_due_at"]) == end_of_day(dt.date(2026, 6, 8))
+
+
+@time_machine.travel(local(2026, 12, 28, 9), tick=False)
+def test_the_ledgers_own_deadline_is_final_and_no_schedule_import_moves_it(personas, worker_grid):
+    """The policy's 7 days from 28 December cross into 2027, a year with no confirmed
+    schedule; the file's own 10 January does not depend on it."""
+    from pingan.core.holiday_import import recount_provisional_deadlines
+
+    rows = [["Y-1", worker_grid.name, "消防通道堵塞", "消防", "2026-12-28", "2027-01-10", None],
+            ["Y-2", worker_grid.name, "消防通道堵塞", "消防", "2026-12-28", None, None]]
+    run(template(FIRE_HEADER, rows), personas.admin)
+    own, policy = Hazard.objects.get(external_ref="Y-1"), Hazard.objects.get(external_ref="Y-2")
+    assert (own.due_provisional, own.due_basis) == (False, None)
+    assert policy.due_provisional and policy.due_basis
+    recount_provisional_deadlines(years=[2027], actor=personas.admin, at=timezone.now())
+    own.refresh_from_db()
+    assert own.due_at == end_of_day(dt.date(2027, 1, 10))
+
+
+@time_machine.travel(local(2026, 6, 10, 9), tick=False)
+def test_a_named_person_outside_the_hazards_domain_or_at_the_district_is_kept_by_name(
+        personas, worker_grid, district):
+    person("xinfangyuan", "孙丽", worker_grid, domain="petitions")  # petitions work: no hazard of hers
+    person("fuhe", "周强", district)  # the district's own roles oversee, they do not fix
+    rows = [["D-1", worker_grid.name, "楼道堆物", "消防", "2026-06-01", None, "孙丽"],
+            ["D-2", district.code, "楼道堆物", "消防", "2026-06-01", None, "周强"]]
+    run(template(FIRE_HEADER, rows), personas.admin)  # a code in the unit column is read as one
+    found = {h.external_ref: (h.unit, h.assignee, h.responsible_person)
+             for h in Hazard.objects.filter(external_ref__startswith="D-")}
+    assert found == {"D-1": (worker_grid, None, "孙丽"), "D-2": (district, None, "周强")}
