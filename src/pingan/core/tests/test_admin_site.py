@@ -143,6 +143,20 @@ def test_a_superusers_account_is_not_the_district_admins(admin_client, django_us
     assert root.check_password("x-long-password") and root.is_active and root.is_superuser
 
 
+def test_nor_is_a_discipline_officers_account(admin_client, django_user_model):
+    """A new password would let the district admin sign in as the officer and read the
+    accusations: the discipline office's people are the operators' to change."""
+    officer = django_user_model.objects.create_user("jiwei2", password="x-long-password")
+    Role.objects.create(user=officer, unit=Unit.objects.get(name="区纪委监委"), role=RoleName.HANDLER)
+    password = reverse("admin:auth_user_password_change", args=[officer.pk])
+    new = "a-new-long-pass-1"
+    assert admin_client.post(password, {"password1": new, "password2": new}).status_code == 403
+    assert admin_client.post(reverse("admin:auth_user_change", args=[officer.pk]),
+                             {"username": "jiwei2", "is_active": ""}).status_code == 403
+    officer.refresh_from_db()
+    assert officer.check_password("x-long-password") and officer.is_active
+
+
 # --- API tokens ---------------------------------------------------------------------------
 
 
