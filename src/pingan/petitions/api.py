@@ -5,6 +5,7 @@ answers only a role allowed the full view and records that it did."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 from django.http import HttpRequest
@@ -515,7 +516,10 @@ def backlog(request: HttpRequest, payload: Query[BacklogQuery]):
     return backlog_metrics(user=user, baseline=payload.baseline, units=backlog_units(parent.prefix))
 
 
-@router.post("", response={201: PetitionDetail, **ERRORS}, summary="Register a petition")
+@router.post("", response={201: PetitionDetail | PetitionReceipt, **ERRORS}, summary="Register a petition",
+             description="The petition as the registering user may read it; an accusation, which "
+                         "goes to the discipline office at once, only as its receipt (reference, "
+                         "status, received).")
 def petition_create(request: HttpRequest, payload: PetitionIn):
     unit = _unit_coded(payload.unit, "unit")
     petition = petition_register(
@@ -526,7 +530,14 @@ def petition_create(request: HttpRequest, payload: PetitionIn):
         received_at=payload.received_at, repeat_of=payload.repeat_of,
         external_ref=payload.external_ref, source="api",
     )
-    return HttpStatus(201, _petition(request, petition.ref))
+    shown = petition_get(user=actor(request), ref=petition.ref)
+    if shown is None:
+        # Sealed from its registrar: the receipt. A bare record of what the receipt reads, so
+        # that only the receipt's schema fits it (the petition itself would fit the detail's).
+        receipt = petition_receipt(user=actor(request), ref=petition.ref)
+        return HttpStatus(201, SimpleNamespace(ref=receipt.ref, status=receipt.status,
+                                               opened_at=receipt.opened_at))
+    return HttpStatus(201, shown)
 
 
 @router.get("/{ref}", response={200: PetitionDetail, **ERRORS}, summary="One petition")

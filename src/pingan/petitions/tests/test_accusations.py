@@ -191,6 +191,18 @@ def test_the_clerk_sees_the_receipt_only_once_it_is_routed(client, xinfang, hang
     assert petition.ref not in _refs(xinfang)
 
 
+def test_registered_over_the_api_the_clerk_gets_the_receipt_not_a_404(xinfang, hangbu_village):
+    """A 404 after the accusation was written would leave the clerk without its reference,
+    and a retry would register it twice."""
+    response = api_client(xinfang).post("/api/v1/petitions", {
+        "unit": hangbu_village.code, "channel": "letter", "petition_type": "accusation",
+        "title": "举报某村书记侵占集体资金", "matter": "反映缪村村书记侵占集体土地补偿款。", **ACCUSER,
+    }, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert set(response.json()) == {"ref", "status", "received_at"}
+    assert response.json()["ref"] == Petition.objects.get().ref and not _leaks(response.content.decode())
+
+
 def test_the_clerk_hears_nothing_of_its_steps(accusation, discipline, xinfang):
     """Not accepting a petition tells the clerk who registered it, except an accusation's."""
     petition_transition(petition=accusation, name="not_accept", actor=discipline,
