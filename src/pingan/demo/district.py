@@ -187,7 +187,8 @@ def _role(user: object, unit: Unit, role: str, title: str, domain: str = ALL_DOM
     Role.objects.get_or_create(user=user, unit=unit, role=role, domain=domain, defaults={"title": title})
 
 
-CONFIGURATION_MODELS = ("unit", "role", "leadership", "responsibility", "deadlinepolicy", "apitoken")
+CONFIGURATION_MODELS = ("unit", "role", "leadership", "responsibility", "deadlinepolicy", "apitoken",
+                        "holidayyear", "holidayday")
 
 
 def district_admin_group() -> Group:
@@ -198,7 +199,10 @@ def district_admin_group() -> Group:
         Permission.objects.filter(content_type__app_label="core",
                                   content_type__model__in=CONFIGURATION_MODELS)
         | Permission.objects.filter(content_type__app_label="core",
-                                    codename__in=["view_event", "view_configurationchange"])
+                                    codename__in=["view_event", "view_configurationchange",
+                                                  # a wrong column matching is forgotten there
+                                                  "view_ledgercolumnmapping",
+                                                  "delete_ledgercolumnmapping"])
         | Permission.objects.filter(content_type__app_label="petitions",
                                     content_type__model__in=["petitionruleset", "petitionrule"],
                                     codename__regex=r"^(view|change)_")
@@ -225,7 +229,7 @@ def leader_in_charge(username: str, full_name: str, unit: Unit, domain: str, tit
     leaders answer for the work, they are not assigned it)."""
     user = _user(username, full_name)
     Leadership.objects.get_or_create(user=user, unit=unit, domain=domain, defaults={"title": title})
-    _role(user, unit, RoleName.VIEWER, title)
+    _role(user, unit, RoleName.VIEWER, title, domain)  # a leader sees the domain they answer for
     return user
 
 

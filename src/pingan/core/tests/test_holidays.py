@@ -258,8 +258,7 @@ def test_the_admin_site_confirms_a_year_and_imports_a_notice(client, personas, m
     with time_machine.travel(dt.datetime(2026, 12, 28, 9, tzinfo=dt.UTC), tick=False):
         hazard = make_hazard(title="跨年的隐患")  # 7 days: Monday 4 January 2027, provisional
     assert hazard.due_provisional
-    superuser = type(personas.admin).objects.create_superuser("root", password="x")
-    client.force_login(superuser)
+    client.force_login(personas.admin)  # the district admin, whom the October notice sends here
     response = client.post(reverse("admin:core_holidayyear_add"), {
         "year": "2027", "confirmed": "on", "basis": "国办发明电〔2026〕7号",
         "days-TOTAL_FORMS": "2", "days-INITIAL_FORMS": "0",
