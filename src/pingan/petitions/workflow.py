@@ -54,15 +54,15 @@ MSG_HANDLING_UNIT_REQUIRED = _("Choose the unit that will handle the petition in
 MSG_OUTCOME_REQUIRED = _("Choose the outcome of the reply: supported, explained or not supported.")
 MSG_SATISFACTION_REQUIRED = _("Choose how satisfied the petitioner is.")
 MSG_CALLBACK_BUREAU_ONLY = _(
-    "The petitioner's satisfaction is their own answer: the petition bureau ({unit}) records it "
-    "from a call-back, or the petitioner gives it with the code on the reply notice."
+    "The petitioner's satisfaction is their own answer: {unit} records it from a call-back, or "
+    "the petitioner gives it with the code on the reply notice."
 )
 MSG_CALLBACK_NOT_REPLIER = _(
-    "You wrote the reply: another member of the petition bureau makes the call-back."
+    "You wrote the reply: another member of your office makes the call-back."
 )
 MSG_NO_BUREAU_UNIT = _(
-    "No unit has the code {code} that PINGAN_PETITION_BUREAU_UNIT_CODE names for the petition "
-    "bureau: the district admin must create it or correct the setting."
+    "No unit has the code {code} that {setting} names for the call-backs: the district admin "
+    "must create it or correct the setting."
 )
 MSG_CALLBACK_CHANNEL_REQUIRED = _(
     "Choose how the petitioner was asked: by phone, in person or by text message.")
@@ -156,23 +156,23 @@ def _choice(field: str, choices: type, message: Any):
     return requirement
 
 
-def callback_unit(case: Case) -> tuple[Unit | None, str]:
+def callback_unit(case: Case) -> tuple[Unit | None, str, str]:
     """Who asks this petitioner (and the setting naming it): the petition bureau, but for an
     accusation the discipline office, since the accuser's identity never leaves it."""
     setting = ("PINGAN_PETITION_DISCIPLINE_UNIT_CODE" if is_sealed(case)
                else "PINGAN_PETITION_BUREAU_UNIT_CODE")
     code = getattr(settings, setting)
-    return Unit.objects.filter(code=code).first(), code
+    return Unit.objects.filter(code=code).first(), code, setting
 
 
 def from_petition_bureau(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
     """回访 is the petition bureau's: a handler there (not the district admin, not the unit
     that replied), and never the person who wrote the reply, even when the bureau itself
     handled the petition. An accusation's is the discipline office's (``callback_unit``)."""
-    bureau, code = callback_unit(case)
+    bureau, code, setting = callback_unit(case)
     if bureau is None:
-        return MSG_NO_BUREAU_UNIT.format(code=code)
-    roles = scope_for(actor).roles
+        return MSG_NO_BUREAU_UNIT.format(code=code, setting=setting)
+    roles = scope_for(actor).roles_for(case.kind)
     if not any(r.unit_id == bureau.pk and r.rank >= ROLE_RANK[RoleName.HANDLER] for r in roles):
         return MSG_CALLBACK_BUREAU_ONLY.format(unit=bureau.name)
     replier = (Event.objects.filter(case=case, transition="reply").order_by("-seq")
