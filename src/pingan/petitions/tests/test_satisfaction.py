@@ -158,7 +158,8 @@ def test_a_setting_that_names_no_unit_says_so_and_records_nothing(replied, xinfa
     petition, _code = replied
     with time_machine.travel(at("2026-09-04"), tick=False), pytest.raises(errors.PermissionDenied) as caught:
         step(petition, "rate", xinfang, "2026-09-04", satisfaction="satisfied", asked_by="phone")
-    assert caught.value.message == msg(MSG_NO_BUREAU_UNIT, code="330802D99", setting="PINGAN_PETITION_BUREAU_UNIT_CODE")
+    assert caught.value.message == msg(MSG_NO_BUREAU_UNIT, code="330802D99",
+                                           setting="PINGAN_PETITION_BUREAU_UNIT_CODE")
     assert unchanged(petition)
 
 
