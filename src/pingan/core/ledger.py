@@ -49,8 +49,9 @@ from pydantic_core import PydanticCustomError
 from pingan.core import errors
 from pingan.core.deadlines import end_of_day
 from pingan.core.divisions import division_prefix, short_name
-from pingan.core.models import ROLE_RANK, Case, Role, RoleName, Unit, UnitKind
-from pingan.core.scoping import kind_domain, scope_for
+from pingan.core.models import Case, Role, Unit, UnitKind
+from pingan.core.people import HANDLER_ROLES, handles_on_its_ground, in_domain_q
+from pingan.core.scoping import scope_for
 
 MSG_REQUIRED = _("This cell must not be empty.")
 MSG_TOO_LONG = _("Longer than {limit} characters.")
@@ -86,7 +87,6 @@ MSG_LONG_NUMBER = _(
 )
 
 # The roles whose holders may be given a case to handle.
-ASSIGNABLE_ROLES = [name for name, rank in ROLE_RANK.items() if rank >= ROLE_RANK[RoleName.HANDLER]]
 # A ledger often carries a title line or two above the header row.
 HEADER_SEARCH_ROWS = 20
 # Rows looked up in the database at once (an IN list each SQLite version accepts).
@@ -456,17 +456,16 @@ class UnitPeople:
 
     def __init__(self, *, kind: str) -> None:
         self.by_unit: dict[int, dict[str, set[Any]]] = {}
-        domain = kind_domain(kind)
-        self.in_domain = Q(domain="") | Q(domain=domain) if domain else Q()
+        self.in_domain = in_domain_q(kind, role="")
 
     def match(self, unit: Unit, name: str | None) -> Any:
         """The one user of ``unit`` called ``name``; None when none or several are."""
-        if not name or unit.kind in (UnitKind.DISTRICT, UnitKind.DEPARTMENT):
+        if not name or not handles_on_its_ground(unit):
             return None
         if unit.pk not in self.by_unit:
             names: dict[str, set[Any]] = defaultdict(set)
             roles = Role.objects.filter(self.in_domain, unit=unit, user__is_active=True,
-                                        role__in=ASSIGNABLE_ROLES)
+                                        role__in=HANDLER_ROLES)
             for role in roles.select_related("user"):
                 user = role.user
                 for written in (user.username, user.get_full_name(), user.last_name + user.first_name):

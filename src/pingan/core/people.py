@@ -27,14 +27,25 @@ MSG_NOT_RESPONSIBLE = _(
 HANDLER_ROLES = tuple(r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[RoleName.HANDLER])
 
 
-def territorial_chain(unit: Unit) -> list[Unit]:
-    """The unit and its territorial ancestors below the district, nearest first.
+def handles_on_its_ground(unit: Unit) -> bool:
+    """Whether a role at ``unit`` handles the cases on its ground. The district acts on a case
+    through its departments (条抓块统, the "lines"): a role at the district unit itself — the
+    command office, the petitions review office — is oversight of every case, not the
+    handling of one."""
+    return unit.kind not in (UnitKind.DISTRICT, UnitKind.DEPARTMENT)
 
-    The district acts on a case through its departments (条抓块统, the "lines"): a role at
-    the district unit itself — the command office, the petitions review office — is
-    oversight of every case, not the handling of this one.
-    """
-    return [u for u in (unit, *unit.ancestors()) if u.kind not in (UnitKind.DISTRICT, UnitKind.DEPARTMENT)]
+
+def territorial_chain(unit: Unit) -> list[Unit]:
+    """The unit and its territorial ancestors below the district, nearest first."""
+    return [u for u in (unit, *unit.ancestors()) if handles_on_its_ground(u)]
+
+
+def in_domain_q(kind: str, *, role: str = "roles__") -> Q:
+    """Roles (reached through ``role``) of the domain of ``kind``, or of every domain."""
+    domain = kind_domain(kind)
+    if not domain:
+        return Q()
+    return Q(**{f"{role}domain": ""}) | Q(**{f"{role}domain": domain})
 
 
 def responsible_units(case: Case) -> QuerySet[Unit]:
@@ -57,12 +68,10 @@ def handlers_at(unit_id: int) -> QuerySet:
 def case_assignees(case: Case) -> QuerySet:
     """Active users holding a handler-or-higher role of the case's domain (or of every
     domain) at a unit responsible for the case."""
-    domain = kind_domain(case.kind)
-    in_domain = Q(roles__domain="") | Q(roles__domain=domain) if domain else Q()
     # One filter call: the unit, rank and domain are those of one and the same role.
     return (
         get_user_model().objects.filter(
-            in_domain,
+            in_domain_q(case.kind),
             is_active=True,
             roles__unit__in=responsible_units(case),
             roles__role__in=HANDLER_ROLES,
