@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from pingan.conftest import PHONE_SCREEN, browser_login, no_sideways_scroll
+from pingan.conftest import no_sideways_scroll, phone_login
 from pingan.core.models import Role, RoleName, Unit
 from pingan.hazards.models import Hazard, Status
 from pingan.hazards.services import hazard_transition, hazard_update
@@ -28,14 +28,6 @@ PLAN = {"plan_goals": "消除老旧民房承重墙开裂坍塌风险",
         "plan_responsible": "航埠镇建设办负总责，缪村村两委具体实施",
         "plan_deadline": dt.date(2027, 1, 31),
         "plan_safety_measures": "设置警戒线，专人值守，落实应急疏散预案"}
-
-
-def _phone(browser, live_server, username):
-    page = browser.new_context(**PHONE_SCREEN).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    browser_login(page, live_server, username)
-    return page, errors
 
 
 def test_list_and_close_a_major_hazard_on_a_phone(browser, live_server, personas, make_hazard, hangbu,
@@ -54,7 +46,7 @@ def test_list_and_close_a_major_hazard_on_a_phone(browser, live_server, personas
     step("assign", town, assignee=worker)
     hazard_update(hazard=hazard, actor=town, expected_version=hazard.version, changes=PLAN)
 
-    page, errors = _phone(browser, live_server, "zhujian")
+    page, errors = phone_login(browser, live_server, "zhujian")
     page.goto(live_server.url + reverse("hazards:detail", args=[hazard.ref]))
     page.click("button[data-bs-target='#step-list']")
     form = page.locator("#step-list form")
@@ -63,7 +55,9 @@ def test_list_and_close_a_major_hazard_on_a_phone(browser, live_server, personas
     form.locator("input[name=supervision_deadline]").fill(
         f"{timezone.localdate() + dt.timedelta(days=40):%Y-%m-%d}")
     form.locator("select[name=responsible_leader]").select_option(index=1)
-    with page.expect_navigation():
+    # The step's answer is the hazard page itself: wait for its document, not for every
+    # image on it (a CI run once waited 90 s for "load" after this POST).
+    with page.expect_navigation(wait_until="domcontentloaded"):
         form.locator("button[type=submit]").click()
     hazard.refresh_from_db()
     assert hazard.is_listed and hazard.supervising_unit == hangbu
@@ -74,7 +68,7 @@ def test_list_and_close_a_major_hazard_on_a_phone(browser, live_server, personas
     step("accept", regulator, note="验收结论：经区住建局组织专家现场验收，加固工程符合方案要求。",
          documents=[("缪村村民房加固验收报告.pdf", b"%PDF-1.4\n% report\n%%EOF\n")])
 
-    clerk, clerk_errors = _phone(browser, live_server, "hangbu")
+    clerk, clerk_errors = phone_login(browser, live_server, "hangbu")
     clerk.goto(live_server.url + reverse("hazards:detail", args=[hazard.ref]))
     assert no_sideways_scroll(clerk)
     supervision = clerk.locator("#supervision")
