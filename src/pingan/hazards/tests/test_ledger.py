@@ -314,6 +314,17 @@ def test_a_file_without_its_key_columns_is_refused_whole(personas, worker_grid):
 # -- re-import ---------------------------------------------------------------
 
 
+def test_importing_the_same_file_again_adds_and_changes_nothing(personas, worker_grid):
+    data = xlsx([LEGACY_HEADER, legacy_row("U-1", worker_grid),
+                 legacy_row("U-2", worker_grid, category="燃气", grade="重大")])
+    assert run(data, personas.admin).created == 2
+    before = counts()
+    again = run(data, personas.admin)
+    assert (again.ok, again.rows, again.created, again.updated, again.unchanged) == (True, 2, 0, 0, 2)
+    assert counts() == before
+    assert set(Hazard.objects.filter(external_ref__startswith="U-").values_list("version", flat=True)) == {1}
+
+
 def test_reimport_updates_instead_of_duplicating(personas, worker_grid):
     admin = personas.admin
     run(xlsx([LEGACY_HEADER, legacy_row("R-1", worker_grid), legacy_row("R-2", worker_grid)]), admin)
