@@ -1009,18 +1009,18 @@ class RowChecks:
         return new, known
 
     def write(self, items: Sequence[Any], write: Callable[[Any], Any], *, keep: bool,
-              progress: Progress = no_progress, before: Callable[[], Any] | None = None,
-              then: Callable[[list[Any]], Any] | None = None) -> Any:
+              progress: Progress = no_progress, before: Callable[[Any], Any] | None = None,
+              before_rows: int = 0, then: Callable[[list[Any]], Any] | None = None) -> Any:
         """``write`` each item (a planned row with its ``number``) through the services, each in
         a savepoint of one transaction, so that a row they refuse (``RowRefused``) is reported and
-        the next row still tried. ``before`` writes what is written for many rows at once, first,
-        in the same transaction. All is kept only if ``keep`` and no row has an error; ``then``
-        reads what was written before that, and its answer is returned."""
+        the next row still tried. ``before`` first writes ``before_rows`` rows at once in the same
+        transaction, given the progress bar to count them on. All is kept only if ``keep`` and no
+        row has an error; ``then`` reads what was written before that, and its answer is returned."""
         written: list[Any] = []
-        with progress(total=len(items), desc=str(_("Writing"))) as bar, transaction.atomic():
+        with progress(total=before_rows + len(items), desc=str(_("Writing"))) as bar, transaction.atomic():
             try:
                 if before:
-                    before()
+                    before(bar)
                 for item in items:
                     try:
                         with transaction.atomic():

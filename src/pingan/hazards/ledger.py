@@ -405,11 +405,13 @@ class _Importer:
                                     changes=changes))
 
     # -- all rows in one transaction (``RowChecks.write``) ----------------------
-    def create_all(self, new: Sequence[_New]) -> None:
+    def create_all(self, new: Sequence[_New], bar: Any) -> None:
         """The new hazards, a thousand rows a statement, before the changed ones one by one."""
         creator = _Creator(actor=self.actor, items=new)
         for start in range(0, len(new), WRITE_BATCH):
-            creator.create(new[start:start + WRITE_BATCH])
+            batch = new[start:start + WRITE_BATCH]
+            creator.create(batch)
+            bar.update(len(batch))
 
     def update(self, change: _Change) -> Hazard:
         hazard = Hazard.objects.select_related("unit").get(pk=change.hazard_id)
@@ -537,7 +539,7 @@ def import_hazards(file: str | Path | IO[bytes], *, actor: Any, filename: str | 
     plan = importer.plan(rows)
     if not row_errors:
         importer.checks.write(plan.changes, importer.update, keep=not dry_run, progress=progress,
-                              before=partial(importer.create_all, plan.new))
+                              before=partial(importer.create_all, plan.new), before_rows=len(plan.new))
     return LedgerImport.of(rows=len(rows), created=len(plan.new), updated=len(plan.changes),
                            unchanged=plan.unchanged, errors=row_errors, dry_run=dry_run)
 
