@@ -3,7 +3,7 @@
     pingan demo            set up the database, load the demo district, serve it
     pingan serve           serve the platform (gunicorn) on 127.0.0.1:8000
     pingan worker          run background tasks: escalation sweeps, imports
-    pingan import FILE     load a hazard ledger (.xlsx/.csv)
+    pingan import FILE     load the hazard ledger (隐患台账, .xlsx/.csv)
     pingan export FILE     write hazards to .xlsx
     pingan fraud link CASES.csv --out RINGS.csv
                            link fraud cases into ranked rings (a file in, files out; no database)

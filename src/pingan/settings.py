@@ -151,10 +151,11 @@ PINGAN_CASE_DOMAINS = {
 # discipline commission (PINGAN_PETITION_DISCIPLINE_UNIT_CODE).
 PINGAN_SEALED_LINES = {"petition": ("discipline",)}
 # The ledgers that may be uploaded on the web (core.ledger_uploads), each with its import
-# function (file, actor=, filename=, dry_run=, progress=), the list where its rows are seen,
+# function (file, actor=, filename=, dry_run=, progress=, mapping=, returning a
+# core.ledger.LedgerImport), the list where its rows are seen,
 # and the command that does the same for a file too large to upload.
 PINGAN_LEDGER_IMPORTS = {
-    "hazards": {"label": _("hazard ledger"), "run": "pingan.hazards.ledger.import_ledger",
+    "hazards": {"label": _("hazard ledger"), "run": "pingan.hazards.ledger.import_hazards",
                 "list": "hazards:list", "command": "pingan import 台账.xlsx --user USER"},
     "petitions": {"label": _("petition ledger"), "run": "pingan.petitions.ledger.import_petitions",
                   "list": "petitions:list", "command": "pingan petitions import 台账.xlsx --user USER"},

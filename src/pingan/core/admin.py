@@ -188,7 +188,7 @@ class LedgerUploadAdmin(ReadOnlyAdmin):
     """Who imported which ledger file from the web, when, and with what result."""
 
     list_display = ("filename", "kind", "uploaded_by", "uploaded_at", "dry_run", "state", "created",
-                    "skipped")
+                    "updated", "unchanged")
     list_filter = ("kind", "state", "dry_run")
     search_fields = ("filename", "uploaded_by__username")
     list_select_related = ("uploaded_by",)

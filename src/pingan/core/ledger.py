@@ -27,9 +27,9 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import KW_ONLY, dataclass, field, fields
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
-from typing import IO, Any, ClassVar, Protocol
+from typing import IO, Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -67,6 +67,9 @@ MSG_AMBIGUOUS_UNIT = _(
 MSG_UNIT_NOT_IN_SCOPE = _("There is no unit “{value}” in your area.")
 MSG_UNIT_MISMATCH = _("Unit code {code} is {name}, not “{value}”.")
 MSG_REJECTED = _("{count} row(s) have errors; nothing was imported.")
+MSG_SUMMARY = _("{rows} rows: {created} created, {updated} updated, {unchanged} unchanged.")
+MSG_SUMMARY_DRY_RUN = _("Dry run, nothing written. {rows} rows: {created} to create, {updated} to "
+                        "update, {unchanged} unchanged.")
 MSG_NO_HEADER = _("No header row found: one of the first rows must name the columns, e.g. {headers}.")
 MSG_COLUMNS_UNKNOWN = _(
     "No column of the file was recognised as {missing}. The file's columns are: {found}. Say which "
@@ -891,16 +894,17 @@ class ExistingCases:
 
 @dataclass
 class LedgerImport:
-    """What an import did, or would do (``dry_run``). With ``errors``, nothing was written and
-    ``created`` is 0; ``skipped`` rows name cases already in Pingan. A kind's result gives its
-    summaries, formatted with its fields, and may add fields of its own."""
-
-    SUMMARY: ClassVar[Any]
-    SUMMARY_DRY_RUN: ClassVar[Any]
+    """What an import did, or would do (``dry_run``), in one shape for every kind: of its
+    ``rows``, those ``created`` as new cases, those ``updated`` (a case already in Pingan
+    that the row changed), those ``unchanged`` (a case already in Pingan that the row leaves
+    as it is: a file imported again adds and changes nothing), and the ``errors`` of the rows
+    ``refused``. With errors nothing was written, and ``created`` and ``updated`` are 0. A
+    kind may add fields of its own and say them after the summary (``details``)."""
 
     rows: int = 0
     created: int = 0
-    skipped: int = 0
+    updated: int = 0
+    unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
 
@@ -908,11 +912,32 @@ class LedgerImport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def refused(self) -> int:
+        return len({e.row for e in self.errors})
+
+    @classmethod
+    def of(cls, *, rows: int, created: int, unchanged: int, errors: list[RowError], dry_run: bool,
+           updated: int = 0, **written: Any) -> Any:
+        """The result of an import that wrote (or, ``dry_run``, would write) ``created`` and
+        ``updated`` rows and the kind's own counts (``written``): none of them when a row has
+        an error, since then nothing was written. The errors in the file's order."""
+        done = {} if errors else {"created": created, "updated": updated, **written}
+        return cls(rows=rows, unchanged=unchanged, errors=sorted(errors, key=lambda e: e.row),
+                   dry_run=dry_run, **done)
+
+    def details(self) -> str:
+        """What the kind adds to the summary, as a sentence after it ("" for nothing)."""
+        return ""
+
     def __str__(self) -> str:
         if self.errors:
-            return str(MSG_REJECTED).format(count=len({e.row for e in self.errors}))
-        message = self.SUMMARY_DRY_RUN if self.dry_run else self.SUMMARY
-        return str(message).format(**{f.name: getattr(self, f.name) for f in fields(self)})
+            return str(MSG_REJECTED).format(count=self.refused)
+        message = MSG_SUMMARY_DRY_RUN if self.dry_run else MSG_SUMMARY
+        summary = str(message).format(rows=self.rows, created=self.created, updated=self.updated,
+                                      unchanged=self.unchanged)
+        details = self.details()
+        return f"{summary} {details}" if details else summary
 
 
 class Planned(Protocol):
@@ -963,44 +988,50 @@ class RowChecks:
                        row.unit_code or row.unit_name)
         return unit if len(self.errors) == problems else None
 
-    def unseen(self, planned: Sequence[Planned], visible: QuerySet, *, kind: str,
-               taken: Any) -> tuple[list[Any], int]:
-        """The planned rows whose key names no case of ``kind`` yet, and the number of rows
-        skipped because their key names one the actor sees (``visible``): imported before.
-        A key held by a case the actor cannot see is an error, ``taken`` with the key."""
+    def match(self, planned: Sequence[Planned], visible: QuerySet, *, kind: str,
+              taken: Any) -> tuple[list[Any], list[tuple[Any, Any]]]:
+        """The planned rows whose key names no case of ``kind`` yet, and those whose key names
+        a case the actor sees (``visible``), each with that case: imported before. A key held by
+        a case the actor cannot see is an error, ``taken`` with the key."""
         new: list[Any] = []
-        skipped = 0
+        known: list[tuple[Any, Any]] = []
         for start in range(0, len(planned), LOOKUP_BATCH):
             batch = planned[start:start + LOOKUP_BATCH]
             existing = ExistingCases(visible, kind=kind, rows=[item.row for item in batch])
             for item in batch:
-                if existing.get(item.row) is not None:
-                    skipped += 1
+                case = existing.get(item.row)
+                if case is not None:
+                    known.append((item, case))
                 elif item.row.key in existing.taken:
                     self.error(item.number, "external_ref", taken.format(value=item.row.key), item.row.key)
                 else:
                     new.append(item)
-        return new, skipped
+        return new, known
 
-    def write(self, new: Sequence[Planned], create: Callable[[Any], Any], *, keep: bool,
-              progress: Progress = no_progress, then: Callable[[list[Any]], Any] | None = None) -> Any:
-        """``create`` each new row through the services, each in a savepoint of one
-        transaction, so that a row they refuse (``RowRefused``) is reported and the next row
-        still tried. All is kept only if ``keep`` and no row has an error; ``then`` reads what
-        was created before that, and its answer is returned."""
-        created: list[Any] = []
-        with progress(total=len(new), desc=str(_("Writing"))) as bar, transaction.atomic():
-            for item in new:
-                try:
-                    with transaction.atomic():
-                        created.append(create(item))
-                except RowRefused as refused:
-                    self.error(item.number, refused.column, refused.message)
-                except IntegrityError as exc:
-                    # The same reference written by another import since this one looked.
-                    raise errors.DomainError(MSG_CONCURRENT) from exc
-                bar.update(1)
-            answer = then(created) if then else None
+    def write(self, items: Sequence[Any], write: Callable[[Any], Any], *, keep: bool,
+              progress: Progress = no_progress, before: Callable[[Any], Any] | None = None,
+              before_rows: int = 0, then: Callable[[list[Any]], Any] | None = None) -> Any:
+        """``write`` each item (a planned row with its ``number``) through the services, each in
+        a savepoint of one transaction, so that a row they refuse (``RowRefused``) is reported and
+        the next row still tried. ``before`` first writes ``before_rows`` rows at once in the same
+        transaction, given the progress bar to count them on. All is kept only if ``keep`` and no
+        row has an error; ``then`` reads what was written before that, and its answer is returned."""
+        written: list[Any] = []
+        with progress(total=before_rows + len(items), desc=str(_("Writing"))) as bar, transaction.atomic():
+            try:
+                if before:
+                    before(bar)
+                for item in items:
+                    try:
+                        with transaction.atomic():
+                            written.append(write(item))
+                    except RowRefused as refused:
+                        self.error(item.number, refused.column, refused.message)
+                    bar.update(1)
+            except IntegrityError as exc:
+                # The same reference written by another import since this one looked.
+                raise errors.DomainError(MSG_CONCURRENT) from exc
+            answer = then(written) if then else None
             if self.errors or not keep:
                 transaction.set_rollback(True)
         return answer

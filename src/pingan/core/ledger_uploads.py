@@ -1,8 +1,8 @@
 """Ledger files uploaded on the web and imported by the worker.
 
 A kind whose ledger import follows ``core.ledger`` (``import_x(file, actor=, filename=,
-dry_run=, progress=, mapping=)`` returning a ``LedgerImport``, its bad rows listed in it or
-raised as ``LedgerRejected``, unknown headers raised as ``LedgerColumnsUnknown``) is named in
+dry_run=, progress=, mapping=)`` returning a ``LedgerImport``, its bad rows listed in it,
+unknown headers raised as ``LedgerColumnsUnknown``) is named in
 ``settings.PINGAN_LEDGER_IMPORTS``, so that the core offers
 its upload page without importing the kind. The upload is stored, the
 worker imports it as its uploader — every row through the kind's services, all or nothing,
@@ -38,7 +38,6 @@ from pingan.core.ledger import (
     MSG_MAP_UNKNOWN_COLUMN,
     MSG_MAP_UNKNOWN_FIELD,
     LedgerColumnsUnknown,
-    LedgerRejected,
     RowError,
 )
 from pingan.core.models import LedgerColumnMapping, LedgerUpload, Unit, UploadState
@@ -153,9 +152,6 @@ def _run(upload: LedgerUpload) -> LedgerUpload:
             result = _import(upload, kind)
     except LedgerColumnsUnknown as exc:
         return _await_mapping(upload, exc)
-    except LedgerRejected as exc:  # a kind that raises its bad rows rather than returning them
-        outcome = {"state": UploadState.REJECTED, "summary": str(exc.message),
-                   "row_errors": [asdict(error) for error in exc.row_errors]}
     except errors.DomainError as exc:
         outcome = {"state": UploadState.FAILED, "summary": str(exc.message)}
     except Exception:
@@ -164,7 +160,8 @@ def _run(upload: LedgerUpload) -> LedgerUpload:
     else:
         outcome = {
             "state": UploadState.DONE if result.ok else UploadState.REJECTED, "summary": str(result),
-            "created": result.created, "skipped": result.skipped, "total": result.rows,
+            "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+            "total": result.rows,
             "row_errors": [asdict(error) for error in result.errors],
         }
     return _finish(upload, outcome)

@@ -661,8 +661,10 @@ class LedgerUpload(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     summary = models.TextField(_("result"), blank=True)
+    # As core.ledger.LedgerImport counts them.
     created = models.PositiveIntegerField(_("cases created"), default=0)
-    skipped = models.PositiveIntegerField(_("rows skipped"), default=0)
+    updated = models.PositiveIntegerField(_("cases updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("rows unchanged"), default=0)
     # [{"row", "column", "value", "message"}, …] as core.ledger.RowError has them.
     row_errors = models.JSONField(_("row errors"), default=list, blank=True)
     # While its columns are to be matched: the file's header row ("found"), the ledger's fields

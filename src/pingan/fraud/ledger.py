@@ -24,7 +24,7 @@ as of its report date. All rows are written in one transaction, each in a savepo
 row the services refuse is reported and the next row still checked; if any cell is bad,
 nothing is written and the result lists every bad cell (row, column, message; a victim's
 details are never repeated). A row whose reference (外部编号, else 编号) names a case already in
-Pingan is skipped, so importing a file again adds nothing.
+Pingan is left unchanged, so importing a file again adds and changes nothing.
 
 Not imported: the status (a case's steps are taken in Pingan), and what Pingan computes — the
 amount band and the ring, which the export adds.
@@ -147,13 +147,7 @@ MSG_VICTIM_COUNT = _(
     "separated by 、, leaving a victim's place empty where there is nothing (、13800000001)."
 )
 MSG_NTH_VICTIM = _("Victim {n}: {message}")
-MSG_SUMMARY = _(
-    "{rows} rows: {created} cases created ({linked} of them in a ring), {skipped} already imported."
-)
-MSG_SUMMARY_DRY_RUN = _(
-    "Dry run, nothing written. {rows} rows: {created} cases to create ({linked} of them in a ring), "
-    "{skipped} already imported."
-)
+MSG_LINKED = _("{linked} of the new cases in a ring.")
 MSG_FULL_EXPORT_REFUSED = _(
     "Your role shows the victims of {count} of these cases masked (for example {refs}): export them "
     "masked, or narrow the list to cases whose victims you may see in full."
@@ -451,10 +445,10 @@ _ROW = TypeAdapter(FraudRow)
 class FraudImport(LedgerImport):
     """``LedgerImport``, and how many of the created cases are in a ring once written."""
 
-    SUMMARY = MSG_SUMMARY
-    SUMMARY_DRY_RUN = MSG_SUMMARY_DRY_RUN
-
     linked: int = 0
+
+    def details(self) -> str:
+        return str(MSG_LINKED).format(linked=self.linked) if self.created else ""
 
 
 @dataclass
@@ -509,6 +503,7 @@ class _Importer:
 
     # -- against the database, still writing nothing ---------------------------
     def plan(self, rows: list[tuple[int, FraudRow]]) -> tuple[list[_New], int]:
+        """The new rows, and how many name a case already in Pingan (left unchanged)."""
         planned: list[_New] = []
         for number, row in rows:
             problems = len(self.errors)
@@ -520,10 +515,10 @@ class _Importer:
             identifiers = self.identifiers(number, row)
             if not blocking and unit is not None:
                 planned.append(_New(number, row, unit, victims, identifiers))
-        new, skipped = self.checks.unseen(planned, FraudCase.objects.visible_to(self.actor), kind=KIND,
-                                          taken=MSG_REF_TAKEN)
+        new, known = self.checks.match(planned, FraudCase.objects.visible_to(self.actor), kind=KIND,
+                                       taken=MSG_REF_TAKEN)
         self.link_each = len(new) < BULK_LINK_ROWS
-        return new, skipped
+        return new, len(known)
 
     # -- each new row through the services (``RowChecks.write``) ------------------
     def create(self, item: _New) -> FraudCase:
@@ -575,7 +570,7 @@ def import_fraud_cases(file: str | Path | IO[bytes], *, actor: Any, filename: st
     """Import a fraud case ledger (.xlsx, or .csv) as ``actor``: every row, or none.
 
     ``file`` is a path or a binary file (an upload); ``filename`` says its format when the file
-    has no name of its own. Rows already imported are skipped. The result lists every bad cell,
+    has no name of its own. Rows already imported are left unchanged. The result lists every bad cell,
     and then nothing was written; ``dry_run`` checks every row through the services (rings
     included) and writes nothing. A file that cannot be read as a ledger raises DomainError;
     ``mapping`` ({header: field}) names columns the import does not know by itself."""
@@ -584,14 +579,11 @@ def import_fraud_cases(file: str | Path | IO[bytes], *, actor: Any, filename: st
     sheet, rows = read_rows(file, filename, LAYOUT, _ROW, context=_context, row_errors=row_errors,
                             progress=progress, mapping=mapping)
     importer = _Importer(sheet=sheet, actor=actor, row_errors=row_errors)
-    new, skipped = importer.plan(rows)
-    linked = importer.checks.write(new, importer.create, keep=not dry_run and not importer.errors,
-                                   progress=progress, then=importer.linked)
-    result = FraudImport(rows=len(rows), skipped=skipped, dry_run=dry_run,
-                         errors=sorted(importer.errors, key=lambda e: e.row))
-    if result.ok:
-        result.created, result.linked = len(new), linked
-    return result
+    new, unchanged = importer.plan(rows)
+    linked = importer.checks.write(new, importer.create, keep=not dry_run, progress=progress,
+                                   then=importer.linked)
+    return FraudImport.of(rows=len(rows), created=len(new), unchanged=unchanged, errors=importer.errors,
+                          dry_run=dry_run, linked=linked)
 
 
 # ---------------------------------------------------------------------------

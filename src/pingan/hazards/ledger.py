@@ -6,7 +6,8 @@ the file and cleans its cells: synonym headers, a title row, dates written any u
 full-width digits, stray spaces). Every row is bound to a validating schema and checked
 against the database before anything is written; every bad row is reported with its
 spreadsheet row number, and then nothing is written. Otherwise all rows are written in one
-transaction. A re-import updates hazards by their reference instead of adding them twice.
+transaction. A re-import updates hazards by their reference instead of adding them twice; a
+row that changes nothing of its hazard leaves it unchanged.
 
 Two things a ledger may hold are deliberately not imported:
 
@@ -43,7 +44,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     BooleanField,
     CharField,
@@ -65,27 +66,26 @@ from pingan.core.deadlines import DeadlineTerms
 from pingan.core.ledger import (
     DEADLINE_HEADERS,
     EXTERNAL_REF_HEADERS,
-    MSG_CONCURRENT,
     REF_HEADERS,
     RESPONSIBLE_HEADERS,
     UNIT_CODE_HEADERS,
     UNIT_NAME_HEADERS,
     Choices,
     Column,
-    ExistingCases,
     KeyedRow,
     Layout,
     LedgerImport,
-    LedgerRejected,
     Progress,
     RowChecks,
     RowError,
+    RowRefused,
     Sheet,
     UnitPeople,
     clean_deadline,
     clean_line,
     clean_moment,
     clean_text,
+    file_name,
     local_day,
     local_naive,
     no_progress,
@@ -93,7 +93,6 @@ from pingan.core.ledger import (
     provisional_cell,
     read_rows,
     title_from,
-    validate_rows,
     write_workbook,
     zh_labels,
 )
@@ -122,9 +121,6 @@ MSG_CLOSED_NOT_IMPORTED = _(
 )
 MSG_DEADLINE_BEFORE_REPORTED = _("The deadline is before the reported date {date}.")
 MSG_UPDATE_NOTE = _("Updated from {file}, row {row}.")
-MSG_SUMMARY = _("{rows} rows: {created} created, {updated} updated, {unchanged} unchanged.")
-MSG_SUMMARY_DRY_RUN = _("Dry run, nothing written. {rows} rows: {created} to create, {updated} to "
-                        "update, {unchanged} unchanged.")
 
 SHEET_TITLE = "隐患台账"
 WRITE_BATCH = 1000
@@ -308,18 +304,6 @@ def read_sheet(source: str | Path | IO[bytes], name: str) -> Sheet:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class ImportSummary(LedgerImport):
-    """``LedgerImport`` with what a hazard import also does: update the hazards it finds
-    changed, leave the others alone. Bad rows are raised (LedgerRejected), not listed here."""
-
-    SUMMARY = MSG_SUMMARY
-    SUMMARY_DRY_RUN = MSG_SUMMARY_DRY_RUN
-
-    updated: int = 0
-    unchanged: int = 0
-
-
 @dataclass(slots=True)
 class _New:
     number: int
@@ -341,79 +325,66 @@ class _Plan:
     new: list[_New] = field(default_factory=list)
     changes: list[_Change] = field(default_factory=list)
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
 
 
 class _Importer:
-    def __init__(self, *, sheet: Sheet, actor: Any, filename: str, progress: Progress):
+    def __init__(self, *, sheet: Sheet, actor: Any, filename: str, row_errors: list[RowError]):
         self.sheet = sheet
         self.actor = actor
         self.filename = filename
-        self.progress = progress
-        self.error = sheet.error
+        self.errors = row_errors
+        self.checks = RowChecks(sheet, row_errors, no_key=MSG_NO_KEY, actor=actor)
+        self.error = self.checks.error
         self.people = UnitPeople(kind=KIND)
+        # (unit, category) -> why the actor may not report it there, or None
+        self.may_report: dict[tuple[int, str], str | None] = {}
 
-    # -- phase 1: every row through the schema, in pure Python -----------------
-    def validate(self, plan: _Plan) -> list[tuple[int, LedgerRow]]:
-        return validate_rows(self.sheet, _ROW, context={"lookups": _Lookups.build()},
-                             row_errors=plan.errors, progress=self.progress)
-
-    # -- phase 2: against the database, still writing nothing ------------------
-    def resolve(self, rows: list[tuple[int, LedgerRow]], plan: _Plan) -> None:
-        checks = RowChecks(self.sheet, plan.errors, no_key=MSG_NO_KEY, actor=self.actor)
-        may_report: dict[tuple[int, str], str | None] = {}
-        keyed: list[tuple[int, LedgerRow, Unit]] = []
+    # -- against the database, still writing nothing ---------------------------
+    def plan(self, rows: list[tuple[int, LedgerRow]]) -> _Plan:
+        plan = _Plan()
+        placed: list[_New] = []
         today = timezone.localdate()
         for number, row in rows:
-            unit = checks.place(number, row)
+            unit = self.checks.place(number, row)
             reported = local_day(row.opened_at) or today
             if row.due_at and local_day(row.due_at) < reported:
-                plan.errors.append(self.error(number, "due_at", MSG_DEADLINE_BEFORE_REPORTED.format(
-                    date=reported.isoformat()), local_day(row.due_at).isoformat()))
+                self.error(number, "due_at", MSG_DEADLINE_BEFORE_REPORTED.format(date=reported.isoformat()),
+                           local_day(row.due_at).isoformat())
             elif unit is not None:
-                keyed.append((number, row, unit))
-        for start in range(0, len(keyed), WRITE_BATCH):
-            self._match(keyed[start:start + WRITE_BATCH], plan, may_report)
-
-    def _match(self, batch: list[tuple[int, LedgerRow, Unit]], plan: _Plan,
-               may_report: dict[tuple[int, str], str | None]) -> None:
+                placed.append(_New(number=number, row=row, unit=unit))
         visible = Hazard.objects.visible_to(self.actor).filter(kind=KIND).select_related("unit")
-        existing = ExistingCases(visible, kind=KIND, rows=[row for _n, row, _u in batch])
-        for number, row, unit in batch:
-            hazard = existing.get(row)
-            if hazard is not None:
-                self._plan_update(number, row, unit, hazard, plan)
-            elif row.key in existing.taken:
-                plan.errors.append(self.error(number, "external_ref", MSG_REF_TAKEN.format(value=row.key),
-                                              row.key))
-            else:
-                self._plan_create(number, row, unit, plan, may_report)
+        new, known = self.checks.match(placed, visible, kind=KIND, taken=MSG_REF_TAKEN)
+        for item in new:
+            self._plan_create(item, plan)
+        for item, hazard in known:
+            self._plan_update(item, hazard, plan)
+        return plan
 
-    def _plan_create(self, number: int, row: LedgerRow, unit: Unit, plan: _Plan,
-                     may_report: dict[tuple[int, str], str | None]) -> None:
+    def _plan_create(self, item: _New, plan: _Plan) -> None:
+        row, unit = item.row, item.unit
         if row.status in HAZARD_WORKFLOW.closed_states:
             label = zh_labels(Status.choices)[row.status]
-            plan.errors.append(self.error(number, "status", MSG_CLOSED_NOT_IMPORTED.format(status=label),
-                                          label))
+            self.error(item.number, "status", MSG_CLOSED_NOT_IMPORTED.format(status=label), label)
             return
         verdict_key = (unit.pk, row.category)
-        if verdict_key not in may_report:
+        if verdict_key not in self.may_report:
             try:
                 hazard_report_check(actor=self.actor, unit=unit, category=row.category)
-                may_report[verdict_key] = None
+                self.may_report[verdict_key] = None
             except errors.DomainError as exc:
-                may_report[verdict_key] = exc.message
-        if may_report[verdict_key]:
+                self.may_report[verdict_key] = exc.message
+        if self.may_report[verdict_key]:
             column = "unit_code" if row.unit_code else "unit_name"
-            plan.errors.append(self.error(number, column, may_report[verdict_key], getattr(row, column)))
+            self.error(item.number, column, self.may_report[verdict_key], getattr(row, column))
             return
-        plan.new.append(_New(number=number, row=row, unit=unit,
-                             assignee=self.people.match(unit, row.responsible)))
+        item.assignee = self.people.match(unit, row.responsible)
+        plan.new.append(item)
 
-    def _plan_update(self, number: int, row: LedgerRow, unit: Unit, hazard: Hazard, plan: _Plan) -> None:
-        if hazard.unit_id != unit.pk:
-            plan.errors.append(self.error(number, "unit_name", MSG_UNIT_MOVED.format(
-                unit=hazard.unit.name), row.unit_name or row.unit_code))
+    def _plan_update(self, item: _New, hazard: Hazard, plan: _Plan) -> None:
+        row = item.row
+        if hazard.unit_id != item.unit.pk:
+            self.error(item.number, "unit_name", MSG_UNIT_MOVED.format(unit=hazard.unit.name),
+                       row.unit_name or row.unit_code)
             return
         given = {"title": None if row.title_derived else row.title, "category": row.category,
                  "severity": row.severity, "location": row.location, "description": row.description}
@@ -428,36 +399,28 @@ class _Importer:
             if not hazard.is_open:
                 raise errors.DomainError(errors.MSG_CLOSED)
         except errors.DomainError as exc:
-            plan.errors.append(self.error(number, next(iter(changes)), exc.message))
+            self.error(item.number, next(iter(changes)), exc.message)
             return
-        plan.changes.append(_Change(number=number, hazard_id=hazard.pk, version=hazard.version,
+        plan.changes.append(_Change(number=item.number, hazard_id=hazard.pk, version=hazard.version,
                                     changes=changes))
 
-    # -- phase 3: all rows in one transaction ----------------------------------
-    def write(self, plan: _Plan) -> None:
-        failures: list[RowError] = []
-        with self.progress(total=len(plan.new) + len(plan.changes), desc=str(_("Writing"))) as bar, \
-                transaction.atomic():
-            creator = _Creator(actor=self.actor, items=plan.new)
-            try:
-                for start in range(0, len(plan.new), WRITE_BATCH):
-                    batch = plan.new[start:start + WRITE_BATCH]
-                    creator.create(batch)
-                    bar.update(len(batch))
-            except IntegrityError as exc:
-                raise errors.DomainError(MSG_CONCURRENT) from exc
-            for change in plan.changes:
-                hazard = Hazard.objects.select_related("unit").get(pk=change.hazard_id)
-                try:
-                    hazard_update(hazard=hazard, actor=self.actor, expected_version=change.version,
-                                  changes=change.changes,
-                                  note=str(MSG_UPDATE_NOTE.format(file=self.filename, row=change.number)))
-                except errors.DomainError as exc:
-                    failures.append(self.error(change.number, next(iter(change.changes)), exc.message))
-                bar.update(1)
-            if failures:
-                # Leaving the block by an exception rolls every row back.
-                raise LedgerRejected(failures)
+    # -- all rows in one transaction (``RowChecks.write``) ----------------------
+    def create_all(self, new: Sequence[_New], bar: Any) -> None:
+        """The new hazards, a thousand rows a statement, before the changed ones one by one."""
+        creator = _Creator(actor=self.actor, items=new)
+        for start in range(0, len(new), WRITE_BATCH):
+            batch = new[start:start + WRITE_BATCH]
+            creator.create(batch)
+            bar.update(len(batch))
+
+    def update(self, change: _Change) -> Hazard:
+        hazard = Hazard.objects.select_related("unit").get(pk=change.hazard_id)
+        try:
+            return hazard_update(hazard=hazard, actor=self.actor, expected_version=change.version,
+                                 changes=change.changes,
+                                 note=str(MSG_UPDATE_NOTE.format(file=self.filename, row=change.number)))
+        except errors.DomainError as exc:
+            raise RowRefused(next(iter(change.changes)), exc.message) from exc
 
 
 class _Creator:
@@ -558,25 +521,27 @@ def _insert_rows(model: type[Model], fields: Sequence[Any], objs: Sequence[Model
         cursor.executemany(sql, rows)
 
 
-def import_ledger(source: str | Path | IO[bytes], *, actor: Any, filename: str | None = None,
-                  dry_run: bool = False, progress: Progress = no_progress,
-                  mapping: Mapping[str, str] | None = None) -> ImportSummary:
-    """Import a hazard ledger (.xlsx or .csv) as ``actor``: all rows or, if any row is bad,
-    none (raises LedgerRejected listing every bad row). ``dry_run`` checks and writes nothing;
-    ``mapping`` ({header: field}) names columns the import does not know by itself."""
-    filename = filename or Path(str(source)).name
-    plan = _Plan()
-    sheet, rows = read_rows(source, filename, LAYOUT, _ROW, context={"lookups": _Lookups.build()},
-                            row_errors=plan.errors, progress=progress, mapping=mapping)
-    importer = _Importer(sheet=sheet, actor=actor, filename=filename, progress=progress)
-    importer.resolve(rows, plan)
-    if plan.errors:
-        raise LedgerRejected(plan.errors)
-    summary = ImportSummary(rows=len(rows), created=len(plan.new), updated=len(plan.changes),
-                            unchanged=plan.unchanged, dry_run=dry_run)
-    if not dry_run:
-        importer.write(plan)
-    return summary
+def import_hazards(file: str | Path | IO[bytes], *, actor: Any, filename: str | None = None,
+                   dry_run: bool = False, progress: Progress = no_progress,
+                   mapping: Mapping[str, str] | None = None) -> LedgerImport:
+    """Import a hazard ledger (.xlsx, or .csv) as ``actor``: every row, or none.
+
+    ``file`` is a path or a binary file (an upload); ``filename`` says its format when the
+    file has no name of its own. Rows naming a hazard already in Pingan update it, or leave it
+    unchanged. The result lists every bad cell, and then nothing was written; ``dry_run``
+    writes every row and takes it back. A file that cannot be read as a ledger raises
+    DomainError; ``mapping`` ({header: field}) names columns the import does not know by itself."""
+    filename = file_name(file, filename)
+    row_errors: list[RowError] = []
+    sheet, rows = read_rows(file, filename, LAYOUT, _ROW, context={"lookups": _Lookups.build()},
+                            row_errors=row_errors, progress=progress, mapping=mapping)
+    importer = _Importer(sheet=sheet, actor=actor, filename=filename, row_errors=row_errors)
+    plan = importer.plan(rows)
+    if not row_errors:
+        importer.checks.write(plan.changes, importer.update, keep=not dry_run, progress=progress,
+                              before=partial(importer.create_all, plan.new), before_rows=len(plan.new))
+    return LedgerImport.of(rows=len(rows), created=len(plan.new), updated=len(plan.changes),
+                           unchanged=plan.unchanged, errors=row_errors, dry_run=dry_run)
 
 
 # ---------------------------------------------------------------------------

@@ -11,8 +11,8 @@ dates, holidays and make-up working days included. All rows are written in one
 transaction, each in a savepoint so that a row the services refuse is reported and the
 next row is still checked; if any row is bad, nothing is written and the result lists
 every bad cell. A row whose reference (外部编号, else 编号) names a petition already in
-Pingan is skipped: importing a file again creates nothing new and changes nothing, since
-Pingan holds the petition's clock from then on.
+Pingan is left unchanged: importing a file again creates nothing new and changes nothing,
+since Pingan holds the petition's clock from then on.
 
 Not carried by the columns, so not imported: the assignee, an objection to the
 assignment, the one extension, and review and re-examination (复查、复核).
@@ -112,10 +112,6 @@ MSG_MASKED = _(
 MSG_DATE_NEEDED = _("This cell must not be empty when {column} is filled in.")
 MSG_DATE_ORDER = _("This date is before {column} ({date}).")
 MSG_IMPORT_NOTE = _("Imported from {file}, row {row}.")
-MSG_SUMMARY = _("{rows} rows: {created} petitions created, {skipped} already imported.")
-MSG_SUMMARY_DRY_RUN = _(
-    "Dry run, nothing written. {rows} rows: {created} petitions to create, {skipped} already imported."
-)
 MSG_FULL_EXPORT_REFUSED = _(
     "Your role shows the petitioners of {count} of these petitions masked (for example {refs}): "
     "export them masked, or narrow the list to petitions whose petitioners you may see in full."
@@ -366,12 +362,6 @@ _ROW = TypeAdapter(PetitionRow)
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class PetitionImport(LedgerImport):
-    SUMMARY = MSG_SUMMARY
-    SUMMARY_DRY_RUN = MSG_SUMMARY_DRY_RUN
-
-
 @dataclass(frozen=True)
 class _Step:
     """One back-dated step of a new petition's clock, and the cell to blame if refused."""
@@ -439,6 +429,7 @@ class _Importer:
 
     # -- against the database, still writing nothing ---------------------------
     def plan(self, rows: list[tuple[int, PetitionRow]]) -> tuple[list[_New], int]:
+        """The new rows, and how many name a petition already in Pingan (left unchanged)."""
         planned: list[_New] = []
         for number, row in rows:
             problems = len(self.errors)
@@ -452,8 +443,9 @@ class _Importer:
             steps = self.steps(number, row)
             if len(self.errors) == problems and unit is not None:
                 planned.append(_New(number, row, unit, handling_unit, steps))
-        return self.checks.unseen(planned, petitions_known_to(self.actor), kind=KIND,
-                                  taken=MSG_REF_TAKEN)
+        new, known = self.checks.match(planned, petitions_known_to(self.actor), kind=KIND,
+                                       taken=MSG_REF_TAKEN)
+        return new, len(known)
 
     # -- each new row through the services (``RowChecks.write``) ------------------
     def create(self, item: _New) -> Petition:
@@ -486,11 +478,11 @@ class _Importer:
 
 def import_petitions(file: str | Path | IO[bytes], *, actor: Any, filename: str | None = None,
                      dry_run: bool = False, progress: Progress = no_progress,
-                     mapping: Mapping[str, str] | None = None) -> PetitionImport:
+                     mapping: Mapping[str, str] | None = None) -> LedgerImport:
     """Import a petition ledger (.xlsx, or .csv) as ``actor``: every row, or none.
 
     ``file`` is a path or a binary file (an upload); ``filename`` says its format when the
-    file has no name of its own. Rows already imported are skipped. The result lists every
+    file has no name of its own. Rows already imported are left unchanged. The result lists every
     bad cell, and then nothing was written; ``dry_run`` checks every row through the
     services and writes nothing. A file that cannot be read as a ledger raises DomainError;
     ``mapping`` ({header: field}) names columns the import does not know by itself."""
@@ -499,15 +491,11 @@ def import_petitions(file: str | Path | IO[bytes], *, actor: Any, filename: str 
     sheet, rows = read_rows(file, filename, LAYOUT, _ROW, context=_context(), row_errors=row_errors,
                             progress=progress, mapping=mapping)
     importer = _Importer(sheet=sheet, actor=actor, filename=filename, row_errors=row_errors)
-    new, skipped = importer.plan(rows)
+    new, unchanged = importer.plan(rows)
     with rulebooks_held():  # a row's steps and the next row's all read the same rules
-        importer.checks.write(new, importer.create, keep=not dry_run and not importer.errors,
-                              progress=progress)
-    result = PetitionImport(rows=len(rows), skipped=skipped, dry_run=dry_run,
-                            errors=sorted(importer.errors, key=lambda e: e.row))
-    if result.ok:
-        result.created = len(new)
-    return result
+        importer.checks.write(new, importer.create, keep=not dry_run, progress=progress)
+    return LedgerImport.of(rows=len(rows), created=len(new), unchanged=unchanged, errors=importer.errors,
+                           dry_run=dry_run)
 
 
 # ---------------------------------------------------------------------------

@@ -19,7 +19,14 @@ from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
 from pingan.core.errors import DomainError
-from pingan.core.ledger import LedgerColumnsUnknown, Progress, RowError, write_aside, write_error_report
+from pingan.core.ledger import (
+    LedgerColumnsUnknown,
+    LedgerImport,
+    Progress,
+    RowError,
+    write_aside,
+    write_error_report,
+)
 from pingan.core.management.exit_codes import ExitCode, PinganCommand, refusal
 
 MSG_MAP_SYNTAX = gettext_lazy(
@@ -142,9 +149,8 @@ def report_rejected(command: BaseCommand, row_errors: list[RowError], report: Pa
             write_error_report(row_errors, out)
 
 
-def report_import(command: BaseCommand, result: Any, report: Path | None) -> None:
-    """An import's result (``core.ledger.LedgerImport``): its summary, or its bad rows and a
-    failing exit."""
+def report_import(command: BaseCommand, result: LedgerImport, report: Path | None) -> None:
+    """An import's result: its summary, or its bad rows and a failing exit."""
     if result.errors:
         report_rejected(command, result.errors, report)
         raise refusal(result)
@@ -152,12 +158,15 @@ def report_import(command: BaseCommand, result: Any, report: Path | None) -> Non
 
 
 class LedgerCommand(PinganCommand):
-    """``import`` and ``export`` for a kind's ledger: ``ledger_import(file, actor=, dry_run=,
-    progress=)`` returns a ``LedgerImport``; ``ledger_write(filters, out, user=, full=,
-    progress=)`` writes the rows ``filters`` (a ``ledger_filters``) choose and counts them;
-    ``written`` says so, with {count} and {file}."""
+    """``import`` and ``export`` for a kind's ledger, the same for every kind: ``load`` takes
+    the options of ``add_import_arguments``, runs ``ledger_import(file, actor=, dry_run=,
+    progress=, mapping=)``, which returns a ``LedgerImport``, and prints its summary or its bad
+    rows (exit 1); ``save`` runs ``ledger_write(filters, out, user=, full=, progress=)``, which
+    writes the rows ``filters`` (a ``ledger_filters``) choose and counts them; ``written`` says
+    so, with {count} and {file}. ``pingan import``, ``pingan petitions import`` and ``pingan
+    fraud import`` are all ``load``."""
 
-    ledger_import: Callable[..., Any]
+    ledger_import: Callable[..., LedgerImport]
     ledger_write: Callable[..., int]
     ledger_filters: type[BaseModel]
     written: Any

@@ -23,6 +23,8 @@ from pingan.core.ledger import (
     MSG_FUTURE_DATE,
     MSG_LONG_NUMBER,
     MSG_REJECTED,
+    MSG_SUMMARY,
+    MSG_SUMMARY_DRY_RUN,
     MSG_UNKNOWN_UNIT,
     zh_labels,
 )
@@ -32,11 +34,10 @@ from pingan.fraud.identifiers import normalize
 from pingan.fraud.ledger import (
     COLUMNS,
     MSG_FULL_EXPORT_REFUSED,
+    MSG_LINKED,
     MSG_MASKED,
     MSG_NTH_VICTIM,
     MSG_REF_TAKEN,
-    MSG_SUMMARY,
-    MSG_SUMMARY_DRY_RUN,
     MSG_VICTIM_COUNT,
     export_fraud_cases,
     import_fraud_cases,
@@ -65,6 +66,12 @@ from pingan.testing import ledger_workbook
 from pingan.testing import read_workbook as read
 
 pytestmark = pytest.mark.django_db
+
+
+def with_rings(message, *, rows, created, linked):
+    """The summary of an import that created cases, and how many of them are in a ring."""
+    counts = str(message).format(rows=rows, created=created, updated=0, unchanged=0)
+    return f"{counts} {str(MSG_LINKED).format(linked=linked)}"
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
@@ -133,7 +140,7 @@ def test_a_police_ledger_with_a_title_row_synonyms_and_cells_of_several_values(p
                    受害人姓名="李秀英、张伟", 身份证号=None, 联系电话="13900000222、", 年龄="72、",
                    涉案号码="０５７０－１２３４５６７"),
     ]), admin)
-    assert (result.ok, result.rows, result.created, result.skipped) == (True, 2, 2, 0)
+    assert (result.ok, result.rows, result.created, result.unchanged) == (True, 2, 2, 0)
     first = FraudCase.objects.get(external_ref="A3308020001")
     assert (first.category, first.unit.name, first.reported_on, first.occurred_on) == (
         "rebate_task", "航埠镇", dt.date(2026, 11, 15), dt.date(2026, 11, 14))
@@ -193,11 +200,11 @@ def test_imported_cases_sharing_an_identifier_end_in_one_ring(personas, record, 
     ])
     dry = run(data, personas.admin, dry_run=True)
     assert (dry.ok, dry.created, dry.linked) == (True, 4, 3)
-    assert str(dry) == str(MSG_SUMMARY_DRY_RUN).format(rows=4, created=4, linked=3, skipped=0)
+    assert str(dry) == with_rings(MSG_SUMMARY_DRY_RUN, rows=4, created=4, linked=3)
     assert not FraudCase.objects.filter(source="import").exists() and not Ring.objects.exists()
 
     result = run(data, personas.admin)
-    assert str(result) == str(MSG_SUMMARY).format(rows=4, created=4, linked=3, skipped=0)
+    assert str(result) == with_rings(MSG_SUMMARY, rows=4, created=4, linked=3)
     r1, r2, r3, r4 = (FraudCase.objects.get(external_ref=f"R-{n}") for n in range(1, 5))
     earlier.refresh_from_db()
     assert r1.ring == r2.ring and r1.ring.ring_id == r1.ref
@@ -301,11 +308,11 @@ def test_importing_the_same_file_again_creates_nothing(personas):
     assert run(data, personas.admin).created == 2
     before = counts()
     again = run(data, personas.admin)
-    assert (again.ok, again.rows, again.created, again.skipped) == (True, 2, 0, 2)
-    assert str(again) == str(MSG_SUMMARY).format(rows=2, created=0, linked=0, skipped=2)
+    assert (again.ok, again.rows, again.created, again.unchanged) == (True, 2, 0, 2)
+    assert str(again) == str(MSG_SUMMARY).format(rows=2, created=0, updated=0, unchanged=2)
     # A later version of the ledger changes nothing Pingan now holds.
     later = run(xlsx([ledger_row("I-1", 被骗金额=99_000, 涉案号码="13500000005")]), personas.admin)
-    assert (later.created, later.skipped) == (0, 1)
+    assert (later.created, later.unchanged) == (0, 1)
     assert counts() == before
 
 
@@ -415,7 +422,7 @@ def test_a_full_export_imports_again_as_nothing_new(personas, book):
     data = export_fraud_cases(FraudCaseFilters(), user=personas.admin, full=True)
     before = counts()
     result = run(data, personas.admin)
-    assert (result.ok, result.rows, result.created, result.skipped) == (True, 5, 0, 5)
+    assert (result.ok, result.rows, result.created, result.unchanged) == (True, 5, 0, 5)
     assert counts() == before
 
 
@@ -441,7 +448,7 @@ def test_a_full_export_imports_into_a_fresh_database(personas, record, shiliang)
         # The same rings, named after the same smallest case number among the old references.
         assert (FraudCase.objects.get(external_ref=ring).ring if ring else None) == imported.ring
         assert imported.status == "reported"  # steps are taken in Pingan, not imported
-    assert run(data, personas.admin).skipped == 5
+    assert run(data, personas.admin).unchanged == 5
 
 
 def test_a_masked_export_does_not_import_as_people(personas, book):
@@ -474,7 +481,7 @@ def test_the_import_command_reports_bad_rows_and_takes_good_files(personas, tmp_
     out = io.StringIO()
     call_command("fraud", "import", str(path), user="admin", dry_run=True, no_progress=True, stdout=out)
     assert counts() == before
-    assert str(MSG_SUMMARY_DRY_RUN).format(rows=1, created=1, linked=0, skipped=0) in out.getvalue()
+    assert with_rings(MSG_SUMMARY_DRY_RUN, rows=1, created=1, linked=0) in out.getvalue()
     call_command("fraud", "import", str(path), user="admin", no_progress=True, stdout=out)
     assert FraudCase.objects.filter(external_ref="M-1").exists()
     with pytest.raises(CommandError):

@@ -61,7 +61,7 @@ def test_a_good_ledger_is_queued_then_imported_by_the_worker(client, personas,
     assert not FraudCase.objects.exists()
 
     done = run_worker(queued)
-    assert done.state == UploadState.DONE and (done.created, done.skipped, done.total) == (2, 0, 2)
+    assert done.state == UploadState.DONE and (done.created, done.unchanged, done.total) == (2, 0, 2)
     assert set(FraudCase.objects.values_list("external_ref", flat=True)) == {"U-1", "U-2"}
     assert FraudCase.objects.get(external_ref="U-1").reporter == personas.admin
     assert FraudCase.objects.get(external_ref="U-1").ring == FraudCase.objects.get(external_ref="U-2").ring

@@ -18,9 +18,8 @@ from pingan.core.references import next_reference, reserve_references
 from pingan.hazards import ledger
 from pingan.hazards.ledger import (
     COLUMNS,
-    LedgerRejected,
     export_xlsx,
-    import_ledger,
+    import_hazards,
     parse_moment,
     zh_labels,
 )
@@ -55,13 +54,13 @@ def csv_bytes(rows, encoding):
 
 
 def run(data, actor, *, name="台账.xlsx", **kwargs):
-    return import_ledger(source=io.BytesIO(data), filename=name, actor=actor, **kwargs)
+    return import_hazards(io.BytesIO(data), filename=name, actor=actor, **kwargs)
 
 
 def refused(data, actor, *, name="台账.xlsx"):
-    with pytest.raises(LedgerRejected) as rejected:
-        run(data, actor, name=name)
-    return rejected.value.row_errors
+    result = run(data, actor, name=name)
+    assert not result.ok and (result.created, result.updated) == (0, 0)
+    return result.errors
 
 
 def counts():
@@ -313,6 +312,17 @@ def test_a_file_without_its_key_columns_is_refused_whole(personas, worker_grid):
 
 
 # -- re-import ---------------------------------------------------------------
+
+
+def test_importing_the_same_file_again_adds_and_changes_nothing(personas, worker_grid):
+    data = xlsx([LEGACY_HEADER, legacy_row("U-1", worker_grid),
+                 legacy_row("U-2", worker_grid, category="燃气", grade="重大")])
+    assert run(data, personas.admin).created == 2
+    before = counts()
+    again = run(data, personas.admin)
+    assert (again.ok, again.rows, again.created, again.updated, again.unchanged) == (True, 2, 0, 0, 2)
+    assert counts() == before
+    assert set(Hazard.objects.filter(external_ref__startswith="U-").values_list("version", flat=True)) == {1}
 
 
 def test_reimport_updates_instead_of_duplicating(personas, worker_grid):

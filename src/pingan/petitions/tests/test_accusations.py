@@ -276,5 +276,5 @@ def test_the_clerks_ledger_imported_again_skips_the_accusation(xinfang, hangbu_v
     data = xlsx(rows)
     assert run(data, xinfang).created == 2
     again = run(data, xinfang)
-    assert (again.ok, again.created, again.skipped) == (True, 0, 2)
+    assert (again.ok, again.created, again.unchanged) == (True, 0, 2)
     assert Petition.objects.count() == 2

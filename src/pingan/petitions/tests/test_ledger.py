@@ -22,6 +22,8 @@ from pingan.core.ledger import (
     MSG_DUPLICATE_KEY,
     MSG_FUTURE_DATE,
     MSG_REJECTED,
+    MSG_SUMMARY,
+    MSG_SUMMARY_DRY_RUN,
     MSG_UNKNOWN_UNIT,
     zh_labels,
 )
@@ -35,8 +37,6 @@ from pingan.petitions.ledger import (
     MSG_IMPORT_NOTE,
     MSG_MASKED,
     MSG_REF_TAKEN,
-    MSG_SUMMARY,
-    MSG_SUMMARY_DRY_RUN,
     export_petitions,
     import_petitions,
 )
@@ -111,7 +111,7 @@ def test_a_county_ledger_with_a_title_row_synonyms_and_labels(personas, hangbu, 
                    信访形式="网上信访", 信访类型="建议", 问题类别="生态环境类", 所属单位=hangbu_village.code,
                    信访人="李四", 身份证号码=None, 联系电话=13900001111, 家庭住址=None),
     ]), admin)
-    assert (result.ok, result.rows, result.created, result.skipped) == (True, 2, 2, 0)
+    assert (result.ok, result.rows, result.created, result.unchanged) == (True, 2, 2, 0)
     first = Petition.objects.get(external_ref="XF-330802-0001")
     assert (first.channel, first.petition_type, first.category, first.unit, first.handling_unit) == (
         "visit", "complaint", "land", hangbu_village, hangbu)
@@ -273,11 +273,11 @@ def test_importing_the_same_file_again_creates_nothing(personas, hangbu_village)
     assert run(data, personas.admin).created == 2
     before = counts()
     again = run(data, personas.admin)
-    assert (again.ok, again.rows, again.created, again.skipped) == (True, 2, 0, 2)
-    assert str(again) == str(MSG_SUMMARY).format(rows=2, created=0, skipped=2)
+    assert (again.ok, again.rows, again.created, again.unchanged) == (True, 2, 0, 2)
+    assert str(again) == str(MSG_SUMMARY).format(rows=2, created=0, updated=0, unchanged=2)
     # A later version of the ledger does not move a clock Pingan now holds.
     later = run(xlsx([ledger_row("R-1", hangbu_village, 受理日期="2026-09-22")]), personas.admin)
-    assert (later.created, later.skipped) == (0, 1)
+    assert (later.created, later.unchanged) == (0, 1)
     assert counts() == before
     assert Petition.objects.get(external_ref="R-1").status == Status.RECEIVED
 
@@ -286,7 +286,7 @@ def test_a_dry_run_asks_the_services_and_writes_nothing(personas, hangbu_village
     before = counts()
     fine = run(xlsx([ledger_row("Y-1", hangbu_village)]), personas.admin, dry_run=True)
     assert (fine.ok, fine.created) == (True, 1)
-    assert str(fine) == str(MSG_SUMMARY_DRY_RUN).format(rows=1, created=1, skipped=0)
+    assert str(fine) == str(MSG_SUMMARY_DRY_RUN).format(rows=1, created=1, updated=0, unchanged=0)
     refused = run(xlsx([ledger_row("Y-2", hangbu_village, 受理日期="2026-09-21")]), xinfang, dry_run=True)
     assert [(e.row, e.column) for e in refused.errors] == [(3, "受理日期")]
     assert counts() == before
@@ -388,7 +388,7 @@ def test_a_full_export_imports_again_as_nothing_new(personas, make_petition, xin
     before = counts()
     result = run(data, personas.admin)
     # The accusation is the discipline office's: the district admin neither sees nor exports it.
-    assert (result.ok, result.rows, result.created, result.skipped) == (True, 4, 0, 4)
+    assert (result.ok, result.rows, result.created, result.unchanged) == (True, 4, 0, 4)
     assert counts() == before
 
 
@@ -408,7 +408,7 @@ def test_a_full_export_imports_into_a_fresh_database(personas, make_petition, xi
         assert [getattr(imported, name) for name in COMPARED] == values, ref
         assert list(Event.objects.filter(case=imported, transition="reply").values_list("note", flat=True)) \
             == notes[ref]
-    assert run(data, personas.admin).skipped == 4
+    assert run(data, personas.admin).unchanged == 4
 
 
 def test_a_masked_export_does_not_import_as_people(personas, make_petition):
@@ -443,7 +443,7 @@ def test_the_import_command_reports_bad_rows_and_takes_good_files(personas, hang
     out = io.StringIO()
     call_command("petitions", "import", str(path), user="admin", dry_run=True, no_progress=True, stdout=out)
     assert counts() == before
-    assert str(MSG_SUMMARY_DRY_RUN).format(rows=1, created=1, skipped=0) in out.getvalue()
+    assert str(MSG_SUMMARY_DRY_RUN).format(rows=1, created=1, updated=0, unchanged=0) in out.getvalue()
     call_command("petitions", "import", str(path), user="admin", no_progress=True, stdout=out)
     assert Petition.objects.filter(external_ref="M-1").exists()
     with pytest.raises(CommandError):

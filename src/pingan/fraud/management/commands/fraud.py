@@ -174,7 +174,7 @@ class Command(LedgerCommand):
                 "an identifier cell (涉案电话, 银行账号, 支付账号, 网址, 涉案APP, 社交账号, 设备号, "
                 "IP地址) may hold several values, one a line or separated by 、 , ;. Each row is recorded "
                 "through the same checks as the web and joins its ring. Every bad cell is reported "
-                "and then nothing is written; rows already imported are skipped."
+                "and then nothing is written; rows already imported are left unchanged."
             ),
         )
         add_import_arguments(load, refused="rows they may not record are refused.",

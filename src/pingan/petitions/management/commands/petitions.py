@@ -29,7 +29,7 @@ class Command(LedgerCommand):
             description=(
                 "Each row is registered and its outcome columns (受理日期, 答复日期, 满意度, 办结日期) "
                 "taken as back-dated steps, through the same checks as the web. Every bad row is "
-                "reported and then nothing is written; rows already imported are skipped."
+                "reported and then nothing is written; rows already imported are left unchanged."
             ),
         )
         add_import_arguments(load, refused="rows they may not register or decide are refused.")
