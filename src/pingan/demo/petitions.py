@@ -49,6 +49,7 @@ from pingan.core.deadlines import (
 )
 from pingan.core.escalation import MAX_STEPS, escalate_overdue
 from pingan.core.models import Domain, Role, RoleName, Unit, UnitKind
+from pingan.core.personal.idcard import check_character
 from pingan.demo import petition_texts as texts
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, DISTRICT_NAME, Personas
 from pingan.demo.generate import (
@@ -60,8 +61,6 @@ from pingan.demo.generate import (
     _NameBook,
 )
 from pingan.demo.texts import ESTATES, GIVEN, PREMISE_NAMES, RURAL_ROADS, STREETS, SURNAMES
-from pingan.petitions.idcard import check_character
-from pingan.petitions.masking import Petitioner
 from pingan.petitions.models import (
     Category,
     Channel,
@@ -75,7 +74,7 @@ from pingan.petitions.models import (
     SatisfactionChannel,
 )
 from pingan.petitions.profiles import RuleBook, rulebook, rulebooks_held
-from pingan.petitions.selectors import backlog_q
+from pingan.petitions.selectors import Petitioner, backlog_q
 from pingan.petitions.services import (
     petition_backlog_assign,
     petition_extend,

@@ -43,6 +43,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from pingan.core.models import Domain, Responsibility, Role, RoleName, Unit, UnitKind
+from pingan.core.personal.idcard import check_character
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, Personas
 from pingan.demo.generate import Geography
 from pingan.demo.texts import GIVEN, SURNAMES
@@ -80,7 +81,6 @@ from pingan.fraud.services import (
     warning_contact_record,
     warning_register,
 )
-from pingan.petitions.idcard import check_character
 
 OFFICER = ("fanzha", "公安分局反诈中心 刘洋", "反诈中心民警")
 POLICE = "公安分局"

@@ -14,7 +14,7 @@ The left-out identifiers are decided district-wide (the stoplist, and the degree
 cases): a user is shown those on the cases they may see, counted over those cases.
 
 Victims are personal data: shown masked except to the roles that may see a petitioner in
-full (``petitions.selectors.may_view_personal_data``: a supervisor or administrator over the
+full (``core.personal.access.may_view_personal_data``: a supervisor or administrator over the
 case at town level or above, or the case's assignee), and to those only on asking, which
 ``services.fraud_victims_full`` records.
 """
@@ -55,6 +55,8 @@ from pingan.core import errors
 from pingan.core.deadlines import OPEN, due_state_expression, due_states_q, local_days_q
 from pingan.core.filters import ListFilters
 from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit, UnitKind, subtree_q
+from pingan.core.personal.access import may_view_personal_data
+from pingan.core.personal.masking import mask_address, mask_id_number, mask_name, mask_phone
 from pingan.core.scoping import acting_scope, scope_for
 from pingan.core.search import text_q
 from pingan.fraud.identifiers import KINDS, URL, IdentifierError, normalize
@@ -79,8 +81,6 @@ from pingan.fraud.models import (
     band_floors,
     scam_type_choices,
 )
-from pingan.petitions.masking import mask_address, mask_id_number, mask_name, mask_phone
-from pingan.petitions.selectors import may_view_personal_data
 
 # Not a case's story: it names its victims.
 CASE_TEXT_FIELDS = ("ref", "title")

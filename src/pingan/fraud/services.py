@@ -42,6 +42,8 @@ from pingan.core.cases import open_case
 from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms, local_date
 from pingan.core.events import append_event
 from pingan.core.models import ROLE_RANK, Case, EventType, RoleName, Severity, Unit, UnitKind
+from pingan.core.personal.access import record_full_view
+from pingan.core.personal.idcard import validate_id_number
 from pingan.core.phones import PhoneError, clean_phone
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import Transition, Workflow, apply_changes, fire
@@ -80,7 +82,6 @@ from pingan.fraud.selectors import (
     person_of,
     ring_index,
 )
-from pingan.petitions.idcard import validate_id_number
 
 MSG_UNIT_NOT_TERRITORIAL = _("A fraud case belongs to a place: choose a town, village or grid cell.")
 MSG_CANNOT_RECORD_HERE = _("You may not record fraud cases for {unit}.")
@@ -297,15 +298,8 @@ def fraud_victims_full(*, case: FraudCase, actor: Any) -> list[Victim]:
         raise errors.NotFound(errors.MSG_NOT_FOUND)
     if not may_view_victims(actor, case):
         raise errors.PermissionDenied(MSG_FULL_VIEW_NOT_ALLOWED)
-    _record_full_view(case=case, actor=actor, fields=["victims"])
+    record_full_view(case=case, actor=actor, fields=["victims"])
     return list(case.victims.all())
-
-
-def _record_full_view(*, case: Case, actor: Any, fields: list[str]) -> None:
-    with transaction.atomic():
-        # Nothing on the case changes, but the event's sequence must not race another write.
-        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").get()
-        append_event(case=case, actor=actor, type=EventType.VIEWED_PERSONAL_DATA, after={"fields": fields})
 
 
 def _require_handler(case: FraudCase, actor: Any) -> None:
@@ -835,5 +829,5 @@ def warning_person_full(*, warning: WarningOrder, actor: Any) -> PersonView:
         raise errors.NotFound(errors.MSG_NOT_FOUND)
     if not may_view_person(actor, warning):
         raise errors.PermissionDenied(MSG_PERSON_FULL_VIEW_NOT_ALLOWED)
-    _record_full_view(case=warning, actor=actor, fields=["name", "phone", "id_number", "address"])
+    record_full_view(case=warning, actor=actor, fields=["name", "phone", "id_number", "address"])
     return person_of(warning, full=True)

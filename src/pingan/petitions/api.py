@@ -32,6 +32,7 @@ from pingan.core.api import (
 )
 from pingan.core.events import case_timeline
 from pingan.core.models import DayType, DueState, Unit
+from pingan.core.personal.access import may_view_personal_data
 from pingan.core.scoping import scope_for
 from pingan.petitions.models import (
     Category,
@@ -54,7 +55,6 @@ from pingan.petitions.selectors import (
     backlog_metrics,
     backlog_units,
     board_unit,
-    may_view_personal_data,
     petition_get,
     petition_list,
     petition_receipt,

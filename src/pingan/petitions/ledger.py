@@ -76,8 +76,8 @@ from pingan.core.ledger import (
     zh_labels,
 )
 from pingan.core.models import Event, Unit
+from pingan.core.personal.access import may_view_personal_data
 from pingan.core.scoping import scope_for
-from pingan.petitions.masking import Petitioner
 from pingan.petitions.models import (
     KIND,
     Category,
@@ -92,8 +92,8 @@ from pingan.petitions.models import (
 from pingan.petitions.profiles import rulebooks_held
 from pingan.petitions.satisfaction import petition_satisfaction_transcribed
 from pingan.petitions.selectors import (
+    Petitioner,
     PetitionFilters,
-    may_view_personal_data,
     petition_list,
     petitioner_shown,
     petitions_known_to,

@@ -2,9 +2,10 @@
 
 Who sees a petitioner in full: a supervisor or administrator over the petition at town
 level or above (the unit heads who answer for the matter), and the petition's assignee, who
-must call and meet the petitioner. Everyone else, and every list, sees them masked; even
-those allowed see them in full only by asking for one petition (``petition_personal_data``),
-and that reading is an event. An accusation (a sealed line, ``core.scoping``) is seen only by
+must call and meet the petitioner: ``core.personal.access.may_view_personal_data`` with its
+defaults. Everyone else, and every list, sees them masked; even those allowed see them in
+full only by asking for one petition (``petition_personal_data``), and that reading is an
+event. An accusation (a sealed line, ``core.scoping``) is seen only by
 the discipline office and its assignee, and its accuser's details are withheld from anyone
 else who may see it (a superuser); whoever registered it sees its receipt only
 (``petition_receipt``).
@@ -28,7 +29,6 @@ from pingan.core.deadlines import due_state_expression, due_state_q, local_days_
 from pingan.core.filters import ListFilters
 from pingan.core.models import (
     ROLE_RANK,
-    Case,
     DueState,
     RoleName,
     Unit,
@@ -36,9 +36,9 @@ from pingan.core.models import (
     subtree_bounds,
     subtree_q,
 )
+from pingan.core.personal.masking import mask_address, mask_id_number, mask_name, mask_phone
 from pingan.core.scoping import scope_for
 from pingan.core.search import text_q
-from pingan.petitions.masking import Petitioner, petitioner_of
 from pingan.petitions.models import KIND, Category, Channel, Petition, PetitionType, Satisfaction, Status
 from pingan.petitions.similarity import cosine, shingles
 
@@ -155,13 +155,29 @@ def my_work(*, user: Any, limit: int = 50) -> QuerySet[Petition]:
     )
 
 
-def may_view_personal_data(user: Any, petition: Case) -> bool:
-    scope = scope_for(user)
-    if not scope.holds_seal(petition):
-        return False
-    if petition.assignee_id is not None and petition.assignee_id == getattr(user, "pk", None):
-        return True
-    return scope.rank_for(petition, town_or_above=True) >= ROLE_RANK[RoleName.SUPERVISOR]
+@dataclass(frozen=True)
+class Petitioner:
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    masked: bool
+    withheld: bool = False
+
+
+WITHHELD = Petitioner("", "", "", "", masked=True, withheld=True)
+
+
+def petitioner_of(petition: Any, *, full: bool, withheld: bool = False) -> Petitioner:
+    """The petitioner as this reader sees them: in full, masked, or (``withheld``) not at all."""
+    if withheld:
+        return WITHHELD
+    name, number = petition.petitioner_name, petition.petitioner_id_number
+    phone, address = petition.petitioner_phone, petition.petitioner_address
+    if full:
+        return Petitioner(name, number, phone, address, masked=False)
+    return Petitioner(mask_name(name), mask_id_number(number), mask_phone(phone),
+                      mask_address(address), masked=True)
 
 
 def petitioner_shown(user: Any, petition: Petition) -> Petitioner:

@@ -26,11 +26,11 @@ from pingan.core.models import (
     UnitKind,
 )
 from pingan.core.people import resolve_assignee
+from pingan.core.personal.access import may_view_personal_data, record_full_view
+from pingan.core.personal.idcard import validate_id_number
 from pingan.core.phones import PhoneError, clean_phone
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import apply_changes, fire
-from pingan.petitions.idcard import validate_id_number
-from pingan.petitions.masking import Petitioner, petitioner_of
 from pingan.petitions.models import (
     KIND,
     REF_PREFIX,
@@ -43,7 +43,7 @@ from pingan.petitions.models import (
 )
 from pingan.petitions.profiles import RuleBook, rulebook
 from pingan.petitions.satisfaction import issue_code, rating_changes
-from pingan.petitions.selectors import backlog_q, may_view_personal_data
+from pingan.petitions.selectors import Petitioner, backlog_q, petitioner_of
 from pingan.petitions.workflow import PETITION_WORKFLOW, at_or_above, rank_at
 
 MSG_BAD_CHOICE = _("“{value}” is not a valid {field}.")
@@ -424,12 +424,7 @@ def petition_personal_data(*, petition: Petition, actor: Any) -> Petitioner:
         raise errors.NotFound(errors.MSG_NOT_FOUND)
     if not may_view_personal_data(actor, petition):
         raise errors.PermissionDenied(MSG_FULL_VIEW_NOT_ALLOWED)
-    with transaction.atomic():
-        # Nothing on the case changes (so no version bump to upset an editor), but the
-        # event's sequence number must not race another write: hold the row.
-        Case.objects.select_for_update().filter(pk=petition.pk).values_list("pk").get()
-        append_event(case=petition, actor=actor, type=EventType.VIEWED_PERSONAL_DATA,
-                     after={"fields": ["name", "id_number", "phone", "address"]})
+    record_full_view(case=petition, actor=actor, fields=["name", "id_number", "phone", "address"])
     return petitioner_of(petition, full=True)
 
 

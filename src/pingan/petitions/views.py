@@ -29,6 +29,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
 from pingan.core.models import GRID_KINDS, ROLE_RANK, DueState, RoleName, Unit, UnitKind
+from pingan.core.personal.access import may_view_personal_data
 from pingan.core.scoping import scope_for
 from pingan.petitions import selectors, services
 from pingan.petitions.forms import (
@@ -231,7 +232,7 @@ def _render_detail(request: HttpRequest, petition: Petition, *, bound: dict[str,
         "petition": petition,
         "status_label": PETITION_WORKFLOW.label(petition.status),
         "petitioner": full_petitioner or selectors.petitioner_shown(user, petition),
-        "may_view_full": full_petitioner is None and selectors.may_view_personal_data(user, petition),
+        "may_view_full": full_petitioner is None and may_view_personal_data(user, petition),
         "clock": selectors.petition_clock(petition, now),
         "review": review_path(petition),
         "term": selectors.running_term(petition, now),

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from pingan.core.deadlines import DayKind, day_kind, is_working_day
 from pingan.core.models import Unit, UnitKind
+from pingan.core.personal.idcard import check_character
 from pingan.demo.district import DISTRICT_CODE
 from pingan.demo.texts import GIVEN, SURNAMES
-from pingan.petitions.idcard import check_character
 from pingan.receptions.models import RECEIVING_KINDS, Leader, Reception, ReceptionVisit
 from pingan.receptions.periods import DAY, Period, period_of, periods_between
 from pingan.receptions.services import (

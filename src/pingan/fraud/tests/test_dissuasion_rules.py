@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from pingan.core import errors
 from pingan.core.escalation import escalate_overdue
 from pingan.core.models import Event, EventType, ReferenceCounter, Responsibility, Role, RoleName, Severity
+from pingan.core.personal.idcard import check_character
 from pingan.core.scoping import forget_scope
 from pingan.fraud import services
 from pingan.fraud.models import (
@@ -33,7 +34,6 @@ from pingan.fraud.services import (
     warning_person_full,
     warning_register,
 )
-from pingan.petitions.idcard import check_character
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -14,11 +14,11 @@ from django.utils import timezone
 from pingan.core import web
 from pingan.core.escalation import escalate_overdue
 from pingan.core.models import EventType, Role, RoleName
+from pingan.core.personal.masking import mask_name
 from pingan.fraud import services
 from pingan.fraud.models import ContactAttempt, WarningOrder, WarningStatus
 from pingan.fraud.selectors import MSG_PERIOD_REVERSED
 from pingan.fraud.tests.test_dissuasion_rules import conclude, contact, register
-from pingan.petitions.masking import mask_name
 
 pytestmark = pytest.mark.django_db
 

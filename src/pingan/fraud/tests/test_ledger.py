@@ -29,6 +29,7 @@ from pingan.core.ledger import (
     zh_labels,
 )
 from pingan.core.models import Case, Event, EventType, ReferenceCounter, Unit, UnitKind
+from pingan.core.personal.idcard import check_character
 from pingan.fraud import ledger
 from pingan.fraud.identifiers import normalize
 from pingan.fraud.ledger import (
@@ -61,7 +62,6 @@ from pingan.fraud.services import (
     VictimIn,
     fraud_case_transition,
 )
-from pingan.petitions.idcard import check_character
 from pingan.testing import ledger_workbook
 from pingan.testing import read_workbook as read
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from pingan.core import errors
 from pingan.core.models import EventType, ReferenceCounter, Severity
+from pingan.core.personal.idcard import check_character
 from pingan.fraud import services
 from pingan.fraud.models import (
     AmountBand,
@@ -24,7 +25,6 @@ from pingan.fraud.models import (
 )
 from pingan.fraud.selectors import victims_of
 from pingan.fraud.services import VictimIn, fraud_case_transition, fraud_identifier_add, fraud_victims_full
-from pingan.petitions.idcard import check_character
 
 pytestmark = pytest.mark.django_db
 

@@ -22,13 +22,13 @@ from django.utils import timezone
 from pingan.core import errors
 from pingan.core.escalation import escalate_overdue
 from pingan.core.models import Case, Domain, EventType, Notification, Role, RoleName, Unit, UnitKind
+from pingan.core.personal.access import may_view_personal_data
 from pingan.core.scoping import scope_for
 from pingan.petitions.ledger import export_petitions
 from pingan.petitions.models import Petition
 from pingan.petitions.selectors import (
     PetitionFilters,
     backlog_metrics,
-    may_view_personal_data,
     petition_list,
 )
 from pingan.petitions.services import petition_personal_data, petition_transition

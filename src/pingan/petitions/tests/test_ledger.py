@@ -28,7 +28,7 @@ from pingan.core.ledger import (
     zh_labels,
 )
 from pingan.core.models import Case, Event, EventType, Notification, ReferenceCounter
-from pingan.petitions.idcard import MSG_ID_CHECK_DIGIT
+from pingan.core.personal.idcard import MSG_ID_CHECK_DIGIT
 from pingan.petitions.ledger import (
     COLUMNS,
     MSG_DATE_NEEDED,

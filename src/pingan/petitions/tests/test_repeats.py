@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from pingan.core import errors
 from pingan.core.models import Event, EventType
+from pingan.core.personal.idcard import check_character
 from pingan.petitions import selectors
-from pingan.petitions.idcard import check_character
 from pingan.petitions.models import Petition
 from pingan.petitions.selectors import PetitionFilters, petition_list, repeat_candidates
 from pingan.petitions.services import petition_repeat_confirm, petition_repeat_unlink

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from pingan.core import errors
 from pingan.core.models import Case, Event, EventType
-from pingan.petitions.idcard import MSG_ID_CHECK_DIGIT
+from pingan.core.personal.idcard import MSG_ID_CHECK_DIGIT
 from pingan.petitions.models import Petition
 from pingan.receptions import services
 from pingan.receptions.models import MSG_LEADER_UNIT, Leader, Reception, ReceptionStatus, ReceptionVisit

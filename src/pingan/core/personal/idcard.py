@@ -2,7 +2,7 @@
 3-digit sequence, and a check character computed over the first 17 (ISO 7064 MOD 11-2).
 
 15-digit numbers from first-generation cards are refused: those cards stopped being valid
-on 1 January 2013, so a petitioner today holds an 18-digit number, and a 15-digit one is
+on 1 January 2013, so a person today holds an 18-digit number, and a 15-digit one is
 far more often a number typed short than a genuine old card.
 """
 
