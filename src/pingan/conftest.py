@@ -17,6 +17,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.db import connections
+from django.test import override_settings
 from django.urls import reverse
 
 from pingan.core.models import Unit, UnitKind
@@ -24,8 +25,17 @@ from pingan.demo.district import DEMO_PASSWORD, Personas, build_district, build_
 from pingan.testing import tiny_png
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """MD5 instead of PBKDF2 for the whole run: every persona made and every login hashed
+    costs a millisecond rather than a third of a second of CPU. No test is about the
+    hasher's strength; the project's setting stays PBKDF2."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(_fast_password_hasher, django_db_setup, django_db_blocker):
     """Build the district once for the session; tests roll back around it. A transactional
     test flushes it, and the ``district`` fixture then builds it again."""
     with django_db_blocker.unblock():
