@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -16,6 +17,7 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.db import connections
 from django.test import override_settings
 from django.urls import reverse
@@ -40,7 +42,19 @@ def django_db_setup(_fast_password_hasher, django_db_setup, django_db_blocker):
     test flushes it, and the ``district`` fixture then builds it again."""
     with django_db_blocker.unblock():
         build_district(grids_per_village=1)
-        build_personas()
+        _remember(build_personas())
+
+
+# The session's personas, as (primary key, username) by Personas field: each test reads them
+# afresh (one query) instead of running build_personas' forty get_or_creates again.
+_session_personas: dict[str, tuple[int, str]] = {}
+
+
+def _remember(personas: Personas) -> Personas:
+    for field in dataclasses.fields(Personas):
+        user = getattr(personas, field.name)
+        _session_personas[field.name] = (user.pk, user.username)
+    return personas
 
 
 # The days a date computation most often gets wrong. A test marked ``edge_days`` runs once on
@@ -113,7 +127,12 @@ def district(db) -> Unit:
 
 @pytest.fixture
 def personas(district) -> Personas:
-    return build_personas()
+    """The five personas, fresh instances for each test. Made once for the session; made again
+    when they are gone (a transactional test flushes the database)."""
+    users = get_user_model().objects.in_bulk([pk for pk, _ in _session_personas.values()])
+    if all(pk in users and users[pk].username == username for pk, username in _session_personas.values()):
+        return Personas(**{name: users[pk] for name, (pk, _) in _session_personas.items()})
+    return _remember(build_personas())
 
 
 @pytest.fixture
