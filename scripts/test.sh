@@ -16,8 +16,9 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 
-echo "== gates: ruff, migrations" >&2
+echo "== gates: ruff, mypy, migrations" >&2
 .venv/bin/ruff check --quiet .
+.venv/bin/mypy  # its files and settings are in pyproject.toml
 .venv/bin/pingan makemigrations --check --dry-run >/dev/null
 
 run_pytest() {

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -16,7 +17,9 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.db import connections
+from django.test import override_settings
 from django.urls import reverse
 
 from pingan.core.models import Unit, UnitKind
@@ -24,13 +27,34 @@ from pingan.demo.district import DEMO_PASSWORD, Personas, build_district, build_
 from pingan.testing import tiny_png
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """MD5 instead of PBKDF2 for the whole run: every persona made and every login hashed
+    costs a millisecond rather than a third of a second of CPU. No test is about the
+    hasher's strength; the project's setting stays PBKDF2."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(_fast_password_hasher, django_db_setup, django_db_blocker):
     """Build the district once for the session; tests roll back around it. A transactional
     test flushes it, and the ``district`` fixture then builds it again."""
     with django_db_blocker.unblock():
         build_district(grids_per_village=1)
-        build_personas()
+        _remember(build_personas())
+
+
+# The session's personas, as (primary key, username) by Personas field: each test reads them
+# afresh (one query) instead of running build_personas' forty get_or_creates again.
+_session_personas: dict[str, tuple[int, str]] = {}
+
+
+def _remember(personas: Personas) -> Personas:
+    for field in dataclasses.fields(Personas):
+        user = getattr(personas, field.name)
+        _session_personas[field.name] = (user.pk, user.username)
+    return personas
 
 
 # The days a date computation most often gets wrong. A test marked ``edge_days`` runs once on
@@ -103,7 +127,12 @@ def district(db) -> Unit:
 
 @pytest.fixture
 def personas(district) -> Personas:
-    return build_personas()
+    """The five personas, fresh instances for each test. Made once for the session; made again
+    when they are gone (a transactional test flushes the database)."""
+    users = get_user_model().objects.in_bulk([pk for pk, _ in _session_personas.values()])
+    if all(pk in users and users[pk].username == username for pk, username in _session_personas.values()):
+        return Personas(**{name: users[pk] for name, (pk, _) in _session_personas.items()})
+    return _remember(build_personas())
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ the web, the API, the importer and the CLI all show the same words."""
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,7 +11,7 @@ class DomainError(Exception):
     code = "invalid"
     status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+    def __init__(self, message: str | Promise, *, code: str | None = None, field: str | None = None):
         super().__init__(str(message))
         self.message = str(message)
         self.field = field

@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
+import pingan
+
 WAIT_SECONDS = 120
+SOURCE_DIR = Path(pingan.__file__).resolve().parent.parent
 
 
 def _free_port() -> int:
@@ -55,7 +58,9 @@ def test_the_worker_runs_beside_the_server_and_ends_with_it(tmp_path):
     port = _free_port()
     # Its own SQLite database in tmp_path, whatever database the tests run on.
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env |= {"PINGAN_VAR_DIR": str(tmp_path), "PINGAN_DEBUG": "0"}
+    env |= {"PINGAN_VAR_DIR": str(tmp_path), "PINGAN_DEBUG": "0",
+            # This checkout's code, whichever checkout the installed `pingan` was installed from.
+            "PYTHONPATH": str(SOURCE_DIR), "DJANGO_SETTINGS_MODULE": "pingan.core.tests.serve_settings"}
     command = [pingan, "serve", "--with-worker", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
