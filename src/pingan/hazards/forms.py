@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.attachments import read_upload
-from pingan.core.models import Unit
+from pingan.core.models import AttachmentKind, Unit
 from pingan.core.people import case_assignees, leaders_for
 from pingan.core.scoping import scope_for
 from pingan.core.web import StyledForm, date_input, indented_name, user_label
@@ -97,6 +97,14 @@ class ExtendForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason for the extension"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttachForm(StyledForm):
+    """One photo or document added to a hazard outside a step (the API's upload, on the page)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=AttachmentKind.choices)
+    file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(
+        attrs={"accept": "image/*,application/pdf"}))
 
 
 class TransitionForm(StyledForm):

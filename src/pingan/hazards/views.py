@@ -24,11 +24,13 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
+from pingan.core.attachments import read_upload
 from pingan.core.models import ROLE_RANK, AttachmentKind, DueState, RoleName, Severity, Unit
 from pingan.core.scoping import scope_for
 from pingan.core.web import indented_name
 from pingan.hazards import selectors, services
 from pingan.hazards.forms import (
+    AttachForm,
     ExtendForm,
     HazardEditForm,
     HazardReportForm,
@@ -45,6 +47,7 @@ MSG_REPORTED = gettext_lazy("Hazard reported. Its reference number is {ref}.")
 MSG_SAVED = gettext_lazy("Changes saved.")
 MSG_EXTENDED = gettext_lazy("Deadline extended to {due}.")
 MSG_STEP_DONE = gettext_lazy("“{step}” done.")
+MSG_ATTACHED = gettext_lazy("“{name}” added.")
 
 SEVERITY_LABEL = gettext_lazy("hazard severity")
 FILTER_LABELS = web.FILTER_LABELS | {
@@ -147,6 +150,11 @@ def _render_detail(request: HttpRequest, hazard: Hazard, *, bound: dict[str, Any
             form=bound.get("edit") or HazardEditForm(initial=_edit_initial(hazard)), submit=_("Save"),
             intro=_("A major hazard needs all six parts of its rectification plan before work starts."),
         ))
+    if services.may_attach(hazard, user):
+        actions.append(web.Action(
+            key="attach", label=services.ATTACH_LABEL, url=reverse("hazards:attach", args=[hazard.ref]),
+            form=bound.get("attach") or AttachForm(), multipart=True,
+        ))
     attachments = list(hazard.attachments.all())
     return render(request, "hazards/detail.html", {
         "hazard": hazard,
@@ -228,6 +236,18 @@ def hazard_step(request: HttpRequest, ref: str, name: str) -> HttpResponse:
 
     return _act(request, ref, key=name, run=run,
                 form=lambda h: TransitionForm(request.POST, request.FILES, hazard=h, name=name))
+
+
+@login_required
+@require_POST
+def hazard_attach(request: HttpRequest, ref: str) -> HttpResponse:
+    def run(hazard: Hazard, bound: AttachForm) -> str:
+        upload = bound.cleaned_data["file"]
+        services.hazard_attachment_add(hazard=hazard, actor=request.user, name=upload.name,
+                                       content=read_upload(upload), kind=bound.cleaned_data["kind"])
+        return MSG_ATTACHED.format(name=upload.name)
+
+    return _act(request, ref, key="attach", run=run, form=lambda h: AttachForm(request.POST, request.FILES))
 
 
 @login_required

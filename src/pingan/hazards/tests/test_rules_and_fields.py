@@ -253,3 +253,23 @@ def test_the_page_filters_by_severity_and_old_links_still_work(client, personas,
         assert [row.ref for row in page.context["rows"]] == [major.ref]
         assert page.context["severity_chosen"] == "major"
         assert '<option value="major" selected>' in page.content.decode()
+
+
+def test_the_page_offers_an_upload_while_the_service_allows_one(client, personas, make_hazard):
+    hazard = make_hazard()
+    client.force_login(personas.town_handler)
+    page = client.get(reverse("hazards:detail", args=[hazard.ref]))
+    assert "attach" in {action.key for action in page.context["actions"]}
+    upload = SimpleUploadedFile("plan.png", tiny_png(), content_type="image/png")
+    added = client.post(reverse("hazards:attach", args=[hazard.ref]), {"kind": "document", "file": upload},
+                        follow=True)
+    assert added.status_code == 200 and "已添加“plan.png”。" in added.content.decode()
+    assert hazard.attachments.filter(kind="document").count() == 1
+
+    _rejected(hazard, personas)
+    page = client.get(reverse("hazards:detail", args=[hazard.ref]))
+    assert "attach" not in {action.key for action in page.context["actions"]}
+    late = client.post(reverse("hazards:attach", args=[hazard.ref]),
+                       {"kind": "document", "file": SimpleUploadedFile("late.png", tiny_png())})
+    assert late.status_code == 409 and _msg(MSG_CLOSED_TAKES_NO_ATTACHMENTS) in late.content.decode()
+    assert hazard.attachments.count() == 2
