@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from pingan.core import errors
 from pingan.core.events import GENESIS, ChainBreak, verify_chains
-from pingan.core.models import Case, Event, EventType, ReferenceCounter, Unit, UnitKind
+from pingan.core.models import Case, Event, EventType, ReferenceCounter, Severity, Unit, UnitKind
 from pingan.core.references import next_reference, reserve_references
 from pingan.hazards import ledger
 from pingan.hazards.ledger import (
@@ -431,7 +431,7 @@ def test_reserve_references_takes_a_block(db):
 
 
 def test_export_headers_labels_and_values(personas, make_hazard, read_export):
-    hazard = make_hazard(title="=HYPERLINK(\"http://x\")楼道堆物", category="fire", severity="major",
+    hazard = make_hazard(title="=HYPERLINK(\"http://x\")楼道堆物", category="fire", severity=Severity.MAJOR,
                          location="缪村村12号", description="第一行\n第二行")
     data, header, [row] = read_export(hazard_list(user=personas.admin, filters=HazardFilters()))
     assert list(header) == [c.header for c in COLUMNS]
@@ -475,7 +475,7 @@ def test_export_command_filters_through_hazard_filters(personas, make_hazard, tm
 
 def test_export_then_import_into_the_same_database_changes_nothing(personas, make_hazard, read_export):
     make_hazard()
-    make_hazard(title="燃气管老化", category="gas", severity="major", location="航埠村")
+    make_hazard(title="燃气管老化", category="gas", severity=Severity.MAJOR, location="航埠村")
     run(xlsx([LEGACY_HEADER, legacy_row("Y-1", personas.grid_worker.roles.get().unit)]), personas.admin)
     data, _h, rows = read_export(hazard_list(user=personas.admin, filters=HazardFilters()))
     before = counts()
@@ -486,7 +486,7 @@ def test_export_then_import_into_the_same_database_changes_nothing(personas, mak
 
 def test_export_then_import_into_a_fresh_database(personas, make_hazard, read_export):
     with transaction.atomic():
-        made = [make_hazard(), make_hazard(title="燃气管老化", category="gas", severity="major",
+        made = [make_hazard(), make_hazard(title="燃气管老化", category="gas", severity=Severity.MAJOR,
                                            location="航埠村", description="软管开裂")]
         data, _h, _rows = read_export(hazard_list(user=personas.admin, filters=HazardFilters()))
         expected = sorted((h.title, h.category, h.severity, h.unit_id, h.location, h.description)
