@@ -66,7 +66,7 @@ from pingan.demo.texts import (
     MajorTpl,
     Tpl,
 )
-from pingan.hazards.models import KIND, Category, Hazard, RejectionReason
+from pingan.hazards.models import KIND, Category, Hazard, RejectionReason, Status
 from pingan.hazards.services import (
     Listing,
     hazard_extend,
@@ -598,9 +598,9 @@ class Planner:
             steps.append(Step(self._at(t, 1, 30), "reject", main, {
                 "reason": RejectionReason.NOT_A_HAZARD, "note": rng.choice(NOT_A_HAZARD_NOTES)}))
             return steps
-        stuck_at = rng.choices(("reported", "assigned", "rectifying"), weights=(15, 35, 50))[0] \
-            if plan.fate == "stuck" else ""
-        if stuck_at == "reported":
+        stuck_at = rng.choices((Status.REPORTED, Status.ASSIGNED, Status.RECTIFYING),
+                               weights=(15, 35, 50))[0] if plan.fate == "stuck" else ""
+        if stuck_at == Status.REPORTED:
             return steps
         steps.append(assign)
         if plan.severity == Severity.MAJOR:
@@ -611,7 +611,7 @@ class Planner:
             t = self._at(t, 12, 72)
         else:
             t = self._at(t, 0.2, 3 if plan.immediate else 36)
-        if stuck_at == "assigned":
+        if stuck_at == Status.ASSIGNED:
             return steps
         steps.append(Step(t, "start", assignee, {"note": rng.choice(START_NOTES)}))
         if plan.extended and t < due - dt.timedelta(hours=12):
