@@ -47,6 +47,8 @@ from pingan.hazards.services import (
     hazard_report,
     hazard_transition,
     hazard_update,
+    may_attach,
+    may_edit,
 )
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
@@ -130,6 +132,10 @@ class HazardDetail(HazardItem):
     extension_reason: str
     escalation_level: int
     transitions: list[TransitionOut] = Field(description="The steps you may take now.")
+    may_edit: bool = Field(description="Whether you may edit its details and plan now (PATCH): a handler "
+                                       "of its area, while it is reported or assigned.")
+    may_attach: bool = Field(description="Whether you may upload a photo or document now: a handler of "
+                                         "its area, while it is open.")
 
     @staticmethod
     def resolve_reporter(obj: Hazard) -> str | None:
@@ -166,6 +172,14 @@ class HazardDetail(HazardItem):
         if original is None or not scope_for(actor(context["request"])).covers(original):
             return None
         return original.ref
+
+    @staticmethod
+    def resolve_may_edit(obj: Hazard, context: dict) -> bool:
+        return may_edit(obj, actor(context["request"]))
+
+    @staticmethod
+    def resolve_may_attach(obj: Hazard, context: dict) -> bool:
+        return may_attach(obj, actor(context["request"]))
 
     @staticmethod
     def resolve_transitions(obj: Hazard, context: dict) -> list[dict[str, str]]:

@@ -102,6 +102,8 @@ def test_an_api_edit_in_rectification_is_refused_as_the_page_refuses_it(client, 
         f"/api/v1/hazards/{hazard.ref}", {"version": hazard.version, "title": "改"}, content_type=JSON)
     assert api.status_code == 409
     assert api.json() == {"code": "not_editable", "message": refusal}
+    detail = api_client(personas.town_handler).get(f"/api/v1/hazards/{hazard.ref}").json()
+    assert detail["may_edit"] is False and detail["may_attach"] is True
 
     client.force_login(personas.town_handler)
     page = client.get(reverse("hazards:detail", args=[hazard.ref]))
@@ -141,7 +143,9 @@ def test_the_api_asks_the_service_before_it_stores_a_file(personas, make_hazard)
     hazard = _rejected(make_hazard(), personas)
     url = f"/api/v1/hazards/{hazard.ref}/attachments"
     upload = SimpleUploadedFile("late.png", tiny_png(), content_type="image/png")
-    late = api_client(personas.town_handler).post(url, {"kind": "document", "file": upload})
+    town = api_client(personas.town_handler)
+    assert town.get(f"/api/v1/hazards/{hazard.ref}").json()["may_attach"] is False
+    late = town.post(url, {"kind": "document", "file": upload})
     assert late.status_code == 409
     assert late.json() == {"code": "closed", "message": _msg(MSG_CLOSED_TAKES_NO_ATTACHMENTS)}
     assert api_client(personas.outsider).post(url, {"kind": "document", "file": upload}).status_code == 404
