@@ -198,10 +198,10 @@ def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
     if "category" in changes and changes["category"] not in Category.values:
         raise errors.DomainError(MSG_BAD_CATEGORY.format(value=changes["category"]), field="category")
     changes = dict(changes)
-    regraded = [k for k in ("category", "severity") if k in changes and changes[k] != getattr(hazard, k)]
-    if regraded and hazard.is_listed:
-        raise errors.DomainError(MSG_LISTED_KEEPS_SEVERITY, field=regraded[0])
-    if "category" in regraded:
+    reclassified = [k for k in ("category", "severity") if k in changes and changes[k] != getattr(hazard, k)]
+    if reclassified and hazard.is_listed:
+        raise errors.DomainError(MSG_LISTED_KEEPS_SEVERITY, field=reclassified[0])
+    if "category" in reclassified:
         changes["department"] = department_for(kind=KIND, category=changes["category"])
     rule_fields = ("category", "severity", "immediate")
     if any(k in changes and changes[k] != getattr(hazard, k) for k in rule_fields) and \
@@ -215,7 +215,7 @@ def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
     with transaction.atomic():
         case_update(case=hazard, actor=actor, expected_version=expected_version,
                     changes=changes, note=note, at=at)
-        if not was_major or "category" in regraded:  # a new major hazard, or a new regulator
+        if not was_major or "category" in reclassified:  # a new major hazard, or a new regulator
             _tell_regulator(hazard)
     return hazard
 
