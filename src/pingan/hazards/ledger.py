@@ -186,7 +186,7 @@ LAYOUT = Layout(COLUMNS, anchors=("title", "description"),
 
 
 # ---------------------------------------------------------------------------
-# Choice labels: what a ledger writes for a category, a grade or a status.
+# Choice labels: what a ledger writes for a category, a severity or a status.
 # ---------------------------------------------------------------------------
 
 CATEGORY_ALIASES: dict[str, tuple[str, ...]] = {
