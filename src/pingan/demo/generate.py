@@ -38,6 +38,7 @@ from pingan.core.models import (
     Responsibility,
     Role,
     RoleName,
+    Severity,
     Unit,
     UnitKind,
 )
@@ -65,7 +66,7 @@ from pingan.demo.texts import (
     MajorTpl,
     Tpl,
 )
-from pingan.hazards.models import KIND, Category, Hazard, RejectionReason
+from pingan.hazards.models import KIND, Category, Hazard, RejectionReason, Status
 from pingan.hazards.services import (
     Listing,
     hazard_extend,
@@ -310,7 +311,7 @@ class Plan:
     found_by: str
     text: dict[str, Any]
     immediate: bool = False
-    severity: str = "ordinary"
+    severity: str = Severity.ORDINARY
     fate: str = ""  # "", "not_a_hazard", "duplicate", "stuck"
     late: bool = False
     extended: bool = False
@@ -464,7 +465,7 @@ class Planner:
                        key=lambda p: p.opened_at)
 
         def free(p: Plan) -> bool:
-            return not p.fate and p.severity == "ordinary"
+            return not p.fate and p.severity == Severity.ORDINARY
 
         def quota(share: float, least: int) -> int:
             return max(least, round(count * share))
@@ -488,7 +489,7 @@ class Planner:
             plan.extended = True
         for plan in self._pick([p for p in plans if not p.fate], quota(0.07, 3)):
             plan.rework = True
-        originals = [p for p in plans if not p.fate and p.severity == "ordinary"
+        originals = [p for p in plans if not p.fate and p.severity == Severity.ORDINARY
                      and p.opened_at < self.now - dt.timedelta(days=2)]
         copies = [self._duplicate(original) for original in self._pick(originals, duplicates)]
         # Too few originals in a tiny year: make up the count with ordinary hazards.
@@ -501,7 +502,7 @@ class Planner:
 
     def _make_major(self, plan: Plan) -> None:
         rng = self.rng
-        plan.severity = "major"
+        plan.severity = Severity.MAJOR
         plan.immediate = False
         tpl = rng.choice(MAJOR_TEMPLATES[plan.category])
         line = self.staff.lines.get(plan.category)
@@ -577,7 +578,7 @@ class Planner:
             steps.append(Step(self._at(t, 1, 40), "reject", main,
                               {"reason": RejectionReason.DUPLICATE, "note": DUPLICATE_NOTE}))
             return steps
-        if plan.severity == "major":
+        if plan.severity == Severity.MAJOR:
             assignee = second
         else:
             assignee = staff.grid.get(plan.unit.pk) or (
@@ -597,12 +598,12 @@ class Planner:
             steps.append(Step(self._at(t, 1, 30), "reject", main, {
                 "reason": RejectionReason.NOT_A_HAZARD, "note": rng.choice(NOT_A_HAZARD_NOTES)}))
             return steps
-        stuck_at = rng.choices(("reported", "assigned", "rectifying"), weights=(15, 35, 50))[0] \
-            if plan.fate == "stuck" else ""
-        if stuck_at == "reported":
+        stuck_at = rng.choices((Status.REPORTED, Status.ASSIGNED, Status.RECTIFYING),
+                               weights=(15, 35, 50))[0] if plan.fate == "stuck" else ""
+        if stuck_at == Status.REPORTED:
             return steps
         steps.append(assign)
-        if plan.severity == "major":
+        if plan.severity == Severity.MAJOR:
             t = self._at(t, 24, 120)
             steps.append(Step(t, "plan", main, self._major_plan(plan, due, main, assignee)))
             t = self._at(t, 2, 48)
@@ -610,7 +611,7 @@ class Planner:
             t = self._at(t, 12, 72)
         else:
             t = self._at(t, 0.2, 3 if plan.immediate else 36)
-        if stuck_at == "assigned":
+        if stuck_at == Status.ASSIGNED:
             return steps
         steps.append(Step(t, "start", assignee, {"note": rng.choice(START_NOTES)}))
         if plan.extended and t < due - dt.timedelta(hours=12):
@@ -619,7 +620,7 @@ class Planner:
             terms = self._terms(plan)
             extended_due = terms.extended_due_at(due, terms.extension_duration)
             if plan.fate != "stuck" or extended_due < self.now:
-                by_district = plan.severity == "major"
+                by_district = plan.severity == Severity.MAJOR
                 steps.append(Step(extend_at, "extend", staff.admin if by_district else main, {
                     "reason": MAJOR_EXTENSION_REASON if by_district else rng.choice(EXTENSION_REASONS)}))
                 t, due = extend_at, extended_due
@@ -644,7 +645,7 @@ class Planner:
         if not plan.late and verify_at > due > t + dt.timedelta(minutes=30):
             verify_at = self._office_hours(t + (due - t) * rng.uniform(0.2, 0.9),
                                            not_before=t + dt.timedelta(minutes=5))
-        if plan.severity == "major":
+        if plan.severity == Severity.MAJOR:
             # The regulator accepts (验收) with its report; the town then closes it (销号).
             steps.append(Step(verify_at, "accept", line[0], {
                 "note": MAJOR_VERIFY_NOTE.format(department=staff.department[plan.category]),
@@ -655,7 +656,7 @@ class Planner:
         return steps
 
     def _verifier(self, plan: Plan, main: Any, second: Any, assignee: Any, line: Sequence[Any]) -> Any:
-        if plan.severity == "major" and line:
+        if plan.severity == Severity.MAJOR and line:
             return line[0]
         roll = self.rng.random()
         if line and roll < 0.15:
@@ -796,7 +797,7 @@ def summarise(*, now: dt.datetime, users_created: int = 0) -> YearSummary:
             hazards.annotate(due=due_state_expression(now)).values_list("due", flat=True)
         )),
         escalated=hazards.filter(escalation_level__gt=0).count(),
-        majors=hazards.filter(severity="major").count(),
+        majors=hazards.filter(severity=Severity.MAJOR).count(),
     )
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status as HttpStatus
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 
 from pingan.core import errors
 from pingan.core.api import (
@@ -32,17 +31,29 @@ from pingan.core.api import (
     user_named,
     username_of,
 )
-from pingan.core.attachments import attachment_add, read_upload
+from pingan.core.attachments import read_upload
+from pingan.core.deprecation import DEPRECATED, adopt_renamed, announce_deprecation, renamed_field
 from pingan.core.events import case_timeline
-from pingan.core.models import ROLE_RANK, AttachmentKind, DueState, RoleName, Severity, Unit
+from pingan.core.models import AttachmentKind, DueState, Severity, Unit
 from pingan.core.people import case_assignees
+from pingan.core.schemas import model_schema
 from pingan.core.scoping import scope_for
-from pingan.hazards.models import Category, Hazard, RejectionReason, Status
+from pingan.hazards.models import EDITABLE_FIELDS, REPORT_FIELDS, Category, Hazard, RejectionReason, Status
 from pingan.hazards.selectors import SORTS, HazardFilters, hazard_get, hazard_list
-from pingan.hazards.services import Listing, hazard_extend, hazard_report, hazard_transition, hazard_update
+from pingan.hazards.services import (
+    Listing,
+    hazard_attachment_add,
+    hazard_extend,
+    hazard_report,
+    hazard_transition,
+    hazard_update,
+    may_attach,
+    may_edit,
+)
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
-ATTACH_LABEL = _("Add attachment")
+# ``grade``, the old name of ``severity``, is accepted (and answered) for one release from then.
+GRADE_DEPRECATED_SINCE = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 
 router = Router(tags=["hazards"])
 
@@ -56,7 +67,9 @@ class HazardItem(Schema):
     ref: str
     title: str
     category: Category
-    grade: Severity
+    severity: Severity
+    grade: Severity = Field(description="Deprecated: the old name of `severity`, kept for one release; "
+                                        "read `severity` instead.", json_schema_extra=DEPRECATED)
     status: Status
     due_state: DueState
     immediate: bool
@@ -119,6 +132,10 @@ class HazardDetail(HazardItem):
     extension_reason: str
     escalation_level: int
     transitions: list[TransitionOut] = Field(description="The steps you may take now.")
+    may_edit: bool = Field(description="Whether you may edit its details and plan now (PATCH): a handler "
+                                       "of its area, while it is reported or assigned.")
+    may_attach: bool = Field(description="Whether you may upload a photo or document now: a handler of "
+                                         "its area, while it is open.")
 
     @staticmethod
     def resolve_reporter(obj: Hazard) -> str | None:
@@ -157,49 +174,59 @@ class HazardDetail(HazardItem):
         return original.ref
 
     @staticmethod
+    def resolve_may_edit(obj: Hazard, context: dict) -> bool:
+        return may_edit(obj, actor(context["request"]))
+
+    @staticmethod
+    def resolve_may_attach(obj: Hazard, context: dict) -> bool:
+        return may_attach(obj, actor(context["request"]))
+
+    @staticmethod
     def resolve_transitions(obj: Hazard, context: dict) -> list[dict[str, str]]:
         user = actor(context["request"])
         return [{"name": t.name, "label": str(t.label)} for t in HAZARD_WORKFLOW.available(obj, user)]
 
 
-class HazardIn(Schema):
+# The bodies' hazard fields are the model's (``hazards.models.REPORT_FIELDS`` and
+# ``EDITABLE_FIELDS``), with its types and limits; only what the model does not say is here.
+FIELD_TYPES = {"category": Category, "severity": Severity}
+FIELD_EXTRA = {
+    "immediate": {"description": "Due within one day."},
+    "latitude": {"ge": -90, "le": 90},
+    "longitude": {"ge": -180, "le": 180},
+    "external_ref": {"description": "Your system's id for it: a second report with it is refused."},
+}
+
+
+class _SeverityBody(Schema):
+    """A body with a severity, which it may still send by its old name ``grade``."""
+
     model_config = ConfigDict(str_strip_whitespace=True)
 
+    grade: Severity | None = renamed_field("severity")
+
+    @model_validator(mode="after")
+    def _grade_is_severity(self) -> _SeverityBody:
+        adopt_renamed(self, old="grade", new="severity")
+        return self
+
+
+class _HazardInBase(_SeverityBody):
     unit: str = Field(description="The territorial unit's code (a town, village or grid cell).")
-    title: str = Field(min_length=1, max_length=200)
-    category: Category
-    grade: Severity = Severity.ORDINARY
-    immediate: bool = Field(False, description="Due within one day.")
-    description: str = ""
-    location: str = Field("", max_length=200)
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    external_ref: str | None = Field(
-        None, max_length=60, description="Your system's id for it: a second report with it is refused.",
-    )
 
 
-class HazardPatch(Schema):
-    """Only the fields sent are changed. Fields that cannot be empty refuse null."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class _HazardPatchBase(_SeverityBody):
     version: int
     note: str = ""
-    title: str = Field(None, min_length=1, max_length=200)
-    description: str = None
-    category: Category = None
-    grade: Severity = None
-    immediate: bool = None
-    location: str = Field(None, max_length=200)
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    plan_goals: str = None
-    plan_methods: str = None
-    plan_funding: str = None
-    plan_responsible: str = None
-    plan_deadline: dt.date | None = None
-    plan_safety_measures: str = None
+
+
+HazardIn = model_schema(Hazard, (*REPORT_FIELDS, "external_ref"), name="HazardIn", base=_HazardInBase,
+                        types=FIELD_TYPES, extra=FIELD_EXTRA)
+HazardPatch = model_schema(
+    Hazard, EDITABLE_FIELDS, name="HazardPatch", base=_HazardPatchBase, partial=True,
+    types=FIELD_TYPES, extra=FIELD_EXTRA,
+    doc="Only the fields sent are changed. Fields that cannot be empty refuse null.",
+)
 
 
 class TransitionIn(Schema):
@@ -256,6 +283,11 @@ class PersonOut(Schema):
 # ---------------------------------------------------------------------------
 
 
+def _announce_grade(response: HttpResponse, *, used: bool) -> None:
+    if used:
+        announce_deprecation(response, since=GRADE_DEPRECATED_SINCE)
+
+
 def _hazard(request: HttpRequest, ref: str) -> Hazard:
     hazard = hazard_get(user=actor(request), ref=ref)
     if hazard is None:
@@ -265,8 +297,10 @@ def _hazard(request: HttpRequest, ref: str) -> Hazard:
 
 
 @router.get("", response={200: Page[HazardItem], **ERRORS}, summary="Hazards within your scope")
-def hazard_list_view(request: HttpRequest, filters: Query[HazardFilters], page: Query[PageParams]):
+def hazard_list_view(request: HttpRequest, response: HttpResponse, filters: Query[HazardFilters],
+                     page: Query[PageParams]):
     """Filters combine with AND; repeat a list parameter for OR (`status=reported&status=assigned`)."""
+    _announce_grade(response, used=filters.grade is not None)
     hazards = hazard_list(user=actor(request), filters=filters).select_related(
         "unit", "department", "assignee"
     )
@@ -274,21 +308,23 @@ def hazard_list_view(request: HttpRequest, filters: Query[HazardFilters], page: 
 
 
 @router.get("/count", response={200: CountOut, **ERRORS}, summary="How many hazards match")
-def hazard_count(request: HttpRequest, filters: Query[HazardFilters]):
+def hazard_count(request: HttpRequest, response: HttpResponse, filters: Query[HazardFilters]):
+    _announce_grade(response, used=filters.grade is not None)
     return {"count": hazard_list(user=actor(request), filters=filters).count()}
 
 
 @router.post("", response={201: HazardDetail, **ERRORS}, summary="Report a hazard")
-def hazard_create(request: HttpRequest, payload: HazardIn):
+def hazard_create(request: HttpRequest, response: HttpResponse, payload: HazardIn):
     unit = Unit.objects.filter(code=payload.unit).first()
     if unit is None:
         raise InvalidParameter(MSG_NO_SUCH_UNIT.format(code=payload.unit), field="unit")
     hazard = hazard_report(
         actor=actor(request), unit=unit, title=payload.title, category=payload.category,
-        description=payload.description, severity=payload.grade, immediate=payload.immediate,
+        description=payload.description, severity=payload.severity, immediate=payload.immediate,
         location=payload.location, latitude=payload.latitude, longitude=payload.longitude,
         external_ref=payload.external_ref, source="api",
     )
+    _announce_grade(response, used="grade" in payload.model_fields_set)
     return HttpStatus(201, _hazard(request, hazard.ref))
 
 
@@ -298,12 +334,11 @@ def hazard_detail(request: HttpRequest, ref: str):
 
 
 @router.patch("/{ref}", response={200: HazardDetail, **ERRORS}, summary="Edit a hazard's details")
-def hazard_edit(request: HttpRequest, ref: str, payload: HazardPatch):
-    changes = payload.model_dump(exclude_unset=True, exclude={"version", "note"})
-    if "grade" in changes:
-        changes["severity"] = changes.pop("grade")
+def hazard_edit(request: HttpRequest, response: HttpResponse, ref: str, payload: HazardPatch):
+    changes = payload.model_dump(exclude_unset=True, exclude={"version", "note", "grade"})
     hazard_update(hazard=_hazard(request, ref), actor=actor(request),
                   expected_version=payload.version, changes=changes, note=payload.note)
+    _announce_grade(response, used="grade" in payload.model_fields_set)
     return _hazard(request, ref)
 
 
@@ -368,10 +403,6 @@ def hazard_attachments(request: HttpRequest, ref: str):
 def hazard_attach(request: HttpRequest, ref: str, kind: Form[AttachmentKind], file: File[UploadedFile]):
     """Multipart: `file` and `kind` (before | after | document). Photos must be JPEG, PNG or WebP;
     documents a photo or a PDF."""
-    hazard = _hazard(request, ref)
-    user = actor(request)
-    if scope_for(user).rank_for(hazard) < ROLE_RANK[RoleName.HANDLER]:
-        raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=ATTACH_LABEL))
-    attachment = attachment_add(case=hazard, actor=user, name=file.name or "upload",
-                                content=read_upload(file), kind=kind)
+    attachment = hazard_attachment_add(hazard=_hazard(request, ref), actor=actor(request),
+                                       name=file.name or "upload", content=read_upload(file), kind=kind)
     return HttpStatus(201, attachment)

@@ -10,11 +10,19 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.attachments import read_upload
-from pingan.core.models import Unit
+from pingan.core.models import AttachmentKind, Unit
 from pingan.core.people import case_assignees, leaders_for
 from pingan.core.scoping import scope_for
 from pingan.core.web import StyledForm, date_input, indented_name, user_label
-from pingan.hazards.models import DOMAIN, PLAN_FIELDS, Category, Hazard, RejectionReason
+from pingan.hazards.models import (
+    DOMAIN,
+    EDITABLE_FIELDS,
+    PLAN_FIELDS,
+    REPORT_FIELDS,
+    Category,
+    Hazard,
+    RejectionReason,
+)
 from pingan.hazards.selectors import supervising_units
 from pingan.hazards.services import Listing, Photo
 
@@ -53,8 +61,6 @@ def _hazard_fields(names: tuple[str, ...]) -> dict[str, forms.Field]:
     if "category" in names:
         # No preselected category: a reporter on a phone must choose, not accept the first.
         fields["category"] = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *Category.choices])
-    if "severity" in fields:
-        fields["severity"].label = _("Grade")
     for name in ("latitude", "longitude"):
         if name in fields:
             fields[name].widget.attrs.update({"step": "any", "inputmode": "decimal"})
@@ -69,8 +75,7 @@ class _HazardForm(StyledForm):
 
 
 class HazardReportForm(_HazardForm):
-    field_names = ("title", "category", "severity", "immediate", "description", "location",
-                   "latitude", "longitude")
+    field_names = REPORT_FIELDS
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label="—")
     photos = PhotosField(label=_("Photos"))
 
@@ -84,8 +89,7 @@ class HazardReportForm(_HazardForm):
 
 
 class HazardEditForm(_HazardForm):
-    field_names = ("title", "category", "severity", "immediate", "description", "location",
-                   "latitude", "longitude", *PLAN_FIELDS)
+    field_names = EDITABLE_FIELDS
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -93,6 +97,14 @@ class ExtendForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason for the extension"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttachForm(StyledForm):
+    """One photo or document added to a hazard outside a step (the API's upload, on the page)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=AttachmentKind.choices)
+    file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(
+        attrs={"accept": "image/*,application/pdf"}))
 
 
 class TransitionForm(StyledForm):

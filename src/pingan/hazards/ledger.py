@@ -31,7 +31,8 @@ pieces ``hazard_report`` uses (``hazard_report_check``, ``hazard_fields``, ``new
 per statement: a service call per row costs some fifteen queries, minutes for a large
 ledger. The tests check that both paths produce the same rows and valid hash chains.
 Changed existing hazards go through ``hazard_update`` one by one, which checks the version
-and appends the update event.
+and appends the update event; a hazard whose details may no longer be edited (under
+rectification, or closed) is a row error, found by the service's own ``edit_refusal``.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ from pydantic import TypeAdapter, ValidationInfo, field_validator, model_validat
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from pingan.core import errors
-from pingan.core.cases import department_for, new_case, opening_event, require_rank
+from pingan.core.cases import department_for, new_case, opening_event
 from pingan.core.deadlines import DeadlineTerms
 from pingan.core.ledger import (
     DEADLINE_HEADERS,
@@ -103,10 +104,16 @@ from pingan.core.ledger import MSG_AMBIGUOUS_UNIT as MSG_AMBIGUOUS_UNIT
 from pingan.core.ledger import parse_moment as parse_moment
 from pingan.core.ledger import read_sheet as read_ledger_sheet
 from pingan.core.ledger import write_error_report as write_error_report
-from pingan.core.models import Case, Event, EventType, RoleName, Severity, Unit
+from pingan.core.models import Case, Event, EventType, Severity, Unit
 from pingan.core.references import reserve_references
 from pingan.hazards.models import KIND, REF_PREFIX, Category, Hazard, Status
-from pingan.hazards.services import hazard_fields, hazard_report_check, hazard_terms, hazard_update
+from pingan.hazards.services import (
+    edit_refusal,
+    hazard_fields,
+    hazard_report_check,
+    hazard_terms,
+    hazard_update,
+)
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
 MSG_NO_KEY = _(
@@ -175,7 +182,7 @@ LAYOUT = Layout(COLUMNS, anchors=("title", "description"),
 
 
 # ---------------------------------------------------------------------------
-# Choice labels: what a ledger writes for a category, a grade or a status.
+# Choice labels: what a ledger writes for a category, a severity or a status.
 # ---------------------------------------------------------------------------
 
 CATEGORY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -393,13 +400,10 @@ class _Importer:
         if not changes:
             plan.unchanged += 1
             return
-        try:
-            # The checks hazard_update will make, asked now so that every row is reported.
-            require_rank(hazard, self.actor, RoleName.HANDLER)
-            if not hazard.is_open:
-                raise errors.DomainError(errors.MSG_CLOSED)
-        except errors.DomainError as exc:
-            self.error(item.number, next(iter(changes)), exc.message)
+        # The service's own question, asked now so that every row is reported.
+        refusal = edit_refusal(hazard, self.actor)
+        if refusal is not None:
+            self.error(item.number, next(iter(changes)), refusal.message)
             return
         plan.changes.append(_Change(number=item.number, hazard_id=hazard.pk, version=hazard.version,
                                     changes=changes))

@@ -48,6 +48,12 @@ PLAN_FIELDS = (
     "plan_deadline",
     "plan_safety_measures",
 )
+# The one list of what a reporter gives and what may be edited afterwards: the web forms, the
+# API's schemas and ``hazard_update`` all take their fields from here, each field's type and
+# limits from the model. A new field is one edit here, plus its migration.
+REPORT_FIELDS = ("title", "category", "severity", "immediate", "description", "location",
+                 "latitude", "longitude")
+EDITABLE_FIELDS = (*REPORT_FIELDS, *PLAN_FIELDS)
 
 
 class Hazard(Case):

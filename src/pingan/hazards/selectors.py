@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from pingan.core.deadlines import OPEN, due_state_expression, due_states_q, local_days_q
+from pingan.core.deprecation import adopt_renamed, renamed_field
 from pingan.core.filters import ListFilters
 from pingan.core.models import (
     GRID_KINDS,
@@ -20,6 +21,7 @@ from pingan.core.models import (
     RoleName,
     Severity,
     Unit,
+    UnitKind,
     subtree_q,
 )
 from pingan.core.scoping import acting_scope, scope_for
@@ -44,7 +46,8 @@ class HazardFilters(ListFilters):
     unit: str | None = Field(None, description="Division-code prefix: the unit's whole subtree")
     status: list[Status] = Field(default_factory=list)
     category: list[Category] = Field(default_factory=list)
-    grade: Severity | None = None
+    severity: Severity | None = None
+    grade: Severity | None = renamed_field("severity")
     due_state: list[DueState] = Field(default_factory=list)
     q: str | None = Field(None, max_length=100, description="Text in reference, title, description, location")
     opened_from: dt.date | None = None
@@ -53,6 +56,12 @@ class HazardFilters(ListFilters):
     due_to: dt.date | None = None
     open_only: bool = False
     sort: str = "-opened"
+
+    @model_validator(mode="after")
+    def _grade_is_severity(self) -> HazardFilters:
+        # The old name still filters: old links, old clients.
+        adopt_renamed(self, old="grade", new="severity")
+        return self
 
 
 def hazard_list(*, user: Any, filters: HazardFilters, now: dt.datetime | None = None) -> QuerySet[Hazard]:
@@ -64,8 +73,8 @@ def hazard_list(*, user: Any, filters: HazardFilters, now: dt.datetime | None = 
         qs = qs.filter(status__in=filters.status)
     if filters.category:
         qs = qs.filter(category__in=filters.category)
-    if filters.grade:
-        qs = qs.filter(severity=filters.grade)
+    if filters.severity:
+        qs = qs.filter(severity=filters.severity)
     if filters.due_state:
         qs = qs.filter(due_states_q(filters.due_state, now))
     if filters.open_only:
@@ -171,7 +180,7 @@ def unit_overview(*, user: Any, unit: Unit, now: dt.datetime | None = None) -> d
         "overdue": Count("pk", filter=Q(is_open=True, due_at__lt=now)),
         "closed_month": Count("pk", filter=Q(status=Status.CLOSED, closed_at__gte=month_start)),
     }
-    children = list(unit.children.exclude(kind="department").order_by("prefix"))
+    children = list(unit.children.exclude(kind=UnitKind.DEPARTMENT).order_by("prefix"))
     by_child: dict[str, dict[str, Any]] = {}
     if children:
         # Children of one unit share a prefix length, so one GROUP BY on that many leading

@@ -17,11 +17,20 @@ from pingan.core.attachments import attachment_add, validate_upload
 from pingan.core.cases import case_extend, case_update, department_for, open_case
 from pingan.core.deadlines import DeadlineTerms, resolve_terms
 from pingan.core.inbox import notify
-from pingan.core.models import ROLE_RANK, AttachmentKind, EventType, RoleName, Unit, UnitKind
+from pingan.core.models import (
+    ROLE_RANK,
+    Attachment,
+    AttachmentKind,
+    EventType,
+    RoleName,
+    Severity,
+    Unit,
+    UnitKind,
+)
 from pingan.core.people import handlers_at, resolve_assignee, resolve_leader
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import fire
-from pingan.hazards.models import DOMAIN, KIND, PLAN_FIELDS, REF_PREFIX, Category, Hazard
+from pingan.hazards.models import DOMAIN, EDITABLE_FIELDS, KIND, REF_PREFIX, Category, Hazard, Status
 from pingan.hazards.selectors import supervising_units
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
@@ -35,20 +44,28 @@ MSG_DUPLICATE_SELF = _("A report cannot be a duplicate of itself.")
 MSG_NOT_A_SUPERVISING_UNIT = _(
     "{unit} cannot supervise this hazard: choose its town, the district or its regulator."
 )
-MSG_LISTED_KEEPS_GRADE = _(
-    "A hazard under listed supervision keeps its grade and category: its regulator listed it so."
+MSG_LISTED_KEEPS_SEVERITY = _(
+    "A hazard under listed supervision keeps its severity and category: its regulator listed it so."
 )
 MSG_DEADLINE_PAST = _("The supervision deadline cannot be before the day it is listed.")
 MSG_REPORTED_TO_REGULATOR = _("{ref} major hazard reported to you as its regulator: list it for supervision.")
-EDITABLE_FIELDS = ("title", "description", "category", "severity", "immediate", "location",
-                   "latitude", "longitude", *PLAN_FIELDS)
+MSG_NOT_EDITABLE = _(
+    "A hazard's details and plan can be edited only while it is reported or assigned; "
+    "this one is “{status}”."
+)
+MSG_CLOSED_TAKES_NO_ATTACHMENTS = _("The hazard is closed: it takes no more photos or documents.")
+EDIT_LABEL = _("Edit details and plan")
+ATTACH_LABEL = _("Add attachment")
+# Once rectification starts, the details and plan it started on stand: a change then would
+# move the goalposts of the work under way (and of its deadline).
+EDITABLE_STATUSES = frozenset({Status.REPORTED, Status.ASSIGNED})
 
 
 def hazard_terms(*, category: str, severity: str, immediate: bool) -> DeadlineTerms:
     """The deadline rule for a hazard: the district's policy, else the settings default."""
     if immediate:
         days = settings.PINGAN_HAZARD_IMMEDIATE_DAYS
-    elif severity == "major":
+    elif severity == Severity.MAJOR:
         days = settings.PINGAN_HAZARD_MAJOR_DEADLINE_DAYS
     else:
         days = settings.PINGAN_HAZARD_DEADLINE_DAYS.get(category, 15)
@@ -72,7 +89,7 @@ def _attach(hazard: Hazard, actor: Any, photos: Sequence[Photo], kind: str, even
 
 
 def hazard_report(*, actor: Any, unit: Unit, title: str, category: str, description: str = "",
-                  severity: str = "ordinary", immediate: bool = False, location: str = "",
+                  severity: str = Severity.ORDINARY, immediate: bool = False, location: str = "",
                   latitude: float | None = None, longitude: float | None = None,
                   photos: Sequence[Photo] = (), source: str = "web",
                   external_ref: str | None = None, opened_at: dt.datetime | None = None,
@@ -107,7 +124,7 @@ def hazard_report_check(*, actor: Any, unit: Unit, category: str) -> None:
         raise errors.PermissionDenied(MSG_CANNOT_REPORT_HERE.format(unit=unit.name), field="unit")
 
 
-def hazard_fields(*, title: str, category: str, description: str = "", severity: str = "ordinary",
+def hazard_fields(*, title: str, category: str, description: str = "", severity: str = Severity.ORDINARY,
                   immediate: bool = False, location: str = "", latitude: float | None = None,
                   longitude: float | None = None, source: str = "web",
                   external_ref: str | None = None) -> dict[str, Any]:
@@ -122,20 +139,69 @@ def hazard_fields(*, title: str, category: str, description: str = "", severity:
     }
 
 
+def _handler_refusal(hazard: Hazard, actor: Any, action: Any) -> errors.DomainError | None:
+    scope = scope_for(actor)
+    if not scope.covers(hazard):
+        # Checked first, so no message can tell an outsider it exists.
+        return errors.NotFound(errors.MSG_NOT_FOUND)
+    if scope.rank_for(hazard) < ROLE_RANK[RoleName.HANDLER]:
+        return errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=action))
+    return None
+
+
+def edit_refusal(hazard: Hazard, actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not edit ``hazard``'s details and plan now, or None when they may: a
+    handler of its area, while it is reported or assigned. ``hazard_update`` raises it; the
+    page asks ``may_edit`` before it offers the form."""
+    refusal = _handler_refusal(hazard, actor, EDIT_LABEL)
+    if refusal is None and hazard.status not in EDITABLE_STATUSES:
+        refusal = errors.TransitionNotAllowed(
+            MSG_NOT_EDITABLE.format(status=HAZARD_WORKFLOW.label(hazard.status)), code="not_editable")
+    return refusal
+
+
+def may_edit(hazard: Hazard, user: Any) -> bool:
+    return edit_refusal(hazard, user) is None
+
+
+def attach_refusal(hazard: Hazard, actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not add a photo or document to ``hazard`` now, or None when they
+    may: a handler of its area, while it is open (a closed case's record is complete)."""
+    refusal = _handler_refusal(hazard, actor, ATTACH_LABEL)
+    if refusal is None and not hazard.is_open:
+        refusal = errors.TransitionNotAllowed(MSG_CLOSED_TAKES_NO_ATTACHMENTS, code="closed")
+    return refusal
+
+
+def may_attach(hazard: Hazard, user: Any) -> bool:
+    return attach_refusal(hazard, user) is None
+
+
+def hazard_attachment_add(*, hazard: Hazard, actor: Any, name: str, content: bytes, kind: str) -> Attachment:
+    """Add one photo or document to a hazard, with an event of its own."""
+    refusal = attach_refusal(hazard, actor)
+    if refusal is not None:
+        raise refusal
+    return attachment_add(case=hazard, actor=actor, name=name, content=content, kind=kind)
+
+
 def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
                   changes: Mapping[str, Any], note: str = "", at: dt.datetime | None = None) -> Hazard:
-    """Edit a hazard's details; a new category or grade moves its deadline with it, and a
+    """Edit a hazard's details; a new category or severity moves its deadline with it, and a
     new category its regulator (the department handling it)."""
+    refusal = edit_refusal(hazard, actor)
+    if refusal is not None:
+        raise refusal
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise errors.DomainError(f"Not editable: {', '.join(sorted(unknown))}")
     if "category" in changes and changes["category"] not in Category.values:
         raise errors.DomainError(MSG_BAD_CATEGORY.format(value=changes["category"]), field="category")
     changes = dict(changes)
-    regraded = [k for k in ("category", "severity") if k in changes and changes[k] != getattr(hazard, k)]
-    if regraded and hazard.is_listed:
-        raise errors.DomainError(MSG_LISTED_KEEPS_GRADE, field=regraded[0])
-    if "category" in regraded:
+    reclassified = [k for k in ("category", "severity") if k in changes and changes[k] != getattr(hazard, k)]
+    if reclassified and hazard.is_listed:
+        raise errors.DomainError(MSG_LISTED_KEEPS_SEVERITY, field=reclassified[0])
+    if "category" in reclassified:
         changes["department"] = department_for(kind=KIND, category=changes["category"])
     rule_fields = ("category", "severity", "immediate")
     if any(k in changes and changes[k] != getattr(hazard, k) for k in rule_fields) and \
@@ -149,7 +215,7 @@ def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
     with transaction.atomic():
         case_update(case=hazard, actor=actor, expected_version=expected_version,
                     changes=changes, note=note, at=at)
-        if not was_major or "category" in regraded:  # a new major hazard, or a new regulator
+        if not was_major or "category" in reclassified:  # a new major hazard, or a new regulator
             _tell_regulator(hazard)
     return hazard
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<str:ref>/edit/", views.hazard_edit, name="edit"),
     path("<str:ref>/extend/", views.hazard_extend, name="extend"),
     path("<str:ref>/steps/<str:name>/", views.hazard_step, name="step"),
+    path("<str:ref>/attachments/", views.hazard_attach, name="attach"),
     path("<str:ref>/attachments/<int:pk>/", views.hazard_attachment, name="attachment"),
 ]

@@ -24,11 +24,13 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
-from pingan.core.models import ROLE_RANK, DueState, RoleName, Severity, Unit
+from pingan.core.attachments import read_upload
+from pingan.core.models import ROLE_RANK, AttachmentKind, DueState, RoleName, Severity, Unit
 from pingan.core.scoping import scope_for
 from pingan.core.web import indented_name
 from pingan.hazards import selectors, services
 from pingan.hazards.forms import (
+    AttachForm,
     ExtendForm,
     HazardEditForm,
     HazardReportForm,
@@ -39,16 +41,18 @@ from pingan.hazards.forms import (
 from pingan.hazards.models import Category, Hazard, Status
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
-EDITABLE_STATUSES = (Status.REPORTED, Status.ASSIGNED)
 TIMELINE_CHOICES = {"category": Category, "severity": Severity}
 
 MSG_REPORTED = gettext_lazy("Hazard reported. Its reference number is {ref}.")
 MSG_SAVED = gettext_lazy("Changes saved.")
 MSG_EXTENDED = gettext_lazy("Deadline extended to {due}.")
 MSG_STEP_DONE = gettext_lazy("“{step}” done.")
+MSG_ATTACHED = gettext_lazy("“{name}” added.")
 
+SEVERITY_LABEL = gettext_lazy("hazard severity")
 FILTER_LABELS = web.FILTER_LABELS | {
-    "grade": gettext_lazy("grade"),
+    "severity": SEVERITY_LABEL,
+    "grade": SEVERITY_LABEL,  # its old name, still read from old links
     "opened_from": gettext_lazy("reported from"),
     "opened_to": gettext_lazy("reported until"),
     "due_from": gettext_lazy("due from"),
@@ -80,7 +84,9 @@ def _filter_options(request: HttpRequest) -> dict[str, Any]:
             ("category", _("Category"), Category.choices),
             ("due_state", _("Due state"), DueState.choices),
         ),
-        "grade_options": Severity.choices,
+        "severity_options": Severity.choices,
+        # An old link's ``?grade=`` is the severity chosen.
+        "severity_chosen": request.GET.get("severity") or request.GET.get("grade", ""),
         "sort_options": list(SORT_LABELS.items()),
         "switches": [("open_only", _("Open items only"))],
         "list_id": "hazard", "list_url": reverse("hazards:list"),
@@ -124,11 +130,8 @@ def _render_detail(request: HttpRequest, hazard: Hazard, *, bound: dict[str, Any
     """The hazard page; ``bound`` holds a form that came back with errors, shown open."""
     bound = bound or {}
     user = request.user
-    scope = scope_for(user)
-    handler = ROLE_RANK[RoleName.HANDLER]
-    can_edit = hazard.status in EDITABLE_STATUSES and scope.rank_for(hazard) >= handler
     can_extend = (hazard.is_open and not hazard.is_extended
-                  and scope.rank_for(hazard, town_or_above=True) >= handler)
+                  and scope_for(user).rank_for(hazard, town_or_above=True) >= ROLE_RANK[RoleName.HANDLER])
     version = {"version": hazard.version}
     actions = web.step_actions(
         hazard, user, workflow=HAZARD_WORKFLOW, bound=bound, multipart=True,
@@ -141,11 +144,16 @@ def _render_detail(request: HttpRequest, hazard: Hazard, *, bound: dict[str, Any
             form=bound.get("extend") or ExtendForm(initial=version),
             intro=_("A deadline can be extended once, with a reason."),
         ))
-    if can_edit:
+    if services.may_edit(hazard, user):
         actions.append(web.Action(
-            key="edit", label=_("Edit details and plan"), url=reverse("hazards:edit", args=[hazard.ref]),
+            key="edit", label=services.EDIT_LABEL, url=reverse("hazards:edit", args=[hazard.ref]),
             form=bound.get("edit") or HazardEditForm(initial=_edit_initial(hazard)), submit=_("Save"),
             intro=_("A major hazard needs all six parts of its rectification plan before work starts."),
+        ))
+    if services.may_attach(hazard, user):
+        actions.append(web.Action(
+            key="attach", label=services.ATTACH_LABEL, url=reverse("hazards:attach", args=[hazard.ref]),
+            form=bound.get("attach") or AttachForm(), multipart=True,
         ))
     attachments = list(hazard.attachments.all())
     return render(request, "hazards/detail.html", {
@@ -154,9 +162,9 @@ def _render_detail(request: HttpRequest, hazard: Hazard, *, bound: dict[str, Any
         "actions": actions,
         "open_form": next(iter(bound), None),
         "refused": web.refused_messages(bound, actions),
-        "before_photos": [a for a in attachments if a.kind == "before"],
-        "after_photos": [a for a in attachments if a.kind == "after"],
-        "documents": [a for a in attachments if a.kind == "document"],
+        "before_photos": [a for a in attachments if a.kind == AttachmentKind.BEFORE],
+        "after_photos": [a for a in attachments if a.kind == AttachmentKind.AFTER],
+        "documents": [a for a in attachments if a.kind == AttachmentKind.DOCUMENT],
         "timeline": web.timeline(hazard, workflow=HAZARD_WORKFLOW, choices=TIMELINE_CHOICES),
     }, status=status)
 
@@ -228,6 +236,18 @@ def hazard_step(request: HttpRequest, ref: str, name: str) -> HttpResponse:
 
     return _act(request, ref, key=name, run=run,
                 form=lambda h: TransitionForm(request.POST, request.FILES, hazard=h, name=name))
+
+
+@login_required
+@require_POST
+def hazard_attach(request: HttpRequest, ref: str) -> HttpResponse:
+    def run(hazard: Hazard, bound: AttachForm) -> str:
+        upload = bound.cleaned_data["file"]
+        services.hazard_attachment_add(hazard=hazard, actor=request.user, name=upload.name,
+                                       content=read_upload(upload), kind=bound.cleaned_data["kind"])
+        return MSG_ATTACHED.format(name=upload.name)
+
+    return _act(request, ref, key="attach", run=run, form=lambda h: AttachForm(request.POST, request.FILES))
 
 
 @login_required

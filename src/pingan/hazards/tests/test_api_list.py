@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from pingan.core.models import Case, Unit, UnitKind
+from pingan.core.models import Case, Severity, Unit, UnitKind
+from pingan.hazards.models import RejectionReason
 from pingan.hazards.selectors import SORTS
 from pingan.hazards.services import hazard_transition
 from pingan.testing import api_client, walk_pages
@@ -121,7 +122,7 @@ def assorted(make_hazard, personas, worker_grid, hangbu_village, grid_in):
     hazards = {
         "ebike": make_hazard(title="楼道充电", location="3号楼", photos=[]),
         "road": make_hazard(category="road", title="路口视线遮挡", photos=[]),
-        "fire_major": make_hazard(actor=town, unit=other_grid, category="fire", severity="major",
+        "fire_major": make_hazard(actor=town, unit=other_grid, category="fire", severity=Severity.MAJOR,
                                   title="仓库易燃物堆放", photos=[]),
         "old": make_hazard(title="旧充电桩", photos=[], opened_at=now - dt.timedelta(days=60)),
         "overdue": make_hazard(title="逾期", photos=[], opened_at=now - dt.timedelta(days=10)),
@@ -129,18 +130,19 @@ def assorted(make_hazard, personas, worker_grid, hangbu_village, grid_in):
     hazard_transition(hazard=hazards["road"], name="assign", actor=town,
                       expected_version=hazards["road"].version, assignee=personas.grid_worker)
     hazard_transition(hazard=hazards["old"], name="reject", actor=town,
-                      expected_version=hazards["old"].version, note="已拆除", reason="not_a_hazard")
+                      expected_version=hazards["old"].version, note="已拆除",
+                      reason=RejectionReason.NOT_A_HAZARD)
     return hazards
 
 
-def test_filter_by_status_category_and_grade(assorted, personas):
+def test_filter_by_status_category_and_severity(assorted, personas):
     client = api_client(personas.town_handler)
     refs = {k: h.ref for k, h in assorted.items()}
     assert _refs(client, status="assigned") == {refs["road"]}
     assert _refs(client, status=["assigned", "rejected"]) == {refs["road"], refs["old"]}
     assert _refs(client, category="road") == {refs["road"]}
     assert _refs(client, category=["fire", "road"]) == {refs["road"], refs["fire_major"]}
-    assert _refs(client, grade="major") == {refs["fire_major"]}
+    assert _refs(client, severity="major") == {refs["fire_major"]}
     assert _refs(client, open_only="true") == set(refs.values()) - {refs["old"]}
 
 

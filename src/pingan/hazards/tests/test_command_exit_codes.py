@@ -41,4 +41,8 @@ def test_export(personas, make_hazard, tmp_path):
                                        "--no-progress")
     assert code == ExitCode.REFUSED and "No such file" in err
     assert run_command_line("export", path, "--user", "admin", "--status", "bogus")[0] == ExitCode.USAGE
+    assert run_command_line("export", path, "--user", "admin", "--severity", "bogus")[0] == ExitCode.USAGE
+    # ``--grade``, the old name, still works for scripts written before the rename.
     assert run_command_line("export", path, "--user", "admin", "--grade", "bogus")[0] == ExitCode.USAGE
+    assert run_command_line("export", path, "--user", "admin", "--grade", "major",
+                            "--no-progress")[0] == ExitCode.OK

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from pingan.core import errors
 from pingan.core.events import GENESIS, ChainBreak, verify_chains
-from pingan.core.models import Case, Event, EventType, ReferenceCounter, Unit, UnitKind
+from pingan.core.models import Case, Event, EventType, ReferenceCounter, Severity, Unit, UnitKind
 from pingan.core.references import next_reference, reserve_references
 from pingan.hazards import ledger
 from pingan.hazards.ledger import (
@@ -25,7 +25,8 @@ from pingan.hazards.ledger import (
 )
 from pingan.hazards.models import Category, Hazard, Status
 from pingan.hazards.selectors import HazardFilters, hazard_list
-from pingan.hazards.services import MSG_CANNOT_REPORT_HERE, hazard_report, hazard_transition
+from pingan.hazards.services import MSG_CANNOT_REPORT_HERE, MSG_NOT_EDITABLE, hazard_report, hazard_transition
+from pingan.hazards.workflow import HAZARD_WORKFLOW
 
 LEGACY_HEADER = ["序号", "隐患名称", "隐患类别", "隐患等级", "所属单位", "发现日期", "位置", "隐患描述",
                  "备注"]
@@ -360,10 +361,29 @@ def test_reimport_refuses_what_it_cannot_change(personas, worker_grid, hangbu_vi
     moved[4] = hangbu_village.name
     report = refused(xlsx([LEGACY_HEADER, moved, legacy_row("X-2", worker_grid, title="改个标题")]), admin)
     assert [(e.row, e.column) for e in report] == [(3, "所属单位"), (4, "隐患名称")]
-    assert report[1].message == str(errors.MSG_CLOSED)
+    assert report[1].message == _not_editable(rejected)
     assert counts() == before
     # The unchanged closed row is no error: there is nothing to write.
     assert run(xlsx([LEGACY_HEADER, legacy_row("X-2", worker_grid)]), admin).unchanged == 1
+
+
+def test_reimport_leaves_a_hazard_under_rectification_as_it_is(personas, worker_grid):
+    admin, town = personas.admin, personas.town_handler
+    run(xlsx([LEGACY_HEADER, legacy_row("W-1", worker_grid)]), admin)
+    hazard = Hazard.objects.get(external_ref="W-1")
+    hazard_transition(hazard=hazard, name="assign", actor=town, expected_version=hazard.version,
+                      assignee=personas.grid_worker)
+    hazard_transition(hazard=hazard, name="start", actor=personas.grid_worker,
+                      expected_version=hazard.version)
+    [error] = refused(xlsx([LEGACY_HEADER, legacy_row("W-1", worker_grid, title="整改中改标题")]), admin)
+    assert error.message == _not_editable(hazard)
+    hazard.refresh_from_db()
+    assert hazard.title == "楼道内电动车充电"
+
+
+def _not_editable(hazard: Hazard) -> str:
+    """The importer refuses what ``hazard_update`` would, in the same words."""
+    return str(MSG_NOT_EDITABLE).format(status=HAZARD_WORKFLOW.label(hazard.status))
 
 
 def test_a_reference_taken_outside_ones_area_says_nothing_more(personas, worker_grid, grid_in):
@@ -441,7 +461,7 @@ def test_reserve_references_takes_a_block(db):
 
 
 def test_export_headers_labels_and_values(personas, make_hazard, read_export):
-    hazard = make_hazard(title="=HYPERLINK(\"http://x\")楼道堆物", category="fire", severity="major",
+    hazard = make_hazard(title="=HYPERLINK(\"http://x\")楼道堆物", category="fire", severity=Severity.MAJOR,
                          location="缪村村12号", description="第一行\n第二行")
     data, header, [row] = read_export(hazard_list(user=personas.admin, filters=HazardFilters()))
     assert list(header) == [c.header for c in COLUMNS]
@@ -485,7 +505,7 @@ def test_export_command_filters_through_hazard_filters(personas, make_hazard, tm
 
 def test_export_then_import_into_the_same_database_changes_nothing(personas, make_hazard, read_export):
     make_hazard()
-    make_hazard(title="燃气管老化", category="gas", severity="major", location="航埠村")
+    make_hazard(title="燃气管老化", category="gas", severity=Severity.MAJOR, location="航埠村")
     run(xlsx([LEGACY_HEADER, legacy_row("Y-1", personas.grid_worker.roles.get().unit)]), personas.admin)
     data, _h, rows = read_export(hazard_list(user=personas.admin, filters=HazardFilters()))
     before = counts()
@@ -496,7 +516,7 @@ def test_export_then_import_into_the_same_database_changes_nothing(personas, mak
 
 def test_export_then_import_into_a_fresh_database(personas, make_hazard, read_export):
     with transaction.atomic():
-        made = [make_hazard(), make_hazard(title="燃气管老化", category="gas", severity="major",
+        made = [make_hazard(), make_hazard(title="燃气管老化", category="gas", severity=Severity.MAJOR,
                                            location="航埠村", description="软管开裂")]
         data, _h, _rows = read_export(hazard_list(user=personas.admin, filters=HazardFilters()))
         expected = sorted((h.title, h.category, h.severity, h.unit_id, h.location, h.description)

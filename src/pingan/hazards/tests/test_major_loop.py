@@ -21,7 +21,7 @@ from pingan.hazards.models import Hazard, Status
 from pingan.hazards.selectors import my_work
 from pingan.hazards.services import (
     MSG_DEADLINE_PAST,
-    MSG_LISTED_KEEPS_GRADE,
+    MSG_LISTED_KEEPS_SEVERITY,
     MSG_NOT_A_SUPERVISING_UNIT,
     Listing,
     hazard_transition,
@@ -264,7 +264,7 @@ def test_a_new_category_brings_its_regulator_and_a_listed_hazard_keeps_its_grade
         with pytest.raises(errors.DomainError) as refused:
             hazard_update(hazard=stored, actor=personas.town_handler, expected_version=stored.version,
                           changes=change)
-        assert refused.value.message == str(MSG_LISTED_KEEPS_GRADE)
+        assert refused.value.message == str(MSG_LISTED_KEEPS_SEVERITY)
     assert Hazard.objects.get(pk=hazard.pk).severity == "major"
     hazard_update(hazard=stored, actor=personas.town_handler, expected_version=stored.version,
                   changes={"location": "缪村村3组"})  # other details stay editable

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pingan.core.escalation import escalate_case
+from pingan.core.models import Severity
 from pingan.hazards.models import Hazard
 from pingan.hazards.services import hazard_transition, hazard_update
 from pingan.testing import tiny_png
@@ -189,7 +190,7 @@ def test_writes_need_post(client, personas, make_hazard):
 
 
 def test_edit_saves_the_plan_of_a_major_hazard(client, personas, make_hazard):
-    hazard = make_hazard(title="危房", category="building", severity="major")
+    hazard = make_hazard(title="危房", category="building", severity=Severity.MAJOR)
     client.force_login(personas.town_handler)
     page = client.get(reverse("hazards:detail", args=[hazard.ref]))
     data = {k: ("" if v is None else v) for k, v in form_of(page.context, "edit").initial.items()}

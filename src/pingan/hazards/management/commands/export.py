@@ -1,3 +1,4 @@
+import argparse
 from functools import partial
 
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from pingan.core.management.ledger_commands import (
     keys_help,
     progress_bars,
 )
+from pingan.core.models import Severity
 from pingan.hazards.ledger import export_xlsx
 from pingan.hazards.models import Category, Status
 from pingan.hazards.selectors import HazardFilters, hazard_list
@@ -25,7 +27,9 @@ class Command(PinganCommand):
         add_export_arguments(parser)
         parser.add_argument("--status", action="append", default=[], help=keys_help(Status.values))
         parser.add_argument("--category", action="append", default=[], help=keys_help(Category.values))
-        parser.add_argument("--grade", choices=["ordinary", "major"])
+        parser.add_argument("--severity", choices=Severity.values)
+        # The old name, for scripts written before the rename; hidden from the help.
+        parser.add_argument("--grade", dest="severity", choices=Severity.values, help=argparse.SUPPRESS)
 
     def handle(self, *args, file, user, no_progress, **options):
         actor = acting_user(user)
