@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from pingan.core.models import Case, Event
+from pingan.core.models import Case, Event, EventType
 
 GENESIS = "0" * 64
 
@@ -162,3 +163,11 @@ def _case_heads() -> Iterator[tuple[int, str, str, str]]:
         .values_list("id", "ref", "head_hash", "last_hash")
         .iterator(chunk_size=5000)
     )
+
+
+def record_full_view(*, case: Case, actor: Any, fields: list[str]) -> None:
+    """Append the event that ``actor`` read ``fields`` of ``case``'s personal data in full."""
+    with transaction.atomic():
+        # Nothing on the case changes, but the event's sequence must not race another write.
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").get()
+        append_event(case=case, actor=actor, type=EventType.VIEWED_PERSONAL_DATA, after={"fields": fields})
