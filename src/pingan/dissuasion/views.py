@@ -158,7 +158,7 @@ def dissuasion_board(request: HttpRequest) -> HttpResponse:
             row["median_label"] = duration_label(row["median_contact_seconds"])
     warnings = selectors.open_warnings(user=request.user, unit=parent)
     shown = selectors.with_masked_people(warnings[:BOARD_WARNINGS])
-    return render(request, "dissuasion/dissuasion.html", {
+    return render(request, "dissuasion/board.html", {
         "parent": parent, "ancestors": _within_reach(request.user, parent.ancestors()), "period": period,
         "days": days,
         "metrics": metrics,

@@ -239,9 +239,9 @@ def test_an_escalation_notice_links_to_the_warning(client, personas, worker_grid
 
 def test_the_admin_site_lists_warnings_without_the_person(client, warning, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("root", password="x"))  # noqa: S106
-    listing = client.get(reverse("admin:fraud_warningorder_changelist"))
+    listing = client.get(reverse("admin:dissuasion_warningorder_changelist"))
     assert listing.status_code == 200 and warning.ref in listing.content.decode()
-    page = client.get(reverse("admin:fraud_warningorder_change", args=[warning.pk])).content.decode()
+    page = client.get(reverse("admin:dissuasion_warningorder_change", args=[warning.pk])).content.decode()
     assert "13905701234" not in page and "周秀兰" not in page
 
 
