@@ -88,6 +88,7 @@ def _reached_or_case(case: Case, actor: Any, data: Mapping[str, Any]) -> Any:
 
 
 _AWAITING, _CONTACTED = WarningStatus.AWAITING_CONTACT, WarningStatus.CONTACTED
+REACH = "reach"
 _PREVENTED, _NOT_REACHED, _LOST = OUTCOMES
 WARNING_WORKFLOW = Workflow(
     kind=KIND,
@@ -96,7 +97,7 @@ WARNING_WORKFLOW = Workflow(
     closed_states=frozenset(OUTCOMES),
     transitions=(
         # Fired by warning_contact_record, never on its own: a contact that reached the person.
-        Transition("reach", _("Person reached"), (_AWAITING,), _CONTACTED, assignee_may=True),
+        Transition(REACH, _("Person reached"), (_AWAITING,), _CONTACTED, assignee_may=True),
         Transition(_PREVENTED.value, _PREVENTED.label, (_AWAITING, _CONTACTED), _PREVENTED,
                    assignee_may=True, requires=(_reached,), style="success"),
         Transition(_NOT_REACHED.value, _NOT_REACHED.label, (_AWAITING,), _NOT_REACHED,
@@ -224,7 +225,7 @@ def warning_contact_record(*, warning: WarningOrder, actor: Any, expected_versio
         attempt = ContactAttempt.objects.create(warning=warning, at=contacted_at, method=method,
                                                 reached=reached, note=note, by=actor, recorded_at=now)
         if reached and warning.status == _AWAITING:
-            fire(workflow=WARNING_WORKFLOW, case=warning, name="reach", actor=actor,
+            fire(workflow=WARNING_WORKFLOW, case=warning, name=REACH, actor=actor,
                  expected_version=warning.version, at=now, changes={
                      "due_at": contacted_at + dt.timedelta(hours=settings.PINGAN_FRAUD_WARNING_OUTCOME_HOURS),
                      # A new deadline: escalation starts again from the warning's own unit.
