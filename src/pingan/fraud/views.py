@@ -3,6 +3,8 @@
 Thin on purpose: reads go through ``fraud.selectors`` (so a ring is shown only to a user who
 may see all its cases), writes through ``fraud.services``, whose messages are shown as they
 are. A case or ring outside the user's reach is a 404 exactly like one that does not exist.
+A case's page also lists the warning orders that ended in it, read through
+``dissuasion.selectors`` (warning orders are the dissuasion app's).
 """
 
 from __future__ import annotations
@@ -25,11 +27,7 @@ from pingan.core.models import ROLE_RANK, RoleName
 from pingan.core.scoping import scope_for
 from pingan.dissuasion import selectors as dissuasion
 from pingan.fraud import selectors, services
-from pingan.fraud.forms import (
-    AddIdentifierForm,
-    RecordForms,
-    StepForm,
-)
+from pingan.fraud.forms import AddIdentifierForm, RecordForms, StepForm
 from pingan.fraud.models import (
     AmountBand,
     FraudCase,
