@@ -4,6 +4,8 @@ Swagger UI at ``/api/docs``. Each app owns its router; this file only mounts the
 from django.urls import path
 
 from pingan.core.api import build_api, tokens_router, units_router
+from pingan.dissuasion.api import fraud_paths as dissuasion_fraud_paths
+from pingan.dissuasion.api import router as dissuasion_router
 from pingan.fraud.api import router as fraud_router
 from pingan.hazards.api import router as hazards_router
 from pingan.petitions.api import router as petitions_router
@@ -15,6 +17,9 @@ api.add_router("/v1/tokens", tokens_router)
 api.add_router("/v1/hazards", hazards_router)
 api.add_router("/v1/petitions", petitions_router)
 api.add_router("/v1/fraud", fraud_router)
+# Warning orders answered under /v1/fraud before they had an app: deprecated, kept for clients.
+api.add_router("/v1/fraud", dissuasion_fraud_paths)
+api.add_router("/v1/dissuasion", dissuasion_router)
 api.add_router("/v1/receptions", receptions_router)
 
 urlpatterns = [path("", api.urls)]

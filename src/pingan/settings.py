@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pingan.petitions",
     "pingan.receptions",
     "pingan.fraud",
+    "pingan.dissuasion",
     "pingan.demo",
 ]
 
@@ -133,7 +134,7 @@ PINGAN_CASE_PAGES = {
     "hazard": "hazards:detail",
     "petition": "petitions:detail",
     "fraud": "fraud:case",
-    "fraud_warning": "fraud:warning",
+    "fraud_warning": "dissuasion:warning",
 }
 # The domain each kind of case belongs to. A role of one domain (Role.domain) reaches only
 # that domain's kinds, to read or to act; a role of every domain (the 平安办's) reaches all. A
@@ -142,6 +143,8 @@ PINGAN_CASE_DOMAINS = {
     "hazard": "hazards",
     "petition": "petitions",
     "fraud": "fraud",
+    # Warning orders (the dissuasion app) stay in the fraud domain: the anti-fraud officers who
+    # handle fraud cases are the ones who handle the orders.
     "fraud_warning": "fraud",
 }
 # Sealed lines, kind -> categories: a case on one is seen only by the departments that handle

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pingan import views
+from pingan.dissuasion import urls as dissuasion_urls
 from pingan.hazards import views as hazard_views
 from pingan.petitions import views as petition_views
 
@@ -17,7 +18,10 @@ urlpatterns = [
     path("petitions/", include("pingan.petitions.urls")),
     # For petitioners, without a login: their answer with the reply notice's code.
     path("public/petitions/satisfaction/", petition_views.public_satisfaction, name="public-satisfaction"),
+    # Warning orders were under /fraud/ before they had an app: their old addresses redirect.
+    path("fraud/", include(dissuasion_urls.fraud_paths)),
     path("fraud/", include("pingan.fraud.urls")),
+    path("dissuasion/", include("pingan.dissuasion.urls")),
     path("receptions/", include("pingan.receptions.urls")),
     path("api/", include("pingan.api_urls")),
 ]

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from pingan.core.inbox import unread_for
-from pingan.fraud import selectors as fraud
+from pingan.dissuasion import selectors as dissuasion
 from pingan.hazards import selectors as hazards
 from pingan.petitions import selectors as petitions
 
@@ -19,6 +19,6 @@ def my_work(request: HttpRequest) -> HttpResponse:
     return render(request, "my_work.html", {
         "items": hazards.my_work(user=request.user),
         "petitions": petitions.my_work(user=request.user),
-        "warnings": fraud.my_work(user=request.user),
+        "warnings": dissuasion.my_work(user=request.user),
         "notices": unread_for(request.user).order_by("-created_at", "-id")[:50],
     })

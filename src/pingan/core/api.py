@@ -330,6 +330,13 @@ def paginate(queryset: QuerySet, *, ordering: Sequence[str], page: PageParams) -
     return {"items": rows, "next_cursor": next_cursor}
 
 
+def found(item: T | None) -> T:
+    """An item from a selector that answers None both for "no such item" and "not yours"."""
+    if item is None:
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    return item
+
+
 def actor(request: HttpRequest) -> Any:
     """The user the request acts for, whichever way it authenticated."""
     return request.auth  # type: ignore[attr-defined]

@@ -162,3 +162,4 @@ def _case_heads() -> Iterator[tuple[int, str, str, str]]:
         .values_list("id", "ref", "head_hash", "last_hash")
         .iterator(chunk_size=5000)
     )
+

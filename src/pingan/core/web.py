@@ -29,8 +29,9 @@ from pydantic import ValidationError
 from pingan.core import errors
 from pingan.core.events import case_timeline
 from pingan.core.filters import ListFilters
-from pingan.core.models import Case, Event, EventType, Unit
+from pingan.core.models import GRID_KINDS, Case, Event, EventType, Unit
 from pingan.core.pagination import InvalidParameter, keyset_page
+from pingan.core.scoping import scope_for
 from pingan.core.workflow import Workflow
 
 PAGE_SIZE = 50
@@ -197,6 +198,13 @@ def indented_name(unit: Unit) -> str:
     return "\u3000" * (unit.level - 1) + unit.name
 
 
+
+def unit_options(user: Any) -> list[tuple[str, str]]:
+    """The units above the grids that ``user`` may filter a list by, indented as a tree."""
+    units = (Unit.objects.filter(scope_for(user).unit_q()).exclude(kind__in=GRID_KINDS)
+             .order_by("prefix"))
+    return [(u.prefix, indented_name(u)) for u in units]
+
 def user_label(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -272,6 +280,43 @@ def act(request: HttpRequest, case: Case, *, key: str, form: forms.Form,
             return redirect(detail_url, ref=case.ref)
     return rerender({key: form}, status)
 
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """A kind's page: how its item is found (404 outside the reader's reach) and drawn."""
+
+    get: Callable[[Any, str], Any]
+    render: Callable[..., HttpResponse]  # (request, item, **what the page shows besides)
+    url_name: str
+
+
+def act_on_page(request: HttpRequest, ref: str, *, page: ItemPage, key: str, form: forms.Form,
+                run: Callable[[Any, Any], str | None]) -> HttpResponse:
+    """``act`` on the item ``ref`` of ``page``: ``run(item, bound form)`` calls the service."""
+    item = page.get(request.user, ref)
+
+    def rerender(bound: dict[str, forms.Form], status: int) -> HttpResponse:
+        # Read again: the page shows what is stored, not what the failed attempt held in memory.
+        return page.render(request, page.get(request.user, ref), bound=bound, status=status)
+
+    return act(request, item, key=key, form=form, run=lambda bound: run(item, bound),
+               detail_url=page.url_name, rerender=rerender)
+
+
+def show_in_full(request: HttpRequest, ref: str, *, page: ItemPage, read: Callable[[Any], Any],
+                 shown_as: str) -> HttpResponse:
+    """Personal data in full on the item's page, ``read`` by the service that records the
+    reading; the page answers no-store, and reloading it masks them again."""
+    item = page.get(request.user, ref)
+    try:
+        full = read(item)
+    except errors.DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(page.url_name, ref=item.ref)
+    response = page.render(request, page.get(request.user, ref), **{shown_as: full})
+    response["Cache-Control"] = "no-store"
+    return response
 
 @dataclass(frozen=True)
 class Action:

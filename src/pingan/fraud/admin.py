@@ -1,11 +1,10 @@
-"""Fraud data in the admin site, to look at only: cases, identifiers, rings and warning orders
-change through the services (recording, adding an identifier, the ring linking, contacts and
-outcomes), never by hand."""
+"""Fraud data in the admin site, to look at only: cases, identifiers and rings change through
+the services (recording, adding an identifier, the ring linking), never by hand."""
 
 from django.contrib import admin
 
 from pingan.core.admin import ReadOnlyAdmin
-from pingan.fraud.models import ContactAttempt, Identifier, Ring, WarningOrder
+from pingan.fraud.models import Identifier, Ring
 
 
 @admin.register(Identifier)
@@ -22,20 +21,3 @@ class RingAdmin(ReadOnlyAdmin):
     list_filter = ("is_major",)
     search_fields = ("ring_id",)
 
-
-@admin.register(WarningOrder)
-class WarningOrderAdmin(ReadOnlyAdmin):
-    """Warning orders change through the services (contacts, outcomes); the person at risk is
-    left out here, where a full view would not be recorded."""
-
-    list_display = ("ref", "status", "risk_level", "issuer", "unit", "opened_at", "contact_due_at",
-                    "first_contact_at")
-    list_filter = ("status", "risk_level", "issuer")
-    search_fields = ("ref", "external_ref")
-    exclude = ("person_name", "person_phone", "person_id_number", "person_address")
-
-
-@admin.register(ContactAttempt)
-class ContactAttemptAdmin(ReadOnlyAdmin):
-    list_display = ("warning", "at", "method", "reached", "by")
-    list_filter = ("method", "reached")

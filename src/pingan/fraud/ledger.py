@@ -80,7 +80,6 @@ from pingan.core.ledger import (
     file_name,
     invalid,
     local_day,
-    local_naive,
     no_progress,
     plain,
     read_rows,
@@ -109,13 +108,9 @@ from pingan.fraud.models import (
     CaseIdentifier,
     FraudCase,
     Ring,
-    RiskLevel,
     ScamType,
     Status,
     Victim,
-    WarningIssuer,
-    WarningOrder,
-    WarningStatus,
     scam_type_choices,
 )
 from pingan.fraud.selectors import (
@@ -124,7 +119,6 @@ from pingan.fraud.selectors import (
     fraud_case_list,
     may_view_victims,
     victims_of,
-    with_masked_people,
 )
 from pingan.fraud.services import (
     MSG_BAD_AMOUNT,
@@ -681,53 +675,4 @@ def export_rings(rings: QuerySet[Ring]) -> bytes:
     out = io.BytesIO()
     write_workbook(rings, out, columns=RING_COLUMNS, title=RING_SHEET_TITLE,
                    labels={"band": zh_labels(AmountBand.choices)}, total=len(rings))
-    return out.getvalue()
-
-
-# ---------------------------------------------------------------------------
-# Warning orders (预警指令), for the weekly report on dissuasion
-# ---------------------------------------------------------------------------
-
-WARNING_SHEET_TITLE = "预警指令"
-
-
-def _label_of(kind: str, attribute: str) -> Any:
-    return lambda warning, labels: labels[kind].get(getattr(warning, attribute), getattr(warning, attribute))
-
-
-def _local(attribute: str) -> Any:
-    return lambda warning, labels: local_naive(getattr(warning, attribute))
-
-
-WARNING_COLUMNS = tuple(
-    Column(name, header, width=width, imported=False, value=value)
-    for name, header, width, value in (
-        ("ref", "编号", 16, lambda w, labels: w.ref),
-        ("order_number", "指令编号", 18, lambda w, labels: w.external_ref or ""),
-        ("issuer", "下发单位", 14, _label_of("issuer", "issuer")),
-        ("risk_level", "风险等级", 8, _label_of("risk_level", "risk_level")),
-        ("scam_type", "诈骗类型", 12, _label_of("scam_type", "category")),
-        ("person_name", "预警对象", 10, lambda w, labels: w.person.name),
-        ("person_phone", "联系电话", 14, lambda w, labels: w.person.phone),
-        ("unit", "属地单位", 16, lambda w, labels: w.unit.name),
-        ("received_at", "接收时间", 17, _local("opened_at")),
-        ("contact_due_at", "联系期限", 17, _local("contact_due_at")),
-        ("first_contact_at", "首次联系上", 17, _local("first_contact_at")),
-        ("contact_minutes", "联系用时(分钟)", 10,
-         lambda w, labels: None if w.contact_seconds is None else round(w.contact_seconds / 60)),
-        ("status", "状态", 12, _label_of("status", "status")),
-        ("fraud_case", "关联案件", 16, lambda w, labels: w.fraud_case.ref if w.fraud_case else ""),
-    )
-)
-
-
-def export_warnings(warnings: QuerySet[WarningOrder]) -> bytes:
-    """``warnings`` (the warning list's) as an .xlsx sheet, the people at risk masked."""
-    labels = {"issuer": zh_labels(WarningIssuer.choices), "risk_level": zh_labels(RiskLevel.choices),
-              "status": zh_labels(WarningStatus.choices),
-              "scam_type": {**zh_labels(ScamType.choices), **zh_labels(scam_type_choices())}}
-    rows = with_masked_people(warnings.select_related("unit", "fraud_case"))
-    out = io.BytesIO()
-    write_workbook(rows, out, columns=WARNING_COLUMNS, title=WARNING_SHEET_TITLE, labels=labels,
-                   total=len(rows))
     return out.getvalue()

@@ -28,6 +28,7 @@ NAV_SECTIONS: dict[str, tuple[str, ...]] = {
     "petitions": ("petitions",),
     "receptions": ("receptions",),
     "fraud": ("fraud",),
+    "dissuasion": ("dissuasion",),
     "overview": ("overview",),
 }
 

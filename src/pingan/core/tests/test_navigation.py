@@ -20,6 +20,7 @@ ACTIVE = re.compile(r'<a class="nav-link active" href="([^"]+)">')
     ("hazards:list", "hazards:list"),
     ("hazards:new", "hazards:new"),                # reporting a hazard is not the ledger too
     ("fraud:cases", "fraud:cases"),
+    ("dissuasion:warnings", "dissuasion:board"),  # a warning list is not the fraud cases
     ("receptions:calendar", "receptions:calendar"),
     ("overview", "overview"),
     ("my-work", "my-work"),

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from pingan.core.models import EventType
+from pingan.dissuasion.models import WarningOrder, WarningStatus
+from pingan.dissuasion.selectors import dissuasion_metrics, open_warnings
 from pingan.fraud.demo import OFFICER, demo_fraud, demo_warnings
-from pingan.fraud.models import WarningOrder, WarningStatus
-from pingan.fraud.selectors import dissuasion_metrics, open_warnings
 from pingan.petitions.selectors import backlog_units
 
 pytestmark = pytest.mark.django_db

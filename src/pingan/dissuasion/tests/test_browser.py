@@ -11,8 +11,8 @@ from django.utils import timezone
 from pingan.conftest import no_sideways_scroll
 from pingan.conftest import phone_login as phone
 from pingan.core.models import EventType
-from pingan.fraud.models import WarningStatus
-from pingan.fraud.tests.test_dissuasion_rules import register
+from pingan.dissuasion.models import WarningStatus
+from pingan.dissuasion.tests.test_rules import register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,16 +28,16 @@ def test_a_grid_worker_records_a_contact_and_the_outcome(browser, live_server, p
     warning = register(personas.admin, worker_grid, received_at=timezone.now() - dt.timedelta(minutes=40))
     page, errors = phone(browser, live_server, "grid")
 
-    page.goto(live_server.url + reverse("fraud:dissuasion"))
+    page.goto(live_server.url + reverse("dissuasion:board"))
     assert no_sideways_scroll(page)
     row = page.locator("[data-warnings] tbody tr")
     assert row.count() == 1 and "周**" in row.inner_text() and "13905701234" not in page.content()
     row.locator(f"a:text('{warning.ref}')").click()
-    page.wait_for_url(live_server.url + reverse("fraud:warning", args=[warning.ref]))
+    page.wait_for_url(live_server.url + reverse("dissuasion:warning", args=[warning.ref]))
     assert no_sideways_scroll(page)
 
     with page.expect_navigation():
-        page.click(f"form[action='{reverse('fraud:warning-person', args=[warning.ref])}'] button")
+        page.click(f"form[action='{reverse('dissuasion:warning-person', args=[warning.ref])}'] button")
     assert page.locator("[data-person] a[href='tel:13905701234']").count() == 1
 
     form = open_action(page, "contact")
@@ -61,7 +61,7 @@ def test_a_grid_worker_records_a_contact_and_the_outcome(browser, live_server, p
     assert page.locator("button[data-bs-target='#form-contact']").count() == 0  # closed: nothing more to do
     assert no_sideways_scroll(page)
 
-    page.goto(live_server.url + reverse("fraud:dissuasion"))
+    page.goto(live_server.url + reverse("dissuasion:board"))
     table = page.locator("[data-dissuasion-table] tbody tr")
     assert table.count() == 1 and worker_grid.name in table.inner_text()
     assert "100.0%" in table.inner_text()

@@ -12,13 +12,13 @@ from django.test import Client
 from django.utils import timezone
 
 from pingan.core.models import EventType
-from pingan.fraud.models import ContactAttempt, WarningOrder
-from pingan.fraud.tests.test_dissuasion_rules import register
+from pingan.dissuasion.models import ContactAttempt, WarningOrder
+from pingan.dissuasion.tests.test_rules import register
 from pingan.testing import api_client, walk_pages
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
-WARNINGS = "/api/v1/fraud/warnings"
+WARNINGS = "/api/v1/dissuasion/warnings"
 
 
 def payload(place, **overrides) -> dict:
@@ -114,19 +114,19 @@ def test_the_board(personas, worker_grid, grid_in, hangbu):
     warning = register(personas.admin, worker_grid, received_at=timezone.now() - dt.timedelta(hours=2))
     register(personas.admin, grid_in("石梁镇"))
     api = api_client(personas.town_handler)
-    board = api.get("/api/v1/fraud/dissuasion").json()
+    board = api.get("/api/v1/dissuasion/board").json()
     assert board["unit"]["name"] == "航埠镇" and board["last"] == timezone.localdate().isoformat()
     assert board["totals"]["received"] == 1  # the town's own, not 石梁镇's
     row = next(r for r in board["rows"] if r["unit"]["code"] == warning.unit.parent.code)
     assert (row["received"], row["open"], row["contact_on_time_rate"]) == (1, 1, None)
-    district = api_client(personas.admin).get("/api/v1/fraud/dissuasion").json()
+    district = api_client(personas.admin).get("/api/v1/dissuasion/board").json()
     assert district["totals"]["received"] == 2 and len(district["rows"]) == 18
-    reversed_days = api.get("/api/v1/fraud/dissuasion", {"first": "2026-05-02", "last": "2026-05-01"})
+    reversed_days = api.get("/api/v1/dissuasion/board", {"first": "2026-05-02", "last": "2026-05-01"})
     assert reversed_days.status_code == 400 and reversed_days.json()["field"] == "first"
-    elsewhere = api.get("/api/v1/fraud/dissuasion", {"unit": grid_in("石梁镇").prefix})
+    elsewhere = api.get("/api/v1/dissuasion/board", {"unit": grid_in("石梁镇").prefix})
     assert elsewhere.status_code == 404
 
 
 def test_anonymous_callers_are_refused():
     assert Client().get(WARNINGS).status_code == 401
-    assert Client().get("/api/v1/fraud/dissuasion").status_code == 401
+    assert Client().get("/api/v1/dissuasion/board").status_code == 401

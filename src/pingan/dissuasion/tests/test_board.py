@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from pingan.core.models import Unit, UnitKind
 from pingan.core.scoping import scope_for
-from pingan.fraud.models import ContactMethod, RiskLevel, WarningOrder, WarningStatus
-from pingan.fraud.selectors import dissuasion_metrics
-from pingan.fraud.tests.test_dissuasion_rules import conclude, contact, register
+from pingan.dissuasion.models import ContactMethod, RiskLevel, WarningOrder, WarningStatus
+from pingan.dissuasion.selectors import dissuasion_metrics
+from pingan.dissuasion.tests.test_rules import conclude, contact, register
 from pingan.petitions.selectors import backlog_units
 
 # The board counts the days chosen in local dates: a window across a month or a year end.

@@ -17,9 +17,9 @@ from pingan.core.escalation import escalate_overdue
 from pingan.core.models import Event, EventType, ReferenceCounter, Responsibility, Role, RoleName, Severity
 from pingan.core.personal.idcard import check_character
 from pingan.core.scoping import forget_scope
-from pingan.fraud import services
-from pingan.fraud.models import (
-    WARNING_KIND,
+from pingan.dissuasion import services
+from pingan.dissuasion.models import (
+    KIND,
     ContactAttempt,
     ContactMethod,
     RiskLevel,
@@ -27,8 +27,8 @@ from pingan.fraud.models import (
     WarningOrder,
     WarningStatus,
 )
-from pingan.fraud.selectors import may_view_person, person_of
-from pingan.fraud.services import (
+from pingan.dissuasion.selectors import may_view_person, person_of
+from pingan.dissuasion.services import (
     warning_conclude,
     warning_contact_record,
     warning_person_full,
@@ -74,7 +74,7 @@ def test_a_registered_order_and_its_contact_deadline(personas, worker_grid, sett
                        description="该号码近1小时内多次接听境外来电")
     assert warning.ref.startswith(f"YJ-{timezone.localdate().year}-")
     assert (warning.kind, warning.status, warning.is_open, warning.severity) == (
-        WARNING_KIND, WarningStatus.AWAITING_CONTACT, True, Severity.MAJOR)
+        KIND, WarningStatus.AWAITING_CONTACT, True, Severity.MAJOR)
     assert warning.opened_at == warning.received_at == received
     assert warning.contact_due_at == warning.due_at == received + dt.timedelta(hours=2)
     assert (warning.external_ref, warning.person_phone, warning.person_id_number) == (
@@ -226,7 +226,7 @@ def test_who_may_register_contact_and_conclude(personas, worker_grid, hangbu, sh
 
 def test_the_police_lines_reach_every_town(personas, district, grid_in, django_user_model):
     police = district.children.get(name="公安分局")
-    Responsibility.objects.create(department=police, case_kind=WARNING_KIND, category="fake_officials")
+    Responsibility.objects.create(department=police, case_kind=KIND, category="fake_officials")
     officer = django_user_model.objects.create(username="officer")
     Role.objects.create(user=officer, unit=police, role=RoleName.HANDLER)
     warning = register(officer, grid_in("石梁镇"), received_at=timezone.now() - dt.timedelta(hours=1))
