@@ -84,6 +84,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[Foreign], Any]] = {
     ("/api/v1/fraud/cases/", "name"): lambda f: "close",
     ("/api/v1/fraud/rings/", "ring_id"): lambda f: f.ring_id,
     ("/api/v1/fraud/warnings/", "ref"): lambda f: f.warning.ref,
+    ("/api/v1/dissuasion/warnings/", "ref"): lambda f: f.warning.ref,
     ("/api/v1/receptions/", "reception_id"): lambda f: f.reception.pk,
 }
 
@@ -97,6 +98,9 @@ QUERY_VALUES: dict[str, Callable[[Foreign], Any]] = {
     "b": lambda f: f.fraud_case.ref,
 }
 
+WARNING_FIELDS = {"issuer": "province_city", "risk_level": "high", "scam_type": "rebate_task",
+                  "person_name": "王芳"}
+
 # What a creation needs beyond what the schema's types give, to be refused for its place
 # (航埠镇's unit, filled in for every creation) and not for a missing choice. A new
 # creation endpoint fails test_every_endpoint_is_walked until it is listed here.
@@ -109,8 +113,8 @@ CREATE_FIELDS: dict[str, Callable[[Foreign], dict[str, Any]]] = {
     "/api/v1/fraud/cases": lambda f: {"scam_type": "rebate_task", "loss": 1000,
                                       "reported_on": timezone.localdate().isoformat(),
                                       "victims": [{"name": "王建华"}]},
-    "/api/v1/fraud/warnings": lambda f: {"issuer": "province_city", "risk_level": "high",
-                                         "scam_type": "rebate_task", "person_name": "王芳"},
+    "/api/v1/fraud/warnings": lambda f: WARNING_FIELDS,
+    "/api/v1/dissuasion/warnings": lambda f: WARNING_FIELDS,
     "/api/v1/receptions": lambda f: {"leader": f.reception.leader_id, "place": "航埠镇人民政府",
                                      "date": (timezone.localdate() + dt.timedelta(days=2)).isoformat()},
 }
@@ -225,7 +229,8 @@ def test_anonymous_is_401(client, district, operation):
 @pytest.fixture
 def foreign(personas, hangbu, hangbu_village, worker_grid, make_hazard) -> Foreign:
     from pingan.core.api import token_create
-    from pingan.fraud.services import VictimIn, fraud_case_record, warning_register
+    from pingan.dissuasion.services import warning_register
+    from pingan.fraud.services import VictimIn, fraud_case_record
     from pingan.petitions.services import petition_register
     from pingan.receptions.models import Leader
     from pingan.receptions.services import reception_plan
