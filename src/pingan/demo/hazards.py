@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -26,28 +26,28 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from tqdm import tqdm
 
 from pingan.core.deadlines import DeadlineTerms, due_state_expression, is_working_day
 from pingan.core.escalation import escalate_overdue
-from pingan.core.inbox import mark_read
 from pingan.core.models import (
     Domain,
     Leadership,
-    Notification,
     Responsibility,
     Role,
     RoleName,
+    Severity,
     Unit,
     UnitKind,
 )
-from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, Personas
+from pingan.demo.district import DEMO_PASSWORD, Personas
+from pingan.demo.generator import DemoContext, DomainDemo, Geography, Summary, local_moment
+from pingan.demo.people import NameBook
+from pingan.demo.play import CHUNK_STEPS, Step, mark_handled_notices_read, nightly_sweeps
 from pingan.demo.texts import (
     DUPLICATE_NOTE,
     ESTATES,
     EXTENSION_REASONS,
     FOUND_BY,
-    GIVEN,
     MAJOR_CLOSE_NOTE,
     MAJOR_EXTENSION_REASON,
     MAJOR_TEMPLATES,
@@ -59,7 +59,6 @@ from pingan.demo.texts import (
     RURAL_ROADS,
     START_NOTES,
     STREETS,
-    SURNAMES,
     TEMPLATES,
     VERIFY_NOTES,
     MajorTpl,
@@ -78,11 +77,6 @@ from pingan.testing import tiny_png
 
 # The acceptance report the regulator files (a placeholder PDF: the demo has no real ones).
 ACCEPTANCE_REPORT = b"%PDF-1.4\n% demo acceptance report\n%%EOF\n"
-
-# Steps are committed in chunks: one transaction per step would make SQLite sync the disk
-# tens of thousands of times, one for the whole year would hold the write lock for minutes.
-CHUNK_STEPS = 1000
-ESCALATION_SWEEP_TIME = dt.time(0, 10)  # the worker's nightly pass, just after deadlines lapse
 
 # ---------------------------------------------------------------------------
 # People
@@ -120,50 +114,6 @@ class Staff:
         return self.names[user.pk]
 
 
-class _NameBook:
-    """Unique Chinese names with pinyin usernames (xujianhua, xujianhua2…)."""
-
-    def __init__(self, rng: random.Random, taken: set[str]):
-        self.rng = rng
-        self.usernames = set(taken)
-        self.full_names: set[str] = set()
-
-    def new(self) -> tuple[str, str]:
-        while True:
-            surname = self.rng.choice(SURNAMES)
-            given = self.rng.choice(GIVEN)
-            name = surname[0] + given[0]
-            if name not in self.full_names:
-                break
-        self.full_names.add(name)
-        base = surname[1] + given[1]
-        username, n = base, 2
-        while username in self.usernames:
-            username, n = f"{base}{n}", n + 1
-        self.usernames.add(username)
-        return name, username
-
-
-@dataclass
-class Geography:
-    towns: list[Unit]
-    villages: dict[int, list[Unit]]  # town id -> villages / communities
-    grids: dict[int, list[Unit]]  # village id -> grid cells
-
-    @classmethod
-    def load(cls) -> Geography:
-        district = Unit.objects.get(prefix=DISTRICT_CODE)
-        units = list(Unit.objects.filter(district.subtree_q()).exclude(kind=UnitKind.DEPARTMENT)
-                     .order_by("prefix"))
-        towns = [u for u in units if u.parent_id == district.pk]
-        children: dict[int, list[Unit]] = defaultdict(list)
-        for unit in units:
-            children[unit.parent_id].append(unit)
-        villages = {t.pk: children[t.pk] for t in towns}
-        grids = {v.pk: children[v.pk] for vs in villages.values() for v in vs}
-        return cls(towns=towns, villages=villages, grids=grids)
-
-
 def _person_name(user: Any) -> str:
     return user.first_name.rsplit(" ", 1)[-1]
 
@@ -173,7 +123,7 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     most grid cells, keeping the five personas in their places."""
     User = get_user_model()
     password = make_password(DEMO_PASSWORD)  # hashed once: the same for every demo login
-    book = _NameBook(rng, set(User.objects.values_list("username", flat=True)))
+    book = NameBook(rng, set(User.objects.values_list("username", flat=True)))
     # (user, unit, role, job title, domain): the 平安办 and grid workers work in every domain
     # (domain ""), the emergency stations and the departments on hazards.
     hires: list[tuple[Any, Unit, str, str, str]] = []
@@ -291,12 +241,13 @@ def _day_weight(category: str, day: dt.date) -> float:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class Step:
-    at: dt.datetime
-    action: str  # report, assign, plan, start, extend, submit, rework, verify, reject
-    actor: Any
-    kwargs: dict[str, Any] = field(default_factory=dict)
+class Fate(StrEnum):
+    """How a planned hazard ends (besides late, extended or reworked on its way)."""
+
+    ROUND_THE_LOOP = ""  # reported, rectified, verified: false, so "not p.fate" reads "free"
+    NOT_A_HAZARD = "not_a_hazard"
+    DUPLICATE = "duplicate"
+    STUCK = "stuck"  # never finished: overdue today
 
 
 @dataclass
@@ -310,8 +261,8 @@ class Plan:
     found_by: str
     text: dict[str, Any]
     immediate: bool = False
-    severity: str = "ordinary"
-    fate: str = ""  # "", "not_a_hazard", "duplicate", "stuck"
+    severity: str = Severity.ORDINARY
+    fate: Fate = Fate.ROUND_THE_LOOP
     late: bool = False
     extended: bool = False
     rework: bool = False
@@ -330,7 +281,6 @@ class Planner:
         self.staff = staff
         self.personas = personas
         self.now = now
-        self.tz = timezone.get_default_timezone()
         today = timezone.localtime(now).date()
         self.days = [today - dt.timedelta(days=n) for n in range(365, 0, -1)]
         self.day_weights = {}
@@ -433,8 +383,7 @@ class Planner:
         day = rng.choices(self.days, cum_weights=self.day_weights[category])[0]
         minute = rng.randint(8 * 60 + 20, 17 * 60 + 40) if rng.random() < 0.9 \
             else rng.randint(18 * 60, 21 * 60)
-        opened_at = dt.datetime.combine(day, dt.time(minute // 60, minute % 60, rng.randint(0, 59)),
-                                        tzinfo=self.tz)
+        opened_at = local_moment(day, minute // 60, minute % 60, rng.randint(0, 59))
         reporter, found_by = self._reporter(town, unit, village, category)
         tpl = rng.choice(TEMPLATES[category])
         return Plan(opened_at=opened_at, town=town, unit=unit, village=village, category=category,
@@ -464,7 +413,7 @@ class Planner:
                        key=lambda p: p.opened_at)
 
         def free(p: Plan) -> bool:
-            return not p.fate and p.severity == "ordinary"
+            return not p.fate and p.severity == Severity.ORDINARY
 
         def quota(share: float, least: int) -> int:
             return max(least, round(count * share))
@@ -473,7 +422,7 @@ class Planner:
         for plan in self._pick(settled, quota(0.04, 2)):
             self._make_major(plan)
         for plan in self._pick([p for p in plans if free(p)], quota(0.03, 2)):
-            plan.fate = "not_a_hazard"
+            plan.fate = Fate.NOT_A_HAZARD
         # Stuck: never finished. Some lapsed in the last fortnight (overdue), some earlier
         # in the half-year (long overdue).
         recent = [p for p in plans if free(p) and self.now - dt.timedelta(days=14)
@@ -481,14 +430,15 @@ class Planner:
         older = [p for p in plans if free(p) and self.now - dt.timedelta(days=180)
                  < self._due(p) < self.now - dt.timedelta(days=17)]
         for plan in self._pick(recent, quota(0.008, 3)) + self._pick(older, quota(0.008, 3)):
-            plan.fate = "stuck"
+            plan.fate = Fate.STUCK
         for plan in self._pick([p for p in plans if free(p)], quota(0.08, 3)):
             plan.late = True
-        for plan in self._pick([p for p in plans if p.fate in ("", "stuck")], quota(0.05, 3)):
+        extendable = [p for p in plans if p.fate in (Fate.ROUND_THE_LOOP, Fate.STUCK)]
+        for plan in self._pick(extendable, quota(0.05, 3)):
             plan.extended = True
         for plan in self._pick([p for p in plans if not p.fate], quota(0.07, 3)):
             plan.rework = True
-        originals = [p for p in plans if not p.fate and p.severity == "ordinary"
+        originals = [p for p in plans if not p.fate and p.severity == Severity.ORDINARY
                      and p.opened_at < self.now - dt.timedelta(days=2)]
         copies = [self._duplicate(original) for original in self._pick(originals, duplicates)]
         # Too few originals in a tiny year: make up the count with ordinary hazards.
@@ -501,7 +451,7 @@ class Planner:
 
     def _make_major(self, plan: Plan) -> None:
         rng = self.rng
-        plan.severity = "major"
+        plan.severity = Severity.MAJOR
         plan.immediate = False
         tpl = rng.choice(MAJOR_TEMPLATES[plan.category])
         line = self.staff.lines.get(plan.category)
@@ -530,7 +480,7 @@ class Planner:
         return Plan(opened_at=opened_at, town=original.town, unit=original.unit,
                     village=original.village, category=original.category, reporter=reporter,
                     found_by=found_by, text=text, immediate=original.immediate,
-                    fate="duplicate", duplicate_of=original)
+                    fate=Fate.DUPLICATE, duplicate_of=original)
 
     # -- the loop of one hazard ----------------------------------------------
 
@@ -573,11 +523,11 @@ class Planner:
             "photos": self._photo(plan, t, "before") if rng.random() < 0.88 else [],
         }
         steps = [Step(t, "report", plan.reporter, report)]
-        if plan.fate == "duplicate":
+        if plan.fate == Fate.DUPLICATE:
             steps.append(Step(self._at(t, 1, 40), "reject", main,
                               {"reason": RejectionReason.DUPLICATE, "note": DUPLICATE_NOTE}))
             return steps
-        if plan.severity == "major":
+        if plan.severity == Severity.MAJOR:
             assignee = second
         else:
             assignee = staff.grid.get(plan.unit.pk) or (
@@ -590,7 +540,7 @@ class Planner:
             "assignee": assignee,
             "note": f"请于{due_day.month}月{due_day.day}日前整改到位并上传整改照片。",
         })
-        if plan.fate == "not_a_hazard":
+        if plan.fate == Fate.NOT_A_HAZARD:
             if rng.random() < 0.35:
                 steps.append(assign)
                 t = self._at(t, 4, 48)
@@ -598,11 +548,11 @@ class Planner:
                 "reason": RejectionReason.NOT_A_HAZARD, "note": rng.choice(NOT_A_HAZARD_NOTES)}))
             return steps
         stuck_at = rng.choices(("reported", "assigned", "rectifying"), weights=(15, 35, 50))[0] \
-            if plan.fate == "stuck" else ""
+            if plan.fate == Fate.STUCK else ""
         if stuck_at == "reported":
             return steps
         steps.append(assign)
-        if plan.severity == "major":
+        if plan.severity == Severity.MAJOR:
             t = self._at(t, 24, 120)
             steps.append(Step(t, "plan", main, self._major_plan(plan, due, main, assignee)))
             t = self._at(t, 2, 48)
@@ -618,8 +568,8 @@ class Planner:
                                            not_before=t + dt.timedelta(hours=1))
             terms = self._terms(plan)
             extended_due = terms.extended_due_at(due, terms.extension_duration)
-            if plan.fate != "stuck" or extended_due < self.now:
-                by_district = plan.severity == "major"
+            if plan.fate != Fate.STUCK or extended_due < self.now:
+                by_district = plan.severity == Severity.MAJOR
                 steps.append(Step(extend_at, "extend", staff.admin if by_district else main, {
                     "reason": MAJOR_EXTENSION_REASON if by_district else rng.choice(EXTENSION_REASONS)}))
                 t, due = extend_at, extended_due
@@ -644,7 +594,7 @@ class Planner:
         if not plan.late and verify_at > due > t + dt.timedelta(minutes=30):
             verify_at = self._office_hours(t + (due - t) * rng.uniform(0.2, 0.9),
                                            not_before=t + dt.timedelta(minutes=5))
-        if plan.severity == "major":
+        if plan.severity == Severity.MAJOR:
             # The regulator accepts (验收) with its report; the town then closes it (销号).
             steps.append(Step(verify_at, "accept", line[0], {
                 "note": MAJOR_VERIFY_NOTE.format(department=staff.department[plan.category]),
@@ -655,7 +605,7 @@ class Planner:
         return steps
 
     def _verifier(self, plan: Plan, main: Any, second: Any, assignee: Any, line: Sequence[Any]) -> Any:
-        if plan.severity == "major" and line:
+        if plan.severity == Severity.MAJOR and line:
             return line[0]
         roll = self.rng.random()
         if line and roll < 0.15:
@@ -718,29 +668,17 @@ def _perform(step: Step, plan: Plan, hazards: dict[int, Hazard]) -> None:
         hazard_transition(**common, name=step.action, **step.kwargs)
 
 
-def _nightly_sweeps(start: dt.datetime, now: dt.datetime) -> list[dt.datetime]:
-    tz = timezone.get_default_timezone()
-    day = timezone.localtime(start).date() + dt.timedelta(days=1)
-    sweeps = []
-    while (at := dt.datetime.combine(day, ESCALATION_SWEEP_TIME, tzinfo=tz)) <= now:
-        sweeps.append(at)
-        day += dt.timedelta(days=1)
-    return sweeps
-
-
-def _play(plans: Sequence[Plan], now: dt.datetime, stderr: Any) -> None:
+def _play(plans: Sequence[Plan], ctx: DemoContext) -> None:
+    now = ctx.now
     entries: list[tuple[dt.datetime, int, int, Step | None]] = [
         (step.at, plan.index, n, step)
         for plan in plans for n, step in enumerate(plan.steps) if step.at <= now
     ]
     if plans:
-        entries += [(at, -1, 0, None) for at in _nightly_sweeps(plans[0].opened_at, now)]
+        entries += [(at, -1, 0, None) for at in nightly_sweeps(plans[0].opened_at, now)]
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
     hazards: dict[int, Hazard] = {}
-    # tqdm redraws with carriage returns, so it writes to the real stream rather than to a
-    # management command's OutputWrapper, which would end every redraw with a newline.
-    with tqdm(total=len(entries), unit="step", desc="A year of hazards", disable=stderr is None,
-              file=sys.stderr) as bar:
+    with ctx.progress(total=len(entries), desc="A year of hazards") as bar:
         for start in range(0, len(entries), CHUNK_STEPS):
             chunk = entries[start:start + CHUNK_STEPS]
             with transaction.atomic():
@@ -754,69 +692,34 @@ def _play(plans: Sequence[Plan], now: dt.datetime, stderr: Any) -> None:
             escalate_overdue(now=now)
 
 
-def _mark_handled_notices_read(*, now: dt.datetime) -> None:
-    """People read what reached them about items since closed; what concerns open items,
-    and the last two days, stays unread."""
-    stale = Notification.objects.filter(
-        read_at__isnull=True, case__is_open=False, created_at__lt=now - dt.timedelta(days=2),
-    ).values_list("user_id", "id")
-    by_user: dict[int, list[int]] = defaultdict(list)
-    for user_id, notification_id in stale:
-        by_user[user_id].append(notification_id)
-    users = get_user_model().objects.in_bulk(list(by_user))
-    for user_id, ids in by_user.items():
-        mark_read(user=users[user_id], notification_ids=ids)
-
-
-@dataclass(frozen=True)
-class YearSummary:
-    now: dt.datetime
-    hazards: int
-    users_created: int
-    by_status: dict[str, int]
-    by_due_state: dict[str, int]
-    escalated: int
-    majors: int
-
-    def __str__(self) -> str:
-        statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
-        due = ", ".join(f"{k} {v}" for k, v in sorted(self.by_due_state.items()))
-        return (f"{self.hazards} hazards ({statuses}); due state: {due}; "
-                f"{self.escalated} escalated, {self.majors} major; {self.users_created} staff created.")
-
-
-def summarise(*, now: dt.datetime, users_created: int = 0) -> YearSummary:
+def summarise(*, now: dt.datetime, staff_created: int = 0) -> Summary:
     hazards = Hazard.objects.all()
-    return YearSummary(
-        now=now,
-        hazards=hazards.count(),
-        users_created=users_created,
-        by_status=dict(hazards.values_list("status").annotate(n=Count("pk")).order_by()),
-        by_due_state=dict(Counter(
-            hazards.annotate(due=due_state_expression(now)).values_list("due", flat=True)
-        )),
-        escalated=hazards.filter(escalation_level__gt=0).count(),
-        majors=hazards.filter(severity="major").count(),
+    return Summary(
+        domain="hazards", now=now, total=hazards.count(),
+        breakdowns={
+            "status": dict(hazards.values_list("status").annotate(n=Count("pk")).order_by()),
+            "due state": dict(Counter(
+                hazards.annotate(due=due_state_expression(now)).values_list("due", flat=True))),
+        },
+        counts={"escalated": hazards.filter(escalation_level__gt=0).count(),
+                "major": hazards.filter(severity=Severity.MAJOR).count(),
+                "staff created": staff_created},
     )
 
 
-def generate_year(*, personas: Personas, hazards: int = 3000, seed: int = 20260425,
-                  stderr: Any = None, today: dt.date | None = None) -> YearSummary:
-    """Create ``hazards`` hazards over the twelve months before ``today`` and take each as
-    far round the loop as it would have got by now. ``stderr`` gets a progress bar."""
-    if today is None or today >= timezone.localdate():
-        now = timezone.now()
-    else:
-        now = dt.datetime.combine(today, dt.time(18), tzinfo=timezone.get_default_timezone())
-    rng = random.Random(seed)
-    geo = Geography.load()
+def generate(ctx: DemoContext, count: int) -> Summary:
+    """Create ``count`` hazards over the twelve months before ``ctx.now`` and take each as
+    far round the loop as it would have got by then."""
+    rng = ctx.rng()
+    geo = ctx.geography
     with transaction.atomic():
-        staff = _hire_staff(geo=geo, personas=personas, rng=rng)
-    plans = Planner(rng=rng, geo=geo, staff=staff, personas=personas, now=now).plan_year(hazards)
-    _play(plans, now, stderr)
+        staff = _hire_staff(geo=geo, personas=ctx.personas, rng=rng)
+    plans = Planner(rng=rng, geo=geo, staff=staff, personas=ctx.personas, now=ctx.now).plan_year(count)
+    _play(plans, ctx)
     with transaction.atomic():
-        _mark_handled_notices_read(now=now)
-    summary = summarise(now=now, users_created=staff.hired)
-    if stderr is not None:
-        stderr.write(str(summary))
-    return summary
+        mark_handled_notices_read(now=ctx.now)
+    return summarise(now=ctx.now, staff_created=staff.hired)
+
+
+HAZARDS = DomainDemo(name="hazards", default_count=3000, count_help="How many hazards to make.",
+                     generate=generate)

@@ -1,6 +1,6 @@
 """One year of petitions (信访) in the demo district (柯城区), played through the real services.
 
-As with the hazards (``generate.py``), the year is first *planned* from one seeded random
+As with the hazards (``hazards.py``), the year is first *planned* from one seeded random
 generator — who petitions, about what, where, through which channel and when, and how far
 each petition's statutory clock runs — and then *played* in time order through
 ``petition_register``, ``petition_transition`` and ``petition_extend`` with back-dated
@@ -25,9 +25,9 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import random
-import sys
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from enum import StrEnum
 from itertools import accumulate
 from typing import Any
 
@@ -37,7 +37,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from tqdm import tqdm
 
 from pingan.core.deadlines import (
     add_working_days,
@@ -51,16 +50,10 @@ from pingan.core.escalation import MAX_STEPS, escalate_overdue
 from pingan.core.models import Domain, Role, RoleName, Unit, UnitKind
 from pingan.demo import petition_texts as texts
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, DISTRICT_NAME, Personas
-from pingan.demo.generate import (
-    CHUNK_STEPS,
-    ESCALATION_SWEEP_TIME,
-    Geography,
-    Step,
-    _mark_handled_notices_read,
-    _NameBook,
-)
-from pingan.demo.texts import ESTATES, GIVEN, PREMISE_NAMES, RURAL_ROADS, STREETS, SURNAMES
-from pingan.petitions.idcard import check_character
+from pingan.demo.generator import DemoContext, DomainDemo, Geography, Summary, local_moment
+from pingan.demo.people import NameBook, id_number, invented_name
+from pingan.demo.play import CHUNK_STEPS, Step, mark_handled_notices_read, sweep_after
+from pingan.demo.texts import ESTATES, PREMISE_NAMES, RURAL_ROADS, STREETS, SURNAMES
 from pingan.petitions.masking import Petitioner
 from pingan.petitions.models import (
     Category,
@@ -193,7 +186,7 @@ def _hire_petition_staff(*, geo: Geography, personas: Personas, rng: random.Rand
     航埠镇 and 石梁镇, where the town handler personas are the clerks."""
     User = get_user_model()
     password = make_password(DEMO_PASSWORD)
-    book = _NameBook(rng, set(User.objects.values_list("username", flat=True)))
+    book = NameBook(rng, set(User.objects.values_list("username", flat=True)))
     hires: list[tuple[Any, Unit, str, str]] = []  # (user, unit, role, job title)
 
     def hire(unit: Unit, label: str, title: str, role: str = RoleName.HANDLER,
@@ -266,8 +259,7 @@ class PetitionerBook:
         while True:
             born = self.today - dt.timedelta(days=age * 365 + rng.randint(0, 364))
             sequence = rng.randint(0, 99) * 10 + rng.choice((0, 2, 4, 6, 8) if woman else (1, 3, 5, 7, 9))
-            first_17 = f"{area}{born:%Y%m%d}{sequence:03d}"
-            number = first_17 + check_character(first_17)
+            number = id_number(area, born, sequence)
             if number not in self.ids:
                 self.ids.add(number)
                 return number
@@ -281,7 +273,7 @@ class PetitionerBook:
 
     def new(self, *, town: Unit, place: str, urban: bool, migrant: bool) -> Petitioner:
         rng = self.rng
-        surname, given = rng.choice(SURNAMES)[0], rng.choice(GIVEN)[0]
+        surname, given = invented_name(rng)
         id_number = self._id_number(migrant=migrant, woman=given in texts.WOMEN_GIVEN)
         phone = self._phone()
         roll = rng.random()
@@ -306,6 +298,18 @@ class PetitionerBook:
 # ---------------------------------------------------------------------------
 
 
+class Fate(StrEnum):
+    """How far a planned petition goes."""
+
+    HANDLED = "handled"  # accepted, answered, rated, closed
+    NOT_ACCEPTED = "not_accepted"
+    NEVER_DECIDED = "never_decided"  # received and never decided on: overdue for acceptance
+    STUCK = "stuck"  # accepted and never answered: the backlog
+    OBJECTED = "objected"  # the handling unit objects, and it is routed again
+    REVIEW = "review"
+    REEXAM = "reexam"
+
+
 @dataclass
 class Plan:
     received_at: dt.datetime
@@ -319,7 +323,7 @@ class Plan:
     person: Petitioner | None  # None: an anonymous accusation
     desk: Desk
     registrar: Any
-    fate: str = "handled"  # handled, not_accepted, never_decided, stuck, objected, review, reexam
+    fate: Fate = Fate.HANDLED
     reason: str = ""  # why not accepted
     title: str = ""
     account: str = ""
@@ -339,7 +343,6 @@ class PetitionPlanner:
     def __init__(self, *, rng: random.Random, geo: Geography, staff: PetitionStaff,
                  personas: Personas, book: RuleBook, now: dt.datetime):
         self.rng, self.geo, self.staff, self.book, self.now = rng, geo, staff, book, now
-        self.tz = timezone.get_default_timezone()
         today = timezone.localtime(now).date()
         self.days = [today - dt.timedelta(days=n) for n in range(365, 0, -1)]
         self.people = PetitionerBook(rng, today)
@@ -373,7 +376,7 @@ class PetitionPlanner:
 
     def _clock(self, day: dt.date, first: int, last: int) -> dt.datetime:
         minute = self.rng.randint(first, last)
-        return dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=self.tz)
+        return local_moment(day, minute // 60, minute % 60)
 
     def _received(self, category: str, channel: str, window: tuple[int, int] | None) -> dt.datetime:
         """When a petition came in: online at any hour of any day, the rest in office hours."""
@@ -387,7 +390,7 @@ class PetitionPlanner:
         if online:
             hours, weights = zip(*ONLINE_HOURS.items(), strict=True)
             hour = rng.choices(hours, weights=weights)[0]
-            return dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59)), tzinfo=self.tz)
+            return local_moment(day, hour, rng.randint(0, 59))
         return self._clock(day, *OFFICE)
 
     def _office(self, t: dt.datetime, *, not_before: dt.datetime) -> dt.datetime:
@@ -502,7 +505,7 @@ class PetitionPlanner:
         not_accepted = {PetitionType.SUGGESTION: 0.02, PetitionType.ACCUSATION: 0.05}.get(
             plan.petition_type, NOT_ACCEPTED_LAW if plan.category == Category.LAW else NOT_ACCEPTED)
         if roll < not_accepted:
-            plan.fate = "not_accepted"
+            plan.fate = Fate.NOT_ACCEPTED
             if plan.category == Category.LAW and rng.random() < 0.85:
                 plan.reason = NotAcceptedReason.LEGAL_PROCEDURE
             elif plan.petition_type == PetitionType.COMPLAINT and rng.random() < 0.6:
@@ -510,9 +513,9 @@ class PetitionPlanner:
             else:
                 plan.reason = NotAcceptedReason.OUTSIDE_AUTHORITY
         elif roll < not_accepted + NEVER_DECIDED:
-            plan.fate = "never_decided"
+            plan.fate = Fate.NEVER_DECIDED
         elif roll < not_accepted + NEVER_DECIDED + STUCK.get(plan.category, STUCK_OTHERWISE):
-            plan.fate = "stuck"
+            plan.fate = Fate.STUCK
 
     # -- the clock of one petition ---------------------------------------------
 
@@ -532,7 +535,7 @@ class PetitionPlanner:
         t = plan.received_at
         steps = [Step(t, "register", plan.registrar, self._registration(plan))]
         desk = plan.desk
-        if plan.fate == "objected":
+        if plan.fate == Fate.OBJECTED:
             objection = book.term(Rule.OBJECTION)
             until = due_date(local_date(t), objection.duration, objection.day_type)
             day = add_working_days(local_date(t), rng.randint(1, 3))
@@ -543,9 +546,9 @@ class PetitionPlanner:
             steps.append(Step(t, "reroute", plan.registrar,
                               {"handling_unit": desk.unit, "note": texts.REROUTE_NOTE}))
         acceptance_due = book.term(Rule.ACCEPTANCE).due_at(t)
-        if plan.fate == "never_decided":
+        if plan.fate == Fate.NEVER_DECIDED:
             return steps
-        if plan.fate == "not_accepted":
+        if plan.fate == Fate.NOT_ACCEPTED:
             t = self._within(t, acceptance_due, 0.05, 0.7)
             steps.append(Step(t, "not_accept", desk.handler, {
                 "reason": plan.reason, "note": rng.choice(texts.NOT_ACCEPTED_NOTES[plan.reason])}))
@@ -562,13 +565,13 @@ class PetitionPlanner:
             t = self._after(t, 0, 4)
             steps.append(Step(t, "start", desk.handler, {"note": rng.choice(texts.START_NOTES)}))
         extension = min(rng.choice((15, 20, 30)), book.longest_extension(term.duration))
-        extended = extension > 0 and rng.random() < (0.4 if plan.fate == "stuck" else EXTENDED)
+        extended = extension > 0 and rng.random() < (0.4 if plan.fate == Fate.STUCK else EXTENDED)
         if extended:
             t = self._office(due - dt.timedelta(days=rng.uniform(2, 12)), not_before=t + HOUR)
             steps.append(Step(t, "extend", desk.head, {"days": extension,
                                                       "reason": rng.choice(texts.EXTENSION_REASONS)}))
             due = end_of_day(due_date(local_date(accepted), term.duration + extension, term.day_type))
-        if plan.fate == "stuck":
+        if plan.fate == Fate.STUCK:
             return steps
         if rng.random() < LATE_REPLY:
             t = self._office(due + dt.timedelta(days=rng.uniform(2, 20)), not_before=t)
@@ -580,7 +583,7 @@ class PetitionPlanner:
     def _answer(self, plan: Plan, desk: Desk, t: dt.datetime) -> list[Step]:
         """The reply, the petitioner's satisfaction, closing, and any review and re-examination."""
         rng = self.rng
-        contested = plan.fate in ("review", "reexam")
+        contested = plan.fate in (Fate.REVIEW, Fate.REEXAM)
         if contested:
             outcome = rng.choice((Outcome.EXPLAINED, Outcome.NOT_SUPPORTED))
         else:
@@ -625,11 +628,11 @@ class PetitionPlanner:
         t = self._office(earliest + (latest - earliest) * rng.uniform(0.1, 0.9), not_before=earliest)
         steps = [Step(t, "request_review", registrar, {"note": "信访人不服处理意见，书面申请复查。"})]
         t = self._after(t, 8, 26)
-        upheld = plan.fate == "reexam" or rng.random() < 0.85
+        upheld = plan.fate == Fate.REEXAM or rng.random() < 0.85
         decision = ReviewOutcome.UPHELD if upheld else ReviewOutcome.CHANGED
         steps.append(Step(t, "decide_review", reviewer,
                           {"decision": decision, "note": texts.REVIEW_NOTES[decision]}))
-        if plan.fate == "reexam":
+        if plan.fate == Fate.REEXAM:
             t = self._after(t, 4, 20)
             steps.append(Step(t, "request_reexam", registrar, {"note": "信访人不服复查意见，申请复核。"}))
             t = self._after(t, 10, 25)
@@ -649,14 +652,14 @@ class PetitionPlanner:
         replied = original.time_of("reply")
         if concluded is not None:
             received, fate, reason = concluded + dt.timedelta(days=rng.uniform(15, 60)), \
-                "not_accepted", NotAcceptedReason.CONCLUDED
+                Fate.NOT_ACCEPTED, NotAcceptedReason.CONCLUDED
         elif replied is not None and replied < latest and rng.random() < 0.7:
             received = replied + dt.timedelta(days=rng.uniform(5, 60))
-            fate, reason = rng.choice((("handled", ""), ("not_accepted", NotAcceptedReason.OTHER)))
+            fate, reason = rng.choice(((Fate.HANDLED, ""), (Fate.NOT_ACCEPTED, NotAcceptedReason.OTHER)))
         else:
             accepted = original.time_of("accept") or original.received_at
             received = accepted + dt.timedelta(days=rng.uniform(7, 40))
-            fate, reason = "not_accepted", NotAcceptedReason.IN_PROGRESS
+            fate, reason = Fate.NOT_ACCEPTED, NotAcceptedReason.IN_PROGRESS
             if replied is not None:
                 received = min(received, replied - dt.timedelta(days=1))
         if received > latest or received <= original.received_at:
@@ -689,10 +692,10 @@ class PetitionPlanner:
         for plan in firsts:
             plan.steps = self._timeline(plan)
         named = [p for p in firsts if p.person is not None and p.petition_type == PetitionType.COMPLAINT
-                 and p.fate not in ("not_accepted", "never_decided")]
+                 and p.fate not in (Fate.NOT_ACCEPTED, Fate.NEVER_DECIDED)]
         later: list[Plan] = []
         for plan in firsts:
-            if plan.fate == "reexam":
+            if plan.fate == Fate.REEXAM:
                 again = self._again(plan, "register")
                 later += [again] if again else []
         # A few of each link for certain, then mostly linked by the clerk who registers it.
@@ -729,20 +732,20 @@ class PetitionPlanner:
         """Objections, reviews and re-examinations are rare: a few each, by quota, among the
         petitions old enough for them to have run their course."""
         rng = self.rng
-        ordinary = [p for p in plans if p.fate == "handled" and p.petition_type == PetitionType.COMPLAINT
+        ordinary = [p for p in plans if p.fate == Fate.HANDLED and p.petition_type == PetitionType.COMPLAINT
                     and p.person is not None]
         old = [p for p in ordinary if p.received_at < self.now - dt.timedelta(days=230)]
         for plan in rng.sample(old, min(REEXAMS, len(old))):
-            plan.fate = "reexam"
-        reviewable = [p for p in ordinary if p.fate == "handled"
+            plan.fate = Fate.REEXAM
+        reviewable = [p for p in ordinary if p.fate == Fate.HANDLED
                       and 110 < (self.now - p.received_at).days < 330]
         for plan in rng.sample(reviewable, min(max(3, round(count * REVIEW_SHARE)), len(reviewable))):
-            plan.fate = "review"
-        objectable = [p for p in ordinary if p.fate == "handled" and p.desk.unit == p.town
+            plan.fate = Fate.REVIEW
+        objectable = [p for p in ordinary if p.fate == Fate.HANDLED and p.desk.unit == p.town
                       and p.registrar in self.staff.registrars.values()
                       and p.received_at < self.now - dt.timedelta(days=30)]
         for plan in rng.sample(objectable, min(max(2, round(count * OBJECTION_SHARE)), len(objectable))):
-            plan.fate = "objected"
+            plan.fate = Fate.OBJECTED
 
 
 # ---------------------------------------------------------------------------
@@ -767,13 +770,6 @@ def _perform(step: Step, plan: Plan, petitions: dict[int, Petition]) -> Petition
     return petition_transition(**mine, name=step.action, **step.kwargs)
 
 
-def _sweep_after(moment: dt.datetime) -> dt.datetime:
-    """The escalation worker's first nightly pass after ``moment``."""
-    local = timezone.localtime(moment)
-    night = dt.datetime.combine(local.date(), ESCALATION_SWEEP_TIME, tzinfo=local.tzinfo)
-    return night if night > local else night + dt.timedelta(days=1)
-
-
 class _NightlySweeps:
     """The nights on which the escalation sweep has something of this year's petitions to
     do: the first pass after a petition's deadline and after each further interval, while
@@ -792,7 +788,7 @@ class _NightlySweeps:
         if not petition.is_open or petition.due_at is None:
             return
         for step in range(MAX_STEPS):
-            night = _sweep_after(petition.due_at + step * self.interval)
+            night = sweep_after(petition.due_at + step * self.interval)
             if after < night <= self.now:  # a past night was watched when the deadline was set
                 heapq.heappush(self.nights, (night, index, petition.due_at))
 
@@ -807,14 +803,14 @@ class _NightlySweeps:
                 escalate_overdue(now=night)
 
 
-def _play(plans: list[Plan], now: dt.datetime, stderr: Any) -> dict[int, Petition]:
-    """Every step up to ``now`` in time order, with the nightly escalation sweep between."""
+def _play(plans: list[Plan], ctx: DemoContext) -> dict[int, Petition]:
+    """Every step up to ``ctx.now`` in time order, with the nightly escalation sweep between."""
+    now = ctx.now
     timeline = sorted(((step.at, plan.index, n, step) for plan in plans
                        for n, step in enumerate(plan.steps) if step.at <= now), key=lambda entry: entry[:3])
     petitions: dict[int, Petition] = {}
     sweeps = _NightlySweeps(petitions, now)
-    with tqdm(total=len(timeline), unit="step", desc="A year of petitions", disable=stderr is None,
-              file=sys.stderr) as bar:
+    with ctx.progress(total=len(timeline), desc="A year of petitions") as bar:
         for chunk in range(0, len(timeline), CHUNK_STEPS):
             with transaction.atomic():
                 for at, index, _n, step in timeline[chunk:chunk + CHUNK_STEPS]:
@@ -857,63 +853,43 @@ def _todays_work(*, plans: list[Plan], petitions: dict[int, Petition], staff: Pe
                                 leader=rng.choice(desk.leaders), target_date=target)
 
 
-@dataclass(frozen=True)
-class PetitionSummary:
-    now: dt.datetime
-    petitions: int
-    staff_created: int
-    by_status: dict[str, int]
-    by_channel: dict[str, int]
-    by_type: dict[str, int]
-    overdue: int
-    designated: int
-    repeats: int
-
-    def __str__(self) -> str:
-        def listed(counts: dict[str, int]) -> str:
-            return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        return (f"{self.petitions} petitions ({listed(self.by_status)}); "
-                f"channels: {listed(self.by_channel)}; types: {listed(self.by_type)}; "
-                f"{self.overdue} overdue and open, {self.designated} with a responsible leader; "
-                f"{self.repeats} linked repeats; {self.staff_created} petition staff created.")
-
-
-def summarise_petitions(*, now: dt.datetime, staff_created: int = 0) -> PetitionSummary:
+def summarise(*, now: dt.datetime, staff_created: int = 0) -> Summary:
     petitions = Petition.objects.all()
 
     def counts(name: str) -> dict[str, int]:
         return dict(petitions.values_list(name).annotate(n=Count("pk")).order_by())
 
-    return PetitionSummary(
-        now=now, petitions=petitions.count(), staff_created=staff_created, by_status=counts("status"),
-        by_channel=counts("channel"), by_type=counts("petition_type"),
-        overdue=petitions.filter(is_open=True, due_at__lt=now).count(),
-        designated=petitions.exclude(backlog_leader="").count(),
-        repeats=petitions.filter(repeat_of__isnull=False).count(),
+    return Summary(
+        domain="petitions", now=now, total=petitions.count(),
+        breakdowns={"status": counts("status"), "channel": counts("channel"),
+                    "type": counts("petition_type")},
+        counts={"overdue and open": petitions.filter(is_open=True, due_at__lt=now).count(),
+                "with a responsible leader": petitions.exclude(backlog_leader="").count(),
+                "linked repeats": petitions.filter(repeat_of__isnull=False).count(),
+                "petition staff created": staff_created},
     )
 
 
-def generate_petitions(*, personas: Personas, count: int = 1500, seed: int = 20260425,
-                       stderr: Any = None) -> PetitionSummary:
-    """About ``count`` petitions over the twelve months before now, each taken as far along
-    its clock as it would have got by now. ``stderr`` gets a progress bar.
+def generate(ctx: DemoContext, count: int) -> Summary:
+    """About ``count`` petitions over the twelve months before ``ctx.now``, each taken as far
+    along its clock as it would have got by then.
 
-    Petition staff are hired first (see ``_hire_petition_staff``); the district and the
-    personas must exist. The year ends at the clock's now, as the steps taken today (repeat
-    links, backlog leaders) are dated by the clock: freeze it for a reproducible year."""
-    now = timezone.now()
-    rng = random.Random(seed)
-    geo = Geography.load()
+    Petition staff are hired first (see ``_hire_petition_staff``). The steps taken today
+    (repeat links, backlog leaders) are dated by the clock: freeze it for a reproducible year."""
+    rng = ctx.rng()
+    geo = ctx.geography
     with transaction.atomic():
-        staff = _hire_petition_staff(geo=geo, personas=personas, rng=rng)
+        staff = _hire_petition_staff(geo=geo, personas=ctx.personas, rng=rng)
     with rulebooks_held():  # thousands of steps, and nobody edits the rules meanwhile
-        planner = PetitionPlanner(rng=rng, geo=geo, staff=staff, personas=personas, book=rulebook(), now=now)
+        planner = PetitionPlanner(rng=rng, geo=geo, staff=staff, personas=ctx.personas, book=rulebook(),
+                                  now=ctx.now)
         plans = planner.plan_year(count)
-        petitions = _play(plans, now, stderr)
-        _todays_work(plans=plans, petitions=petitions, staff=staff, now=now, rng=rng)
+        petitions = _play(plans, ctx)
+        _todays_work(plans=plans, petitions=petitions, staff=staff, now=ctx.now, rng=rng)
     with transaction.atomic():
-        _mark_handled_notices_read(now=now)
-    summary = summarise_petitions(now=now, staff_created=staff.hired)
-    if stderr is not None:
-        stderr.write(str(summary))
-    return summary
+        mark_handled_notices_read(now=ctx.now)
+    return summarise(now=ctx.now, staff_created=staff.hired)
+
+
+PETITIONS = DomainDemo(name="petitions", default_count=1500, count_help="About how many petitions to make.",
+                       generate=generate)
