@@ -20,8 +20,8 @@ from pingan.core.deadlines import is_working_day
 from pingan.core.events import ChainBreak, verify_chains
 from pingan.core.models import Event, EventType, Notification, Role, RoleName, UnitKind
 from pingan.demo.district import build_district, build_personas
-from pingan.demo.petition_texts import EXTENSION_REASONS, PROJECTS
 from pingan.demo.generator import DemoContext
+from pingan.demo.petition_texts import EXTENSION_REASONS, PROJECTS
 from pingan.demo.petitions import generate
 from pingan.petitions.idcard import validate_id_number
 from pingan.petitions.models import (
