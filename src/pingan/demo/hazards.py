@@ -241,6 +241,22 @@ def _day_weight(category: str, day: dt.date) -> float:
 # ---------------------------------------------------------------------------
 
 
+class Action(StrEnum):
+    """What a step does: a workflow transition of the same name, or reporting, planning or extending."""
+
+    ACCEPT = "accept"
+    ASSIGN = "assign"
+    EXTEND = "extend"
+    LIST = "list"
+    PLAN = "plan"
+    REJECT = "reject"
+    REPORT = "report"
+    REWORK = "rework"
+    START = "start"
+    SUBMIT = "submit"
+    VERIFY = "verify"
+
+
 class Fate(StrEnum):
     """How a planned hazard ends (besides late, extended or reworked on its way)."""
 
@@ -522,9 +538,9 @@ class Planner:
             "latitude": plan.text["latitude"], "longitude": plan.text["longitude"],
             "photos": self._photo(plan, t, "before") if rng.random() < 0.88 else [],
         }
-        steps = [Step(t, "report", plan.reporter, report)]
+        steps = [Step(t, Action.REPORT, plan.reporter, report)]
         if plan.fate == Fate.DUPLICATE:
-            steps.append(Step(self._at(t, 1, 40), "reject", main,
+            steps.append(Step(self._at(t, 1, 40), Action.REJECT, main,
                               {"reason": RejectionReason.DUPLICATE, "note": DUPLICATE_NOTE}))
             return steps
         if plan.severity == Severity.MAJOR:
@@ -536,7 +552,7 @@ class Planner:
         due = self._due(plan)
         t = self._at(t, 0.2, 3) if plan.immediate else self._at(t, 0.5, 30)
         due_day = timezone.localtime(due)
-        assign = Step(t, "assign", assigner, {
+        assign = Step(t, Action.ASSIGN, assigner, {
             "assignee": assignee,
             "note": f"请于{due_day.month}月{due_day.day}日前整改到位并上传整改照片。",
         })
@@ -544,7 +560,7 @@ class Planner:
             if rng.random() < 0.35:
                 steps.append(assign)
                 t = self._at(t, 4, 48)
-            steps.append(Step(self._at(t, 1, 30), "reject", main, {
+            steps.append(Step(self._at(t, 1, 30), Action.REJECT, main, {
                 "reason": RejectionReason.NOT_A_HAZARD, "note": rng.choice(NOT_A_HAZARD_NOTES)}))
             return steps
         stuck_at = rng.choices(("reported", "assigned", "rectifying"), weights=(15, 35, 50))[0] \
@@ -554,15 +570,15 @@ class Planner:
         steps.append(assign)
         if plan.severity == Severity.MAJOR:
             t = self._at(t, 24, 120)
-            steps.append(Step(t, "plan", main, self._major_plan(plan, due, main, assignee)))
+            steps.append(Step(t, Action.PLAN, main, self._major_plan(plan, due, main, assignee)))
             t = self._at(t, 2, 48)
-            steps.append(Step(t, "list", line[0], self._listing(plan, due)))
+            steps.append(Step(t, Action.LIST, line[0], self._listing(plan, due)))
             t = self._at(t, 12, 72)
         else:
             t = self._at(t, 0.2, 3 if plan.immediate else 36)
         if stuck_at == "assigned":
             return steps
-        steps.append(Step(t, "start", assignee, {"note": rng.choice(START_NOTES)}))
+        steps.append(Step(t, Action.START, assignee, {"note": rng.choice(START_NOTES)}))
         if plan.extended and t < due - dt.timedelta(hours=12):
             extend_at = self._office_hours(due - dt.timedelta(hours=rng.uniform(12, 72)),
                                            not_before=t + dt.timedelta(hours=1))
@@ -570,7 +586,7 @@ class Planner:
             extended_due = terms.extended_due_at(due, terms.extension_duration)
             if plan.fate != Fate.STUCK or extended_due < self.now:
                 by_district = plan.severity == Severity.MAJOR
-                steps.append(Step(extend_at, "extend", staff.admin if by_district else main, {
+                steps.append(Step(extend_at, Action.EXTEND, staff.admin if by_district else main, {
                     "reason": MAJOR_EXTENSION_REASON if by_district else rng.choice(EXTENSION_REASONS)}))
                 t, due = extend_at, extended_due
         if stuck_at:
@@ -580,14 +596,14 @@ class Planner:
         else:
             finish = t + (due - t) * rng.uniform(0.1, 0.8)
         t = self._office_hours(finish, not_before=t + dt.timedelta(minutes=30))
-        steps.append(Step(t, "submit", assignee,
+        steps.append(Step(t, Action.SUBMIT, assignee,
                           {"note": plan.text["fix"], "photos": self._photo(plan, t, "after")}))
         verifier = self._verifier(plan, main, second, assignee, line)
         if plan.rework:
             t = self._at(t, 2, 72)
-            steps.append(Step(t, "rework", verifier, {"note": rng.choice(REWORK_NOTES)}))
+            steps.append(Step(t, Action.REWORK, verifier, {"note": rng.choice(REWORK_NOTES)}))
             t = self._at(t, 12, 96)
-            steps.append(Step(t, "submit", assignee,
+            steps.append(Step(t, Action.SUBMIT, assignee,
                               {"note": "已按复核意见重新整改。" + plan.text["fix"],
                                "photos": self._photo(plan, t, "after")}))
         verify_at = self._at(t, 1, 48)
@@ -596,12 +612,12 @@ class Planner:
                                            not_before=t + dt.timedelta(minutes=5))
         if plan.severity == Severity.MAJOR:
             # The regulator accepts (验收) with its report; the town then closes it (销号).
-            steps.append(Step(verify_at, "accept", line[0], {
+            steps.append(Step(verify_at, Action.ACCEPT, line[0], {
                 "note": MAJOR_VERIFY_NOTE.format(department=staff.department[plan.category]),
                 "documents": [(f"{plan.text['title'][:20]}验收报告.pdf", ACCEPTANCE_REPORT)]}))
-            steps.append(Step(self._at(verify_at, 2, 48), "verify", main, {"note": MAJOR_CLOSE_NOTE}))
+            steps.append(Step(self._at(verify_at, 2, 48), Action.VERIFY, main, {"note": MAJOR_CLOSE_NOTE}))
         else:
-            steps.append(Step(verify_at, "verify", verifier, {"note": rng.choice(VERIFY_NOTES)}))
+            steps.append(Step(verify_at, Action.VERIFY, verifier, {"note": rng.choice(VERIFY_NOTES)}))
         return steps
 
     def _verifier(self, plan: Plan, main: Any, second: Any, assignee: Any, line: Sequence[Any]) -> Any:
@@ -648,19 +664,19 @@ class Planner:
 
 
 def _perform(step: Step, plan: Plan, hazards: dict[int, Hazard]) -> None:
-    if step.action == "report":
+    if step.action == Action.REPORT:
         hazards[plan.index] = hazard_report(actor=step.actor, opened_at=step.at, **step.kwargs)
         return
     hazard = hazards[plan.index]
     common = {"hazard": hazard, "actor": step.actor, "expected_version": hazard.version, "at": step.at}
-    if step.action == "plan":
+    if step.action == Action.PLAN:
         hazard_update(**common, **step.kwargs)
-    elif step.action == "extend":
+    elif step.action == Action.EXTEND:
         # The nightly sweep may have raised the escalation level since this copy was read;
         # the extension resets it, and its event must show the real "before".
         hazard.refresh_from_db(fields=["escalation_level"])
         hazard_extend(**common, **step.kwargs)
-    elif step.action == "reject" and plan.duplicate_of is not None:
+    elif step.action == Action.REJECT and plan.duplicate_of is not None:
         ref = hazards[plan.duplicate_of.index].ref
         hazard_transition(**common, name="reject", reason=step.kwargs["reason"], duplicate_of=ref,
                           note=step.kwargs["note"].format(ref=ref))

@@ -133,10 +133,6 @@ SATISFACTION = {
 REPEAT_SHARE, SECOND_MATTER_SHARE = 0.09, 0.02
 OBJECTION_SHARE, REVIEW_SHARE, REEXAMS = 0.006, 0.012, 2
 BACKLOG_DESIGNATED = 0.65  # of the overdue open petitions, those with a leader and a date
-# Steps whose changes reset the escalation level, which the nightly sweep may have raised
-# since the petition was read: the event must show the real "before".
-RESETS_ESCALATION = frozenset({"accept", "object", "reroute", "extend", "request_review",
-                               "request_reexam"})
 OFFICE = (8 * 60 + 30, 17 * 60 + 30)  # minutes of the day: 8:30–17:30
 HOUR = dt.timedelta(hours=1)
 ONLINE_HOURS = {7: 1, 8: 3, 9: 6, 10: 7, 11: 6, 12: 3, 13: 3, 14: 5, 15: 6, 16: 5, 17: 3,
@@ -298,6 +294,39 @@ class PetitionerBook:
 # ---------------------------------------------------------------------------
 
 
+class Action(StrEnum):
+    """What a step does: a workflow transition of the same name, or registering or extending."""
+
+    ACCEPT = "accept"
+    CLOSE = "close"
+    DECIDE_REEXAM = "decide_reexam"
+    DECIDE_REVIEW = "decide_review"
+    EXTEND = "extend"
+    NOT_ACCEPT = "not_accept"
+    OBJECT = "object"
+    RATE = "rate"
+    REGISTER = "register"
+    REPLY = "reply"
+    REQUEST_REEXAM = "request_reexam"
+    REQUEST_REVIEW = "request_review"
+    REROUTE = "reroute"
+    START = "start"
+
+
+# Steps whose changes reset the escalation level, which the nightly sweep may have raised
+# since the petition was read: the event must show the real "before".
+RESETS_ESCALATION = frozenset({Action.ACCEPT, Action.OBJECT, Action.REROUTE, Action.EXTEND,
+                               Action.REQUEST_REVIEW, Action.REQUEST_REEXAM})
+
+
+class Link(StrEnum):
+    """How a repeat petition is linked to the first."""
+
+    PROPOSED = ""  # left proposed: the handler has not yet said
+    AT_REGISTRATION = "register"  # by the clerk who registers it
+    CONFIRMED = "confirm"  # by the handler, today
+
+
 class Fate(StrEnum):
     """How far a planned petition goes."""
 
@@ -328,7 +357,7 @@ class Plan:
     title: str = ""
     account: str = ""
     repeat_of: Plan | None = None
-    link: str = ""  # how a repeat is linked: "register", "confirm" (today), "" (left proposed)
+    link: Link = Link.PROPOSED
     other_matter_of: Plan | None = None  # the same person's earlier, different petition
     index: int = -1
     steps: list[Step] = field(default_factory=list)
@@ -533,42 +562,42 @@ class PetitionPlanner:
         rng = self.rng
         book = self.book
         t = plan.received_at
-        steps = [Step(t, "register", plan.registrar, self._registration(plan))]
+        steps = [Step(t, Action.REGISTER, plan.registrar, self._registration(plan))]
         desk = plan.desk
         if plan.fate == Fate.OBJECTED:
             objection = book.term(Rule.OBJECTION)
             until = due_date(local_date(t), objection.duration, objection.day_type)
             day = add_working_days(local_date(t), rng.randint(1, 3))
             t = self._office(self._clock(min(day, until), *OFFICE), not_before=t + dt.timedelta(hours=2))
-            steps.append(Step(t, "object", desk.handler, {"note": rng.choice(texts.OBJECTION_NOTES)}))
+            steps.append(Step(t, Action.OBJECT, desk.handler, {"note": rng.choice(texts.OBJECTION_NOTES)}))
             t = self._after(t, 0.2, 3)
             desk = plan.desk = self.staff.bureau
-            steps.append(Step(t, "reroute", plan.registrar,
+            steps.append(Step(t, Action.REROUTE, plan.registrar,
                               {"handling_unit": desk.unit, "note": texts.REROUTE_NOTE}))
         acceptance_due = book.term(Rule.ACCEPTANCE).due_at(t)
         if plan.fate == Fate.NEVER_DECIDED:
             return steps
         if plan.fate == Fate.NOT_ACCEPTED:
             t = self._within(t, acceptance_due, 0.05, 0.7)
-            steps.append(Step(t, "not_accept", desk.handler, {
+            steps.append(Step(t, Action.NOT_ACCEPT, desk.handler, {
                 "reason": plan.reason, "note": rng.choice(texts.NOT_ACCEPTED_NOTES[plan.reason])}))
             return steps
         if rng.random() < LATE_ACCEPT:
             t = self._office(acceptance_due + dt.timedelta(days=rng.uniform(1, 10)), not_before=t)
         else:
             t = self._within(t, acceptance_due, 0.02, 0.45)
-        steps.append(Step(t, "accept", desk.handler))
+        steps.append(Step(t, Action.ACCEPT, desk.handler))
         accepted = t
         term = book.term(book.resolution_rule(plan.petition_type))
         due = term.due_at(accepted)
         if rng.random() < STARTED:
             t = self._after(t, 0, 4)
-            steps.append(Step(t, "start", desk.handler, {"note": rng.choice(texts.START_NOTES)}))
+            steps.append(Step(t, Action.START, desk.handler, {"note": rng.choice(texts.START_NOTES)}))
         extension = min(rng.choice((15, 20, 30)), book.longest_extension(term.duration))
         extended = extension > 0 and rng.random() < (0.4 if plan.fate == Fate.STUCK else EXTENDED)
         if extended:
             t = self._office(due - dt.timedelta(days=rng.uniform(2, 12)), not_before=t + HOUR)
-            steps.append(Step(t, "extend", desk.head, {"days": extension,
+            steps.append(Step(t, Action.EXTEND, desk.head, {"days": extension,
                                                       "reason": rng.choice(texts.EXTENSION_REASONS)}))
             due = end_of_day(due_date(local_date(accepted), term.duration + extension, term.day_type))
         if plan.fate == Fate.STUCK:
@@ -596,12 +625,12 @@ class PetitionPlanner:
         else:
             note = (texts.EXPLAINED if outcome == Outcome.EXPLAINED else texts.NOT_SUPPORTED)[plan.category]
         replied = t
-        steps = [Step(t, "reply", desk.handler, {"outcome": outcome, "note": note})]
+        steps = [Step(t, Action.REPLY, desk.handler, {"outcome": outcome, "note": note})]
         t = self._after(t, 0.5, 6)
         if plan.person is None:
-            steps.append(Step(t, "close", desk.handler, {"note": texts.ANONYMOUS_CLOSE_NOTE}))
+            steps.append(Step(t, Action.CLOSE, desk.handler, {"note": texts.ANONYMOUS_CLOSE_NOTE}))
         elif rng.random() < UNRATED and not contested:
-            steps.append(Step(t, "close", desk.handler, {"note": rng.choice(texts.UNRATED_CLOSE_NOTES)}))
+            steps.append(Step(t, Action.CLOSE, desk.handler, {"note": rng.choice(texts.UNRATED_CLOSE_NOTES)}))
         else:
             mix = SATISFACTION[outcome]
             satisfaction = Satisfaction.NOT_SATISFIED if contested else \
@@ -610,10 +639,10 @@ class PetitionPlanner:
             asked_by = SatisfactionChannel.VISIT if "上门" in note else SatisfactionChannel.PHONE
             # An accusation's accuser is known to the discipline office alone: it calls back.
             caller = desk.head if desk is self.staff.discipline else self.staff.callback
-            steps.append(Step(t, "rate", caller,
+            steps.append(Step(t, Action.RATE, caller,
                               {"satisfaction": satisfaction, "asked_by": asked_by, "note": note}))
             t = self._after(t, 0, 3)
-            steps.append(Step(t, "close", desk.handler))
+            steps.append(Step(t, Action.CLOSE, desk.handler))
         if contested:
             steps += self._review(plan, replied, t)
         return steps
@@ -626,30 +655,31 @@ class PetitionPlanner:
         latest = self._clock(due_date(local_date(replied), window.duration, window.day_type)
                              - dt.timedelta(days=2), *OFFICE)
         t = self._office(earliest + (latest - earliest) * rng.uniform(0.1, 0.9), not_before=earliest)
-        steps = [Step(t, "request_review", registrar, {"note": "信访人不服处理意见，书面申请复查。"})]
+        steps = [Step(t, Action.REQUEST_REVIEW, registrar, {"note": "信访人不服处理意见，书面申请复查。"})]
         t = self._after(t, 8, 26)
         upheld = plan.fate == Fate.REEXAM or rng.random() < 0.85
         decision = ReviewOutcome.UPHELD if upheld else ReviewOutcome.CHANGED
-        steps.append(Step(t, "decide_review", reviewer,
+        steps.append(Step(t, Action.DECIDE_REVIEW, reviewer,
                           {"decision": decision, "note": texts.REVIEW_NOTES[decision]}))
         if plan.fate == Fate.REEXAM:
             t = self._after(t, 4, 20)
-            steps.append(Step(t, "request_reexam", registrar, {"note": "信访人不服复查意见，申请复核。"}))
+            steps.append(Step(t, Action.REQUEST_REEXAM, registrar,
+                              {"note": "信访人不服复查意见，申请复核。"}))
             t = self._after(t, 10, 25)
-            steps.append(Step(t, "decide_reexam", reviewer, {"decision": ReviewOutcome.UPHELD,
+            steps.append(Step(t, Action.DECIDE_REEXAM, reviewer, {"decision": ReviewOutcome.UPHELD,
                                                             "note": texts.REEXAM_NOTE}))
         return steps
 
     # -- people who come back --------------------------------------------------
 
-    def _again(self, original: Plan, link: str) -> Plan | None:
+    def _again(self, original: Plan, link: Link) -> Plan | None:
         """The same person on the same matter, later: while it is still being handled (not
         accepted again: in progress), after a reply they did not accept, or after it was
         concluded by re-examination (not accepted again on the same facts)."""
         rng = self.rng
         latest = self.now - dt.timedelta(hours=rng.uniform(3, 72))
-        concluded = original.time_of("decide_reexam")
-        replied = original.time_of("reply")
+        concluded = original.time_of(Action.DECIDE_REEXAM)
+        replied = original.time_of(Action.REPLY)
         if concluded is not None:
             received, fate, reason = concluded + dt.timedelta(days=rng.uniform(15, 60)), \
                 Fate.NOT_ACCEPTED, NotAcceptedReason.CONCLUDED
@@ -657,7 +687,7 @@ class PetitionPlanner:
             received = replied + dt.timedelta(days=rng.uniform(5, 60))
             fate, reason = rng.choice(((Fate.HANDLED, ""), (Fate.NOT_ACCEPTED, NotAcceptedReason.OTHER)))
         else:
-            accepted = original.time_of("accept") or original.received_at
+            accepted = original.time_of(Action.ACCEPT) or original.received_at
             received = accepted + dt.timedelta(days=rng.uniform(7, 40))
             fate, reason = Fate.NOT_ACCEPTED, NotAcceptedReason.IN_PROGRESS
             if replied is not None:
@@ -696,11 +726,12 @@ class PetitionPlanner:
         later: list[Plan] = []
         for plan in firsts:
             if plan.fate == Fate.REEXAM:
-                again = self._again(plan, "register")
+                again = self._again(plan, Link.AT_REGISTRATION)
                 later += [again] if again else []
         # A few of each link for certain, then mostly linked by the clerk who registers it.
-        links = ["", "", "confirm", "confirm"]
-        links += rng.choices(("register", "confirm", ""), weights=(7, 2.5, 0.5), k=max(0, repeats - 4))
+        links = [Link.PROPOSED, Link.PROPOSED, Link.CONFIRMED, Link.CONFIRMED]
+        links += rng.choices((Link.AT_REGISTRATION, Link.CONFIRMED, Link.PROPOSED), weights=(7, 2.5, 0.5),
+                             k=max(0, repeats - 4))
         for link in links[:repeats]:
             again = self._again(rng.choice(named), link) if named else None
             later += [again] if again else []
@@ -754,8 +785,8 @@ class PetitionPlanner:
 
 
 def _perform(step: Step, plan: Plan, petitions: dict[int, Petition]) -> Petition:
-    if step.action == "register":
-        linked = plan.repeat_of is not None and plan.link == "register"
+    if step.action == Action.REGISTER:
+        linked = plan.repeat_of is not None and plan.link == Link.AT_REGISTRATION
         petitions[plan.index] = petition_register(
             actor=step.actor, received_at=step.at, **step.kwargs,
             repeat_of=petitions[plan.repeat_of.index].ref if linked else None,
@@ -765,7 +796,7 @@ def _perform(step: Step, plan: Plan, petitions: dict[int, Petition]) -> Petition
     if step.action in RESETS_ESCALATION:
         petition.refresh_from_db(fields=["escalation_level"])
     mine = {"petition": petition, "actor": step.actor, "expected_version": petition.version, "at": step.at}
-    if step.action == "extend":
+    if step.action == Action.EXTEND:
         return petition_extend(**mine, **step.kwargs)
     return petition_transition(**mine, name=step.action, **step.kwargs)
 
@@ -835,7 +866,7 @@ def _todays_work(*, plans: list[Plan], petitions: dict[int, Petition], staff: Pe
         if petition is None:
             continue
         desk = staff.desk_of(petition.handling_unit_id)
-        if plan.repeat_of is not None and plan.link == "confirm":
+        if plan.repeat_of is not None and plan.link == Link.CONFIRMED:
             petition_repeat_confirm(petition=petition, original_ref=petitions[plan.repeat_of.index].ref,
                                     actor=desk.handler, expected_version=petition.version)
         if plan.other_matter_of is not None and plan.other_matter_of.index in petitions:

@@ -22,8 +22,8 @@ ESCALATION_SWEEP_TIME = dt.time(0, 10)  # the worker's nightly pass, just after 
 
 @dataclass
 class Step:
-    """One thing someone does to a record at a back-dated moment (``action`` names the
-    service's step, ``kwargs`` its arguments)."""
+    """One thing someone does to a record at a back-dated moment: ``action`` is a member of
+    the domain's own ``Action`` enumeration, ``kwargs`` the service's arguments."""
 
     at: dt.datetime
     action: str
