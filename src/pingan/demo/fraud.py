@@ -32,11 +32,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from pingan.core.models import Domain, Responsibility, Role, RoleName, Unit, UnitKind
-from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, Personas
+from pingan.core.models import Domain, Responsibility, RoleName, Unit, UnitKind
+from pingan.demo.district import DISTRICT_CODE, Personas, demo_login, demo_role
 from pingan.demo.generator import DemoContext, DomainDemo, Geography, Summary, local_moment
 from pingan.demo.people import id_number, invented_name
 from pingan.fraud.identifiers import (
@@ -186,13 +185,8 @@ def police_officer(case_kind: str) -> Any:
     for scam_type in ScamType.values:
         Responsibility.objects.get_or_create(department=police, case_kind=case_kind, category=scam_type)
     username, full_name, title = OFFICER
-    officer, created = get_user_model().objects.get_or_create(username=username,
-                                                              defaults={"first_name": full_name})
-    if created:
-        officer.set_password(DEMO_PASSWORD)
-        officer.save()
-    Role.objects.get_or_create(user=officer, unit=police, role=RoleName.HANDLER, domain=Domain.FRAUD,
-                               defaults={"title": title})
+    officer = demo_login(username, full_name)
+    demo_role(officer, police, RoleName.HANDLER, title, Domain.FRAUD)
     return officer
 
 

@@ -22,7 +22,6 @@ from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -33,15 +32,14 @@ from pingan.core.models import (
     Domain,
     Leadership,
     Responsibility,
-    Role,
     RoleName,
     Severity,
     Unit,
     UnitKind,
 )
-from pingan.demo.district import DEMO_PASSWORD, Personas
+from pingan.demo.district import ALL_DOMAINS, Personas
 from pingan.demo.generator import DemoContext, DomainDemo, Geography, Summary, local_moment
-from pingan.demo.people import NameBook
+from pingan.demo.people import Hiring
 from pingan.demo.play import CHUNK_STEPS, Step, mark_handled_notices_read, nightly_sweeps
 from pingan.demo.texts import (
     DUPLICATE_NOTE,
@@ -122,19 +120,13 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     """Town, village and department handlers for the whole district and grid workers for
     most grid cells, keeping the five personas in their places."""
     User = get_user_model()
-    password = make_password(DEMO_PASSWORD)  # hashed once: the same for every demo login
-    book = NameBook(rng, set(User.objects.values_list("username", flat=True)))
-    # (user, unit, role, job title, domain): the 平安办 and grid workers work in every domain
-    # (domain ""), the emergency stations and the departments on hazards.
-    hires: list[tuple[Any, Unit, str, str, str]] = []
-    names: dict[str, str] = {}
+    hiring = Hiring(rng)
 
-    def hire(unit: Unit, label: str, title: str, domain: str = "", role: str = RoleName.HANDLER) -> Any:
-        name, username = book.new()
-        user = User(username=username, first_name=f"{label} {name}", password=password)
-        hires.append((user, unit, role, title, domain))
-        names[username] = name
-        return user
+    def hire(unit: Unit, label: str, title: str, domain: str = ALL_DOMAINS,
+             role: str = RoleName.HANDLER) -> Any:
+        """The 平安办 and grid workers work in every domain, the emergency stations and the
+        departments on hazards."""
+        return hiring.hire(unit, label, title, domain=domain, role=role)
 
     # The leaders in charge of work safety the personas' set-up made, and one for every
     # other town: leaders answer for the work and see it (viewers), they are not assigned it.
@@ -176,11 +168,7 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
         for category in categories[department.pk]:
             lines[category] = tuple(handlers)
             department_names[category] = department.name
-    User.objects.bulk_create([user for user, *_hired in hires])
-    Role.objects.bulk_create(
-        Role(user=user, unit=unit, role=role, title=title, domain=domain)
-        for user, unit, role, title, domain in hires
-    )
+    hiring.save()
     kinds = {town.pk: town.kind for town in geo.towns}
     Leadership.objects.bulk_create(
         Leadership(user=user, unit_id=town_id, domain=Domain.HAZARDS,
@@ -189,9 +177,9 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     )
     staff = Staff(admin=personas.admin, town=town_staff, village=village_staff, grid=grid_staff,
                   lines=lines, department=department_names, leaders=leaders | new_leaders,
-                  hired=len(hires))
-    for user, *_hired in hires:
-        staff.names[user.pk] = names[user.username]
+                  hired=len(hiring.hires))
+    for hired in hiring.hires:
+        staff.names[hired.user.pk] = hired.name
     for persona in (personas.admin, personas.town_handler, personas.grid_worker,
                     personas.fire_handler, personas.outsider, *leaders.values()):
         staff.names[persona.pk] = _person_name(persona)

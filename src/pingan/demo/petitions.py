@@ -32,8 +32,6 @@ from itertools import accumulate
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -47,11 +45,11 @@ from pingan.core.deadlines import (
     next_working_day_on_or_after,
 )
 from pingan.core.escalation import MAX_STEPS, escalate_overdue
-from pingan.core.models import Domain, Role, RoleName, Unit, UnitKind
+from pingan.core.models import Domain, RoleName, Unit, UnitKind
 from pingan.demo import petition_texts as texts
-from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, DISTRICT_NAME, Personas
+from pingan.demo.district import DISTRICT_CODE, DISTRICT_NAME, Personas
 from pingan.demo.generator import DemoContext, DomainDemo, Geography, Summary, local_moment
-from pingan.demo.people import NameBook, id_number, invented_name
+from pingan.demo.people import Hiring, id_number, invented_name
 from pingan.demo.play import CHUNK_STEPS, Step, mark_handled_notices_read, sweep_after
 from pingan.demo.texts import ESTATES, PREMISE_NAMES, RURAL_ROADS, STREETS, SURNAMES
 from pingan.petitions.masking import Petitioner
@@ -180,23 +178,13 @@ def _hire_petition_staff(*, geo: Geography, personas: Personas, rng: random.Rand
     """The 信访局 clerks and head, the discipline commission's petition office, the district's
     review office, and in every town a petition clerk and the head over them — except in
     航埠镇 and 石梁镇, where the town handler personas are the clerks."""
-    User = get_user_model()
-    password = make_password(DEMO_PASSWORD)
-    book = NameBook(rng, set(User.objects.values_list("username", flat=True)))
-    hires: list[tuple[Any, Unit, str, str]] = []  # (user, unit, role, job title)
+    hiring = Hiring(rng)
 
-    def hire(unit: Unit, label: str, title: str, role: str = RoleName.HANDLER,
-             login: str = "") -> Any:
-        name, username = book.new()
-        if login and login not in book.usernames:  # a fixed demo login, unless it is taken
-            book.usernames.add(login)
-            username = login
-        user = User(username=username, first_name=f"{label} {name}", password=password)
-        hires.append((user, unit, role, title))
-        return user
+    def hire(unit: Unit, label: str, title: str, role: str = RoleName.HANDLER, login: str = "") -> Any:
+        return hiring.hire(unit, label, title, domain=Domain.PETITIONS, role=role, login=login)
 
     def leader(title: str) -> str:
-        return f"{title} {book.new()[0]}"
+        return f"{title} {hiring.book.new()[0]}"
 
     bureau_unit = Unit.objects.get(kind=UnitKind.DEPARTMENT, name="信访局")
     discipline_unit = Unit.objects.get(code=settings.PINGAN_PETITION_DISCIPLINE_UNIT_CODE)
@@ -224,13 +212,11 @@ def _hire_petition_staff(*, geo: Geography, personas: Personas, rng: random.Rand
         towns[town.pk] = Desk(unit=town, handler=clerk,
                               head=hire(town, town.name, head_title, RoleName.SUPERVISOR),
                               leaders=tuple(leader(t) for t in titles))
-    User.objects.bulk_create([user for user, _unit, _role, _title in hires])
-    Role.objects.bulk_create(Role(user=user, unit=unit, role=role, title=title, domain=Domain.PETITIONS)
-                             for user, unit, role, title in hires)
+    hiring.save()
     registrars = {Channel.VISIT: visits, Channel.LETTER: letters, Channel.ONLINE: online,
                   Channel.PHONE: online}
     return PetitionStaff(registrars=registrars, reviewer=reviewer, bureau=bureau,
-                         discipline=discipline, towns=towns, hired=len(hires))
+                         discipline=discipline, towns=towns, hired=len(hiring.hires))
 
 
 class PetitionerBook:
