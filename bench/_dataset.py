@@ -9,7 +9,7 @@ No events are written: the list benchmarks never read them.
 
 The ledger is plausible rather than uniform: hazards spread over every town's grid cells,
 villages and the towns themselves by population, categories in the urban or rural mix of
-``pingan.demo.generate``, about 5% major, 80% closed, 5% rejected and 15% open with a mix of
+``pingan.demo.hazards``, about 5% major, 80% closed, 5% rejected and 15% open with a mix of
 on-time, due-soon, overdue and long-overdue deadlines computed by the deadline rules
 (``pingan.core.deadlines.due_date``), opened over three years, ids and ``YH-<year>-<n>``
 references in the order the hazards were opened.
@@ -167,7 +167,7 @@ def _staff(district: Any) -> Geography:
     from django.contrib.auth.hashers import make_password
 
     from pingan.core.models import Responsibility, Role, RoleName, Unit, UnitKind
-    from pingan.demo.generate import GIVEN, SURNAMES
+    from pingan.demo.texts import GIVEN, SURNAMES
 
     User = get_user_model()
     units = list(Unit.objects.exclude(kind=UnitKind.DEPARTMENT).order_by("prefix"))
@@ -235,7 +235,7 @@ def _plans(geo: Geography, *, rows: int, now: dt.datetime, rng: random.Random,
     from django.conf import settings
 
     from pingan.core.deadlines import due_date
-    from pingan.demo.generate import CATEGORY_MIX
+    from pingan.demo.hazards import CATEGORY_MIX
 
     tz = dt.timezone(dt.timedelta(hours=8)) if settings.TIME_ZONE == "Asia/Shanghai" else None
     if tz is None:
@@ -330,7 +330,7 @@ class _Text:
     geo: Geography
 
     def __post_init__(self) -> None:
-        from pingan.demo.generate import (
+        from pingan.demo.texts import (
             ESTATES,
             FOUND_BY,
             MAJOR_EXTENSION_REASON,
@@ -350,7 +350,7 @@ class _Text:
 
     def __call__(self, plan: Plan) -> tuple[Any, str, str, str]:
         """A template and its title, description and location for the plan's place
-        (as ``pingan.demo.generate`` words them)."""
+        (as ``pingan.demo.hazards`` words them)."""
         rng = self.rng
         major = plan.severity == "major"
         tpl = rng.choice(self.majors[plan.category] if major else self.templates[plan.category])

@@ -72,15 +72,16 @@ def main() -> None:
     with scratch_django(db=args.db):
         from django.db import connection
 
+        from pingan.demo import fraud as fraud_demo
         from pingan.demo.district import build_district, build_personas
+        from pingan.demo.generator import DemoContext
         from pingan.fraud import ledger as fraud_ledger
-        from pingan.fraud.demo import demo_fraud
         from pingan.fraud.models import FraudCase
 
         build_district()
         personas = build_personas()
         started = time.perf_counter()
-        demo_fraud(personas=personas, count=args.base)
+        fraud_demo.generate(DemoContext.ending(personas=personas), args.base)
         base_seconds = time.perf_counter() - started
         stored = FraudCase.objects.count()
         print(f"{connection.vendor}: {stored} cases stored through the services in {base_seconds:.1f} s "

@@ -171,7 +171,8 @@ def _split_into_micro_grids(district: Unit) -> None:
     Unit.objects.bulk_create(micro_grids)
 
 
-def _user(username: str, full_name: str, *, superuser: bool = False) -> object:
+def demo_login(username: str, full_name: str, *, superuser: bool = False) -> object:
+    """A fixed demo login with the demo password, made once."""
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=username,
@@ -183,7 +184,7 @@ def _user(username: str, full_name: str, *, superuser: bool = False) -> object:
     return user
 
 
-def _role(user: object, unit: Unit, role: str, title: str, domain: str = ALL_DOMAINS) -> None:
+def demo_role(user: object, unit: Unit, role: str, title: str, domain: str = ALL_DOMAINS) -> None:
     Role.objects.get_or_create(user=user, unit=unit, role=role, domain=domain, defaults={"title": title})
 
 
@@ -227,9 +228,9 @@ SAFETY_LEADERS = (
 def leader_in_charge(username: str, full_name: str, unit: Unit, domain: str, title: str) -> object:
     """A leader in charge of ``domain`` at ``unit``, who sees the unit's cases (a viewer:
     leaders answer for the work, they are not assigned it)."""
-    user = _user(username, full_name)
+    user = demo_login(username, full_name)
     Leadership.objects.get_or_create(user=user, unit=unit, domain=domain, defaults={"title": title})
-    _role(user, unit, RoleName.VIEWER, title, domain)  # a leader sees the domain they answer for
+    demo_role(user, unit, RoleName.VIEWER, title, domain)  # a leader sees the domain they answer for
     return user
 
 
@@ -241,19 +242,19 @@ def build_personas() -> Personas:
     shiliang = Unit.objects.get(parent=district, name="石梁镇")
     grid = Unit.objects.filter(parent__parent=hangbu, kind=UnitKind.GRID).order_by("prefix").first()
     fire = Unit.objects.get(kind=UnitKind.DEPARTMENT, name="消防救援大队")
-    admin = _user("admin", "区平安办管理员")
-    _role(admin, district, RoleName.ADMIN, "区平安办", ALL_DOMAINS)
+    admin = demo_login("admin", "区平安办管理员")
+    demo_role(admin, district, RoleName.ADMIN, "区平安办", ALL_DOMAINS)
     # The district admin configures units, roles and deadline policies in the admin site.
     type(admin).objects.filter(pk=admin.pk).update(is_staff=True)
     admin.groups.add(district_admin_group())
-    town_handler = _user("hangbu", "航埠镇平安办 王敏")
-    _role(town_handler, hangbu, RoleName.HANDLER, "镇平安办", ALL_DOMAINS)
-    grid_worker = _user("grid", "网格员 李强")
-    _role(grid_worker, grid, RoleName.HANDLER, "专职网格员", ALL_DOMAINS)
-    fire_handler = _user("fire", "消防救援大队 陈刚")
-    _role(fire_handler, fire, RoleName.HANDLER, "防火监督员", Domain.HAZARDS)
-    outsider = _user("shiliang", "石梁镇平安办 赵丽")
-    _role(outsider, shiliang, RoleName.HANDLER, "镇平安办", ALL_DOMAINS)
+    town_handler = demo_login("hangbu", "航埠镇平安办 王敏")
+    demo_role(town_handler, hangbu, RoleName.HANDLER, "镇平安办", ALL_DOMAINS)
+    grid_worker = demo_login("grid", "网格员 李强")
+    demo_role(grid_worker, grid, RoleName.HANDLER, "专职网格员", ALL_DOMAINS)
+    fire_handler = demo_login("fire", "消防救援大队 陈刚")
+    demo_role(fire_handler, fire, RoleName.HANDLER, "防火监督员", Domain.HAZARDS)
+    outsider = demo_login("shiliang", "石梁镇平安办 赵丽")
+    demo_role(outsider, shiliang, RoleName.HANDLER, "镇平安办", ALL_DOMAINS)
     units = {unit.name: unit for unit in (district, hangbu, shiliang)}
     for username, full_name, unit_name, title in SAFETY_LEADERS:
         leader_in_charge(username, full_name, units[unit_name], Domain.HAZARDS, title)

@@ -1,6 +1,6 @@
 """One year of petitions (信访) in the demo district (柯城区), played through the real services.
 
-As with the hazards (``generate.py``), the year is first *planned* from one seeded random
+As with the hazards (``hazards.py``), the year is first *planned* from one seeded random
 generator — who petitions, about what, where, through which channel and when, and how far
 each petition's statutory clock runs — and then *played* in time order through
 ``petition_register``, ``petition_transition`` and ``petition_extend`` with back-dated
@@ -25,19 +25,16 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import random
-import sys
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from enum import StrEnum
 from itertools import accumulate
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from tqdm import tqdm
 
 from pingan.core.deadlines import (
     add_working_days,
@@ -48,19 +45,13 @@ from pingan.core.deadlines import (
     next_working_day_on_or_after,
 )
 from pingan.core.escalation import MAX_STEPS, escalate_overdue
-from pingan.core.models import Domain, Role, RoleName, Unit, UnitKind
-from pingan.core.personal.idcard import check_character
+from pingan.core.models import Domain, RoleName, Unit, UnitKind
 from pingan.demo import petition_texts as texts
-from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, DISTRICT_NAME, Personas
-from pingan.demo.generate import (
-    CHUNK_STEPS,
-    ESCALATION_SWEEP_TIME,
-    Geography,
-    Step,
-    _mark_handled_notices_read,
-    _NameBook,
-)
-from pingan.demo.texts import ESTATES, GIVEN, PREMISE_NAMES, RURAL_ROADS, STREETS, SURNAMES
+from pingan.demo.district import DISTRICT_CODE, DISTRICT_NAME, Personas
+from pingan.demo.generator import DemoContext, DomainDemo, Geography, Summary, local_moment
+from pingan.demo.people import Hiring, id_number, invented_name
+from pingan.demo.play import CHUNK_STEPS, Step, mark_handled_notices_read, sweep_after
+from pingan.demo.texts import ESTATES, PREMISE_NAMES, RURAL_ROADS, STREETS, SURNAMES
 from pingan.petitions.models import (
     Category,
     Channel,
@@ -139,10 +130,6 @@ SATISFACTION = {
 REPEAT_SHARE, SECOND_MATTER_SHARE = 0.09, 0.02
 OBJECTION_SHARE, REVIEW_SHARE, REEXAMS = 0.006, 0.012, 2
 BACKLOG_DESIGNATED = 0.65  # of the overdue open petitions, those with a leader and a date
-# Steps whose changes reset the escalation level, which the nightly sweep may have raised
-# since the petition was read: the event must show the real "before".
-RESETS_ESCALATION = frozenset({"accept", "object", "reroute", "extend", "request_review",
-                               "request_reexam"})
 OFFICE = (8 * 60 + 30, 17 * 60 + 30)  # minutes of the day: 8:30–17:30
 HOUR = dt.timedelta(hours=1)
 ONLINE_HOURS = {7: 1, 8: 3, 9: 6, 10: 7, 11: 6, 12: 3, 13: 3, 14: 5, 15: 6, 16: 5, 17: 3,
@@ -190,23 +177,13 @@ def _hire_petition_staff(*, geo: Geography, personas: Personas, rng: random.Rand
     """The 信访局 clerks and head, the discipline commission's petition office, the district's
     review office, and in every town a petition clerk and the head over them — except in
     航埠镇 and 石梁镇, where the town handler personas are the clerks."""
-    User = get_user_model()
-    password = make_password(DEMO_PASSWORD)
-    book = _NameBook(rng, set(User.objects.values_list("username", flat=True)))
-    hires: list[tuple[Any, Unit, str, str]] = []  # (user, unit, role, job title)
+    hiring = Hiring(rng)
 
-    def hire(unit: Unit, label: str, title: str, role: str = RoleName.HANDLER,
-             login: str = "") -> Any:
-        name, username = book.new()
-        if login and login not in book.usernames:  # a fixed demo login, unless it is taken
-            book.usernames.add(login)
-            username = login
-        user = User(username=username, first_name=f"{label} {name}", password=password)
-        hires.append((user, unit, role, title))
-        return user
+    def hire(unit: Unit, label: str, title: str, role: str = RoleName.HANDLER, login: str = "") -> Any:
+        return hiring.hire(unit, label, title, domain=Domain.PETITIONS, role=role, login=login)
 
     def leader(title: str) -> str:
-        return f"{title} {book.new()[0]}"
+        return f"{title} {hiring.book.new()[0]}"
 
     bureau_unit = Unit.objects.get(kind=UnitKind.DEPARTMENT, name="信访局")
     discipline_unit = Unit.objects.get(code=settings.PINGAN_PETITION_DISCIPLINE_UNIT_CODE)
@@ -234,13 +211,11 @@ def _hire_petition_staff(*, geo: Geography, personas: Personas, rng: random.Rand
         towns[town.pk] = Desk(unit=town, handler=clerk,
                               head=hire(town, town.name, head_title, RoleName.SUPERVISOR),
                               leaders=tuple(leader(t) for t in titles))
-    User.objects.bulk_create([user for user, _unit, _role, _title in hires])
-    Role.objects.bulk_create(Role(user=user, unit=unit, role=role, title=title, domain=Domain.PETITIONS)
-                             for user, unit, role, title in hires)
+    hiring.save()
     registrars = {Channel.VISIT: visits, Channel.LETTER: letters, Channel.ONLINE: online,
                   Channel.PHONE: online}
     return PetitionStaff(registrars=registrars, reviewer=reviewer, bureau=bureau,
-                         discipline=discipline, towns=towns, hired=len(hires))
+                         discipline=discipline, towns=towns, hired=len(hiring.hires))
 
 
 class PetitionerBook:
@@ -265,8 +240,7 @@ class PetitionerBook:
         while True:
             born = self.today - dt.timedelta(days=age * 365 + rng.randint(0, 364))
             sequence = rng.randint(0, 99) * 10 + rng.choice((0, 2, 4, 6, 8) if woman else (1, 3, 5, 7, 9))
-            first_17 = f"{area}{born:%Y%m%d}{sequence:03d}"
-            number = first_17 + check_character(first_17)
+            number = id_number(area, born, sequence)
             if number not in self.ids:
                 self.ids.add(number)
                 return number
@@ -280,7 +254,7 @@ class PetitionerBook:
 
     def new(self, *, town: Unit, place: str, urban: bool, migrant: bool) -> Petitioner:
         rng = self.rng
-        surname, given = rng.choice(SURNAMES)[0], rng.choice(GIVEN)[0]
+        surname, given = invented_name(rng)
         id_number = self._id_number(migrant=migrant, woman=given in texts.WOMEN_GIVEN)
         phone = self._phone()
         roll = rng.random()
@@ -305,6 +279,51 @@ class PetitionerBook:
 # ---------------------------------------------------------------------------
 
 
+class Action(StrEnum):
+    """What a step does: a workflow transition of the same name, or registering or extending."""
+
+    ACCEPT = "accept"
+    CLOSE = "close"
+    DECIDE_REEXAM = "decide_reexam"
+    DECIDE_REVIEW = "decide_review"
+    EXTEND = "extend"
+    NOT_ACCEPT = "not_accept"
+    OBJECT = "object"
+    RATE = "rate"
+    REGISTER = "register"
+    REPLY = "reply"
+    REQUEST_REEXAM = "request_reexam"
+    REQUEST_REVIEW = "request_review"
+    REROUTE = "reroute"
+    START = "start"
+
+
+# Steps whose changes reset the escalation level, which the nightly sweep may have raised
+# since the petition was read: the event must show the real "before".
+RESETS_ESCALATION = frozenset({Action.ACCEPT, Action.OBJECT, Action.REROUTE, Action.EXTEND,
+                               Action.REQUEST_REVIEW, Action.REQUEST_REEXAM})
+
+
+class Link(StrEnum):
+    """How a repeat petition is linked to the first."""
+
+    PROPOSED = ""  # left proposed: the handler has not yet said
+    AT_REGISTRATION = "register"  # by the clerk who registers it
+    CONFIRMED = "confirm"  # by the handler, today
+
+
+class Fate(StrEnum):
+    """How far a planned petition goes."""
+
+    HANDLED = "handled"  # accepted, answered, rated, closed
+    NOT_ACCEPTED = "not_accepted"
+    NEVER_DECIDED = "never_decided"  # received and never decided on: overdue for acceptance
+    STUCK = "stuck"  # accepted and never answered: the backlog
+    OBJECTED = "objected"  # the handling unit objects, and it is routed again
+    REVIEW = "review"
+    REEXAM = "reexam"
+
+
 @dataclass
 class Plan:
     received_at: dt.datetime
@@ -318,12 +337,12 @@ class Plan:
     person: Petitioner | None  # None: an anonymous accusation
     desk: Desk
     registrar: Any
-    fate: str = "handled"  # handled, not_accepted, never_decided, stuck, objected, review, reexam
+    fate: Fate = Fate.HANDLED
     reason: str = ""  # why not accepted
     title: str = ""
     account: str = ""
     repeat_of: Plan | None = None
-    link: str = ""  # how a repeat is linked: "register", "confirm" (today), "" (left proposed)
+    link: Link = Link.PROPOSED
     other_matter_of: Plan | None = None  # the same person's earlier, different petition
     index: int = -1
     steps: list[Step] = field(default_factory=list)
@@ -338,7 +357,6 @@ class PetitionPlanner:
     def __init__(self, *, rng: random.Random, geo: Geography, staff: PetitionStaff,
                  personas: Personas, book: RuleBook, now: dt.datetime):
         self.rng, self.geo, self.staff, self.book, self.now = rng, geo, staff, book, now
-        self.tz = timezone.get_default_timezone()
         today = timezone.localtime(now).date()
         self.days = [today - dt.timedelta(days=n) for n in range(365, 0, -1)]
         self.people = PetitionerBook(rng, today)
@@ -372,7 +390,7 @@ class PetitionPlanner:
 
     def _clock(self, day: dt.date, first: int, last: int) -> dt.datetime:
         minute = self.rng.randint(first, last)
-        return dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=self.tz)
+        return local_moment(day, minute // 60, minute % 60)
 
     def _received(self, category: str, channel: str, window: tuple[int, int] | None) -> dt.datetime:
         """When a petition came in: online at any hour of any day, the rest in office hours."""
@@ -386,7 +404,7 @@ class PetitionPlanner:
         if online:
             hours, weights = zip(*ONLINE_HOURS.items(), strict=True)
             hour = rng.choices(hours, weights=weights)[0]
-            return dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59)), tzinfo=self.tz)
+            return local_moment(day, hour, rng.randint(0, 59))
         return self._clock(day, *OFFICE)
 
     def _office(self, t: dt.datetime, *, not_before: dt.datetime) -> dt.datetime:
@@ -501,7 +519,7 @@ class PetitionPlanner:
         not_accepted = {PetitionType.SUGGESTION: 0.02, PetitionType.ACCUSATION: 0.05}.get(
             plan.petition_type, NOT_ACCEPTED_LAW if plan.category == Category.LAW else NOT_ACCEPTED)
         if roll < not_accepted:
-            plan.fate = "not_accepted"
+            plan.fate = Fate.NOT_ACCEPTED
             if plan.category == Category.LAW and rng.random() < 0.85:
                 plan.reason = NotAcceptedReason.LEGAL_PROCEDURE
             elif plan.petition_type == PetitionType.COMPLAINT and rng.random() < 0.6:
@@ -509,9 +527,9 @@ class PetitionPlanner:
             else:
                 plan.reason = NotAcceptedReason.OUTSIDE_AUTHORITY
         elif roll < not_accepted + NEVER_DECIDED:
-            plan.fate = "never_decided"
+            plan.fate = Fate.NEVER_DECIDED
         elif roll < not_accepted + NEVER_DECIDED + STUCK.get(plan.category, STUCK_OTHERWISE):
-            plan.fate = "stuck"
+            plan.fate = Fate.STUCK
 
     # -- the clock of one petition ---------------------------------------------
 
@@ -529,45 +547,45 @@ class PetitionPlanner:
         rng = self.rng
         book = self.book
         t = plan.received_at
-        steps = [Step(t, "register", plan.registrar, self._registration(plan))]
+        steps = [Step(t, Action.REGISTER, plan.registrar, self._registration(plan))]
         desk = plan.desk
-        if plan.fate == "objected":
+        if plan.fate == Fate.OBJECTED:
             objection = book.term(Rule.OBJECTION)
             until = due_date(local_date(t), objection.duration, objection.day_type)
             day = add_working_days(local_date(t), rng.randint(1, 3))
             t = self._office(self._clock(min(day, until), *OFFICE), not_before=t + dt.timedelta(hours=2))
-            steps.append(Step(t, "object", desk.handler, {"note": rng.choice(texts.OBJECTION_NOTES)}))
+            steps.append(Step(t, Action.OBJECT, desk.handler, {"note": rng.choice(texts.OBJECTION_NOTES)}))
             t = self._after(t, 0.2, 3)
             desk = plan.desk = self.staff.bureau
-            steps.append(Step(t, "reroute", plan.registrar,
+            steps.append(Step(t, Action.REROUTE, plan.registrar,
                               {"handling_unit": desk.unit, "note": texts.REROUTE_NOTE}))
         acceptance_due = book.term(Rule.ACCEPTANCE).due_at(t)
-        if plan.fate == "never_decided":
+        if plan.fate == Fate.NEVER_DECIDED:
             return steps
-        if plan.fate == "not_accepted":
+        if plan.fate == Fate.NOT_ACCEPTED:
             t = self._within(t, acceptance_due, 0.05, 0.7)
-            steps.append(Step(t, "not_accept", desk.handler, {
+            steps.append(Step(t, Action.NOT_ACCEPT, desk.handler, {
                 "reason": plan.reason, "note": rng.choice(texts.NOT_ACCEPTED_NOTES[plan.reason])}))
             return steps
         if rng.random() < LATE_ACCEPT:
             t = self._office(acceptance_due + dt.timedelta(days=rng.uniform(1, 10)), not_before=t)
         else:
             t = self._within(t, acceptance_due, 0.02, 0.45)
-        steps.append(Step(t, "accept", desk.handler))
+        steps.append(Step(t, Action.ACCEPT, desk.handler))
         accepted = t
         term = book.term(book.resolution_rule(plan.petition_type))
         due = term.due_at(accepted)
         if rng.random() < STARTED:
             t = self._after(t, 0, 4)
-            steps.append(Step(t, "start", desk.handler, {"note": rng.choice(texts.START_NOTES)}))
+            steps.append(Step(t, Action.START, desk.handler, {"note": rng.choice(texts.START_NOTES)}))
         extension = min(rng.choice((15, 20, 30)), book.longest_extension(term.duration))
-        extended = extension > 0 and rng.random() < (0.4 if plan.fate == "stuck" else EXTENDED)
+        extended = extension > 0 and rng.random() < (0.4 if plan.fate == Fate.STUCK else EXTENDED)
         if extended:
             t = self._office(due - dt.timedelta(days=rng.uniform(2, 12)), not_before=t + HOUR)
-            steps.append(Step(t, "extend", desk.head, {"days": extension,
+            steps.append(Step(t, Action.EXTEND, desk.head, {"days": extension,
                                                       "reason": rng.choice(texts.EXTENSION_REASONS)}))
             due = end_of_day(due_date(local_date(accepted), term.duration + extension, term.day_type))
-        if plan.fate == "stuck":
+        if plan.fate == Fate.STUCK:
             return steps
         if rng.random() < LATE_REPLY:
             t = self._office(due + dt.timedelta(days=rng.uniform(2, 20)), not_before=t)
@@ -579,7 +597,7 @@ class PetitionPlanner:
     def _answer(self, plan: Plan, desk: Desk, t: dt.datetime) -> list[Step]:
         """The reply, the petitioner's satisfaction, closing, and any review and re-examination."""
         rng = self.rng
-        contested = plan.fate in ("review", "reexam")
+        contested = plan.fate in (Fate.REVIEW, Fate.REEXAM)
         if contested:
             outcome = rng.choice((Outcome.EXPLAINED, Outcome.NOT_SUPPORTED))
         else:
@@ -592,12 +610,12 @@ class PetitionPlanner:
         else:
             note = (texts.EXPLAINED if outcome == Outcome.EXPLAINED else texts.NOT_SUPPORTED)[plan.category]
         replied = t
-        steps = [Step(t, "reply", desk.handler, {"outcome": outcome, "note": note})]
+        steps = [Step(t, Action.REPLY, desk.handler, {"outcome": outcome, "note": note})]
         t = self._after(t, 0.5, 6)
         if plan.person is None:
-            steps.append(Step(t, "close", desk.handler, {"note": texts.ANONYMOUS_CLOSE_NOTE}))
+            steps.append(Step(t, Action.CLOSE, desk.handler, {"note": texts.ANONYMOUS_CLOSE_NOTE}))
         elif rng.random() < UNRATED and not contested:
-            steps.append(Step(t, "close", desk.handler, {"note": rng.choice(texts.UNRATED_CLOSE_NOTES)}))
+            steps.append(Step(t, Action.CLOSE, desk.handler, {"note": rng.choice(texts.UNRATED_CLOSE_NOTES)}))
         else:
             mix = SATISFACTION[outcome]
             satisfaction = Satisfaction.NOT_SATISFIED if contested else \
@@ -606,10 +624,10 @@ class PetitionPlanner:
             asked_by = SatisfactionChannel.VISIT if "上门" in note else SatisfactionChannel.PHONE
             # An accusation's accuser is known to the discipline office alone: it calls back.
             caller = desk.head if desk is self.staff.discipline else self.staff.callback
-            steps.append(Step(t, "rate", caller,
+            steps.append(Step(t, Action.RATE, caller,
                               {"satisfaction": satisfaction, "asked_by": asked_by, "note": note}))
             t = self._after(t, 0, 3)
-            steps.append(Step(t, "close", desk.handler))
+            steps.append(Step(t, Action.CLOSE, desk.handler))
         if contested:
             steps += self._review(plan, replied, t)
         return steps
@@ -622,40 +640,41 @@ class PetitionPlanner:
         latest = self._clock(due_date(local_date(replied), window.duration, window.day_type)
                              - dt.timedelta(days=2), *OFFICE)
         t = self._office(earliest + (latest - earliest) * rng.uniform(0.1, 0.9), not_before=earliest)
-        steps = [Step(t, "request_review", registrar, {"note": "信访人不服处理意见，书面申请复查。"})]
+        steps = [Step(t, Action.REQUEST_REVIEW, registrar, {"note": "信访人不服处理意见，书面申请复查。"})]
         t = self._after(t, 8, 26)
-        upheld = plan.fate == "reexam" or rng.random() < 0.85
+        upheld = plan.fate == Fate.REEXAM or rng.random() < 0.85
         decision = ReviewOutcome.UPHELD if upheld else ReviewOutcome.CHANGED
-        steps.append(Step(t, "decide_review", reviewer,
+        steps.append(Step(t, Action.DECIDE_REVIEW, reviewer,
                           {"decision": decision, "note": texts.REVIEW_NOTES[decision]}))
-        if plan.fate == "reexam":
+        if plan.fate == Fate.REEXAM:
             t = self._after(t, 4, 20)
-            steps.append(Step(t, "request_reexam", registrar, {"note": "信访人不服复查意见，申请复核。"}))
+            steps.append(Step(t, Action.REQUEST_REEXAM, registrar,
+                              {"note": "信访人不服复查意见，申请复核。"}))
             t = self._after(t, 10, 25)
-            steps.append(Step(t, "decide_reexam", reviewer, {"decision": ReviewOutcome.UPHELD,
+            steps.append(Step(t, Action.DECIDE_REEXAM, reviewer, {"decision": ReviewOutcome.UPHELD,
                                                             "note": texts.REEXAM_NOTE}))
         return steps
 
     # -- people who come back --------------------------------------------------
 
-    def _again(self, original: Plan, link: str) -> Plan | None:
+    def _again(self, original: Plan, link: Link) -> Plan | None:
         """The same person on the same matter, later: while it is still being handled (not
         accepted again: in progress), after a reply they did not accept, or after it was
         concluded by re-examination (not accepted again on the same facts)."""
         rng = self.rng
         latest = self.now - dt.timedelta(hours=rng.uniform(3, 72))
-        concluded = original.time_of("decide_reexam")
-        replied = original.time_of("reply")
+        concluded = original.time_of(Action.DECIDE_REEXAM)
+        replied = original.time_of(Action.REPLY)
         if concluded is not None:
             received, fate, reason = concluded + dt.timedelta(days=rng.uniform(15, 60)), \
-                "not_accepted", NotAcceptedReason.CONCLUDED
+                Fate.NOT_ACCEPTED, NotAcceptedReason.CONCLUDED
         elif replied is not None and replied < latest and rng.random() < 0.7:
             received = replied + dt.timedelta(days=rng.uniform(5, 60))
-            fate, reason = rng.choice((("handled", ""), ("not_accepted", NotAcceptedReason.OTHER)))
+            fate, reason = rng.choice(((Fate.HANDLED, ""), (Fate.NOT_ACCEPTED, NotAcceptedReason.OTHER)))
         else:
-            accepted = original.time_of("accept") or original.received_at
+            accepted = original.time_of(Action.ACCEPT) or original.received_at
             received = accepted + dt.timedelta(days=rng.uniform(7, 40))
-            fate, reason = "not_accepted", NotAcceptedReason.IN_PROGRESS
+            fate, reason = Fate.NOT_ACCEPTED, NotAcceptedReason.IN_PROGRESS
             if replied is not None:
                 received = min(received, replied - dt.timedelta(days=1))
         if received > latest or received <= original.received_at:
@@ -688,15 +707,16 @@ class PetitionPlanner:
         for plan in firsts:
             plan.steps = self._timeline(plan)
         named = [p for p in firsts if p.person is not None and p.petition_type == PetitionType.COMPLAINT
-                 and p.fate not in ("not_accepted", "never_decided")]
+                 and p.fate not in (Fate.NOT_ACCEPTED, Fate.NEVER_DECIDED)]
         later: list[Plan] = []
         for plan in firsts:
-            if plan.fate == "reexam":
-                again = self._again(plan, "register")
+            if plan.fate == Fate.REEXAM:
+                again = self._again(plan, Link.AT_REGISTRATION)
                 later += [again] if again else []
         # A few of each link for certain, then mostly linked by the clerk who registers it.
-        links = ["", "", "confirm", "confirm"]
-        links += rng.choices(("register", "confirm", ""), weights=(7, 2.5, 0.5), k=max(0, repeats - 4))
+        links = [Link.PROPOSED, Link.PROPOSED, Link.CONFIRMED, Link.CONFIRMED]
+        links += rng.choices((Link.AT_REGISTRATION, Link.CONFIRMED, Link.PROPOSED), weights=(7, 2.5, 0.5),
+                             k=max(0, repeats - 4))
         for link in links[:repeats]:
             again = self._again(rng.choice(named), link) if named else None
             later += [again] if again else []
@@ -728,20 +748,20 @@ class PetitionPlanner:
         """Objections, reviews and re-examinations are rare: a few each, by quota, among the
         petitions old enough for them to have run their course."""
         rng = self.rng
-        ordinary = [p for p in plans if p.fate == "handled" and p.petition_type == PetitionType.COMPLAINT
+        ordinary = [p for p in plans if p.fate == Fate.HANDLED and p.petition_type == PetitionType.COMPLAINT
                     and p.person is not None]
         old = [p for p in ordinary if p.received_at < self.now - dt.timedelta(days=230)]
         for plan in rng.sample(old, min(REEXAMS, len(old))):
-            plan.fate = "reexam"
-        reviewable = [p for p in ordinary if p.fate == "handled"
+            plan.fate = Fate.REEXAM
+        reviewable = [p for p in ordinary if p.fate == Fate.HANDLED
                       and 110 < (self.now - p.received_at).days < 330]
         for plan in rng.sample(reviewable, min(max(3, round(count * REVIEW_SHARE)), len(reviewable))):
-            plan.fate = "review"
-        objectable = [p for p in ordinary if p.fate == "handled" and p.desk.unit == p.town
+            plan.fate = Fate.REVIEW
+        objectable = [p for p in ordinary if p.fate == Fate.HANDLED and p.desk.unit == p.town
                       and p.registrar in self.staff.registrars.values()
                       and p.received_at < self.now - dt.timedelta(days=30)]
         for plan in rng.sample(objectable, min(max(2, round(count * OBJECTION_SHARE)), len(objectable))):
-            plan.fate = "objected"
+            plan.fate = Fate.OBJECTED
 
 
 # ---------------------------------------------------------------------------
@@ -750,8 +770,8 @@ class PetitionPlanner:
 
 
 def _perform(step: Step, plan: Plan, petitions: dict[int, Petition]) -> Petition:
-    if step.action == "register":
-        linked = plan.repeat_of is not None and plan.link == "register"
+    if step.action == Action.REGISTER:
+        linked = plan.repeat_of is not None and plan.link == Link.AT_REGISTRATION
         petitions[plan.index] = petition_register(
             actor=step.actor, received_at=step.at, **step.kwargs,
             repeat_of=petitions[plan.repeat_of.index].ref if linked else None,
@@ -761,16 +781,9 @@ def _perform(step: Step, plan: Plan, petitions: dict[int, Petition]) -> Petition
     if step.action in RESETS_ESCALATION:
         petition.refresh_from_db(fields=["escalation_level"])
     mine = {"petition": petition, "actor": step.actor, "expected_version": petition.version, "at": step.at}
-    if step.action == "extend":
+    if step.action == Action.EXTEND:
         return petition_extend(**mine, **step.kwargs)
     return petition_transition(**mine, name=step.action, **step.kwargs)
-
-
-def _sweep_after(moment: dt.datetime) -> dt.datetime:
-    """The escalation worker's first nightly pass after ``moment``."""
-    local = timezone.localtime(moment)
-    night = dt.datetime.combine(local.date(), ESCALATION_SWEEP_TIME, tzinfo=local.tzinfo)
-    return night if night > local else night + dt.timedelta(days=1)
 
 
 class _NightlySweeps:
@@ -791,7 +804,7 @@ class _NightlySweeps:
         if not petition.is_open or petition.due_at is None:
             return
         for step in range(MAX_STEPS):
-            night = _sweep_after(petition.due_at + step * self.interval)
+            night = sweep_after(petition.due_at + step * self.interval)
             if after < night <= self.now:  # a past night was watched when the deadline was set
                 heapq.heappush(self.nights, (night, index, petition.due_at))
 
@@ -806,14 +819,14 @@ class _NightlySweeps:
                 escalate_overdue(now=night)
 
 
-def _play(plans: list[Plan], now: dt.datetime, stderr: Any) -> dict[int, Petition]:
-    """Every step up to ``now`` in time order, with the nightly escalation sweep between."""
+def _play(plans: list[Plan], ctx: DemoContext) -> dict[int, Petition]:
+    """Every step up to ``ctx.now`` in time order, with the nightly escalation sweep between."""
+    now = ctx.now
     timeline = sorted(((step.at, plan.index, n, step) for plan in plans
                        for n, step in enumerate(plan.steps) if step.at <= now), key=lambda entry: entry[:3])
     petitions: dict[int, Petition] = {}
     sweeps = _NightlySweeps(petitions, now)
-    with tqdm(total=len(timeline), unit="step", desc="A year of petitions", disable=stderr is None,
-              file=sys.stderr) as bar:
+    with ctx.progress(total=len(timeline), desc="A year of petitions") as bar:
         for chunk in range(0, len(timeline), CHUNK_STEPS):
             with transaction.atomic():
                 for at, index, _n, step in timeline[chunk:chunk + CHUNK_STEPS]:
@@ -838,7 +851,7 @@ def _todays_work(*, plans: list[Plan], petitions: dict[int, Petition], staff: Pe
         if petition is None:
             continue
         desk = staff.desk_of(petition.handling_unit_id)
-        if plan.repeat_of is not None and plan.link == "confirm":
+        if plan.repeat_of is not None and plan.link == Link.CONFIRMED:
             petition_repeat_confirm(petition=petition, original_ref=petitions[plan.repeat_of.index].ref,
                                     actor=desk.handler, expected_version=petition.version)
         if plan.other_matter_of is not None and plan.other_matter_of.index in petitions:
@@ -856,63 +869,43 @@ def _todays_work(*, plans: list[Plan], petitions: dict[int, Petition], staff: Pe
                                 leader=rng.choice(desk.leaders), target_date=target)
 
 
-@dataclass(frozen=True)
-class PetitionSummary:
-    now: dt.datetime
-    petitions: int
-    staff_created: int
-    by_status: dict[str, int]
-    by_channel: dict[str, int]
-    by_type: dict[str, int]
-    overdue: int
-    designated: int
-    repeats: int
-
-    def __str__(self) -> str:
-        def listed(counts: dict[str, int]) -> str:
-            return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        return (f"{self.petitions} petitions ({listed(self.by_status)}); "
-                f"channels: {listed(self.by_channel)}; types: {listed(self.by_type)}; "
-                f"{self.overdue} overdue and open, {self.designated} with a responsible leader; "
-                f"{self.repeats} linked repeats; {self.staff_created} petition staff created.")
-
-
-def summarise_petitions(*, now: dt.datetime, staff_created: int = 0) -> PetitionSummary:
+def summarise(*, now: dt.datetime, staff_created: int = 0) -> Summary:
     petitions = Petition.objects.all()
 
     def counts(name: str) -> dict[str, int]:
         return dict(petitions.values_list(name).annotate(n=Count("pk")).order_by())
 
-    return PetitionSummary(
-        now=now, petitions=petitions.count(), staff_created=staff_created, by_status=counts("status"),
-        by_channel=counts("channel"), by_type=counts("petition_type"),
-        overdue=petitions.filter(is_open=True, due_at__lt=now).count(),
-        designated=petitions.exclude(backlog_leader="").count(),
-        repeats=petitions.filter(repeat_of__isnull=False).count(),
+    return Summary(
+        domain="petitions", now=now, total=petitions.count(),
+        breakdowns={"status": counts("status"), "channel": counts("channel"),
+                    "type": counts("petition_type")},
+        counts={"overdue and open": petitions.filter(is_open=True, due_at__lt=now).count(),
+                "with a responsible leader": petitions.exclude(backlog_leader="").count(),
+                "linked repeats": petitions.filter(repeat_of__isnull=False).count(),
+                "petition staff created": staff_created},
     )
 
 
-def generate_petitions(*, personas: Personas, count: int = 1500, seed: int = 20260425,
-                       stderr: Any = None) -> PetitionSummary:
-    """About ``count`` petitions over the twelve months before now, each taken as far along
-    its clock as it would have got by now. ``stderr`` gets a progress bar.
+def generate(ctx: DemoContext, count: int) -> Summary:
+    """About ``count`` petitions over the twelve months before ``ctx.now``, each taken as far
+    along its clock as it would have got by then.
 
-    Petition staff are hired first (see ``_hire_petition_staff``); the district and the
-    personas must exist. The year ends at the clock's now, as the steps taken today (repeat
-    links, backlog leaders) are dated by the clock: freeze it for a reproducible year."""
-    now = timezone.now()
-    rng = random.Random(seed)
-    geo = Geography.load()
+    Petition staff are hired first (see ``_hire_petition_staff``). The steps taken today
+    (repeat links, backlog leaders) are dated by the clock: freeze it for a reproducible year."""
+    rng = ctx.rng()
+    geo = ctx.geography
     with transaction.atomic():
-        staff = _hire_petition_staff(geo=geo, personas=personas, rng=rng)
+        staff = _hire_petition_staff(geo=geo, personas=ctx.personas, rng=rng)
     with rulebooks_held():  # thousands of steps, and nobody edits the rules meanwhile
-        planner = PetitionPlanner(rng=rng, geo=geo, staff=staff, personas=personas, book=rulebook(), now=now)
+        planner = PetitionPlanner(rng=rng, geo=geo, staff=staff, personas=ctx.personas, book=rulebook(),
+                                  now=ctx.now)
         plans = planner.plan_year(count)
-        petitions = _play(plans, now, stderr)
-        _todays_work(plans=plans, petitions=petitions, staff=staff, now=now, rng=rng)
+        petitions = _play(plans, ctx)
+        _todays_work(plans=plans, petitions=petitions, staff=staff, now=ctx.now, rng=rng)
     with transaction.atomic():
-        _mark_handled_notices_read(now=now)
-    summary = summarise_petitions(now=now, staff_created=staff.hired)
-    if stderr is not None:
-        stderr.write(str(summary))
-    return summary
+        mark_handled_notices_read(now=ctx.now)
+    return summarise(now=ctx.now, staff_created=staff.hired)
+
+
+PETITIONS = DomainDemo(name="petitions", default_count=1500, count_help="About how many petitions to make.",
+                       generate=generate)

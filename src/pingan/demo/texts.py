@@ -1,6 +1,7 @@
 """The words of the demo year: names of people and places, what hazards look like in each
 category, and the notes people write at each step. All invented; kept apart from
-``generate.py`` so that the logic there reads on its own."""
+``hazards.py`` so that the logic there reads on its own (the names and places serve every
+domain's generator)."""
 
 from __future__ import annotations
 

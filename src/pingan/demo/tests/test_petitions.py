@@ -21,8 +21,9 @@ from pingan.core.events import ChainBreak, verify_chains
 from pingan.core.models import Event, EventType, Notification, Role, RoleName, UnitKind
 from pingan.core.personal.idcard import validate_id_number
 from pingan.demo.district import build_district, build_personas
+from pingan.demo.generator import DemoContext
 from pingan.demo.petition_texts import EXTENSION_REASONS, PROJECTS
-from pingan.demo.petitions import generate_petitions
+from pingan.demo.petitions import generate
 from pingan.petitions.models import (
     Category,
     Channel,
@@ -46,7 +47,7 @@ def year(django_db_setup, django_db_blocker):
     rolled back when the module is done; each test runs in a savepoint within it."""
     with django_db_blocker.unblock(), transaction.atomic(), time_machine.travel(NOW, tick=False):
         build_district(grids_per_village=1)
-        yield generate_petitions(personas=build_personas(), count=COUNT, seed=11)
+        yield generate(DemoContext.ending(personas=build_personas(), seed=11), COUNT)
         transaction.set_rollback(True)
 
 
@@ -55,8 +56,8 @@ def _local(moment: dt.datetime) -> dt.datetime:
 
 
 def test_every_town_has_petitions_and_the_mix_looks_like_a_district(year, district):
-    assert year.petitions == Petition.objects.count()
-    assert 0.9 * COUNT <= year.petitions <= COUNT
+    assert year.total == Petition.objects.count()
+    assert 0.9 * COUNT <= year.total <= COUNT
     for town in district.children.exclude(kind=UnitKind.DEPARTMENT):
         assert Petition.objects.filter(unit_prefix__startswith=town.prefix).exists(), town.name
     channels = Counter(Petition.objects.values_list("channel", flat=True))
@@ -65,7 +66,7 @@ def test_every_town_has_petitions_and_the_mix_looks_like_a_district(year, distri
     assert channels[Channel.VISIT] > 0
     assert channels[Channel.RECEPTION_DAY] == 0, "reception days are made elsewhere"
     types = Counter(Petition.objects.values_list("petition_type", flat=True))
-    assert types[PetitionType.COMPLAINT] > 0.7 * year.petitions
+    assert types[PetitionType.COMPLAINT] > 0.7 * year.total
     assert 0 < types[PetitionType.ACCUSATION] < types[PetitionType.SUGGESTION]
 
 
@@ -92,7 +93,7 @@ def test_every_stage_of_the_clock_is_present(year):
     }
     for family, members in families.items():
         assert sum(statuses[s] for s in members) > 0, family
-    assert statuses[Status.CLOSED] > 0.5 * year.petitions
+    assert statuses[Status.CLOSED] > 0.5 * year.total
     assert 1 <= statuses[Status.UNDER_REEXAM] + statuses[Status.CONCLUDED] <= 2
 
 
@@ -106,7 +107,7 @@ def test_most_are_on_time_and_satisfied_some_not_accepted_objected_or_extended(y
     assert satisfaction[Satisfaction.SATISFIED] > 0.6 * sum(satisfaction.values())
     assert satisfaction[Satisfaction.NOT_SATISFIED] > 0
     not_accepted = Petition.objects.filter(status=Status.NOT_ACCEPTED)
-    assert 0.04 * year.petitions < not_accepted.count() < 0.2 * year.petitions
+    assert 0.04 * year.total < not_accepted.count() < 0.2 * year.total
     assert not not_accepted.filter(not_accepted_reason="").exists()
     assert not_accepted.filter(not_accepted_reason=NotAcceptedReason.LEGAL_PROCEDURE,
                                category=Category.LAW).exists()
@@ -123,7 +124,7 @@ def test_most_are_on_time_and_satisfied_some_not_accepted_objected_or_extended(y
 
 def test_an_overdue_backlog_escalated_and_mostly_given_a_leader(year):
     backlog = Petition.objects.filter(backlog_q(NOW))
-    assert 0.01 * year.petitions < backlog.count() < 0.15 * year.petitions
+    assert 0.01 * year.total < backlog.count() < 0.15 * year.total
     assert not backlog.filter(due_at__lt=NOW, escalation_level=0).exists()
     designated = Petition.objects.exclude(backlog_leader="")
     assert designated.count() > 0.4 * backlog.count()
@@ -172,7 +173,7 @@ def test_ids_phones_and_names_are_real_looking(year):
 def test_every_step_is_back_dated_chained_and_in_working_hours(year):
     assert [item for item in verify_chains() if isinstance(item, ChainBreak)] == []
     events = Event.objects.filter(case__kind="petition")
-    assert events.count() > 4 * year.petitions
+    assert events.count() > 4 * year.total
     last_at: dict[int, dt.datetime] = {}
     for case_id, at in events.order_by("case_id", "seq").values_list("case_id", "at"):
         assert NOW - dt.timedelta(days=366) < at <= NOW
@@ -243,14 +244,14 @@ def _same_seed_same_year(personas):
     before = Petition.objects.count()
     try:
         with transaction.atomic():
-            generate_petitions(personas=personas, count=40, seed=5)
+            generate(DemoContext.ending(personas=personas, seed=5), 40)
             first = _fingerprint()
             raise _Undo
     except _Undo:
         pass
     assert Petition.objects.count() == before
 
-    generate_petitions(personas=personas, count=40, seed=5)
+    generate(DemoContext.ending(personas=personas, seed=5), 40)
 
     assert before + 30 < len(first[0]) <= before + 40
     assert _fingerprint() == first

@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pingan.conftest import PHONE_SCREEN, browser_login, no_sideways_scroll
+from pingan.demo import receptions as reception_days
+from pingan.demo.generator import DemoContext
 from pingan.petitions.models import Petition
-from pingan.receptions.demo import demo_receptions
 from pingan.receptions.models import Reception, ReceptionStatus
 from pingan.receptions.periods import period_of
 
@@ -53,7 +54,7 @@ def _milestone(page, key: str) -> str:
 
 def test_register_a_visitor_at_todays_reception_on_a_phone(browser, live_server, personas, hangbu, tmp_path):
     today = timezone.localdate()
-    demo_receptions(actor=personas.admin, today=today, visitor_days=45, receiving_today=hangbu)
+    reception_days.generate(DemoContext.ending(personas=personas, today=today), 45)  # 航埠镇 receives today
     reception = Reception.objects.get(unit=hangbu, date=today)
     assert reception.status == ReceptionStatus.PLANNED
 

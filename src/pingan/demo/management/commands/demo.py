@@ -4,10 +4,8 @@ from django.db import transaction
 from pingan.core.management.exit_codes import PinganCommand
 from pingan.core.models import Unit
 from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, build_district, build_personas
-from pingan.demo.generate import generate_year
-from pingan.demo.petitions import generate_petitions
-from pingan.fraud.demo import demo_fraud, demo_warnings
-from pingan.receptions.demo import demo_receptions
+from pingan.demo.generator import DEFAULT_SEED, DemoContext
+from pingan.demo.registry import DOMAIN_DEMOS
 
 LOGINS = (
     ("admin", "区平安办管理员 (district admin)"),
@@ -30,12 +28,12 @@ class Command(PinganCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="Only prepare the database.")
-        parser.add_argument("--hazards", type=int, default=3000, help="How many hazards to make.")
-        parser.add_argument("--petitions", type=int, default=1500, help="About how many petitions to make.")
-        parser.add_argument("--seed", type=int, default=20260425)
+        for demo in DOMAIN_DEMOS:
+            parser.add_argument(f"--{demo.name}", type=int, default=demo.default_count, help=demo.count_help)
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--bind", default="127.0.0.1:8000")
 
-    def handle(self, *args, no_serve, hazards, petitions, seed, bind, **options):
+    def handle(self, *args, no_serve, seed, bind, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if Unit.objects.filter(prefix=DISTRICT_CODE).exists():
             self.stdout.write("The demo district is already loaded.")
@@ -43,13 +41,9 @@ class Command(PinganCommand):
             # One transaction: a load that fails halfway leaves no half-built year behind.
             with transaction.atomic():
                 build_district()
-                personas = build_personas()
-                generate_year(personas=personas, hazards=hazards, seed=seed, stderr=self.stderr)
-                generate_petitions(personas=personas, count=petitions, seed=seed, stderr=self.stderr)
-                demo_receptions(actor=personas.admin, seed=seed, visitor_days=45,
-                                receiving_today=personas.town_handler.roles.get().unit)
-                demo_fraud(personas=personas, seed=seed, stderr=self.stderr)
-                demo_warnings(personas=personas, seed=seed, stderr=self.stderr)
+                ctx = DemoContext.ending(personas=build_personas(), seed=seed, stderr=self.stderr)
+                for demo in DOMAIN_DEMOS:
+                    self.stderr.write(str(demo.generate(ctx, options[demo.name])))
         build_personas()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, who in LOGINS:

@@ -13,12 +13,9 @@ identifiers of their own; a few rings are planted among them:
 - the real bank's service number and a common app, which so many victims name that they are
   left out of linking (more than ``PINGAN_FRAUD_MAX_IDENTIFIER_DEGREE`` cases each).
 
-The police's anti-fraud centre (公安分局) records and handles the cases: the helper gives the
-department the fraud lines (every scam type, cases and warning orders) and one officer, ``fanzha``.
-
-``demo_warnings`` adds a year of warning orders (预警指令) after the cases: the officer registers
-them, the grid worker, village or town where the person lives reaches them, and most are talked
-out of paying; the few already defrauded are linked to their case.
+The police's anti-fraud centre (公安分局) records and handles the cases: ``police_officer`` gives
+the department the fraud lines (every scam type) and one officer, ``fanzha``. The warning orders
+sent out after the cases are ``pingan.demo.warnings``.
 
 Every person, account, number and site here is invented.
 """
@@ -35,18 +32,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
-from tqdm import tqdm
 
-from pingan.core.models import Domain, Responsibility, Role, RoleName, Unit, UnitKind
-from pingan.core.personal.idcard import check_character
-from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, Personas
-from pingan.demo.generate import Geography
-from pingan.demo.texts import GIVEN, SURNAMES
+from pingan.core.models import Domain, Responsibility, RoleName, Unit, UnitKind
+from pingan.demo.district import DISTRICT_CODE, Personas, demo_login, demo_role
+from pingan.demo.generator import DemoContext, DomainDemo, Geography, Summary, local_moment
+from pingan.demo.people import id_number, invented_name
 from pingan.fraud.identifiers import (
     APP,
     BANK_ACCOUNT,
@@ -58,29 +49,8 @@ from pingan.fraud.identifiers import (
     URL,
     luhn_ok,
 )
-from pingan.fraud.linking import TOWN_CODE_LENGTH
-from pingan.fraud.models import (
-    KIND,
-    WARNING_KIND,
-    ContactMethod,
-    FraudCase,
-    Identifier,
-    Ring,
-    RiskLevel,
-    ScamType,
-    WarningIssuer,
-    WarningOrder,
-    WarningStatus,
-)
-from pingan.fraud.services import (
-    VictimIn,
-    fraud_case_record,
-    fraud_case_transition,
-    fraud_identifier_add,
-    warning_conclude,
-    warning_contact_record,
-    warning_register,
-)
+from pingan.fraud.models import KIND, FraudCase, Identifier, Ring, ScamType
+from pingan.fraud.services import VictimIn, fraud_case_record, fraud_case_transition, fraud_identifier_add
 
 OFFICER = ("fanzha", "公安分局反诈中心 刘洋", "反诈中心民警")
 POLICE = "公安分局"
@@ -208,49 +178,28 @@ class CasePlan:
     steps: list[tuple[dt.datetime, str, str]] = field(default_factory=list)  # (at, step, note)
 
 
-@dataclass(frozen=True)
-class FraudSummary:
-    cases: int
-    rings: int
-    major_rings: int
-    left_out: int
-    by_status: dict[str, int]
-    planted: dict[str, str]  # planted ring's name -> its ring id
-
-    def __str__(self) -> str:
-        statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
-        return (f"{self.cases} fraud cases ({statuses}); {self.rings} rings, {self.major_rings} major; "
-                f"{self.left_out} identifiers left out of linking.")
-
-
-def _police_officer() -> Any:
-    """公安分局 handles fraud of every scam type, and its anti-fraud centre has an officer."""
+def police_officer(case_kind: str) -> Any:
+    """公安分局 handles ``case_kind`` (fraud cases, or the warning orders it sends out) of every
+    scam type, and its anti-fraud centre has an officer."""
     police = Unit.objects.get(kind=UnitKind.DEPARTMENT, name=POLICE)
-    for kind in (KIND, WARNING_KIND):  # the cases, and the warning orders (预警指令) it sends out
-        for scam_type in ScamType.values:
-            Responsibility.objects.get_or_create(department=police, case_kind=kind, category=scam_type)
+    for scam_type in ScamType.values:
+        Responsibility.objects.get_or_create(department=police, case_kind=case_kind, category=scam_type)
     username, full_name, title = OFFICER
-    officer, created = get_user_model().objects.get_or_create(username=username,
-                                                              defaults={"first_name": full_name})
-    if created:
-        officer.set_password(DEMO_PASSWORD)
-        officer.save()
-    Role.objects.get_or_create(user=officer, unit=police, role=RoleName.HANDLER, domain=Domain.FRAUD,
-                               defaults={"title": title})
+    officer = demo_login(username, full_name)
+    demo_role(officer, police, RoleName.HANDLER, title, Domain.FRAUD)
     return officer
 
 
 def invented_person(rng: random.Random, *, scam_type: str, today: dt.date, id_share: float,
                     phone_share: float) -> VictimIn:
     """Someone of the age this scam finds, with an ID number and a mobile as often as asked."""
-    surname, given = rng.choice(SURNAMES)[0], rng.choice(GIVEN)[0]
+    surname, given = invented_name(rng)
     low, high = AGES[scam_type]
     age = rng.randint(low, high)
     number = ""
     if rng.random() < id_share:
         born = today - dt.timedelta(days=age * 365 + rng.randint(0, 364))
-        first_17 = f"{DISTRICT_CODE}{born:%Y%m%d}{rng.randint(0, 999):03d}"
-        number = first_17 + check_character(first_17)
+        number = id_number(DISTRICT_CODE, born, rng.randint(0, 999))
     phone = ""
     if rng.random() < phone_share:
         phone = f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}"
@@ -333,8 +282,7 @@ class _Planner:
 
     def _moment(self, day: dt.date) -> dt.datetime:
         minutes = self.rng.randint(8 * 60, 21 * 60)
-        moment = dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60),
-                                     tzinfo=timezone.get_default_timezone())
+        moment = local_moment(day, minutes // 60, minutes % 60)
         return min(moment, self.now - dt.timedelta(minutes=5))
 
     def _victim(self, scam_type: str) -> VictimIn:
@@ -415,7 +363,7 @@ class _Planner:
                 plan.identifiers.append(shared)
 
 
-def _play(plans: list[CasePlan], officer: Any, stderr: Any) -> dict[int, FraudCase]:
+def _play(plans: list[CasePlan], officer: Any, ctx: DemoContext) -> dict[int, FraudCase]:
     """Every step of every case in time order."""
     steps: list[tuple[dt.datetime, int, int, Callable[[], None]]] = []
     cases: dict[int, FraudCase] = {}
@@ -445,25 +393,18 @@ def _play(plans: list[CasePlan], officer: Any, stderr: Any) -> dict[int, FraudCa
         for order, (at, name, note) in enumerate(plan.steps, start=100):
             steps.append((at, n, order, lambda n=n, at=at, name=name, note=note: step(n, at, name, note)))
     steps.sort(key=lambda item: item[:3])
-    for _at, _n, _order, run in tqdm(steps, desc="fraud cases", file=stderr, disable=stderr is None,
-                                     leave=False):
+    for _at, _n, _order, run in ctx.progress(steps, desc="A year of fraud cases"):
         run()
     return cases
 
 
-def demo_fraud(*, personas: Personas, count: int = 600, seed: int = 20260425, stderr: Any = None,
-               today: dt.date | None = None) -> FraudSummary:
-    """About ``count`` fraud cases over the twelve months before ``today`` (the planted rings
-    included), each taken as far as it would have got by now. ``stderr`` gets a progress bar.
-    The district and the personas must exist."""
-    if today is None or today >= timezone.localdate():
-        now = timezone.now()
-    else:
-        now = dt.datetime.combine(today, dt.time(18), tzinfo=timezone.get_default_timezone())
-    rng = random.Random(seed)  # noqa: S311 (demo data)
+def generate(ctx: DemoContext, count: int) -> Summary:
+    """About ``count`` fraud cases over the twelve months before ``ctx.now`` (the planted rings
+    included), each taken as far as it would have got by then."""
+    now = ctx.now
     with transaction.atomic():
-        officer = _police_officer()
-    planner = _Planner(rng=rng, geo=Geography.load(), personas=personas, now=now)
+        officer = police_officer(KIND)
+    planner = _Planner(rng=ctx.rng(), geo=ctx.geography, personas=ctx.personas, now=now)
     rings = {ring.name: planner.ring(ring) for ring in PLANTED}
     background = planner.background(max(0, count - sum(len(plans) for plans in rings.values())))
     planner.pairs(background)
@@ -473,257 +414,20 @@ def demo_fraud(*, personas: Personas, count: int = 600, seed: int = 20260425, st
     held_back = late.identifiers.pop(0)
     late.later.append((min(late.at + dt.timedelta(days=7), now - dt.timedelta(minutes=1)), held_back))
     plans = [plan for ring in rings.values() for plan in ring] + background
-    cases = _play(plans, officer, stderr)
+    cases = _play(plans, officer, ctx)
     firsts = {name: cases[plans.index(ring[0])] for name, ring in rings.items()}
     planted = {}
     for name, case in firsts.items():
         case.refresh_from_db(fields=["ring"])
         planted[name] = case.ring.ring_id if case.ring else ""
-    summary = FraudSummary(
-        cases=FraudCase.objects.count(), rings=Ring.objects.count(),
-        major_rings=Ring.objects.filter(is_major=True).count(),
-        left_out=Identifier.objects.exclude(left_out="").count(),
-        by_status=dict(Counter(FraudCase.objects.values_list("status", flat=True))),
-        planted=planted,
+    return Summary(
+        domain="fraud cases", now=now, total=FraudCase.objects.count(),
+        breakdowns={"status": dict(Counter(FraudCase.objects.values_list("status", flat=True)))},
+        counts={"rings": Ring.objects.count(), "major rings": Ring.objects.filter(is_major=True).count(),
+                "identifiers left out of linking": Identifier.objects.exclude(left_out="").count()},
+        named=planted,
     )
-    if stderr is not None:
-        stderr.write(str(summary))
-    return summary
 
 
-
-# ---------------------------------------------------------------------------
-# A year of warning orders (预警指令) and dissuasion (劝阻)
-# ---------------------------------------------------------------------------
-
-ISSUER_MIX = {WarningIssuer.NATIONAL: 45, WarningIssuer.PROVINCE_CITY: 25, WarningIssuer.POLICE: 14,
-              WarningIssuer.BANK: 11, WarningIssuer.CARRIER: 5}
-# How each issuer's order numbers begin (国家, 省市, 反诈, 银行, 运营商).
-ORDER_PREFIXES = {WarningIssuer.NATIONAL: "GJ", WarningIssuer.PROVINCE_CITY: "SS", WarningIssuer.POLICE: "FZ",
-                  WarningIssuer.BANK: "YH", WarningIssuer.CARRIER: "YY"}
-RISK_MIX = {RiskLevel.HIGH: 30, RiskLevel.MEDIUM: 45, RiskLevel.LOW: 25}
-# The scams warning orders are about: the ones the platforms catch while they run.
-WARNED_MIX = {ScamType.FAKE_INVESTMENT: 22, ScamType.REBATE_TASK: 24, ScamType.FAKE_CUSTOMER_SERVICE: 18,
-              ScamType.FAKE_OFFICIALS: 12, ScamType.FAKE_LOAN: 10, ScamType.ROMANCE: 7,
-              ScamType.GAME_TRADING: 4, ScamType.OTHER: 3}
-GRID_SHARE = 0.8  # of orders sent to the person's grid cell; the rest to the village
-# How each order goes (shares of the orders whose time is up).
-NOT_REACHED_SHARE = 0.07
-LOST_SHARE = 0.04
-LATE_SHARE = 0.09  # reached, but after the contact deadline
-LOST_LINKED_SHARE = 0.6  # of those already defrauded: their case is found and named
-# Minutes from receipt to the first contact that reaches the person, as a log-normal draw.
-REACH_MINUTES = (45, 1.0)
-ALERTS = {
-    WarningIssuer.NATIONAL: ("国家反诈大数据平台预警：该号码近{hours}小时内多次与涉诈号码通话。",
-                             "国家反诈中心预警：该用户疑似下载涉诈APP“{app}”。"),
-    WarningIssuer.PROVINCE_CITY: ("省反诈中心推送：该号码正与境外涉诈号码通话，疑似{scam}。",
-                                  "市反诈中心推送：该用户疑似被拉入涉诈群聊，正在{scam}。"),
-    WarningIssuer.POLICE: ("分局反诈中心研判：该人员与在侦{scam}案件资金账户存在往来。",),
-    WarningIssuer.BANK: ("银行预警：客户拟向可疑账户转账{amount}万元，柜面已暂缓交易。",
-                         "银行预警：客户短时间内多笔转账至陌生账户，疑似{scam}。"),
-    WarningIssuer.CARRIER: ("运营商预警：该号码频繁接听境外来电，单次通话超过{hours}0分钟。",),
-}
-MISSED_NOTES = ("无人接听", "电话关机", "拒接", "占线，稍后再拨", "上门无人，已留联系卡")
-REACHED_NOTES = {
-    WarningStatus.PREVENTED: ("电话劝阻，讲解{scam}骗局，当事人表示不再转账。",
-                              "上门见面劝阻，协助卸载涉诈APP并拉黑对方。",
-                              "联系家属陪同劝阻，当事人已停止转账。",
-                              "当事人起初不信，经民警、网格员反复讲解后醒悟。"),
-    WarningStatus.ALREADY_LOST: ("当事人称已转账，已引导其报案并固定证据。",
-                                 "见面时当事人已被骗转账，已通知反诈中心紧急止付。"),
-}
-NOT_REACHED_NOTES = ("多次电话未接通、上门未遇，已告知村委会持续关注。",
-                     "号码已停机，户籍地址无此人，已反馈反诈中心。")
-# How the notes name each scam.
-SCAM_WORDS = {ScamType.REBATE_TASK: "刷单返利", ScamType.FAKE_INVESTMENT: "虚假投资理财",
-              ScamType.FAKE_CUSTOMER_SERVICE: "冒充客服", ScamType.FAKE_OFFICIALS: "冒充公检法",
-              ScamType.FAKE_LOAN: "虚假贷款", ScamType.GAME_TRADING: "网络游戏交易",
-              ScamType.ROMANCE: "婚恋交友", ScamType.OTHER: "电信网络诈骗"}
-
-
-@dataclass(frozen=True)
-class WarningSummary:
-    warnings: int
-    by_status: dict[str, int]
-    reached_in_time: float
-    linked_cases: int
-
-    def __str__(self) -> str:
-        statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
-        return (f"{self.warnings} warning orders ({statuses}); {self.reached_in_time:.0%} of those reached "
-                f"were reached in time; {self.linked_cases} linked to their fraud case.")
-
-
-class _Contacts:
-    """Who reaches a person in a unit: the grid worker of their cell, else the village's or the
-    town's staff, else the anti-fraud officer."""
-
-    def __init__(self, officer: Any):
-        self.officer = officer
-        self.by_unit: dict[int, Any] = {}
-        for role in Role.objects.filter(role=RoleName.HANDLER).select_related("user", "unit").order_by("id"):
-            if not role.unit.is_department:
-                self.by_unit.setdefault(role.unit_id, role.user)
-
-    def for_unit(self, unit: Unit) -> Any:
-        for place in (unit, *unit.ancestors()):
-            if place.pk in self.by_unit:
-                return self.by_unit[place.pk]
-        return self.officer
-
-
-def _warning_place(rng: random.Random, geo: Geography, town: Unit) -> Unit:
-    village = rng.choice(geo.villages[town.pk])
-    grids = geo.grids.get(village.pk) or []
-    return rng.choice(grids) if grids and rng.random() < GRID_SHARE else village
-
-
-def _alert(rng: random.Random, issuer: str, scam_type: str) -> str:
-    return rng.choice(ALERTS[issuer]).format(hours=rng.randint(1, 6), app=rng.choice(APP_HEADS) + "宝",
-                                             scam=SCAM_WORDS[scam_type], amount=rng.choice([3, 5, 8, 12, 20]))
-
-
-def _one_warning(rng: random.Random, *, at: dt.datetime, now: dt.datetime, unit: Unit, officer: Any,
-                 contacts: _Contacts, cases: list[FraudCase], taken: set[str],
-                 forced: str | None = None) -> WarningOrder:
-    """Register one order received ``at`` and play it as far as it would have got by ``now``;
-    ``forced`` names its fate ("waiting": nobody has tried yet; "trying": not reached yet;
-    "reached": no outcome yet)."""
-    issuer = rng.choices(list(ISSUER_MIX), list(ISSUER_MIX.values()))[0]
-    scam_type = rng.choices(list(WARNED_MIX), list(WARNED_MIX.values()))[0]
-    risk = rng.choices(list(RISK_MIX), list(RISK_MIX.values()))[0]
-    fate = forced or rng.choices(["not_reached", "lost", "late", "in_time"],
-                                 [NOT_REACHED_SHARE, LOST_SHARE, LATE_SHARE, 1])[0]
-    # Someone already defrauded may have reported it: the warning then names that case, and
-    # its person at risk is the case's victim.
-    case = _their_case(cases, unit, at.date(), taken) if fate == "lost" and rng.random() < LOST_LINKED_SHARE \
-        else None
-    person = (case.victims.order_by("id").first() if case else None) or invented_person(
-        rng, scam_type=scam_type, today=at.date(), id_share=0.5, phone_share=1.0)
-    warning = warning_register(
-        actor=officer, unit=unit, issuer=issuer, risk_level=risk, scam_type=scam_type,
-        person_name=person.name, person_phone=person.phone, person_id_number=person.id_number,
-        person_address=f"{(unit.parent if unit.kind == UnitKind.GRID else unit).name}{rng.randint(1, 160)}号",
-        description=_alert(rng, issuer, scam_type), received_at=at,
-        order_number=f"{ORDER_PREFIXES[issuer]}{at:%Y%m%d}{rng.randint(0, 99999):05d}",
-    )
-    if forced == "waiting":
-        return warning
-    who = contacts.for_unit(unit)
-    hours = warning.contact_due_at - at
-    moment = at
-
-    def attempt(after: dt.timedelta, *, reached: bool, note: str, method: str = ContactMethod.PHONE) -> bool:
-        nonlocal moment
-        moment = moment + after
-        if moment > now:
-            return False
-        warning.refresh_from_db()
-        warning_contact_record(warning=warning, actor=who, expected_version=warning.version, method=method,
-                               reached=reached, note=note, contacted_at=moment,
-                               at=min(moment + dt.timedelta(minutes=rng.randint(1, 20)), now))
-        return True
-
-    if fate in ("not_reached", "trying"):
-        least = settings.PINGAN_FRAUD_WARNING_MIN_ATTEMPTS
-        for n in range(rng.randint(least, least + 2)):
-            method = ContactMethod.IN_PERSON if n == 2 else ContactMethod.PHONE
-            if not attempt(dt.timedelta(hours=rng.uniform(0.3, 8)), reached=False, method=method,
-                           note=rng.choice(MISSED_NOTES)) or fate == "trying":
-                return warning
-        return _conclude(warning, who, WarningStatus.NOT_REACHED, rng.choice(NOT_REACHED_NOTES),
-                         moment + dt.timedelta(hours=rng.uniform(2, 30)), now)
-    for _miss in range(rng.choices([0, 1, 2], [65, 25, 10])[0]):
-        if not attempt(dt.timedelta(minutes=rng.uniform(3, 40)), reached=False,
-                       note=rng.choice(MISSED_NOTES)):
-            return warning
-    if fate == "late":
-        delay = hours * rng.uniform(1.05, 1.8) - (moment - at)
-    elif fate == "reached":
-        delay = (now - moment) / 2
-    else:
-        delay = dt.timedelta(minutes=min(REACH_MINUTES[0] * math.exp(rng.gauss(0, REACH_MINUTES[1])),
-                                         hours.total_seconds() / 60 * 0.9))
-    outcome = WarningStatus.ALREADY_LOST if fate == "lost" else WarningStatus.PREVENTED
-    method = ContactMethod.IN_PERSON if rng.random() < 0.35 else ContactMethod.PHONE
-    note = rng.choice(REACHED_NOTES[outcome]).format(scam=SCAM_WORDS[warning.category])
-    if not attempt(max(delay, dt.timedelta(minutes=2)), reached=True, note=note, method=method) \
-            or fate == "reached":
-        return warning
-    # The anti-fraud centre, which sees every case, names the one the person reported.
-    return _conclude(warning, officer if case else who, outcome, "",
-                     moment + dt.timedelta(hours=rng.uniform(0.2, 40)), now,
-                     fraud_case_ref=case.ref if case else "")
-
-
-def _conclude(warning: WarningOrder, who: Any, outcome: str, note: str, at: dt.datetime, now: dt.datetime,
-              fraud_case_ref: str = "") -> WarningOrder:
-    if at > now:
-        return warning  # still being dissuaded, or tried, today
-    warning.refresh_from_db()
-    return warning_conclude(warning=warning, actor=who, expected_version=warning.version, outcome=outcome,
-                            note=note, fraud_case_ref=fraud_case_ref, at=at)
-
-
-def _their_case(cases: list[FraudCase], unit: Unit, received: dt.date, taken: set[str]) -> FraudCase | None:
-    """A case reported in ``unit``'s town within a week of a warning received then, not yet
-    named by another warning."""
-    town = unit.prefix[:TOWN_CODE_LENGTH]
-    for case in cases:
-        if case.ref not in taken and case.unit_prefix.startswith(town) \
-                and received <= case.reported_on <= received + dt.timedelta(days=7):
-            taken.add(case.ref)
-            return case
-    return None
-
-
-def demo_warnings(*, personas: Personas, count: int = 900, seed: int = 20260425, stderr: Any = None,
-                  today: dt.date | None = None) -> WarningSummary:
-    """About ``count`` warning orders over the twelve months before ``today``, each played as far as
-    it would have got by now; a few in the grid worker persona's cell are still open today. Run
-    after ``demo_fraud`` so that those already defrauded can be linked to their case. ``stderr``
-    gets a progress bar."""
-    if today is None or today >= timezone.localdate():
-        now = timezone.now()
-    else:
-        now = dt.datetime.combine(today, dt.time(18), tzinfo=timezone.get_default_timezone())
-    rng = random.Random(seed + 34)  # noqa: S311 (demo data)
-    with transaction.atomic():
-        officer = _police_officer()
-    geo = Geography.load()
-    contacts = _Contacts(officer)
-    weights = [town.population or 20_000 for town in geo.towns]
-    days = [now.date() - dt.timedelta(days=n) for n in range(365)]
-    day_weights = [MONTHLY[day.month - 1] for day in days]
-    tz = timezone.get_default_timezone()
-    moments = sorted(dt.datetime.combine(day, dt.time(rng.randint(7, 22), rng.randint(0, 59)), tzinfo=tz)
-                     for day in rng.choices(days, day_weights, k=count))
-    cases = list(FraudCase.objects.order_by("reported_on", "case_ptr_id"))
-    taken = set(FraudCase.objects.filter(warning_orders__isnull=False).values_list("ref", flat=True))
-    persona_grid = personas.grid_worker.roles.get().unit
-    with transaction.atomic():
-        for at in tqdm(moments, desc="warning orders", file=stderr, disable=stderr is None, leave=False):
-            if at < now:
-                town = rng.choices(geo.towns, weights)[0]
-                _one_warning(rng, at=at, now=now, unit=_warning_place(rng, geo, town), officer=officer,
-                             contacts=contacts, cases=cases, taken=taken)
-        # Today in the grid worker's cell: one just in, one reached and being talked round; and
-        # one in the other town persona's town that nobody has reached in three days of trying.
-        other_town = personas.outsider.roles.get().unit
-        laggard = next(grid for village in geo.villages[other_town.pk] for grid in geo.grids[village.pk])
-        for unit, minutes, fate in ((persona_grid, 25, "waiting"), (persona_grid, 90, "reached"),
-                                    (laggard, 75 * 60, "trying")):
-            _one_warning(rng, at=now - dt.timedelta(minutes=minutes), now=now, unit=unit,
-                         officer=officer, contacts=contacts, cases=cases, taken=taken, forced=fate)
-    warnings = WarningOrder.objects.all()
-    reached = warnings.filter(first_contact_at__isnull=False)
-    summary = WarningSummary(
-        warnings=warnings.count(), by_status=dict(Counter(warnings.values_list("status", flat=True))),
-        reached_in_time=(reached.filter(first_contact_at__lte=F("contact_due_at")).count()
-                         / max(reached.count(), 1)),
-        linked_cases=warnings.filter(fraud_case__isnull=False).count(),
-    )
-    if stderr is not None:
-        stderr.write(str(summary))
-    return summary
+FRAUD = DomainDemo(name="fraud", default_count=600, count_help="About how many fraud cases to make.",
+                   generate=generate)

@@ -10,19 +10,22 @@ import pytest
 from django.utils import timezone
 
 from pingan.core.models import EventType
+from pingan.demo import dissuasion, fraud
+from pingan.demo.fraud import OFFICER
+from pingan.demo.generator import DemoContext
 from pingan.dissuasion.models import WarningOrder, WarningStatus
 from pingan.dissuasion.selectors import dissuasion_metrics, open_warnings
-from pingan.fraud.demo import OFFICER, demo_fraud, demo_warnings
 from pingan.petitions.selectors import backlog_units
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_year_of_warnings(personas, worker_grid):
-    demo_fraud(personas=personas, count=150, seed=7)
-    summary = demo_warnings(personas=personas, count=300, seed=7)
+    ctx = DemoContext.ending(personas=personas, seed=7)
+    fraud.generate(ctx, 150)
+    summary = dissuasion.generate(ctx, 300)
     warnings = WarningOrder.objects.all()
-    assert summary.warnings == warnings.count() == 303  # and three planted open ones
+    assert summary.total == warnings.count() == 303  # and three planted open ones
     year_ago = timezone.now() - dt.timedelta(days=366)
     assert all(year_ago < w.opened_at <= timezone.now() for w in warnings)
     assert {w.reporter.username for w in warnings} == {OFFICER[0]}
@@ -35,7 +38,7 @@ def test_a_year_of_warnings(personas, worker_grid):
     assert 0.8 <= totals["prevention_rate"] <= 0.93
     assert totals["not_reached"] >= 5 and totals["already_lost"] >= 3
     assert 10 * 60 < totals["median_contact_seconds"] < 3 * 3600
-    assert summary.linked_cases >= 1
+    assert summary.counts["linked to their fraud case"] >= 1
     linked = warnings.filter(fraud_case__isnull=False).select_related("fraud_case")
     assert all(w.fraud_case.unit_prefix[:9] == w.unit_prefix[:9] for w in linked)
     # The person at risk is the victim of the case they ended in.

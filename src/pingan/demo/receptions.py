@@ -13,17 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from pingan.core.deadlines import DayKind, day_kind, is_working_day
 from pingan.core.models import Unit, UnitKind
-from pingan.core.personal.idcard import check_character
 from pingan.demo.district import DISTRICT_CODE
-from pingan.demo.texts import GIVEN, SURNAMES
+from pingan.demo.generator import DemoContext, DomainDemo, Summary, local_moment
+from pingan.demo.people import id_number, invented_name
 from pingan.receptions.models import RECEIVING_KINDS, Leader, Reception, ReceptionVisit
 from pingan.receptions.periods import DAY, Period, period_of, periods_between
 from pingan.receptions.services import (
@@ -72,22 +70,6 @@ MATTERS = (
 )
 
 
-@dataclass(frozen=True)
-class DemoReceptions:
-    leaders: list[Leader]
-    receptions: list[Reception]
-    visits: list[ReceptionVisit]
-
-    @property
-    def by_status(self) -> Counter:
-        return Counter(reception.status for reception in self.receptions)
-
-    def __str__(self) -> str:
-        statuses = ", ".join(f"{status} {n}" for status, n in sorted(self.by_status.items()))
-        return (f"{len(self.leaders)} roster leaders; {len(self.receptions)} reception days ({statuses}); "
-                f"{len(self.visits)} visitors registered as petitions.")
-
-
 def _place(unit: Unit) -> str:
     if unit.kind == UnitKind.DISTRICT:
         return "区信访局群众来访接待大厅"
@@ -105,16 +87,12 @@ def _roster(units: list[Unit], rng: random.Random) -> dict[int, list[Leader]]:
         for title in titles:
             name = ""
             while not name or name in taken:
-                name = rng.choice(SURNAMES)[0] + rng.choice(GIVEN)[0]
+                name = "".join(invented_name(rng))
             taken.add(name)
             leaders.append(Leader(name=name, title=title, unit=unit))
         roster[unit.pk] = leaders
     Leader.objects.bulk_create([leader for leaders in roster.values() for leader in leaders])
     return roster
-
-
-def _moment(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_default_timezone())
 
 
 def _miss_chance(period: Period, reliability: float) -> float:
@@ -133,14 +111,14 @@ class _Year:
 
     def plan(self, unit: Unit, leader: Leader, day: dt.date) -> Reception:
         planned_on = max(day - (self.rng.randint(3, 12) * DAY), day - 30 * DAY)
-        at = min(_moment(planned_on, self.rng.randint(8, 11), self.rng.randint(0, 59)), self.now)
+        at = min(local_moment(planned_on, self.rng.randint(8, 11), self.rng.randint(0, 59)), self.now)
         reception = reception_plan(actor=self.actor, unit=unit, leader=leader, date=day,
                                    place=_place(unit), at=at)
         self.receptions.append(reception)
         return reception
 
     def held(self, reception: Reception) -> None:
-        at = min(_moment(reception.date, 17, self.rng.randint(0, 40)), self.now)
+        at = min(local_moment(reception.date, 17, self.rng.randint(0, 40)), self.now)
         reception_mark_held(reception=reception, actor=self.actor, note=self.rng.choice(HELD_NOTES), at=at)
 
     def missed(self, unit: Unit, leader: Leader, day: dt.date) -> None:
@@ -151,7 +129,7 @@ class _Year:
         reception = self.plan(unit, leader, day)
         if roll < 0.8:
             reception_cancel(reception=reception, actor=self.actor, reason=self.rng.choice(CANCEL_REASONS),
-                             at=min(_moment(day - DAY, 16), self.now))
+                             at=min(local_moment(day - DAY, 16), self.now))
         # else: planned, and never recorded as held
 
 
@@ -162,13 +140,13 @@ def _visitors(year: _Year, reception: Reception, villages: list[Unit], count: in
         category, petition_type, title, matter = rng.choice(MATTERS)
         village = rng.choice(villages) if villages else reception.unit
         born = dt.date(1950, 1, 1) + rng.randint(0, 16_000) * DAY
-        first_17 = f"{DISTRICT_CODE}{born:%Y%m%d}{rng.randint(0, 999):03d}"
-        received_at = _moment(reception.date, rng.randint(9, 11), rng.randint(0, 59))
+        number = id_number(DISTRICT_CODE, born, rng.randint(0, 999))
+        received_at = local_moment(reception.date, rng.randint(9, 11), rng.randint(0, 59))
         visits.append(reception_visitor_register(
             reception=reception, actor=year.actor, petition_type=petition_type, category=category,
             title=title, matter=matter.format(village=village.name, town=reception.unit.name),
-            petitioner_name=rng.choice(SURNAMES)[0] + rng.choice(GIVEN)[0],
-            id_number=first_17 + check_character(first_17),
+            petitioner_name="".join(invented_name(rng)),
+            id_number=number,
             phone=f"1{rng.choice(('38', '39', '58', '59', '37', '35'))}{rng.randint(0, 99_999_999):08d}",
             address=f"浙江省衢州市柯城区{village.name}{rng.randint(1, 120)}号",
             unit=village, received_at=received_at, at=min(received_at + dt.timedelta(minutes=30), year.now),
@@ -176,17 +154,15 @@ def _visitors(year: _Year, reception: Reception, villages: list[Unit], count: in
     return visits
 
 
-def demo_receptions(*, actor: Any, today: dt.date | None = None, seed: int = 20260425,
-                    visitor_days: int = 0, receiving_today: Unit | None = None) -> DemoReceptions:
-    """The roster and a year of reception days for the demo district, as ``actor`` (the
-    district admin) records them. Held receptions of the last ``visitor_days`` days get
-    up to three visitors each, registered as petitions through the real service (their
-    acceptance clocks start on the reception day). ``receiving_today`` (the persona's
-    town) holds its reception today, so that a demo login finds visitors to register.
-    Idempotent it is not: run it once."""
-    rng = random.Random(seed)  # noqa: S311  (invented demo data, reproducible by seed)
-    now = timezone.now()
-    today = today or timezone.localdate()
+def generate(ctx: DemoContext, count: int, *, receives_today: bool = True) -> Summary:
+    """The roster and a year of reception days for the demo district, as the district admin
+    records them. Held receptions of the last ``count`` days get up to three visitors each,
+    registered as petitions through the real service (their acceptance clocks start on the
+    reception day). With ``receives_today`` the town handler persona's town holds its
+    reception today, so that a demo login finds visitors to register. Run it once."""
+    rng = ctx.rng()
+    now, today, actor = ctx.now, ctx.today, ctx.personas.admin
+    receiving_today = ctx.personas.town_handler.roles.get().unit if receives_today else None
     district = Unit.objects.get(prefix=DISTRICT_CODE)
     units = list(Unit.objects.filter(district.subtree_q(), kind__in=RECEIVING_KINDS).order_by("prefix"))
     towns = [u for u in units if u.pk != district.pk]
@@ -196,10 +172,10 @@ def demo_receptions(*, actor: Any, today: dt.date | None = None, seed: int = 202
     following = period_of(current.end + DAY)
     periods = periods_between(today - 365 * DAY, following.end)
     year = _Year(actor=actor, rng=rng, today=today, now=now)
-    visits: list[ReceptionVisit] = []
+    visits = 0
     with transaction.atomic():
         roster = _roster(units, rng)
-        for unit in units:
+        for unit in ctx.progress(units, desc="A year of reception days"):
             reliability = rng.uniform(0.65, 0.8) if unit.pk in laggards else rng.uniform(0.93, 1.0)
             leaders = roster[unit.pk]
             for n, period in enumerate(periods):
@@ -217,7 +193,19 @@ def demo_receptions(*, actor: Any, today: dt.date | None = None, seed: int = 202
                 reception = year.plan(unit, leader, day)
                 if day < today:
                     year.held(reception)
-                    if (today - day).days <= visitor_days:
-                        visits += _visitors(year, reception, villages.get(unit.pk, []), rng.randint(0, 3))
-    return DemoReceptions(leaders=[leader for leaders in roster.values() for leader in leaders],
-                          receptions=year.receptions, visits=visits)
+                    if (today - day).days <= count:
+                        visitors = rng.randint(0, 3)
+                        visits += len(_visitors(year, reception, villages.get(unit.pk, []), visitors))
+    return Summary(
+        domain="reception days", now=now, total=len(year.receptions),
+        breakdowns={"status": dict(Counter(reception.status for reception in year.receptions))},
+        counts={"roster leaders": sum(len(leaders) for leaders in roster.values()),
+                "visitors registered as petitions": visits},
+    )
+
+
+RECEPTIONS = DomainDemo(
+    name="receptions", default_count=45,
+    count_help="How many days back held reception days get visitors (registered as petitions).",
+    generate=generate,
+)

@@ -15,40 +15,37 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from tqdm import tqdm
 
 from pingan.core.deadlines import DeadlineTerms, due_state_expression, is_working_day
 from pingan.core.escalation import escalate_overdue
-from pingan.core.inbox import mark_read
 from pingan.core.models import (
     Domain,
     Leadership,
-    Notification,
     Responsibility,
-    Role,
     RoleName,
     Severity,
     Unit,
     UnitKind,
 )
-from pingan.demo.district import DEMO_PASSWORD, DISTRICT_CODE, Personas
+from pingan.demo.district import ALL_DOMAINS, Personas
+from pingan.demo.generator import DemoContext, DomainDemo, Geography, Summary, local_moment
+from pingan.demo.people import Hiring
+from pingan.demo.play import CHUNK_STEPS, Step, mark_handled_notices_read, nightly_sweeps
 from pingan.demo.texts import (
     DUPLICATE_NOTE,
     ESTATES,
     EXTENSION_REASONS,
     FOUND_BY,
-    GIVEN,
     MAJOR_CLOSE_NOTE,
     MAJOR_EXTENSION_REASON,
     MAJOR_TEMPLATES,
@@ -60,7 +57,6 @@ from pingan.demo.texts import (
     RURAL_ROADS,
     START_NOTES,
     STREETS,
-    SURNAMES,
     TEMPLATES,
     VERIFY_NOTES,
     MajorTpl,
@@ -79,11 +75,6 @@ from pingan.testing import tiny_png
 
 # The acceptance report the regulator files (a placeholder PDF: the demo has no real ones).
 ACCEPTANCE_REPORT = b"%PDF-1.4\n% demo acceptance report\n%%EOF\n"
-
-# Steps are committed in chunks: one transaction per step would make SQLite sync the disk
-# tens of thousands of times, one for the whole year would hold the write lock for minutes.
-CHUNK_STEPS = 1000
-ESCALATION_SWEEP_TIME = dt.time(0, 10)  # the worker's nightly pass, just after deadlines lapse
 
 # ---------------------------------------------------------------------------
 # People
@@ -121,50 +112,6 @@ class Staff:
         return self.names[user.pk]
 
 
-class _NameBook:
-    """Unique Chinese names with pinyin usernames (xujianhua, xujianhua2…)."""
-
-    def __init__(self, rng: random.Random, taken: set[str]):
-        self.rng = rng
-        self.usernames = set(taken)
-        self.full_names: set[str] = set()
-
-    def new(self) -> tuple[str, str]:
-        while True:
-            surname = self.rng.choice(SURNAMES)
-            given = self.rng.choice(GIVEN)
-            name = surname[0] + given[0]
-            if name not in self.full_names:
-                break
-        self.full_names.add(name)
-        base = surname[1] + given[1]
-        username, n = base, 2
-        while username in self.usernames:
-            username, n = f"{base}{n}", n + 1
-        self.usernames.add(username)
-        return name, username
-
-
-@dataclass
-class Geography:
-    towns: list[Unit]
-    villages: dict[int, list[Unit]]  # town id -> villages / communities
-    grids: dict[int, list[Unit]]  # village id -> grid cells
-
-    @classmethod
-    def load(cls) -> Geography:
-        district = Unit.objects.get(prefix=DISTRICT_CODE)
-        units = list(Unit.objects.filter(district.subtree_q()).exclude(kind=UnitKind.DEPARTMENT)
-                     .order_by("prefix"))
-        towns = [u for u in units if u.parent_id == district.pk]
-        children: dict[int, list[Unit]] = defaultdict(list)
-        for unit in units:
-            children[unit.parent_id].append(unit)
-        villages = {t.pk: children[t.pk] for t in towns}
-        grids = {v.pk: children[v.pk] for vs in villages.values() for v in vs}
-        return cls(towns=towns, villages=villages, grids=grids)
-
-
 def _person_name(user: Any) -> str:
     return user.first_name.rsplit(" ", 1)[-1]
 
@@ -173,19 +120,13 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     """Town, village and department handlers for the whole district and grid workers for
     most grid cells, keeping the five personas in their places."""
     User = get_user_model()
-    password = make_password(DEMO_PASSWORD)  # hashed once: the same for every demo login
-    book = _NameBook(rng, set(User.objects.values_list("username", flat=True)))
-    # (user, unit, role, job title, domain): the 平安办 and grid workers work in every domain
-    # (domain ""), the emergency stations and the departments on hazards.
-    hires: list[tuple[Any, Unit, str, str, str]] = []
-    names: dict[str, str] = {}
+    hiring = Hiring(rng)
 
-    def hire(unit: Unit, label: str, title: str, domain: str = "", role: str = RoleName.HANDLER) -> Any:
-        name, username = book.new()
-        user = User(username=username, first_name=f"{label} {name}", password=password)
-        hires.append((user, unit, role, title, domain))
-        names[username] = name
-        return user
+    def hire(unit: Unit, label: str, title: str, domain: str = ALL_DOMAINS,
+             role: str = RoleName.HANDLER) -> Any:
+        """The 平安办 and grid workers work in every domain, the emergency stations and the
+        departments on hazards."""
+        return hiring.hire(unit, label, title, domain=domain, role=role)
 
     # The leaders in charge of work safety the personas' set-up made, and one for every
     # other town: leaders answer for the work and see it (viewers), they are not assigned it.
@@ -227,11 +168,7 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
         for category in categories[department.pk]:
             lines[category] = tuple(handlers)
             department_names[category] = department.name
-    User.objects.bulk_create([user for user, *_hired in hires])
-    Role.objects.bulk_create(
-        Role(user=user, unit=unit, role=role, title=title, domain=domain)
-        for user, unit, role, title, domain in hires
-    )
+    hiring.save()
     kinds = {town.pk: town.kind for town in geo.towns}
     Leadership.objects.bulk_create(
         Leadership(user=user, unit_id=town_id, domain=Domain.HAZARDS,
@@ -240,9 +177,9 @@ def _hire_staff(*, geo: Geography, personas: Personas, rng: random.Random) -> St
     )
     staff = Staff(admin=personas.admin, town=town_staff, village=village_staff, grid=grid_staff,
                   lines=lines, department=department_names, leaders=leaders | new_leaders,
-                  hired=len(hires))
-    for user, *_hired in hires:
-        staff.names[user.pk] = names[user.username]
+                  hired=len(hiring.hires))
+    for hired in hiring.hires:
+        staff.names[hired.user.pk] = hired.name
     for persona in (personas.admin, personas.town_handler, personas.grid_worker,
                     personas.fire_handler, personas.outsider, *leaders.values()):
         staff.names[persona.pk] = _person_name(persona)
@@ -292,12 +229,29 @@ def _day_weight(category: str, day: dt.date) -> float:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class Step:
-    at: dt.datetime
-    action: str  # report, assign, plan, start, extend, submit, rework, verify, reject
-    actor: Any
-    kwargs: dict[str, Any] = field(default_factory=dict)
+class Action(StrEnum):
+    """What a step does: a workflow transition of the same name, or reporting, planning or extending."""
+
+    ACCEPT = "accept"
+    ASSIGN = "assign"
+    EXTEND = "extend"
+    LIST = "list"
+    PLAN = "plan"
+    REJECT = "reject"
+    REPORT = "report"
+    REWORK = "rework"
+    START = "start"
+    SUBMIT = "submit"
+    VERIFY = "verify"
+
+
+class Fate(StrEnum):
+    """How a planned hazard ends (besides late, extended or reworked on its way)."""
+
+    ROUND_THE_LOOP = ""  # reported, rectified, verified: false, so "not p.fate" reads "free"
+    NOT_A_HAZARD = "not_a_hazard"
+    DUPLICATE = "duplicate"
+    STUCK = "stuck"  # never finished: overdue today
 
 
 @dataclass
@@ -312,7 +266,7 @@ class Plan:
     text: dict[str, Any]
     immediate: bool = False
     severity: str = Severity.ORDINARY
-    fate: str = ""  # "", "not_a_hazard", "duplicate", "stuck"
+    fate: Fate = Fate.ROUND_THE_LOOP
     late: bool = False
     extended: bool = False
     rework: bool = False
@@ -331,7 +285,6 @@ class Planner:
         self.staff = staff
         self.personas = personas
         self.now = now
-        self.tz = timezone.get_default_timezone()
         today = timezone.localtime(now).date()
         self.days = [today - dt.timedelta(days=n) for n in range(365, 0, -1)]
         self.day_weights = {}
@@ -434,8 +387,7 @@ class Planner:
         day = rng.choices(self.days, cum_weights=self.day_weights[category])[0]
         minute = rng.randint(8 * 60 + 20, 17 * 60 + 40) if rng.random() < 0.9 \
             else rng.randint(18 * 60, 21 * 60)
-        opened_at = dt.datetime.combine(day, dt.time(minute // 60, minute % 60, rng.randint(0, 59)),
-                                        tzinfo=self.tz)
+        opened_at = local_moment(day, minute // 60, minute % 60, rng.randint(0, 59))
         reporter, found_by = self._reporter(town, unit, village, category)
         tpl = rng.choice(TEMPLATES[category])
         return Plan(opened_at=opened_at, town=town, unit=unit, village=village, category=category,
@@ -474,7 +426,7 @@ class Planner:
         for plan in self._pick(settled, quota(0.04, 2)):
             self._make_major(plan)
         for plan in self._pick([p for p in plans if free(p)], quota(0.03, 2)):
-            plan.fate = "not_a_hazard"
+            plan.fate = Fate.NOT_A_HAZARD
         # Stuck: never finished. Some lapsed in the last fortnight (overdue), some earlier
         # in the half-year (long overdue).
         recent = [p for p in plans if free(p) and self.now - dt.timedelta(days=14)
@@ -482,10 +434,11 @@ class Planner:
         older = [p for p in plans if free(p) and self.now - dt.timedelta(days=180)
                  < self._due(p) < self.now - dt.timedelta(days=17)]
         for plan in self._pick(recent, quota(0.008, 3)) + self._pick(older, quota(0.008, 3)):
-            plan.fate = "stuck"
+            plan.fate = Fate.STUCK
         for plan in self._pick([p for p in plans if free(p)], quota(0.08, 3)):
             plan.late = True
-        for plan in self._pick([p for p in plans if p.fate in ("", "stuck")], quota(0.05, 3)):
+        extendable = [p for p in plans if p.fate in (Fate.ROUND_THE_LOOP, Fate.STUCK)]
+        for plan in self._pick(extendable, quota(0.05, 3)):
             plan.extended = True
         for plan in self._pick([p for p in plans if not p.fate], quota(0.07, 3)):
             plan.rework = True
@@ -531,7 +484,7 @@ class Planner:
         return Plan(opened_at=opened_at, town=original.town, unit=original.unit,
                     village=original.village, category=original.category, reporter=reporter,
                     found_by=found_by, text=text, immediate=original.immediate,
-                    fate="duplicate", duplicate_of=original)
+                    fate=Fate.DUPLICATE, duplicate_of=original)
 
     # -- the loop of one hazard ----------------------------------------------
 
@@ -573,9 +526,9 @@ class Planner:
             "latitude": plan.text["latitude"], "longitude": plan.text["longitude"],
             "photos": self._photo(plan, t, "before") if rng.random() < 0.88 else [],
         }
-        steps = [Step(t, "report", plan.reporter, report)]
-        if plan.fate == "duplicate":
-            steps.append(Step(self._at(t, 1, 40), "reject", main,
+        steps = [Step(t, Action.REPORT, plan.reporter, report)]
+        if plan.fate == Fate.DUPLICATE:
+            steps.append(Step(self._at(t, 1, 40), Action.REJECT, main,
                               {"reason": RejectionReason.DUPLICATE, "note": DUPLICATE_NOTE}))
             return steps
         if plan.severity == Severity.MAJOR:
@@ -587,41 +540,41 @@ class Planner:
         due = self._due(plan)
         t = self._at(t, 0.2, 3) if plan.immediate else self._at(t, 0.5, 30)
         due_day = timezone.localtime(due)
-        assign = Step(t, "assign", assigner, {
+        assign = Step(t, Action.ASSIGN, assigner, {
             "assignee": assignee,
             "note": f"请于{due_day.month}月{due_day.day}日前整改到位并上传整改照片。",
         })
-        if plan.fate == "not_a_hazard":
+        if plan.fate == Fate.NOT_A_HAZARD:
             if rng.random() < 0.35:
                 steps.append(assign)
                 t = self._at(t, 4, 48)
-            steps.append(Step(self._at(t, 1, 30), "reject", main, {
+            steps.append(Step(self._at(t, 1, 30), Action.REJECT, main, {
                 "reason": RejectionReason.NOT_A_HAZARD, "note": rng.choice(NOT_A_HAZARD_NOTES)}))
             return steps
         stuck_at = rng.choices((Status.REPORTED, Status.ASSIGNED, Status.RECTIFYING),
-                               weights=(15, 35, 50))[0] if plan.fate == "stuck" else ""
+                               weights=(15, 35, 50))[0] if plan.fate == Fate.STUCK else ""
         if stuck_at == Status.REPORTED:
             return steps
         steps.append(assign)
         if plan.severity == Severity.MAJOR:
             t = self._at(t, 24, 120)
-            steps.append(Step(t, "plan", main, self._major_plan(plan, due, main, assignee)))
+            steps.append(Step(t, Action.PLAN, main, self._major_plan(plan, due, main, assignee)))
             t = self._at(t, 2, 48)
-            steps.append(Step(t, "list", line[0], self._listing(plan, due)))
+            steps.append(Step(t, Action.LIST, line[0], self._listing(plan, due)))
             t = self._at(t, 12, 72)
         else:
             t = self._at(t, 0.2, 3 if plan.immediate else 36)
         if stuck_at == Status.ASSIGNED:
             return steps
-        steps.append(Step(t, "start", assignee, {"note": rng.choice(START_NOTES)}))
+        steps.append(Step(t, Action.START, assignee, {"note": rng.choice(START_NOTES)}))
         if plan.extended and t < due - dt.timedelta(hours=12):
             extend_at = self._office_hours(due - dt.timedelta(hours=rng.uniform(12, 72)),
                                            not_before=t + dt.timedelta(hours=1))
             terms = self._terms(plan)
             extended_due = terms.extended_due_at(due, terms.extension_duration)
-            if plan.fate != "stuck" or extended_due < self.now:
+            if plan.fate != Fate.STUCK or extended_due < self.now:
                 by_district = plan.severity == Severity.MAJOR
-                steps.append(Step(extend_at, "extend", staff.admin if by_district else main, {
+                steps.append(Step(extend_at, Action.EXTEND, staff.admin if by_district else main, {
                     "reason": MAJOR_EXTENSION_REASON if by_district else rng.choice(EXTENSION_REASONS)}))
                 t, due = extend_at, extended_due
         if stuck_at:
@@ -631,14 +584,14 @@ class Planner:
         else:
             finish = t + (due - t) * rng.uniform(0.1, 0.8)
         t = self._office_hours(finish, not_before=t + dt.timedelta(minutes=30))
-        steps.append(Step(t, "submit", assignee,
+        steps.append(Step(t, Action.SUBMIT, assignee,
                           {"note": plan.text["fix"], "photos": self._photo(plan, t, "after")}))
         verifier = self._verifier(plan, main, second, assignee, line)
         if plan.rework:
             t = self._at(t, 2, 72)
-            steps.append(Step(t, "rework", verifier, {"note": rng.choice(REWORK_NOTES)}))
+            steps.append(Step(t, Action.REWORK, verifier, {"note": rng.choice(REWORK_NOTES)}))
             t = self._at(t, 12, 96)
-            steps.append(Step(t, "submit", assignee,
+            steps.append(Step(t, Action.SUBMIT, assignee,
                               {"note": "已按复核意见重新整改。" + plan.text["fix"],
                                "photos": self._photo(plan, t, "after")}))
         verify_at = self._at(t, 1, 48)
@@ -647,12 +600,12 @@ class Planner:
                                            not_before=t + dt.timedelta(minutes=5))
         if plan.severity == Severity.MAJOR:
             # The regulator accepts (验收) with its report; the town then closes it (销号).
-            steps.append(Step(verify_at, "accept", line[0], {
+            steps.append(Step(verify_at, Action.ACCEPT, line[0], {
                 "note": MAJOR_VERIFY_NOTE.format(department=staff.department[plan.category]),
                 "documents": [(f"{plan.text['title'][:20]}验收报告.pdf", ACCEPTANCE_REPORT)]}))
-            steps.append(Step(self._at(verify_at, 2, 48), "verify", main, {"note": MAJOR_CLOSE_NOTE}))
+            steps.append(Step(self._at(verify_at, 2, 48), Action.VERIFY, main, {"note": MAJOR_CLOSE_NOTE}))
         else:
-            steps.append(Step(verify_at, "verify", verifier, {"note": rng.choice(VERIFY_NOTES)}))
+            steps.append(Step(verify_at, Action.VERIFY, verifier, {"note": rng.choice(VERIFY_NOTES)}))
         return steps
 
     def _verifier(self, plan: Plan, main: Any, second: Any, assignee: Any, line: Sequence[Any]) -> Any:
@@ -699,19 +652,19 @@ class Planner:
 
 
 def _perform(step: Step, plan: Plan, hazards: dict[int, Hazard]) -> None:
-    if step.action == "report":
+    if step.action == Action.REPORT:
         hazards[plan.index] = hazard_report(actor=step.actor, opened_at=step.at, **step.kwargs)
         return
     hazard = hazards[plan.index]
     common = {"hazard": hazard, "actor": step.actor, "expected_version": hazard.version, "at": step.at}
-    if step.action == "plan":
+    if step.action == Action.PLAN:
         hazard_update(**common, **step.kwargs)
-    elif step.action == "extend":
+    elif step.action == Action.EXTEND:
         # The nightly sweep may have raised the escalation level since this copy was read;
         # the extension resets it, and its event must show the real "before".
         hazard.refresh_from_db(fields=["escalation_level"])
         hazard_extend(**common, **step.kwargs)
-    elif step.action == "reject" and plan.duplicate_of is not None:
+    elif step.action == Action.REJECT and plan.duplicate_of is not None:
         ref = hazards[plan.duplicate_of.index].ref
         hazard_transition(**common, name="reject", reason=step.kwargs["reason"], duplicate_of=ref,
                           note=step.kwargs["note"].format(ref=ref))
@@ -719,29 +672,17 @@ def _perform(step: Step, plan: Plan, hazards: dict[int, Hazard]) -> None:
         hazard_transition(**common, name=step.action, **step.kwargs)
 
 
-def _nightly_sweeps(start: dt.datetime, now: dt.datetime) -> list[dt.datetime]:
-    tz = timezone.get_default_timezone()
-    day = timezone.localtime(start).date() + dt.timedelta(days=1)
-    sweeps = []
-    while (at := dt.datetime.combine(day, ESCALATION_SWEEP_TIME, tzinfo=tz)) <= now:
-        sweeps.append(at)
-        day += dt.timedelta(days=1)
-    return sweeps
-
-
-def _play(plans: Sequence[Plan], now: dt.datetime, stderr: Any) -> None:
+def _play(plans: Sequence[Plan], ctx: DemoContext) -> None:
+    now = ctx.now
     entries: list[tuple[dt.datetime, int, int, Step | None]] = [
         (step.at, plan.index, n, step)
         for plan in plans for n, step in enumerate(plan.steps) if step.at <= now
     ]
     if plans:
-        entries += [(at, -1, 0, None) for at in _nightly_sweeps(plans[0].opened_at, now)]
+        entries += [(at, -1, 0, None) for at in nightly_sweeps(plans[0].opened_at, now)]
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
     hazards: dict[int, Hazard] = {}
-    # tqdm redraws with carriage returns, so it writes to the real stream rather than to a
-    # management command's OutputWrapper, which would end every redraw with a newline.
-    with tqdm(total=len(entries), unit="step", desc="A year of hazards", disable=stderr is None,
-              file=sys.stderr) as bar:
+    with ctx.progress(total=len(entries), desc="A year of hazards") as bar:
         for start in range(0, len(entries), CHUNK_STEPS):
             chunk = entries[start:start + CHUNK_STEPS]
             with transaction.atomic():
@@ -755,69 +696,34 @@ def _play(plans: Sequence[Plan], now: dt.datetime, stderr: Any) -> None:
             escalate_overdue(now=now)
 
 
-def _mark_handled_notices_read(*, now: dt.datetime) -> None:
-    """People read what reached them about items since closed; what concerns open items,
-    and the last two days, stays unread."""
-    stale = Notification.objects.filter(
-        read_at__isnull=True, case__is_open=False, created_at__lt=now - dt.timedelta(days=2),
-    ).values_list("user_id", "id")
-    by_user: dict[int, list[int]] = defaultdict(list)
-    for user_id, notification_id in stale:
-        by_user[user_id].append(notification_id)
-    users = get_user_model().objects.in_bulk(list(by_user))
-    for user_id, ids in by_user.items():
-        mark_read(user=users[user_id], notification_ids=ids)
-
-
-@dataclass(frozen=True)
-class YearSummary:
-    now: dt.datetime
-    hazards: int
-    users_created: int
-    by_status: dict[str, int]
-    by_due_state: dict[str, int]
-    escalated: int
-    majors: int
-
-    def __str__(self) -> str:
-        statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
-        due = ", ".join(f"{k} {v}" for k, v in sorted(self.by_due_state.items()))
-        return (f"{self.hazards} hazards ({statuses}); due state: {due}; "
-                f"{self.escalated} escalated, {self.majors} major; {self.users_created} staff created.")
-
-
-def summarise(*, now: dt.datetime, users_created: int = 0) -> YearSummary:
+def summarise(*, now: dt.datetime, staff_created: int = 0) -> Summary:
     hazards = Hazard.objects.all()
-    return YearSummary(
-        now=now,
-        hazards=hazards.count(),
-        users_created=users_created,
-        by_status=dict(hazards.values_list("status").annotate(n=Count("pk")).order_by()),
-        by_due_state=dict(Counter(
-            hazards.annotate(due=due_state_expression(now)).values_list("due", flat=True)
-        )),
-        escalated=hazards.filter(escalation_level__gt=0).count(),
-        majors=hazards.filter(severity=Severity.MAJOR).count(),
+    return Summary(
+        domain="hazards", now=now, total=hazards.count(),
+        breakdowns={
+            "status": dict(hazards.values_list("status").annotate(n=Count("pk")).order_by()),
+            "due state": dict(Counter(
+                hazards.annotate(due=due_state_expression(now)).values_list("due", flat=True))),
+        },
+        counts={"escalated": hazards.filter(escalation_level__gt=0).count(),
+                "major": hazards.filter(severity=Severity.MAJOR).count(),
+                "staff created": staff_created},
     )
 
 
-def generate_year(*, personas: Personas, hazards: int = 3000, seed: int = 20260425,
-                  stderr: Any = None, today: dt.date | None = None) -> YearSummary:
-    """Create ``hazards`` hazards over the twelve months before ``today`` and take each as
-    far round the loop as it would have got by now. ``stderr`` gets a progress bar."""
-    if today is None or today >= timezone.localdate():
-        now = timezone.now()
-    else:
-        now = dt.datetime.combine(today, dt.time(18), tzinfo=timezone.get_default_timezone())
-    rng = random.Random(seed)
-    geo = Geography.load()
+def generate(ctx: DemoContext, count: int) -> Summary:
+    """Create ``count`` hazards over the twelve months before ``ctx.now`` and take each as
+    far round the loop as it would have got by then."""
+    rng = ctx.rng()
+    geo = ctx.geography
     with transaction.atomic():
-        staff = _hire_staff(geo=geo, personas=personas, rng=rng)
-    plans = Planner(rng=rng, geo=geo, staff=staff, personas=personas, now=now).plan_year(hazards)
-    _play(plans, now, stderr)
+        staff = _hire_staff(geo=geo, personas=ctx.personas, rng=rng)
+    plans = Planner(rng=rng, geo=geo, staff=staff, personas=ctx.personas, now=ctx.now).plan_year(count)
+    _play(plans, ctx)
     with transaction.atomic():
-        _mark_handled_notices_read(now=now)
-    summary = summarise(now=now, users_created=staff.hired)
-    if stderr is not None:
-        stderr.write(str(summary))
-    return summary
+        mark_handled_notices_read(now=ctx.now)
+    return summarise(now=ctx.now, staff_created=staff.hired)
+
+
+HAZARDS = DomainDemo(name="hazards", default_count=3000, count_help="How many hazards to make.",
+                     generate=generate)
