@@ -79,6 +79,8 @@ class Step:
     inputs: Mapping[str, Any]
     note: str
     now: dt.datetime
+    # The rules in force for this case, where its kind keeps them apart (a petition's rulebook).
+    rules: Any = None
 
     def get(self, name: str, default: Any = None) -> Any:
         value = self.inputs.get(name)
@@ -220,7 +222,8 @@ def check_input(transition: Transition, case: Case, actor: Any, data: Mapping[st
 
 
 def take_step(*, workflow: Workflow, case: Case, name: str, actor: Any, expected_version: int,
-              note: str = "", inputs: Mapping[str, Any], at: dt.datetime | None = None) -> Event:
+              note: str = "", inputs: Mapping[str, Any], rules: Any = None,
+              at: dt.datetime | None = None) -> Event:
     """Take a step whose effect is declared with it: check who acts, work out the effect
     from the inputs, check the requirements on both, then change, log, notify and let the
     effect finish (attach what was sent) — all or nothing.
@@ -233,7 +236,7 @@ def take_step(*, workflow: Workflow, case: Case, name: str, actor: Any, expected
         raise errors.DomainError(MSG_NOT_AN_INPUT.format(transition=transition.label,
                                                          names=", ".join(unknown)))
     check_actor(workflow, case, transition, actor)
-    step = Step(case=case, actor=actor, note=note.strip(), now=at or timezone.now(),
+    step = Step(case=case, actor=actor, note=note.strip(), now=at or timezone.now(), rules=rules,
                 inputs={k: v for k, v in inputs.items() if v is not None})
     effect = transition.effect(step) if transition.effect else Effect()
     with transaction.atomic():

@@ -27,12 +27,12 @@ from pingan.core.api import (
     UnitRef,
     actor,
     paginate,
-    user_named,
     username_of,
 )
 from pingan.core.events import case_timeline
 from pingan.core.models import DayType, DueState, Unit
 from pingan.core.scoping import scope_for
+from pingan.core.step_api import step_inputs, step_schema
 from pingan.petitions.models import (
     Category,
     Channel,
@@ -292,25 +292,7 @@ class PetitionIn(Schema):
     external_ref: str | None = Field(None, max_length=60)
 
 
-class TransitionIn(Schema):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    version: int
-    note: str = Field("", description="The reply, the reason or the decision, as the step needs.")
-    outcome: Outcome | None = Field(None, description="`reply`.")
-    satisfaction: Satisfaction | None = Field(None, description="`rate`: the petitioner's answer.")
-    asked_by: SatisfactionChannel | None = Field(
-        None, description="`rate` (the petition bureau's call-back): phone, visit or text.")
-    asked_on: dt.date | None = Field(
-        None, description="`rate`: the day the petitioner was asked (default today).")
-    reason: NotAcceptedReason | None = Field(None, description="`not_accept`.")
-    decision: ReviewOutcome | None = Field(None, description="`decide_review`, `decide_reexam`.")
-    new_facts: str = Field("", description="`accept` of a matter concluded by re-examination.")
-    assignee: str | None = Field(None, description="`start`: the handler's username.")
-    handling_unit: str | None = Field(None, description="`reroute`: the new handling unit's code.")
-    requested_on: dt.date | None = Field(
-        None, description="`request_review`, `request_reexam`: the day the request arrived (default today).",
-    )
+TransitionIn = step_schema(PETITION_WORKFLOW, "PetitionStepIn")
 
 
 class RepeatCandidateOut(Schema):
@@ -574,12 +556,8 @@ def petition_step(request: HttpRequest, ref: str, name: str, payload: Transition
     `decide_reexam` a `decision` and `note`."""
     petition_transition(
         petition=_petition(request, ref), name=name, actor=actor(request),
-        expected_version=payload.version, note=payload.note, outcome=payload.outcome or "",
-        satisfaction=payload.satisfaction or "", reason=payload.reason or "",
-        decision=payload.decision or "", new_facts=payload.new_facts,
-        assignee=user_named(payload.assignee),
-        handling_unit=_unit_coded(payload.handling_unit, "handling_unit"),
-        requested_on=payload.requested_on, asked_by=payload.asked_by or "", asked_on=payload.asked_on,
+        expected_version=payload.version, note=payload.note,
+        **step_inputs(PETITION_WORKFLOW.get(name), payload),
     )
     return _petition(request, ref)
 
