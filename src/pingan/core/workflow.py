@@ -119,9 +119,12 @@ class Transition:
     actor_requires: tuple[Requirement, ...] = ()
     note_required: bool = False
     style: str = "primary"
+    # What the step asks for (its form, its API fields and what its service takes) and what
+    # it does with it: so a step is read, and changed, in one place.
     inputs: tuple[Input, ...] = ()
     # The note's label on the form, when the note is more than a remark (the reply itself).
     note_label: str | Promise = ""
+    # None: the step only moves the status.
     effect: Callable[[Step], Effect] | None = None
 
     @property
