@@ -13,9 +13,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict, create_model
 
-from pingan.core.api import MSG_NO_SUCH_UNIT, user_named
-from pingan.core.models import Unit
-from pingan.core.pagination import InvalidParameter
+from pingan.core.api import unit_coded, user_named
 from pingan.core.workflow import Input, InputKind, Transition, Workflow
 
 
@@ -63,9 +61,7 @@ def step_inputs(transition: Transition, payload: Schema) -> dict[str, Any]:
         value = getattr(payload, spec.name)
         if spec.kind == InputKind.PERSON:
             value = user_named(value, field=spec.name)
-        elif spec.kind == InputKind.UNIT and value:
-            code, value = value, Unit.objects.filter(code=value).first()
-            if value is None:
-                raise InvalidParameter(MSG_NO_SUCH_UNIT.format(code=code), field=spec.name)
+        elif spec.kind == InputKind.UNIT:
+            value = unit_coded(value, field=spec.name)
         values[spec.name] = value
     return values

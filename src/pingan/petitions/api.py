@@ -18,7 +18,6 @@ from pingan.core import errors
 from pingan.core.api import (
     DUE_PROVISIONAL_DESCRIPTION,
     ERRORS,
-    MSG_NO_SUCH_UNIT,
     EventOut,
     InvalidParameter,
     Page,
@@ -27,6 +26,7 @@ from pingan.core.api import (
     UnitRef,
     actor,
     paginate,
+    unit_coded,
     username_of,
 )
 from pingan.core.events import case_timeline
@@ -464,15 +464,6 @@ def _petition(request: HttpRequest, ref: str) -> Petition:
     return petition
 
 
-def _unit_coded(code: str | None, field: str) -> Unit | None:
-    if not code:
-        return None
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None:
-        raise InvalidParameter(MSG_NO_SUCH_UNIT.format(code=code), field=field)
-    return unit
-
-
 @router.get("", response={200: Page[PetitionItem], **ERRORS}, summary="Petitions within your scope")
 def petition_list_view(request: HttpRequest, filters: Query[PetitionFilters], page: Query[PageParams]):
     """The petitioner is masked in every item. Repeat a list parameter for OR."""
@@ -503,10 +494,10 @@ def backlog(request: HttpRequest, payload: Query[BacklogQuery]):
                          "goes to the discipline office at once, only as its receipt (reference, "
                          "status, received).")
 def petition_create(request: HttpRequest, payload: PetitionIn):
-    unit = _unit_coded(payload.unit, "unit")
+    unit = unit_coded(payload.unit, field="unit")
     petition = petition_register(
         actor=actor(request), unit=unit, channel=payload.channel, petition_type=payload.petition_type,
-        category=payload.category, handling_unit=_unit_coded(payload.handling_unit, "handling_unit"),
+        category=payload.category, handling_unit=unit_coded(payload.handling_unit, field="handling_unit"),
         title=payload.title, matter=payload.matter, petitioner_name=payload.petitioner_name,
         id_number=payload.id_number, phone=payload.phone, address=payload.address,
         received_at=payload.received_at, repeat_of=payload.repeat_of,
