@@ -97,3 +97,31 @@ def run_command_line(*argv: str) -> tuple[int, str, str]:
         else:
             code = 0
     return int(code or 0), out.getvalue(), err.getvalue()
+
+
+def assert_steps_take_what_they_ask(workflow, *, form, schema, service) -> None:
+    """Each step of ``workflow`` is one definition: its web form (``form(name)``) asks the
+    inputs it declares (one asked only of some cases may be missing), the API ``schema`` has
+    a field for each (files are uploaded beforehand), and its ``service(name, **inputs)``
+    takes those and refuses any other."""
+    from pingan.core import errors
+    from pingan.core.workflow import MSG_NOT_AN_INPUT, InputKind
+
+    for transition in workflow.transitions:
+        declared = set(transition.input_names)
+        always = {i.name for i in transition.inputs if i.asked is None}
+        asked = set(form(transition.name).fields) - {"version", "note"}
+        assert always <= asked <= declared, transition.name
+        files = {i.name for i in transition.inputs if i.kind == InputKind.FILES}
+        assert declared - files <= set(schema.model_fields), transition.name
+        try:  # the declared inputs are taken: whatever is refused, it is not for them
+            service(transition.name, **dict.fromkeys(declared))
+        except errors.DomainError as exc:
+            assert "not_an_input" not in exc.message, transition.name
+        refused = MSG_NOT_AN_INPUT.format(transition=transition.label, names="not_an_input")
+        try:
+            service(transition.name, not_an_input="x")
+        except errors.DomainError as exc:
+            assert exc.message == refused, transition.name
+        else:
+            raise AssertionError(f"{transition.name} took an input it does not declare")

@@ -85,6 +85,16 @@ def user_named(username: str | None, *, field: str = "assignee") -> Any:
     return user
 
 
+def unit_coded(code: str | None, *, field: str) -> Unit | None:
+    """The unit with ``code`` (None for none given); an unknown code is a 422 on ``field``."""
+    if not code:
+        return None
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise InvalidParameter(MSG_NO_SUCH_UNIT.format(code=code), field=field)
+    return unit
+
+
 class TransitionOut(Schema):
     """A step the reader may take now."""
 

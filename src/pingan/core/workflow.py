@@ -1,8 +1,10 @@
 """A small declarative workflow engine shared by every kind of case.
 
-Each kind declares its states and transitions (who may fire each and what it requires);
-``fire`` is the only way a status changes. It checks the rule, applies the change under
-optimistic locking, appends the event and notifies, inside the caller's transaction.
+Each kind declares its states and transitions: who may fire each, what it requires, the
+inputs it asks for and its effect (what it changes, whom it tells, what it attaches).
+``take_step`` (or ``fire``, for a kind whose steps carry no effect) is the only way a status
+changes. It checks each rule once, applies the change under optimistic locking, appends the
+event and notifies, inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
 from pingan.core.events import append_event
@@ -27,6 +31,74 @@ from pingan.core.scoping import scope_for
 # A requirement looks at the case, the actor and the transition's input and returns an
 # error message, or None when it is met.
 Requirement = Callable[[Case, Any, Mapping[str, Any]], "str | Promise | None"]
+
+MSG_NOT_AN_INPUT = _("“{transition}” does not take {names}.")
+
+
+class InputKind(StrEnum):
+    """What an input holds, which decides its form field and its API field."""
+
+    TEXT = "text"
+    CHOICE = "choice"  # one of ``Input.choices`` (a TextChoices)
+    DATE = "date"
+    PERSON = "person"  # a user: chosen on the form, named by username over the API
+    UNIT = "unit"  # a unit: chosen on the form, named by its code over the API
+    FILES = "files"  # uploads sent with the web form (the API uploads them beforehand)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One value a step asks for. The step's web form field and its API field are both built
+    from it, and its service takes exactly its step's inputs, so the three cannot drift."""
+
+    name: str
+    label: str | Promise
+    kind: InputKind = InputKind.TEXT
+    choices: Any = None  # CHOICE: its TextChoices
+    only: tuple[Any, ...] = ()  # CHOICE: the members offered, when not all of them
+    # PERSON / UNIT: what the form offers for this case (the service checks the choice).
+    options: Callable[[Case], Any] | None = None
+    option_label: Callable[[Any], str] | None = None
+    # The value the service takes for the option chosen, when it is not the option itself.
+    option_value: Callable[[Any], Any] | None = None
+    # Asked only when this holds for the case (the form omits it otherwise).
+    asked: Callable[[Case], bool] | None = None
+    help_text: str | Promise = ""
+    # TEXT: a single line of at most this many characters (otherwise a free text).
+    max_length: int | None = None
+    # FILES: the file types the form's picker offers.
+    accept: str = "image/*"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step being taken: what its effect works from."""
+
+    case: Any
+    actor: Any
+    inputs: Mapping[str, Any]
+    note: str
+    now: dt.datetime
+    # The rules in force for this case, where its kind keeps them apart (a petition's rulebook).
+    rules: Any = None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.inputs.get(name)
+        return default if value is None else value
+
+
+@dataclass
+class Effect:
+    """What a step does besides moving the status: the fields it changes, whom it notifies
+    and with what message (empty: the case's reference and the step's label), what its
+    requirements see besides the input (values it resolved, terms it applies), and what it
+    does once the step is recorded (attach files, issue a code)."""
+
+    changes: dict[str, Any] = field(default_factory=dict)
+    notify: list[Any] = field(default_factory=list)
+    message: str | Promise = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    then: Callable[[Event], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +119,17 @@ class Transition:
     actor_requires: tuple[Requirement, ...] = ()
     note_required: bool = False
     style: str = "primary"
+    # What the step asks for (its form, its API fields and what its service takes) and what
+    # it does with it: so a step is read, and changed, in one place.
+    inputs: tuple[Input, ...] = ()
+    # The note's label on the form, when the note is more than a remark (the reply itself).
+    note_label: str | Promise = ""
+    # None: the step only moves the status.
+    effect: Callable[[Step], Effect] | None = None
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.inputs)
 
 
 @dataclass(frozen=True)
@@ -78,25 +161,43 @@ class Workflow:
     def label(self, state: str) -> str:
         return str(self.states.get(state, state))
 
+    @property
+    def inputs(self) -> dict[str, Input]:
+        """Every input any step asks for, by name (one API schema serves all steps)."""
+        return {i.name: i for t in self.transitions for i in t.inputs}
+
     def may_fire(self, transition: Transition, case: Case, user: Any) -> bool:
         if case.status not in transition.sources:
             return False
         if any(rule(case, user, {}) for rule in transition.actor_requires):
             return False
-        if transition.assignee_may and case.assignee_id == getattr(user, "pk", None):
-            return True
-        rank = scope_for(user).rank_for(case, town_or_above=transition.town_or_above)
-        return rank >= transition.min_rank
+        return _role_allows(transition, case, user)
 
     def available(self, case: Case, user: Any) -> list[Transition]:
         """The buttons this user gets on this case."""
         return [t for t in self.transitions if self.may_fire(t, case, user)]
 
 
+def _role_allows(transition: Transition, case: Case, user: Any) -> bool:
+    if transition.assignee_may and case.assignee_id == getattr(user, "pk", None):
+        return True
+    rank = scope_for(user).rank_for(case, town_or_above=transition.town_or_above)
+    return rank >= transition.min_rank
+
+
 def check_transition(workflow: Workflow, case: Case, name: str, actor: Any,
                      data: Mapping[str, Any], note: str) -> Transition:
     transition = workflow.get(name)
+    check_actor(workflow, case, transition, actor)
+    check_input(transition, case, actor, data, note)
+    return transition
+
+
+def check_actor(workflow: Workflow, case: Case, transition: Transition, actor: Any) -> None:
+    """May ``actor`` take this step on this case now? Each rule is asked once, and before the
+    input is looked at: a step that cannot be taken says so, whatever was sent with it."""
     if not scope_for(actor).covers(case):
+        # Before anything else, so no message can tell an outsider the case exists.
         raise errors.NotFound(errors.MSG_NOT_FOUND)
     if case.status not in transition.sources:
         raise errors.TransitionNotAllowed(
@@ -105,18 +206,52 @@ def check_transition(workflow: Workflow, case: Case, name: str, actor: Any,
             )
         )
     for rule in transition.actor_requires:
-        problem = rule(case, actor, data)
+        problem = rule(case, actor, {})
         if problem:
             raise errors.PermissionDenied(str(problem))
-    if not workflow.may_fire(transition, case, actor):
+    if not _role_allows(transition, case, actor):
         raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=transition.label))
+
+
+def check_input(transition: Transition, case: Case, actor: Any, data: Mapping[str, Any],
+                note: str) -> None:
+    """Does what was sent meet the step's requirements? Each is asked once."""
     if transition.note_required and not note.strip():
         raise errors.DomainError(errors.MSG_REASON_REQUIRED, field="note")
     for requirement in transition.requires:
         problem = requirement(case, actor, data)
         if problem:
             raise errors.DomainError(str(problem))
-    return transition
+
+
+def take_step(*, workflow: Workflow, case: Case, name: str, actor: Any, expected_version: int,
+              note: str = "", inputs: Mapping[str, Any], rules: Any = None,
+              at: dt.datetime | None = None) -> Event:
+    """Take a step whose effect is declared with it: check who acts, work out the effect
+    from the inputs, check the requirements on both, then change, log, notify and let the
+    effect finish (attach what was sent) — all or nothing.
+
+    ``inputs`` must be among the step's declared inputs (None means not given); ``at``
+    back-dates the step (importers and the demo generator only)."""
+    transition = workflow.get(name)
+    unknown = sorted(set(inputs) - set(transition.input_names))
+    if unknown:
+        raise errors.DomainError(MSG_NOT_AN_INPUT.format(transition=transition.label,
+                                                         names=", ".join(unknown)))
+    check_actor(workflow, case, transition, actor)
+    step = Step(case=case, actor=actor, note=note.strip(), now=at or timezone.now(), rules=rules,
+                inputs={k: v for k, v in inputs.items() if v is not None})
+    effect = transition.effect(step) if transition.effect else Effect()
+    with transaction.atomic():
+        check_input(transition, case, actor, {**step.inputs, "note": note, **effect.data}, note)
+        event = record_transition(
+            workflow=workflow, case=case, transition=transition, actor=actor,
+            expected_version=expected_version, note=step.note, changes=effect.changes,
+            notify_users=effect.notify, message=str(effect.message), at=step.now,
+        )
+        if effect.then:
+            effect.then(event)
+    return event
 
 
 def _split_fields(case: Case, changes: Mapping[str, Any]) -> tuple[dict, dict]:

@@ -64,7 +64,6 @@ from pingan.demo.texts import (
 )
 from pingan.hazards.models import KIND, Category, Hazard, RejectionReason, Status
 from pingan.hazards.services import (
-    Listing,
     hazard_extend,
     hazard_report,
     hazard_terms,
@@ -641,8 +640,8 @@ class Planner:
         by_district = self.rng.random() < DISTRICT_LISTING_SHARE
         unit = plan.town.parent if by_district else plan.town
         leader = self.staff.leaders[unit.pk]
-        listing = Listing(supervising_unit=unit, deadline=timezone.localtime(due).date(), leader=leader)
-        return {"listing": listing,
+        return {"supervising_unit": unit, "supervision_deadline": timezone.localtime(due).date(),
+                "responsible_leader": leader,
                 "note": f"列入{unit.name}挂牌督办，责任领导：{self.staff.name(leader)}。"}
 
 

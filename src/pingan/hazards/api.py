@@ -28,7 +28,6 @@ from pingan.core.api import (
     UnitRef,
     actor,
     paginate,
-    user_named,
     username_of,
 )
 from pingan.core.attachments import read_upload
@@ -38,10 +37,10 @@ from pingan.core.models import AttachmentKind, DueState, Severity, Unit
 from pingan.core.people import case_assignees
 from pingan.core.schemas import model_schema
 from pingan.core.scoping import scope_for
+from pingan.core.step_api import step_inputs, step_schema
 from pingan.hazards.models import EDITABLE_FIELDS, REPORT_FIELDS, Category, Hazard, RejectionReason, Status
 from pingan.hazards.selectors import SORTS, HazardFilters, hazard_get, hazard_list
 from pingan.hazards.services import (
-    Listing,
     hazard_attachment_add,
     hazard_extend,
     hazard_report,
@@ -229,16 +228,7 @@ HazardPatch = model_schema(
 )
 
 
-class TransitionIn(Schema):
-    version: int
-    note: str = ""
-    assignee: str | None = Field(None, description="`assign`: the username of who will rectify it.")
-    reason: str = Field("", description="`reject`: not_a_hazard or duplicate.")
-    duplicate_of: str | None = Field(None, description="`reject` as duplicate: the original's ref.")
-    supervising_unit: str | None = Field(None, description="`list`: the supervising unit's code.")
-    supervision_deadline: dt.date | None = Field(None, description="`list`: the supervision deadline.")
-    responsible_leader: str | None = Field(
-        None, description="`list`: the username of a leader in charge of work safety for its unit.")
+TransitionIn = step_schema(HAZARD_WORKFLOW, "HazardStepIn")
 
 
 class ExtensionIn(Schema):
@@ -351,21 +341,9 @@ def hazard_step(request: HttpRequest, ref: str, name: str, payload: TransitionIn
     `responsible_leader`) and `accept` (a `note`, and the acceptance report uploaded first
     as a `document`); it is closed by `verify` only once accepted."""
     hazard = _hazard(request, ref)
-    assignee = user_named(payload.assignee) if payload.assignee else None
-    listing = None
-    if name == "list":
-        unit = None
-        if payload.supervising_unit:
-            unit = Unit.objects.filter(code=payload.supervising_unit).first()
-            if unit is None:
-                raise InvalidParameter(MSG_NO_SUCH_UNIT.format(code=payload.supervising_unit),
-                                       field="supervising_unit")
-        listing = Listing(supervising_unit=unit, deadline=payload.supervision_deadline,
-                          leader=user_named(payload.responsible_leader, field="responsible_leader"))
     hazard_transition(
         hazard=hazard, name=name, actor=actor(request), expected_version=payload.version,
-        note=payload.note, assignee=assignee, reason=payload.reason,
-        duplicate_of=payload.duplicate_of, listing=listing,
+        note=payload.note, **step_inputs(HAZARD_WORKFLOW.get(name), payload),
     )
     return _hazard(request, ref)
 

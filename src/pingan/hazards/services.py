@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
-from pingan.core.attachments import attachment_add, validate_upload
+from pingan.core.attachments import attachment_add
 from pingan.core.cases import case_extend, case_update, department_for, open_case
 from pingan.core.deadlines import DeadlineTerms, resolve_terms
 from pingan.core.inbox import notify
@@ -27,27 +26,25 @@ from pingan.core.models import (
     Unit,
     UnitKind,
 )
-from pingan.core.people import handlers_at, resolve_assignee, resolve_leader
+from pingan.core.people import handlers_at
 from pingan.core.scoping import scope_for
-from pingan.core.workflow import fire
-from pingan.hazards.models import DOMAIN, EDITABLE_FIELDS, KIND, REF_PREFIX, Category, Hazard, Status
-from pingan.hazards.selectors import supervising_units
-from pingan.hazards.workflow import HAZARD_WORKFLOW
-
-Photo = tuple[str, bytes]  # (file name, content)
+from pingan.core.workflow import take_step
+from pingan.hazards.models import (
+    EDITABLE_FIELDS,
+    KIND,
+    REF_PREFIX,
+    Category,
+    Hazard,
+    Status,
+)
+from pingan.hazards.workflow import HAZARD_WORKFLOW, Photo, attach_files, check_files
 
 MSG_UNIT_NOT_TERRITORIAL = _("A hazard belongs to a place: choose a town, village or grid cell.")
 MSG_CANNOT_REPORT_HERE = _("You may not report hazards for {unit}.")
 MSG_BAD_CATEGORY = _("Unknown hazard category “{value}”.")
-MSG_DUPLICATE_NOT_FOUND = _("No report {ref} in your area to mark this one a duplicate of.")
-MSG_DUPLICATE_SELF = _("A report cannot be a duplicate of itself.")
-MSG_NOT_A_SUPERVISING_UNIT = _(
-    "{unit} cannot supervise this hazard: choose its town, the district or its regulator."
-)
 MSG_LISTED_KEEPS_SEVERITY = _(
     "A hazard under listed supervision keeps its severity and category: its regulator listed it so."
 )
-MSG_DEADLINE_PAST = _("The supervision deadline cannot be before the day it is listed.")
 MSG_REPORTED_TO_REGULATOR = _("{ref} major hazard reported to you as its regulator: list it for supervision.")
 MSG_NOT_EDITABLE = _(
     "A hazard's details and plan can be edited only while it is reported or assigned; "
@@ -75,19 +72,6 @@ def hazard_terms(*, category: str, severity: str, immediate: bool) -> DeadlineTe
     return resolve_terms(kind=KIND, category=category, severity=severity, fallback=fallback)
 
 
-def _check_photos(photos: Sequence[Photo], kind: str) -> None:
-    # Every file is checked before anything is written, so one bad photo saves nothing.
-    for name, content in photos:
-        validate_upload(name=name, content=content, kind=kind)
-
-
-def _attach(hazard: Hazard, actor: Any, photos: Sequence[Photo], kind: str, event: Any,
-            at: dt.datetime | None = None) -> None:
-    for name, content in photos:
-        attachment_add(case=hazard, actor=actor, name=name, content=content, kind=kind,
-                       event=event, at=at)
-
-
 def hazard_report(*, actor: Any, unit: Unit, title: str, category: str, description: str = "",
                   severity: str = Severity.ORDINARY, immediate: bool = False, location: str = "",
                   latitude: float | None = None, longitude: float | None = None,
@@ -95,7 +79,7 @@ def hazard_report(*, actor: Any, unit: Unit, title: str, category: str, descript
                   external_ref: str | None = None, opened_at: dt.datetime | None = None,
                   event_type: str = EventType.CREATED) -> Hazard:
     hazard_report_check(actor=actor, unit=unit, category=category)
-    _check_photos(photos, AttachmentKind.BEFORE)
+    check_files(photos, AttachmentKind.BEFORE)
     with transaction.atomic():
         hazard = open_case(
             model=Hazard, ref_prefix=REF_PREFIX, actor=actor, unit=unit, opened_at=opened_at,
@@ -107,7 +91,7 @@ def hazard_report(*, actor: Any, unit: Unit, title: str, category: str, descript
                 source=source, external_ref=external_ref,
             ),
         )
-        _attach(hazard, actor, photos, AttachmentKind.BEFORE, event=None, at=opened_at)
+        attach_files(hazard, actor, photos, AttachmentKind.BEFORE, event=None, at=opened_at)
         _tell_regulator(hazard)
     return hazard
 
@@ -228,107 +212,15 @@ def hazard_extend(*, hazard: Hazard, actor: Any, expected_version: int, reason: 
                        reason=reason, terms=terms, at=at)
 
 
-def _resolve_duplicate(hazard: Hazard, actor: Any, ref: str | None) -> Hazard | None:
-    if not ref:
-        return None
-    original = Hazard.objects.visible_to(actor).filter(ref=ref.strip().upper()).first()
-    if original is None:
-        raise errors.DomainError(MSG_DUPLICATE_NOT_FOUND.format(ref=ref), field="duplicate_of")
-    if original.pk == hazard.pk:
-        raise errors.DomainError(MSG_DUPLICATE_SELF, field="duplicate_of")
-    return original
-
-
-@dataclass(frozen=True)
-class Listing:
-    """What listed supervision (挂牌督办) names: who supervises, by when, and the leader in
-    charge of work safety who answers for the hazard."""
-
-    supervising_unit: Unit | None
-    deadline: dt.date | None
-    leader: Any
-
-
-def _check_listing(hazard: Hazard, listing: Listing | None, now: dt.datetime) -> dict[str, Any]:
-    """The listing's fields as changes, each checked; an incomplete listing is left to the
-    workflow's requirement, which names what is missing."""
-    if listing is None or not (listing.supervising_unit and listing.deadline and listing.leader):
-        return {}
-    unit = listing.supervising_unit
-    if not supervising_units(hazard).filter(pk=unit.pk).exists():
-        raise errors.DomainError(MSG_NOT_A_SUPERVISING_UNIT.format(unit=unit.name), field="supervising_unit")
-    if listing.deadline < timezone.localdate(now):
-        raise errors.DomainError(MSG_DEADLINE_PAST, field="supervision_deadline")
-    leader = resolve_leader(hazard.unit, DOMAIN, listing.leader, field="responsible_leader")
-    return {"supervising_unit": unit, "supervision_deadline": listing.deadline,
-            "responsible_leader": leader, "listed_at": now}
-
-
-def _acceptance_reports(hazard: Hazard, documents: Sequence[Photo]) -> bool:
-    """Whether the acceptance has its report: sent with the step, or uploaded as a document
-    (over the API) since the work was last submitted."""
-    if documents:
-        return True
-    submitted = (hazard.events.filter(transition="submit").order_by("-seq")
-                 .values_list("at", flat=True).first())
-    uploaded = hazard.attachments.filter(kind=AttachmentKind.DOCUMENT)
-    return (uploaded.filter(uploaded_at__gte=submitted) if submitted else uploaded).exists()
-
-
 def hazard_transition(*, hazard: Hazard, name: str, actor: Any, expected_version: int,
-                      note: str = "", assignee: Any = None, photos: Sequence[Photo] = (),
-                      documents: Sequence[Photo] = (), reason: str = "",
-                      duplicate_of: str | None = None, listing: Listing | None = None,
-                      at: dt.datetime | None = None) -> Hazard:
-    """Take one step of the hazard loop. What each step needs is declared in the workflow.
+                      note: str = "", at: dt.datetime | None = None, **inputs: Any) -> Hazard:
+    """Take one step of the hazard loop with the inputs that step declares (``assignee``,
+    ``photos``…): what each step needs, changes, notifies and attaches is declared in
+    ``hazards.workflow``.
 
     ``at`` back-dates the step (importers and the demo generator only)."""
-    transition = HAZARD_WORKFLOW.get(name)
-    if not scope_for(actor).covers(hazard):
-        # Checked before anything else, so no message can tell an outsider it exists.
-        raise errors.NotFound(errors.MSG_NOT_FOUND)
-    now = at or timezone.now()
-    assignee = resolve_assignee(hazard, assignee) if name == "assign" else None
-    original = _resolve_duplicate(hazard, actor, duplicate_of) if name == "reject" else None
-    listed = _check_listing(hazard, listing, now) if name == "list" else {}
-    if name == "submit":
-        _check_photos(photos, AttachmentKind.AFTER)
-    if name == "accept":
-        _check_photos(documents, AttachmentKind.DOCUMENT)
-    changes: dict[str, Any] = dict(listed)
-    notify_users: list[Any] = []
-    if name == "assign":
-        changes["assignee"] = assignee
-        notify_users.append(assignee)
-    elif name == "submit":
-        changes["rectifier"] = actor
-    elif name == "list":
-        notify_users += [listed.get("responsible_leader"), hazard.assignee]
-    elif name == "accept":
-        changes.update(accepted_by=actor, accepted_at=now)
-        notify_users += [hazard.assignee, hazard.responsible_leader]
-    elif name == "verify":
-        changes["verifier"] = actor
-        notify_users += [hazard.reporter, hazard.assignee]
-    elif name == "rework":
-        notify_users.append(hazard.assignee)
-    elif name == "reject":
-        changes["rejection_reason"] = reason
-        changes["duplicate_of"] = original
-        notify_users.append(hazard.reporter)
-    with transaction.atomic():
-        event = fire(
-            workflow=HAZARD_WORKFLOW, case=hazard, name=transition.name, actor=actor,
-            expected_version=expected_version, note=note.strip(), changes=changes,
-            data={"assignee": assignee, "photos": photos, "note": note, "reason": reason,
-                  "duplicate_of": original, **listed,
-                  "documents": name == "accept" and _acceptance_reports(hazard, documents)},
-            notify_users=notify_users, at=now,
-        )
-        if name == "submit":
-            _attach(hazard, actor, photos, AttachmentKind.AFTER, event=event, at=now)
-        if name == "accept":
-            _attach(hazard, actor, documents, AttachmentKind.DOCUMENT, event=event, at=now)
+    take_step(workflow=HAZARD_WORKFLOW, case=hazard, name=name, actor=actor,
+              expected_version=expected_version, note=note, inputs=inputs, at=at)
     return hazard
 
 

@@ -27,6 +27,7 @@ from pingan.core import errors, web
 from pingan.core.attachments import read_upload
 from pingan.core.models import ROLE_RANK, AttachmentKind, DueState, RoleName, Severity, Unit
 from pingan.core.scoping import scope_for
+from pingan.core.step_forms import files_of
 from pingan.core.web import indented_name
 from pingan.hazards import selectors, services
 from pingan.hazards.forms import (
@@ -36,7 +37,6 @@ from pingan.hazards.forms import (
     HazardReportForm,
     TransitionForm,
     own_unit,
-    photos_of,
 )
 from pingan.hazards.models import Category, Hazard, Status
 from pingan.hazards.workflow import HAZARD_WORKFLOW
@@ -224,13 +224,9 @@ def hazard_step(request: HttpRequest, ref: str, name: str) -> HttpResponse:
     transition = web.transition_or_404(HAZARD_WORKFLOW, name)
 
     def run(hazard: Hazard, bound: TransitionForm) -> str:
-        data = bound.cleaned_data
         services.hazard_transition(
-            hazard=hazard, name=name, actor=request.user, expected_version=data["version"],
-            note=data["note"], assignee=data.get("assignee"),
-            photos=photos_of(data.get("photos", [])), documents=photos_of(data.get("documents", [])),
-            reason=data.get("reason", ""), duplicate_of=data.get("duplicate_of") or None,
-            listing=bound.listing() if name == "list" else None,
+            hazard=hazard, name=name, actor=request.user, expected_version=bound.cleaned_data["version"],
+            note=bound.cleaned_data["note"], **bound.inputs(),
         )
         return MSG_STEP_DONE.format(step=transition.label)
 
@@ -279,7 +275,7 @@ def hazard_new(request: HttpRequest) -> HttpResponse:
                     category=data["category"], description=data["description"],
                     severity=data["severity"], immediate=data["immediate"],
                     location=data["location"], latitude=data["latitude"],
-                    longitude=data["longitude"], photos=photos_of(data["photos"]),
+                    longitude=data["longitude"], photos=files_of(data["photos"]),
                 )
             except errors.DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)

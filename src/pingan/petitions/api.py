@@ -18,7 +18,6 @@ from pingan.core import errors
 from pingan.core.api import (
     DUE_PROVISIONAL_DESCRIPTION,
     ERRORS,
-    MSG_NO_SUCH_UNIT,
     EventOut,
     InvalidParameter,
     Page,
@@ -27,13 +26,14 @@ from pingan.core.api import (
     UnitRef,
     actor,
     paginate,
-    user_named,
+    unit_coded,
     username_of,
 )
 from pingan.core.events import case_timeline
 from pingan.core.models import DayType, DueState, Unit
 from pingan.core.personal.access import may_view_personal_data
 from pingan.core.scoping import scope_for
+from pingan.core.step_api import step_inputs, step_schema
 from pingan.petitions.models import (
     Category,
     Channel,
@@ -292,25 +292,7 @@ class PetitionIn(Schema):
     external_ref: str | None = Field(None, max_length=60)
 
 
-class TransitionIn(Schema):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    version: int
-    note: str = Field("", description="The reply, the reason or the decision, as the step needs.")
-    outcome: Outcome | None = Field(None, description="`reply`.")
-    satisfaction: Satisfaction | None = Field(None, description="`rate`: the petitioner's answer.")
-    asked_by: SatisfactionChannel | None = Field(
-        None, description="`rate` (the petition bureau's call-back): phone, visit or text.")
-    asked_on: dt.date | None = Field(
-        None, description="`rate`: the day the petitioner was asked (default today).")
-    reason: NotAcceptedReason | None = Field(None, description="`not_accept`.")
-    decision: ReviewOutcome | None = Field(None, description="`decide_review`, `decide_reexam`.")
-    new_facts: str = Field("", description="`accept` of a matter concluded by re-examination.")
-    assignee: str | None = Field(None, description="`start`: the handler's username.")
-    handling_unit: str | None = Field(None, description="`reroute`: the new handling unit's code.")
-    requested_on: dt.date | None = Field(
-        None, description="`request_review`, `request_reexam`: the day the request arrived (default today).",
-    )
+TransitionIn = step_schema(PETITION_WORKFLOW, "PetitionStepIn")
 
 
 class RepeatCandidateOut(Schema):
@@ -482,15 +464,6 @@ def _petition(request: HttpRequest, ref: str) -> Petition:
     return petition
 
 
-def _unit_coded(code: str | None, field: str) -> Unit | None:
-    if not code:
-        return None
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None:
-        raise InvalidParameter(MSG_NO_SUCH_UNIT.format(code=code), field=field)
-    return unit
-
-
 @router.get("", response={200: Page[PetitionItem], **ERRORS}, summary="Petitions within your scope")
 def petition_list_view(request: HttpRequest, filters: Query[PetitionFilters], page: Query[PageParams]):
     """The petitioner is masked in every item. Repeat a list parameter for OR."""
@@ -521,10 +494,10 @@ def backlog(request: HttpRequest, payload: Query[BacklogQuery]):
                          "goes to the discipline office at once, only as its receipt (reference, "
                          "status, received).")
 def petition_create(request: HttpRequest, payload: PetitionIn):
-    unit = _unit_coded(payload.unit, "unit")
+    unit = unit_coded(payload.unit, field="unit")
     petition = petition_register(
         actor=actor(request), unit=unit, channel=payload.channel, petition_type=payload.petition_type,
-        category=payload.category, handling_unit=_unit_coded(payload.handling_unit, "handling_unit"),
+        category=payload.category, handling_unit=unit_coded(payload.handling_unit, field="handling_unit"),
         title=payload.title, matter=payload.matter, petitioner_name=payload.petitioner_name,
         id_number=payload.id_number, phone=payload.phone, address=payload.address,
         received_at=payload.received_at, repeat_of=payload.repeat_of,
@@ -574,12 +547,8 @@ def petition_step(request: HttpRequest, ref: str, name: str, payload: Transition
     `decide_reexam` a `decision` and `note`."""
     petition_transition(
         petition=_petition(request, ref), name=name, actor=actor(request),
-        expected_version=payload.version, note=payload.note, outcome=payload.outcome or "",
-        satisfaction=payload.satisfaction or "", reason=payload.reason or "",
-        decision=payload.decision or "", new_facts=payload.new_facts,
-        assignee=user_named(payload.assignee),
-        handling_unit=_unit_coded(payload.handling_unit, "handling_unit"),
-        requested_on=payload.requested_on, asked_by=payload.asked_by or "", asked_on=payload.asked_on,
+        expected_version=payload.version, note=payload.note,
+        **step_inputs(PETITION_WORKFLOW.get(name), payload),
     )
     return _petition(request, ref)
 

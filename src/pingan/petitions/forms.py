@@ -6,27 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.models import TOWN_LEVEL, UNIT_LEVEL, Responsibility, Unit, UnitKind
-from pingan.core.people import case_assignees
+from pingan.core import step_forms as core_step_forms
+from pingan.core.models import Unit, UnitKind
 from pingan.core.scoping import scope_for
-from pingan.core.web import StyledForm, date_input, indented_name, user_label
+from pingan.core.web import StyledForm, date_input, indented_name
 from pingan.petitions.models import (
-    CALLBACK_CHANNELS,
-    KIND,
     Category,
     Channel,
-    NotAcceptedReason,
-    Outcome,
     Petition,
     PetitionType,
-    ReviewOutcome,
     Satisfaction,
 )
-from pingan.petitions.workflow import concluded_earlier
+from pingan.petitions.workflow import PETITION_WORKFLOW, handling_units
 
 
 def _choices(choices: Any) -> list[tuple[str, Any]]:
@@ -37,15 +32,6 @@ def _choices(choices: Any) -> list[tuple[str, Any]]:
 def territorial_units(user: Any) -> QuerySet[Unit]:
     return (Unit.objects.filter(scope_for(user).unit_q()).exclude(kind=UnitKind.DEPARTMENT)
             .order_by("prefix"))
-
-
-def handling_units() -> QuerySet[Unit]:
-    """Who may handle a petition: a town or the district, or a department with a petition
-    line. The service checks the pairing with the matter's place and category."""
-    departments = Responsibility.objects.filter(case_kind=KIND).values("department")
-    up_to_town = [kind for kind, level in UNIT_LEVEL.items()
-                  if level <= TOWN_LEVEL and kind != UnitKind.DEPARTMENT]
-    return Unit.objects.filter(Q(pk__in=departments) | Q(kind__in=up_to_town)).order_by("prefix")
 
 
 def _unit_field(label: Any, queryset: QuerySet[Unit], *, required: bool = True,
@@ -98,63 +84,11 @@ class RegisterForm(StyledForm):
                            "title", "matter", "repeat_of"])
 
 
-class StepForm(StyledForm):
-    """One form for every step of the clock; each step gets only the inputs it uses."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    NOTE_LABELS = {
-        "reply": _("The reply to the petitioner"),
-        "not_accept": _("Explanation to the petitioner"),
-        "object": _("Why the assignment is wrong"),
-        "decide_review": _("The decision and its reasons"),
-        "decide_reexam": _("The decision and its reasons"),
-        "rate": _("What the petitioner said"),
-    }
+class StepForm(core_step_forms.StepForm):
+    """A step of the petition's clock: its fields are the inputs the step declares."""
 
     def __init__(self, *args: Any, petition: Petition, name: str, **kwargs: Any) -> None:
-        self.petition = petition
-        self.name = name
-        super().__init__(*args, **kwargs)
-
-    def add_fields(self) -> None:
-        name = self.name
-        if name in self.NOTE_LABELS:
-            self.fields["note"].label = self.NOTE_LABELS[name]
-        if name == "accept" and concluded_earlier(self.petition) is not None:
-            self.fields["new_facts"] = forms.CharField(
-                label=_("New facts or reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-        elif name == "not_accept":
-            self.fields["reason"] = forms.ChoiceField(label=_("Reason"), required=False,
-                                                      choices=_choices(NotAcceptedReason.choices))
-        elif name == "reroute":
-            self.fields["handling_unit"] = _unit_field(_("New handling unit"), handling_units(),
-                                                       required=False)
-        elif name == "start":
-            self.fields["assignee"] = forms.ModelChoiceField(
-                label=_("Handler"), queryset=case_assignees(self.petition), required=False,
-                empty_label="—")
-            self.fields["assignee"].label_from_instance = user_label
-        elif name == "reply":
-            self.fields["outcome"] = forms.ChoiceField(label=_("Outcome"), required=False,
-                                                       choices=_choices(Outcome.choices))
-        elif name == "rate":
-            self.fields["satisfaction"] = forms.ChoiceField(
-                label=_("The petitioner's answer"), required=False, choices=_choices(Satisfaction.choices))
-            self.fields["asked_by"] = forms.ChoiceField(
-                label=_("Asked by"), required=False,
-                choices=_choices([(c.value, c.label) for c in CALLBACK_CHANNELS]))
-            self.fields["asked_on"] = forms.DateField(label=_("Asked on"), required=False,
-                                                      widget=date_input(), help_text=_("Default: today."))
-        elif name in ("request_review", "request_reexam"):
-            self.fields["requested_on"] = forms.DateField(
-                label=_("Request received on"), required=False, widget=date_input())
-        elif name in ("decide_review", "decide_reexam"):
-            self.fields["decision"] = forms.ChoiceField(label=_("Decision"), required=False,
-                                                        choices=_choices(ReviewOutcome.choices))
-        self.order_fields(["reason", "handling_unit", "assignee", "outcome", "satisfaction", "asked_by",
-                           "asked_on", "requested_on", "decision", "new_facts", "note"])
+        super().__init__(*args, workflow=PETITION_WORKFLOW, case=petition, name=name, **kwargs)
 
 
 class ExtendForm(StyledForm):

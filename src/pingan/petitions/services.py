@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
-from pingan.core.cases import department_for, open_case
+from pingan.core.cases import open_case
 from pingan.core.deadlines import NO_DEADLINE_FIELDS, count_deadline, due_date, local_date
 from pingan.core.events import append_event
 from pingan.core.models import (
@@ -25,12 +25,11 @@ from pingan.core.models import (
     Unit,
     UnitKind,
 )
-from pingan.core.people import resolve_assignee
 from pingan.core.personal.access import may_view_personal_data, record_full_view
 from pingan.core.personal.idcard import validate_id_number
 from pingan.core.phones import PhoneError, clean_phone
 from pingan.core.scoping import scope_for
-from pingan.core.workflow import apply_changes, fire
+from pingan.core.workflow import apply_changes, take_step
 from pingan.petitions.models import (
     KIND,
     REF_PREFIX,
@@ -42,7 +41,6 @@ from pingan.petitions.models import (
     Status,
 )
 from pingan.petitions.profiles import RuleBook, rulebook
-from pingan.petitions.satisfaction import issue_code, rating_changes
 from pingan.petitions.selectors import Petitioner, backlog_q, petitioner_of
 from pingan.petitions.workflow import PETITION_WORKFLOW, at_or_above, rank_at
 
@@ -77,7 +75,6 @@ MSG_REPEAT_ALREADY = _("This petition is already linked to {ref} as the same mat
 MSG_REPEAT_NOT_LINKED = _("This petition is not linked to an earlier one: name the proposal to dismiss.")
 MSG_REPEAT_DISMISSED = _("{ref} was already dismissed as a different matter.")
 MSG_REPEAT_NOT_ALLOWED = _("Only a handler over this petition may link it to an earlier one or unlink it.")
-MSG_REQUEST_DATE = _("The request's date must lie between {earliest} and today.")
 MSG_EXTENSION_STATE = _("Only a petition that has been accepted and not yet answered can be extended.")
 MSG_EXTENSION_NEEDS_HEAD = _(
     "An extension needs the approval of the head of the handling unit: a supervisor there or above it."
@@ -130,7 +127,7 @@ def _discipline_unit() -> Unit:
     return unit
 
 
-def _check_handling_unit(*, handling_unit: Unit, unit: Unit, category: str) -> Unit:
+def check_handling_unit(*, handling_unit: Unit, unit: Unit, category: str) -> Unit:
     if handling_unit.is_department:
         handles = Responsibility.objects.filter(department=handling_unit, case_kind=KIND,
                                                 category=category).exists()
@@ -169,7 +166,7 @@ def _handling_unit(*, petition_type: str, category: str, unit: Unit,
             raise errors.DomainError(MSG_ACCUSATION_UNIT.format(unit=discipline.name),
                                      field="handling_unit")
         handling_unit = discipline
-    return _check_handling_unit(handling_unit=handling_unit or _town_of(unit), unit=unit,
+    return check_handling_unit(handling_unit=handling_unit or _town_of(unit), unit=unit,
                                 category=category)
 
 
@@ -190,7 +187,7 @@ def _clean_phone(phone: str) -> str:
                                  field="phone") from None
 
 
-def _assignment_clock(book: RuleBook, at: dt.datetime) -> dict[str, Any]:
+def assignment_clock(book: RuleBook, at: dt.datetime) -> dict[str, Any]:
     """The clock that starts when a unit receives the matter: decide on acceptance, or
     object to the assignment."""
     acceptance = book.term(Rule.ACCEPTANCE).deadline(at)
@@ -250,7 +247,7 @@ def petition_register(*, actor: Any, unit: Unit, channel: str, petition_type: st
         "routing_unit": _acting_unit(actor, probe), "handling_unit": handling_unit,
         "department": handling_unit if handling_unit.is_department else None,
         "repeat_of": earlier,
-        **_assignment_clock(book, received_at),
+        **assignment_clock(book, received_at),
     }
     for name in NO_DEADLINE_FIELDS:
         fields.pop(name)  # open_case sets them from the same term
@@ -258,30 +255,11 @@ def petition_register(*, actor: Any, unit: Unit, channel: str, petition_type: st
                      terms=book.term(Rule.ACCEPTANCE), opened_at=received_at)
 
 
-def _request_date(requested_on: dt.date | None, *, today: dt.date, earliest: dt.datetime | None) -> dt.date:
-    """The day a review request reached the platform: as given (a letter may be entered a
-    few days late), never before the decision it contests nor after today."""
-    requested_on = requested_on or today
-    first = local_date(earliest) if earliest else today
-    if not first <= requested_on <= today:
-        raise errors.DomainError(MSG_REQUEST_DATE.format(earliest=first.isoformat()),
-                                 field="requested_on")
-    return requested_on
-
-
-def _window(book: RuleBook, rule: str, day: dt.date) -> dt.date:
-    term = book.term(rule)
-    return due_date(day, term.duration, term.day_type)
-
-
 def petition_transition(*, petition: Petition, name: str, actor: Any, expected_version: int,
-                        note: str = "", outcome: str = "", satisfaction: str = "", reason: str = "",
-                        decision: str = "", new_facts: str = "", assignee: Any = None,
-                        handling_unit: Unit | None = None, requested_on: dt.date | None = None,
-                        asked_by: str = "", asked_on: dt.date | None = None,
-                        at: dt.datetime | None = None) -> Petition:
-    """Take one step of the petition's clock. What each step needs is declared in the
-    workflow; the deadlines each step starts come from the petition's profile.
+                        note: str = "", at: dt.datetime | None = None, **inputs: Any) -> Petition:
+    """Take one step of the petition's clock with the inputs that step declares (``outcome``,
+    ``satisfaction``…): what each step needs, changes and notifies is declared in
+    ``petitions.workflow``; the deadlines it starts come from the petition's profile.
 
     "reply" issues the one-time code for the reply notice: the returned petition carries the
     notice, code included, as ``reply_notice`` (it is not stored and not shown again).
@@ -289,92 +267,9 @@ def petition_transition(*, petition: Petition, name: str, actor: Any, expected_v
     and ``asked_on`` (default today).
 
     ``at`` back-dates the step (importers and the demo generator only)."""
-    transition = PETITION_WORKFLOW.get(name)
-    scope = scope_for(actor)
-    if not scope.covers(petition):
-        # Before anything else, so no message can tell an outsider the petition exists.
-        raise errors.NotFound(errors.MSG_NOT_FOUND)
-    # State and role are checked before the input is looked at: a step that cannot be
-    # taken says so, whatever was sent with it.
-    if petition.status not in transition.sources:
-        raise errors.TransitionNotAllowed(errors.MSG_WRONG_STATE.format(
-            transition=transition.label, status=PETITION_WORKFLOW.label(petition.status)))
-    for rule in transition.actor_requires:
-        problem = rule(petition, actor, {})
-        if problem:
-            raise errors.PermissionDenied(str(problem))
-    if not PETITION_WORKFLOW.may_fire(transition, petition, actor):
-        raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=transition.label))
-    now = at or timezone.now()
-    today = local_date(now)
-    book = rulebook(petition.profile)
-    data: dict[str, Any] = {"note": note, "on": today, "outcome": outcome,
-                            "satisfaction": satisfaction, "reason": reason, "decision": decision,
-                            "new_facts": new_facts, "asked_by": asked_by, "asked_on": asked_on or today}
-    changes: dict[str, Any] = {}
-    notify_users: list[Any] = []
-    if name == "accept":
-        term = book.term(book.resolution_rule(petition.petition_type))
-        resolution = term.deadline(now)
-        changes = {"accepted_at": now, "resolution_days": term.duration,
-                   "resolution_due_at": resolution.due_at, **resolution.case_fields(),
-                   "new_facts": new_facts.strip(), "escalation_level": 0}
-    elif name == "not_accept":
-        changes = {"not_accepted_reason": reason, **NO_DEADLINE_FIELDS}
-        notify_users.append(petition.reporter)
-    elif name == "object":
-        data["objection_days"] = book.term(Rule.OBJECTION).duration
-        changes = {"objected_at": now, **book.term(Rule.ROUTE).due_fields(now),
-                   "escalation_level": 0}
-        notify_users.append(petition.reporter)
-    elif name == "reroute":
-        if handling_unit is not None:
-            if handling_unit == petition.handling_unit:
-                raise errors.DomainError(MSG_SAME_HANDLING_UNIT.format(unit=handling_unit.name),
-                                         field="handling_unit")
-            _check_handling_unit(handling_unit=handling_unit, unit=petition.unit,
-                                 category=petition.category)
-            changes = {"handling_unit": handling_unit, **_assignment_clock(book, now),
-                       "department": handling_unit if handling_unit.is_department
-                       else department_for(kind=KIND, category=petition.category)}
-        data["handling_unit"] = handling_unit
-    elif name == "start":
-        assignee = resolve_assignee(petition, assignee)
-        if assignee is not None:
-            changes["assignee"] = assignee
-            notify_users.append(assignee)
-    elif name == "reply":
-        changes = {"outcome": outcome, "replied_at": now, **NO_DEADLINE_FIELDS,
-                   "review_window_until": _window(book, Rule.REVIEW_WINDOW, today)}
-        notify_users.append(petition.reporter)
-    elif name == "rate":
-        changes = rating_changes(satisfaction=satisfaction, channel=asked_by, asked_on=asked_on or today,
-                                 at=now)
-    elif name in ("request_review", "request_reexam"):
-        review = name == "request_review"
-        window, decision_rule = ((Rule.REVIEW_WINDOW, Rule.REVIEW_DECISION) if review
-                                 else (Rule.REEXAM_WINDOW, Rule.REEXAM_DECISION))
-        day = _request_date(requested_on, today=today,
-                            earliest=petition.replied_at if review else petition.review_decided_at)
-        data.update(requested_on=day, window_days=book.term(window).duration)
-        term = book.term(decision_rule)
-        decision_due = count_deadline(day, term.duration, term.day_type)
-        prefix = "review" if review else "reexam"
-        changes = {f"{prefix}_requested_on": day, f"{prefix}_due_at": decision_due.due_at,
-                   **decision_due.case_fields(), "escalation_level": 0}
-    elif name == "decide_review":
-        changes = {"review_outcome": decision, "review_decided_at": now, **NO_DEADLINE_FIELDS,
-                   "reexam_window_until": _window(book, Rule.REEXAM_WINDOW, today)}
-        notify_users.append(petition.reporter)
-    elif name == "decide_reexam":
-        changes = {"reexam_outcome": decision, "reexam_decided_at": now, **NO_DEADLINE_FIELDS}
-        notify_users.append(petition.reporter)
-    with transaction.atomic():
-        fire(workflow=PETITION_WORKFLOW, case=petition, name=transition.name, actor=actor,
-             expected_version=expected_version, note=note.strip(), changes=changes, data=data,
-             notify_users=notify_users, at=at)
-        if name == "reply":
-            petition.reply_notice = issue_code(petition, at=now)  # type: ignore[attr-defined]
+    take_step(workflow=PETITION_WORKFLOW, case=petition, name=name, actor=actor,
+              expected_version=expected_version, note=note, inputs=inputs,
+              rules=rulebook(petition.profile), at=at)
     return petition
 
 

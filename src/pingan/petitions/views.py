@@ -299,15 +299,9 @@ def petition_step(request: HttpRequest, ref: str, name: str) -> HttpResponse:
     notices: list[ReplyNotice] = []
 
     def run(petition: Petition, bound: StepForm) -> str:
-        data = bound.cleaned_data
         services.petition_transition(
-            petition=petition, name=name, actor=request.user, expected_version=data["version"],
-            note=data["note"], outcome=data.get("outcome", ""),
-            satisfaction=data.get("satisfaction", ""), reason=data.get("reason", ""),
-            decision=data.get("decision", ""), new_facts=data.get("new_facts", ""),
-            assignee=data.get("assignee"), handling_unit=data.get("handling_unit"),
-            requested_on=data.get("requested_on"), asked_by=data.get("asked_by", ""),
-            asked_on=data.get("asked_on"),
+            petition=petition, name=name, actor=request.user, expected_version=bound.cleaned_data["version"],
+            note=bound.cleaned_data["note"], **bound.inputs(),
         )
         notices.extend(filter(None, [getattr(petition, "reply_notice", None)]))
         return MSG_STEP_DONE.format(step=transition.label)

@@ -19,14 +19,8 @@ from pingan.core.people import MSG_NOT_A_LEADER
 from pingan.hazards import workflow as wf
 from pingan.hazards.models import Hazard, Status
 from pingan.hazards.selectors import my_work
-from pingan.hazards.services import (
-    MSG_DEADLINE_PAST,
-    MSG_LISTED_KEEPS_SEVERITY,
-    MSG_NOT_A_SUPERVISING_UNIT,
-    Listing,
-    hazard_transition,
-    hazard_update,
-)
+from pingan.hazards.services import MSG_LISTED_KEEPS_SEVERITY, hazard_transition, hazard_update
+from pingan.hazards.workflow import MSG_DEADLINE_PAST, MSG_NOT_A_SUPERVISING_UNIT
 from pingan.testing import api_client, tiny_png
 
 AFTER = ("after.png", tiny_png(rgb=(40, 200, 40)))
@@ -72,9 +66,10 @@ def major(make_hazard, personas):
 
 
 def _listing(hangbu, leaders, **overrides):
-    fields = {"supervising_unit": hangbu, "deadline": dt.date(2027, 1, 31),
-              "leader": leaders["hangbu_safety"]}
-    return Listing(**(fields | overrides))
+    """The "list" step's inputs: who supervises, by when, and the leader in charge."""
+    fields = {"supervising_unit": hangbu, "supervision_deadline": dt.date(2027, 1, 31),
+              "responsible_leader": leaders["hangbu_safety"]}
+    return fields | overrides
 
 
 def test_the_whole_major_loop(major, personas, building_regulator, leaders, hangbu):
@@ -82,7 +77,7 @@ def test_the_whole_major_loop(major, personas, building_regulator, leaders, hang
     with pytest.raises(errors.DomainError) as not_listed:
         step(major, "start", worker)
     assert not_listed.value.message == str(wf.MSG_NOT_LISTED)
-    step(major, "list", building_regulator, listing=_listing(hangbu, leaders), note="列入镇挂牌督办")
+    step(major, "list", building_regulator, **_listing(hangbu, leaders), note="列入镇挂牌督办")
     assert major.status == Status.ASSIGNED  # listing does not interrupt the loop
     stored = Hazard.objects.get(pk=major.pk)
     assert (stored.supervising_unit, stored.supervision_deadline, stored.responsible_leader) == (
@@ -117,17 +112,17 @@ def test_an_ordinary_hazard_is_neither_listed_nor_accepted(make_hazard, personas
                                                            leaders, hangbu):
     hazard = make_hazard(category="building", title="围墙开裂")
     with pytest.raises(errors.PermissionDenied) as refused:
-        step(hazard, "list", building_regulator, listing=_listing(hangbu, leaders))
+        step(hazard, "list", building_regulator, **_listing(hangbu, leaders))
     assert refused.value.message == str(wf.MSG_ONLY_MAJOR)
     assert Hazard.objects.get(pk=hazard.pk).listed_at is None
 
 
 def test_only_the_regulator_of_the_category_lists_it(major, personas, leaders, hangbu):
     with pytest.raises(errors.PermissionDenied) as refused:  # its town
-        step(major, "list", personas.town_handler, listing=_listing(hangbu, leaders))
+        step(major, "list", personas.town_handler, **_listing(hangbu, leaders))
     assert refused.value.message == wf.MSG_NOT_REGULATOR.format(department="住建局")
     with pytest.raises(errors.NotFound):  # another category's department does not even see it
-        step(major, "list", personas.fire_handler, listing=_listing(hangbu, leaders))
+        step(major, "list", personas.fire_handler, **_listing(hangbu, leaders))
     assert not Hazard.objects.get(pk=major.pk).is_listed
 
 
@@ -135,37 +130,38 @@ def test_the_leader_is_one_of_the_units_leaders_in_charge(major, building_regula
                                                            personas):
     for not_a_leader in (leaders["shiliang_safety"], personas.town_handler):
         with pytest.raises(errors.DomainError) as refused:
-            step(major, "list", building_regulator, listing=_listing(hangbu, leaders, leader=not_a_leader))
+            step(major, "list", building_regulator,
+                 **_listing(hangbu, leaders, responsible_leader=not_a_leader))
         assert refused.value.field == "responsible_leader"
         assert refused.value.message == MSG_NOT_A_LEADER.format(
             user=not_a_leader, unit=major.unit.name, domain="安全生产与隐患排查")
     # A leader one level up (the district's) answers for it as well.
-    step(major, "list", building_regulator, listing=_listing(
-        hangbu, leaders, leader=leaders["safety_chief"], supervising_unit=hangbu.parent))
+    step(major, "list", building_regulator, **_listing(
+        hangbu, leaders, responsible_leader=leaders["safety_chief"], supervising_unit=hangbu.parent))
     assert Hazard.objects.get(pk=major.pk).responsible_leader == leaders["safety_chief"]
 
 
 def test_the_supervising_unit_and_deadline_are_checked(major, building_regulator, leaders, hangbu, shiliang):
     with pytest.raises(errors.DomainError) as sibling:
-        step(major, "list", building_regulator, listing=_listing(hangbu, leaders, supervising_unit=shiliang))
+        step(major, "list", building_regulator, **_listing(hangbu, leaders, supervising_unit=shiliang))
     assert sibling.value.message == MSG_NOT_A_SUPERVISING_UNIT.format(unit="石梁镇")
     village = major.unit.parent  # below the town: not a supervising level
     with pytest.raises(errors.DomainError):
-        step(major, "list", building_regulator, listing=_listing(hangbu, leaders, supervising_unit=village))
+        step(major, "list", building_regulator, **_listing(hangbu, leaders, supervising_unit=village))
     with pytest.raises(errors.DomainError) as yesterday:
         step(major, "list", building_regulator,
-             listing=_listing(hangbu, leaders, deadline=dt.date(2026, 12, 6)))
+             **_listing(hangbu, leaders, supervision_deadline=dt.date(2026, 12, 6)))
     assert yesterday.value.message == str(MSG_DEADLINE_PAST)
     with pytest.raises(errors.DomainError) as incomplete:
-        step(major, "list", building_regulator, listing=_listing(hangbu, leaders, deadline=None))
+        step(major, "list", building_regulator, **_listing(hangbu, leaders, supervision_deadline=None))
     assert incomplete.value.message == str(wf.MSG_LISTING_INCOMPLETE)
     assert not Hazard.objects.get(pk=major.pk).is_listed
     # Today is the earliest deadline; the regulator itself may supervise.
     regulator = Unit.objects.get(name="住建局")
-    step(major, "list", building_regulator, listing=_listing(
-        hangbu, leaders, deadline=dt.date(2026, 12, 7), supervising_unit=regulator))
+    step(major, "list", building_regulator, **_listing(
+        hangbu, leaders, supervision_deadline=dt.date(2026, 12, 7), supervising_unit=regulator))
     with pytest.raises(errors.PermissionDenied) as again:
-        step(major, "list", building_regulator, listing=_listing(hangbu, leaders))
+        step(major, "list", building_regulator, **_listing(hangbu, leaders))
     assert again.value.message == str(wf.MSG_ALREADY_LISTED)
 
 
@@ -184,7 +180,7 @@ def test_the_regulator_receives_it_in_its_inbox_and_its_work(make_hazard, person
                   changes={"severity": "major"})  # graded major later: reported then
     assert Notification.objects.filter(user=building_regulator, case=ordinary).exists()
     assert ordinary in my_work(user=building_regulator)
-    step(hazard, "list", building_regulator, listing=_listing(hangbu, leaders))
+    step(hazard, "list", building_regulator, **_listing(hangbu, leaders))
     assert hazard not in my_work(user=building_regulator)  # listed: nothing to do until acceptance
 
 
@@ -220,7 +216,7 @@ def test_the_api_lists_and_accepts_with_a_document_uploaded_first(major, persona
 
 
 def test_the_hazard_page_shows_the_supervision(client, major, building_regulator, leaders, hangbu):
-    step(major, "list", building_regulator, listing=_listing(hangbu, leaders))
+    step(major, "list", building_regulator, **_listing(hangbu, leaders))
     client.force_login(building_regulator)
     with translation.override("zh-hans"):
         response = client.get(reverse("hazards:detail", args=[major.ref]))
@@ -259,7 +255,7 @@ def test_a_new_category_brings_its_regulator_and_a_listed_hazard_keeps_its_grade
     stored = Hazard.objects.get(pk=hazard.pk)
     assert stored.department.name == "住建局"  # the regulator follows the category
     assert Notification.objects.filter(user=building_regulator, case=hazard).exists()
-    step(stored, "list", building_regulator, listing=_listing(hangbu, leaders))
+    step(stored, "list", building_regulator, **_listing(hangbu, leaders))
     for change in ({"severity": "ordinary"}, {"category": "gas"}):
         with pytest.raises(errors.DomainError) as refused:
             hazard_update(hazard=stored, actor=personas.town_handler, expected_version=stored.version,
