@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 # Where the successor of every renamed field is described.
 DEPRECATION_LINK = "/api/docs"
 # A field's mark in the JSON schema (``json_schema_extra``), which OpenAPI reads.
-DEPRECATED = {"deprecated": True}
+DEPRECATED: dict[str, Any] = {"deprecated": True}
 
 
 def renamed_field(successor: str, **options: Any) -> Any:

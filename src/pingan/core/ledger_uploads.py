@@ -153,7 +153,7 @@ def _run(upload: LedgerUpload) -> LedgerUpload:
     except LedgerColumnsUnknown as exc:
         return _await_mapping(upload, exc)
     except errors.DomainError as exc:
-        outcome = {"state": UploadState.FAILED, "summary": str(exc.message)}
+        outcome: dict[str, Any] = {"state": UploadState.FAILED, "summary": str(exc.message)}
     except Exception:
         _finish(upload, {"state": UploadState.FAILED, "summary": str(MSG_FAILED)})
         raise

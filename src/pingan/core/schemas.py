@@ -81,6 +81,8 @@ def model_schema(model: type[models.Model], names: Sequence[str], *, name: str, 
     definitions: dict[str, Any] = {}
     for field_name in names:
         field = model._meta.get_field(field_name)
+        if not isinstance(field, models.Field):
+            raise TypeError(f"{model.__name__}.{field_name} is a relation's other end, not a column")
         annotation = types.get(field_name) or python_type(field)
         options = {**field_limits(field, text=annotation is str), **extra.get(field_name, {})}
         options.update({"default": None} if partial else _default(field, annotation))

@@ -7,6 +7,7 @@ so a new input is declared once, next to the step's effect, and the form, the AP
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -55,9 +56,16 @@ def input_field(spec: Input, case: Case) -> forms.Field:
     if spec.kind == InputKind.DATE:
         return forms.DateField(widget=date_input(), **common)
     if spec.kind in (InputKind.PERSON, InputKind.UNIT):
+        if spec.options is None:
+            raise TypeError(f"the {spec.name} input chooses a {spec.kind} but offers no options")
         field = forms.ModelChoiceField(queryset=spec.options(case), empty_label="—", **common)
-        field.label_from_instance = spec.option_label or (
-            user_label if spec.kind == InputKind.PERSON else indented_name)
+        label: Callable[[Any], str] = indented_name
+        if spec.option_label is not None:
+            label = spec.option_label
+        elif spec.kind == InputKind.PERSON:
+            label = user_label
+        # How Django has a ModelChoiceField name its options: set on the instance.
+        field.label_from_instance = label  # type: ignore[method-assign,assignment]
         return field
     if spec.kind == InputKind.FILES:
         return FilesField(accept=spec.accept, **common)
@@ -80,7 +88,7 @@ class StepForm(StyledForm):
 
     def add_fields(self) -> None:
         if self.transition.note_label:
-            self.fields["note"].label = self.transition.note_label
+            self.fields["note"].label = str(self.transition.note_label)
         for spec in self.asked():
             self.fields[spec.name] = input_field(spec, self.case)
         self.order_fields([*(spec.name for spec in self.asked()), "note"])
