@@ -14,7 +14,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -43,6 +42,7 @@ from pingan.core.models import (
     Role,
     Unit,
 )
+from pingan.core.users import User
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -252,10 +252,7 @@ class ApiTokenAdmin(AuditedAdmin):
 
 # --- People -----------------------------------------------------------------------------
 
-User = get_user_model()
-
-
-def own_permissions(user: Any) -> Q:
+def own_permissions(user: User) -> Q:
     """The permissions ``user`` holds, directly or through a group, as a condition."""
     held = Q(pk__in=[])
     for name in user.get_all_permissions():

@@ -4,7 +4,7 @@ tick, and a page to import the State Council's notice. Every save reaches the se
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -22,6 +22,7 @@ from pingan.core.holiday_import import MSG_MAKE_UP_ON_WEEKDAY, holiday_year_conf
 from pingan.core.holidays import schedule_changed
 from pingan.core.ledger import LedgerRejected
 from pingan.core.models import HolidayDay, HolidayKind, HolidaySource, HolidayYear
+from pingan.core.users import SignedInRequest, User
 
 MSG_DAY_OUTSIDE_YEAR = _("The date must lie in {year}.")
 MSG_RECOUNTED = _("The due dates of %(count)s open case(s) were counted again: %(refs)s")
@@ -91,7 +92,9 @@ class HolidayYearAdmin(AuditedAdmin):
         form.instance.save(update_fields=["updated_at"])
         schedule_changed()
         if form.instance.confirmed:
-            _report(request, holiday_year_confirm(year=form.instance, actor=request.user))
+            # Only the admin's signed-in staff reach this screen.
+            actor = cast(User, request.user)
+            _report(request, holiday_year_confirm(year=form.instance, actor=actor))
 
     def delete_model(self, request: HttpRequest, obj: HolidayYear) -> None:
         super().delete_model(request, obj)
@@ -101,7 +104,7 @@ class HolidayYearAdmin(AuditedAdmin):
         return [path("import/", self.admin_site.admin_view(self.import_view), name="core_holidayyear_import"),
                 *super().get_urls()]
 
-    def import_view(self, request: HttpRequest) -> HttpResponse:
+    def import_view(self, request: SignedInRequest) -> HttpResponse:
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
         form = HolidayImportForm(request.POST or None, request.FILES or None)

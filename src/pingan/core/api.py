@@ -30,6 +30,7 @@ from pingan.core import errors
 from pingan.core.models import ApiToken, Unit, UnitKind
 from pingan.core.pagination import InvalidParameter, keyset_page
 from pingan.core.scoping import scope_for
+from pingan.core.users import User
 
 T = TypeVar("T")
 
@@ -71,7 +72,7 @@ class UnitRef(Schema):
     name: str
 
 
-def username_of(user: Any) -> str | None:
+def username_of(user: User) -> str | None:
     return user.username if user is not None else None
 
 
@@ -239,7 +240,7 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
+def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user`` and its key. Only the key's hash is stored: show it once."""
     name = name.strip()
     if not name:
@@ -380,7 +381,7 @@ class UnitFilters(Schema):
     kind: UnitKind | None = None
 
 
-def units_visible(*, user: Any, filters: UnitFilters) -> QuerySet[Unit]:
+def units_visible(*, user: User, filters: UnitFilters) -> QuerySet[Unit]:
     """The territorial units within the user's scope (the ones they may file and filter by)."""
     qs = Unit.objects.filter(scope_for(user).unit_q()).select_related("parent")
     if filters.parent:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from pingan.core import errors
 from pingan.core.events import append_event
 from pingan.core.models import Attachment, AttachmentKind, Case, Event, EventType
+from pingan.core.users import User
 
 # magic bytes -> (content type, extension)
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -62,7 +63,7 @@ def read_upload(upload: Any) -> bytes:
     return upload.read(settings.PINGAN_ATTACHMENT_MAX_BYTES + 1)
 
 
-def attachment_add(*, case: Case, actor: Any, name: str, content: bytes, kind: str,
+def attachment_add(*, case: Case, actor: User, name: str, content: bytes, kind: str,
                    event: Event | None = None, at: dt.datetime | None = None) -> Attachment:
     """Store one file on a case. Without ``event`` it gets an event of its own."""
     content_type, extension = validate_upload(name=name, content=content, kind=kind)

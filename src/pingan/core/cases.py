@@ -18,6 +18,7 @@ from pingan.core.inbox import notify
 from pingan.core.models import ROLE_RANK, Case, Event, EventType, RoleName, Unit
 from pingan.core.references import next_reference
 from pingan.core.scoping import scope_for
+from pingan.core.users import User
 from pingan.core.workflow import apply_changes
 
 C = TypeVar("C", bound=Case)
@@ -32,7 +33,7 @@ def department_for(*, kind: str, category: str) -> Unit | None:
     )
 
 
-def open_case(*, model: type[C], ref_prefix: str, actor: Any, unit: Unit, fields: Mapping[str, Any],
+def open_case(*, model: type[C], ref_prefix: str, actor: User, unit: Unit, fields: Mapping[str, Any],
               terms: DeadlineTerms, opened_at: dt.datetime | None = None,
               event_type: str = EventType.CREATED, note: str = "") -> C:
     """Create a case of ``model`` with its reference number, deadline and first event."""
@@ -50,7 +51,7 @@ def open_case(*, model: type[C], ref_prefix: str, actor: Any, unit: Unit, fields
     return case
 
 
-def new_case(*, model: type[C], ref: str, actor: Any, unit: Unit, fields: Mapping[str, Any],
+def new_case(*, model: type[C], ref: str, actor: User, unit: Unit, fields: Mapping[str, Any],
              terms: DeadlineTerms, opened_at: dt.datetime) -> C:
     """An unsaved case with its deadline and handling department. ``open_case`` saves one;
     a bulk import builds many with references reserved at once and inserts them together."""
@@ -68,7 +69,7 @@ def new_case(*, model: type[C], ref: str, actor: Any, unit: Unit, fields: Mappin
     return case
 
 
-def opening_event(*, case: Case, actor: Any, event_type: str, note: str = "") -> Event:
+def opening_event(*, case: Case, actor: User, event_type: str, note: str = "") -> Event:
     """The unsaved first event of a new case: what it was opened as, where, due when."""
     return chained_event(
         case=case, seq=1, prev_hash=GENESIS, actor=actor, type=event_type,
@@ -79,7 +80,7 @@ def opening_event(*, case: Case, actor: Any, event_type: str, note: str = "") ->
     )
 
 
-def require_rank(case: Case, actor: Any, rank: RoleName, *, town_or_above: bool = False) -> None:
+def require_rank(case: Case, actor: User, rank: RoleName, *, town_or_above: bool = False) -> None:
     scope = scope_for(actor)
     if not scope.covers(case):
         raise errors.NotFound(errors.MSG_NOT_FOUND)
@@ -87,7 +88,7 @@ def require_rank(case: Case, actor: Any, rank: RoleName, *, town_or_above: bool 
         raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=""))
 
 
-def case_update(*, case: C, actor: Any, expected_version: int, changes: Mapping[str, Any],
+def case_update(*, case: C, actor: User, expected_version: int, changes: Mapping[str, Any],
                 note: str = "", at: dt.datetime | None = None) -> C:
     """Edit fields of an open case (not its status: that is the workflow's).
 
@@ -104,7 +105,7 @@ def case_update(*, case: C, actor: Any, expected_version: int, changes: Mapping[
     return case
 
 
-def case_extend(*, case: C, actor: Any, expected_version: int, reason: str,
+def case_extend(*, case: C, actor: User, expected_version: int, reason: str,
                 terms: DeadlineTerms, at: dt.datetime | None = None) -> C:
     """The one extension a policy may allow, with a reason, decided at town level or above."""
     require_rank(case, actor, RoleName.HANDLER, town_or_above=True)
@@ -137,7 +138,7 @@ MSG_RECOUNTED = _("{ref}: due date counted again on the confirmed holiday schedu
 MSG_CONFIRMED = _("{ref}: due date {after} is now confirmed by the holiday schedule")
 
 
-def case_deadline_recount(*, case_id: int, actor: Any, at: dt.datetime) -> str | None:
+def case_deadline_recount(*, case_id: int, actor: User, at: dt.datetime) -> str | None:
     """Count an open case's provisional due date again on the schedule as it stands (a year
     was confirmed). When the date or its provisional mark changes, the change is an event
     and the case's handler (its assignee, else who registered it) is told. Returns the

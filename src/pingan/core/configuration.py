@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.models import ConfigurationChange, Responsibility, Unit
 from pingan.core.scoping import sealed_lines
+from pingan.core.users import User
 
 MSG_NO_SELF_GRANT = _("Nobody grants or changes their own roles: another administrator must do it.")
 MSG_SEALED_OFFICE = _(
@@ -49,7 +50,7 @@ def holds_sealed_line(unit: Unit) -> bool:
     return Responsibility.objects.filter(q, department=unit).exists()
 
 
-def role_grant_refusal(*, actor: Any, user: Any, unit: Unit | None) -> str | None:
+def role_grant_refusal(*, actor: User, user: User, unit: Unit | None) -> str | None:
     """Why ``actor`` may not grant, change or take away a role of ``user`` at ``unit``."""
     if actor.is_superuser:
         return None
@@ -60,7 +61,7 @@ def role_grant_refusal(*, actor: Any, user: Any, unit: Unit | None) -> str | Non
     return None
 
 
-def line_change_refusal(*, actor: Any, case_kind: str, category: str) -> str | None:
+def line_change_refusal(*, actor: User, case_kind: str, category: str) -> str | None:
     """Why ``actor`` may not give a department this line, or take it away."""
     if actor.is_superuser or (case_kind, category) not in sealed_lines():
         return None
@@ -84,7 +85,7 @@ def snapshot(obj: models.Model, related: Iterable[str] = ()) -> dict[str, Any]:
     return json.loads(json.dumps(state, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
-def record_configuration_change(*, actor: Any, action: str, obj: models.Model, before: dict[str, Any],
+def record_configuration_change(*, actor: User, action: str, obj: models.Model, before: dict[str, Any],
                                 after: dict[str, Any], message: Any = "") -> ConfigurationChange:
     """Append one change to the configuration's audit trail."""
     if not isinstance(message, str):

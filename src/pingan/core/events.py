@@ -19,6 +19,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from pingan.core.models import Case, Event
+from pingan.core.users import User
 
 GENESIS = "0" * 64
 
@@ -49,7 +50,7 @@ def event_digest(*, case_ref: str, seq: int, at: Any, actor_id: int | None, type
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def append_event(*, case: Case, actor: Any, type: str, transition: str = "",
+def append_event(*, case: Case, actor: User | None, type: str, transition: str = "",
                  from_status: str = "", to_status: str = "", before: dict | None = None,
                  after: dict | None = None, note: str = "", at: Any = None) -> Event:
     """Append one event to the case's chain. Call inside the transaction that changed the
@@ -70,7 +71,7 @@ def append_event(*, case: Case, actor: Any, type: str, transition: str = "",
     return event
 
 
-def chained_event(*, case: Case, seq: int, prev_hash: str, actor: Any, type: str,
+def chained_event(*, case: Case, seq: int, prev_hash: str, actor: User | None, type: str,
                   transition: str = "", from_status: str = "", to_status: str = "",
                   before: dict | None = None, after: dict | None = None, note: str = "",
                   at: Any = None) -> Event:

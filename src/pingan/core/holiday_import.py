@@ -56,6 +56,7 @@ from pingan.core.models import (
     RoleName,
     Unit,
 )
+from pingan.core.users import User
 
 MSG_DUPLICATE_DAY = _("{day} already appears in row {row}.")
 MSG_MAKE_UP_ON_WEEKDAY = _("A make-up working day is a Saturday or Sunday; {day} is not.")
@@ -185,7 +186,7 @@ def _read(source: str | Path | IO[bytes], filename: str) -> dict[int, list[tuple
     return years
 
 
-def holidays_import(*, source: str | Path | IO[bytes], actor: Any, filename: str | None = None,
+def holidays_import(*, source: str | Path | IO[bytes], actor: User, filename: str | None = None,
                     basis: str = "", at: dt.datetime | None = None) -> HolidayImport:
     """Import the State Council's schedule for the years in the file: each year's days are
     replaced by the file's and the year is confirmed; then the provisional due dates those
@@ -227,7 +228,7 @@ def _stored(row: HolidayYear) -> set[tuple[dt.date, str, str]]:
     return set(row.days.values_list("day", "kind", "festival"))
 
 
-def holiday_year_confirm(*, year: HolidayYear, actor: Any, at: dt.datetime | None = None) -> list[str]:
+def holiday_year_confirm(*, year: HolidayYear, actor: User, at: dt.datetime | None = None) -> list[str]:
     """The admin confirmed ``year`` with the days it holds (or edited a confirmed year):
     count the provisional due dates again. Returns the references changed."""
     now = at or timezone.now()
@@ -237,7 +238,7 @@ def holiday_year_confirm(*, year: HolidayYear, actor: Any, at: dt.datetime | Non
         return recount_provisional_deadlines(years=[year.year], actor=actor, at=now)
 
 
-def recount_provisional_deadlines(*, years: Iterable[int], actor: Any, at: dt.datetime) -> list[str]:
+def recount_provisional_deadlines(*, years: Iterable[int], actor: User, at: dt.datetime) -> list[str]:
     """Count again every open case's provisional due date that ``years`` may have decided
     (a date counted over a year falls in that year or later); those whose date or mark
     changed get an event and their handler a notice. Returns their references."""

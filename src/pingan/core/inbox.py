@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pingan.core.models import Case, Event, Notification
 from pingan.core.scoping import scope_for
+from pingan.core.users import User
 
 
 def notify(*, users: Iterable[Any], case: Case, event: Event, message: str) -> None:
@@ -29,7 +30,7 @@ def notify_user(*, users: Iterable[Any], message: str, link: str, at: Any) -> No
     ])
 
 
-def unread_for(user: Any) -> QuerySet[Notification]:
+def unread_for(user: User) -> QuerySet[Notification]:
     """Unread notices about cases the user can still see (a moved case drops out)."""
     visible = Case.objects.visible_to(user).values("pk")
     return (
@@ -39,7 +40,7 @@ def unread_for(user: Any) -> QuerySet[Notification]:
     )
 
 
-def mark_read(*, user: Any, notification_ids: Iterable[int]) -> int:
+def mark_read(*, user: User, notification_ids: Iterable[int]) -> int:
     return Notification.objects.filter(
         user=user, pk__in=list(notification_ids), read_at__isnull=True
     ).update(read_at=timezone.now())

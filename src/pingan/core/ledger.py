@@ -52,6 +52,7 @@ from pingan.core.divisions import division_prefix, short_name
 from pingan.core.models import Case, Role, Unit, UnitKind
 from pingan.core.people import HANDLER_ROLES, handles_on_its_ground, in_domain_q
 from pingan.core.scoping import scope_for
+from pingan.core.users import User
 
 MSG_REQUIRED = _("This cell must not be empty.")
 MSG_TOO_LONG = _("Longer than {limit} characters.")
@@ -445,7 +446,7 @@ def provisional_cell(case: Any) -> str:
     return "暂定" if case.due_provisional else ""
 
 
-def person_name(user: Any) -> str:
+def person_name(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
@@ -806,7 +807,7 @@ class Units:
     them. Scope is only a tie-breaker here: whether the actor may write a case at the unit
     found is the services' to say."""
 
-    def __init__(self, actor: Any = None) -> None:
+    def __init__(self, actor: User | None = None) -> None:
         self.by_code: dict[str, Unit] = {}
         self.by_name: dict[str, list[Unit]] = defaultdict(list)
         self.by_short_name: dict[str, list[Unit]] = defaultdict(list)
@@ -962,7 +963,7 @@ class RowChecks:
     and what the services say of each. Errors go to ``row_errors``; ``no_key`` is the kind's
     message for a row without a key."""
 
-    def __init__(self, sheet: Sheet, row_errors: list[RowError], *, no_key: Any, actor: Any):
+    def __init__(self, sheet: Sheet, row_errors: list[RowError], *, no_key: Any, actor: User):
         self.sheet = sheet
         self.errors = row_errors
         self.no_key = no_key

@@ -42,6 +42,7 @@ from pingan.core.ledger import (
 )
 from pingan.core.models import LedgerColumnMapping, LedgerUpload, Unit, UploadState
 from pingan.core.scoping import scope_for
+from pingan.core.users import User
 
 MSG_NO_FILE = _("Choose the ledger file (.xlsx or .csv).")
 MSG_NOT_A_LEDGER = _("“{name}” is not an .xlsx workbook or a .csv file.")
@@ -73,7 +74,7 @@ def ledger_kind(key: str) -> LedgerKind | None:
                       command=entry["command"])
 
 
-def ledger_upload_create(*, actor: Any, kind: LedgerKind, file: UploadedFile | None, dry_run: bool,
+def ledger_upload_create(*, actor: User, kind: LedgerKind, file: UploadedFile | None, dry_run: bool,
                          language: str | None = None) -> LedgerUpload:
     """Store the uploaded ledger and queue its import, whose result is written in ``language``
     (the uploader's; the active one by default). A file that is missing, empty, too large or
@@ -174,7 +175,7 @@ def _import(upload: LedgerUpload, kind: LedgerKind) -> Any:
                                        mapping=upload.mapping or None)
 
 
-def uploader_unit(user: Any) -> Unit | None:
+def uploader_unit(user: User) -> Unit | None:
     """The unit whose column matchings a user's uploads use: the widest where they hold a role."""
     units = [role.unit for role in scope_for(user).roles]
     return min(units, key=lambda unit: (len(unit.prefix), unit.prefix), default=None)
@@ -212,7 +213,7 @@ def mapping_used(upload: LedgerUpload) -> list[tuple[str, str]]:
     return [(header, labels.get(field, field)) for header, field in upload.mapping.items()]
 
 
-def ledger_upload_map(*, upload: LedgerUpload, actor: Any, choices: dict[str, str]) -> LedgerUpload:
+def ledger_upload_map(*, upload: LedgerUpload, actor: User, choices: dict[str, str]) -> LedgerUpload:
     """Match an upload's columns (``choices``: {field: the file's header, or "" for none}) as its
     uploader, remember the matching for their unit and this template, and queue the import
     again. Every field needed must have a column, and no column may serve two fields."""
@@ -260,7 +261,7 @@ def ledger_upload_map(*, upload: LedgerUpload, actor: Any, choices: dict[str, st
     return upload
 
 
-def ledger_mapping_forget(*, upload: LedgerUpload, actor: Any) -> int:
+def ledger_mapping_forget(*, upload: LedgerUpload, actor: User) -> int:
     """Forget the matching of the upload's template remembered for its uploader's unit (a wrong
     one): the template's next upload asks again. Returns how many were forgotten (0 or 1)."""
     if upload.uploaded_by_id != actor.pk:
@@ -306,11 +307,11 @@ def upload_errors(upload: LedgerUpload) -> list[RowError]:
     return [RowError(**error) for error in upload.row_errors]
 
 
-def ledger_upload_get(*, user: Any, pk: int) -> LedgerUpload | None:
+def ledger_upload_get(*, user: User, pk: int) -> LedgerUpload | None:
     """An upload its uploader may follow; anyone else's is as if it did not exist."""
     return LedgerUpload.objects.filter(pk=pk, uploaded_by=user).first()
 
 
-def recent_uploads(*, user: Any, kind: str, limit: int = 10) -> list[LedgerUpload]:
+def recent_uploads(*, user: User, kind: str, limit: int = 10) -> list[LedgerUpload]:
     uploads = LedgerUpload.objects.filter(uploaded_by=user, kind=kind).order_by("-uploaded_at", "-id")
     return list(uploads[:limit])

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.conf import settings
@@ -35,6 +35,7 @@ from django.db.models import Q
 
 if TYPE_CHECKING:
     from pingan.core.models import Case, Role
+    from pingan.core.users import RequestUser, User
 
 _NOTHING = Q(pk__in=[])
 
@@ -233,28 +234,33 @@ def _outermost(prefixes: set[str]) -> list[str]:
     return sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes))
 
 
-def scope_for(user: Any) -> Scope:
+# The attribute a user object carries its scope in for the rest of the request (the user model
+# declares no such field: it is set at run time).
+_SCOPE_ATTR = "_pingan_scope"
+
+
+def scope_for(user: RequestUser | None) -> Scope:
     """The user's scope, cached on the user object for the rest of the request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope()
-    cached = getattr(user, "_pingan_scope", None)
+    cached = getattr(user, _SCOPE_ATTR, None)
     if cached is not None:
         return cached
     if user.is_superuser:
         scope = Scope(everything=True, user_id=user.pk, sealed=sealed_lines())
     else:
         scope = _build_scope(user)
-    user._pingan_scope = scope
+    setattr(user, _SCOPE_ATTR, scope)
     return scope
 
 
-def forget_scope(user: Any) -> None:
+def forget_scope(user: User) -> None:
     """Drop the cached scope after the user's roles change."""
-    if hasattr(user, "_pingan_scope"):
-        del user._pingan_scope
+    if hasattr(user, _SCOPE_ATTR):
+        delattr(user, _SCOPE_ATTR)
 
 
-def _build_scope(user: Any) -> Scope:
+def _build_scope(user: User) -> Scope:
     Role = apps.get_model("core", "Role")
     Responsibility = apps.get_model("core", "Responsibility")
     roles = tuple(Role.objects.filter(user=user).select_related("unit"))
@@ -273,14 +279,14 @@ def _build_scope(user: Any) -> Scope:
 
 
 class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> CaseQuerySet:
+    def visible_to(self, user: RequestUser | None) -> CaseQuerySet:
         return self.filter(scope_for(user).case_q())
 
     def open(self) -> CaseQuerySet:
         return self.filter(is_open=True)
 
 
-def acting_scope(user: Any, *, town_or_above: bool = False) -> Scope:
+def acting_scope(user: RequestUser | None, *, town_or_above: bool = False) -> Scope:
     """The part of the user's scope from roles that may act (handler or higher); with
     ``town_or_above``, only roles at a town, the district or a department. Being a sealed
     case's assignee is not a role: it does not count here."""

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
@@ -33,6 +33,7 @@ from pingan.core.ledger_uploads import (
     uploader_unit,
 )
 from pingan.core.models import LedgerUpload, UploadState
+from pingan.core.users import SignedInRequest
 
 ERRORS_SHOWN = 200  # on the page; the CSV has them all
 MSG_MAPPING_FORGOTTEN = _("Forgotten: the next file with these headers asks again which column is which.")
@@ -40,7 +41,7 @@ MSG_MAPPING_FORGOTTEN = _("Forgotten: the next file with these headers asks agai
 
 @login_required
 @require_POST
-def inbox_mark_read(request: HttpRequest) -> HttpResponse:
+def inbox_mark_read(request: SignedInRequest) -> HttpResponse:
     """Mark the posted notices read, or all unread ones when none are named."""
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
     if not ids:
@@ -85,7 +86,7 @@ class ColumnMappingForm(web.StyledForm):
 
 
 @login_required
-def ledger_upload_new(request: HttpRequest, kind: str) -> HttpResponse:
+def ledger_upload_new(request: SignedInRequest, kind: str) -> HttpResponse:
     ledger = ledger_kind(kind)
     if ledger is None:
         raise Http404(errors.MSG_NOT_FOUND)
@@ -107,7 +108,7 @@ def ledger_upload_new(request: HttpRequest, kind: str) -> HttpResponse:
     }, status=status)
 
 
-def _upload_or_404(request: HttpRequest, pk: int) -> LedgerUpload:
+def _upload_or_404(request: SignedInRequest, pk: int) -> LedgerUpload:
     upload = ledger_upload_get(user=request.user, pk=pk)
     if upload is None:
         raise Http404(errors.MSG_NOT_FOUND)
@@ -116,14 +117,14 @@ def _upload_or_404(request: HttpRequest, pk: int) -> LedgerUpload:
 
 @login_required
 @vary_on_headers("HX-Request")
-def ledger_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_upload_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """The upload's state; while the worker has it, htmx asks again every few seconds."""
     upload = _upload_or_404(request, pk)
     mapping_form = ColumnMappingForm(upload=upload) if upload.state == UploadState.UNMAPPED else None
     return _render_upload(request, upload, mapping_form=mapping_form)
 
 
-def _render_upload(request: HttpRequest, upload: LedgerUpload, *, mapping_form: ColumnMappingForm | None,
+def _render_upload(request: SignedInRequest, upload: LedgerUpload, *, mapping_form: ColumnMappingForm | None,
                    status: int = 200) -> HttpResponse:
     since = upload.started_at or upload.uploaded_at
     row_errors = upload_errors(upload)
@@ -140,7 +141,7 @@ def _render_upload(request: HttpRequest, upload: LedgerUpload, *, mapping_form: 
 
 @login_required
 @require_POST
-def ledger_upload_columns(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_upload_columns(request: SignedInRequest, pk: int) -> HttpResponse:
     """The uploader's matching of the file's columns; the import then runs again with it."""
     upload = _upload_or_404(request, pk)
     if upload.state != UploadState.UNMAPPED:
@@ -158,7 +159,7 @@ def ledger_upload_columns(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ledger_upload_columns_forget(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_upload_columns_forget(request: SignedInRequest, pk: int) -> HttpResponse:
     """Forget how this upload's template was matched: its next upload asks again."""
     upload = _upload_or_404(request, pk)
     if ledger_mapping_forget(upload=upload, actor=request.user):
@@ -167,7 +168,7 @@ def ledger_upload_columns_forget(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ledger_upload_error_report(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_upload_error_report(request: SignedInRequest, pk: int) -> HttpResponse:
     """Every bad cell of a rejected upload as CSV, to correct the file against."""
     upload = _upload_or_404(request, pk)
     out = io.StringIO()

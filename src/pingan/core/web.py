@@ -32,6 +32,7 @@ from pingan.core.filters import ListFilters
 from pingan.core.models import GRID_KINDS, Case, Event, EventType, Unit
 from pingan.core.pagination import InvalidParameter, keyset_page
 from pingan.core.scoping import scope_for
+from pingan.core.users import User
 from pingan.core.workflow import Workflow
 
 PAGE_SIZE = 50
@@ -199,13 +200,13 @@ def indented_name(unit: Unit) -> str:
 
 
 
-def unit_options(user: Any) -> list[tuple[str, str]]:
+def unit_options(user: User) -> list[tuple[str, str]]:
     """The units above the grids that ``user`` may filter a list by, indented as a tree."""
     units = (Unit.objects.filter(scope_for(user).unit_q()).exclude(kind__in=GRID_KINDS)
              .order_by("prefix"))
     return [(u.prefix, indented_name(u)) for u in units]
 
-def user_label(user: Any) -> str:
+def user_label(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
@@ -348,7 +349,7 @@ class Action:
         return self.style if self.is_step else "primary"
 
 
-def step_actions(case: Case, user: Any, *, workflow: Workflow, bound: Mapping[str, forms.Form],
+def step_actions(case: Case, user: User, *, workflow: Workflow, bound: Mapping[str, forms.Form],
                  form: Callable[[str], forms.Form], url: Callable[[str], str],
                  multipart: bool = False) -> list[Action]:
     """One action a workflow step the user may take now; a step's form that came back with

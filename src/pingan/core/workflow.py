@@ -27,6 +27,7 @@ from pingan.core.events import append_event
 from pingan.core.inbox import notify
 from pingan.core.models import ROLE_RANK, Case, Event, EventType, RoleName
 from pingan.core.scoping import scope_for
+from pingan.core.users import User
 
 # A requirement looks at the case, the actor and the transition's input and returns an
 # error message, or None when it is met.
@@ -75,7 +76,7 @@ class Step:
     """One step being taken: what its effect works from."""
 
     case: Any
-    actor: Any
+    actor: User
     inputs: Mapping[str, Any]
     note: str
     now: dt.datetime
@@ -166,26 +167,26 @@ class Workflow:
         """Every input any step asks for, by name (one API schema serves all steps)."""
         return {i.name: i for t in self.transitions for i in t.inputs}
 
-    def may_fire(self, transition: Transition, case: Case, user: Any) -> bool:
+    def may_fire(self, transition: Transition, case: Case, user: User) -> bool:
         if case.status not in transition.sources:
             return False
         if any(rule(case, user, {}) for rule in transition.actor_requires):
             return False
         return _role_allows(transition, case, user)
 
-    def available(self, case: Case, user: Any) -> list[Transition]:
+    def available(self, case: Case, user: User) -> list[Transition]:
         """The buttons this user gets on this case."""
         return [t for t in self.transitions if self.may_fire(t, case, user)]
 
 
-def _role_allows(transition: Transition, case: Case, user: Any) -> bool:
+def _role_allows(transition: Transition, case: Case, user: User) -> bool:
     if transition.assignee_may and case.assignee_id == getattr(user, "pk", None):
         return True
     rank = scope_for(user).rank_for(case, town_or_above=transition.town_or_above)
     return rank >= transition.min_rank
 
 
-def check_transition(workflow: Workflow, case: Case, name: str, actor: Any,
+def check_transition(workflow: Workflow, case: Case, name: str, actor: User,
                      data: Mapping[str, Any], note: str) -> Transition:
     transition = workflow.get(name)
     check_actor(workflow, case, transition, actor)
@@ -193,7 +194,7 @@ def check_transition(workflow: Workflow, case: Case, name: str, actor: Any,
     return transition
 
 
-def check_actor(workflow: Workflow, case: Case, transition: Transition, actor: Any) -> None:
+def check_actor(workflow: Workflow, case: Case, transition: Transition, actor: User) -> None:
     """May ``actor`` take this step on this case now? Each rule is asked once, and before the
     input is looked at: a step that cannot be taken says so, whatever was sent with it."""
     if not scope_for(actor).covers(case):
@@ -213,7 +214,7 @@ def check_actor(workflow: Workflow, case: Case, transition: Transition, actor: A
         raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=transition.label))
 
 
-def check_input(transition: Transition, case: Case, actor: Any, data: Mapping[str, Any],
+def check_input(transition: Transition, case: Case, actor: User, data: Mapping[str, Any],
                 note: str) -> None:
     """Does what was sent meet the step's requirements? Each is asked once."""
     if transition.note_required and not note.strip():
@@ -224,7 +225,7 @@ def check_input(transition: Transition, case: Case, actor: Any, data: Mapping[st
             raise errors.DomainError(str(problem))
 
 
-def take_step(*, workflow: Workflow, case: Case, name: str, actor: Any, expected_version: int,
+def take_step(*, workflow: Workflow, case: Case, name: str, actor: User, expected_version: int,
               note: str = "", inputs: Mapping[str, Any], rules: Any = None,
               at: dt.datetime | None = None) -> Event:
     """Take a step whose effect is declared with it: check who acts, work out the effect
@@ -297,7 +298,7 @@ def apply_changes(*, case: Case, expected_version: int, changes: Mapping[str, An
     return before, _snapshot(case, names)
 
 
-def fire(*, workflow: Workflow, case: Case, name: str, actor: Any, expected_version: int,
+def fire(*, workflow: Workflow, case: Case, name: str, actor: User, expected_version: int,
          note: str = "", data: Mapping[str, Any] | None = None,
          changes: Mapping[str, Any] | None = None,
          notify_users: Iterable[Any] = (), message: str = "",
@@ -312,7 +313,7 @@ def fire(*, workflow: Workflow, case: Case, name: str, actor: Any, expected_vers
                                  notify_users=notify_users, message=message, at=at)
 
 
-def record_transition(*, workflow: Workflow, case: Case, transition: Transition, actor: Any,
+def record_transition(*, workflow: Workflow, case: Case, transition: Transition, actor: User | None,
                       expected_version: int, note: str = "",
                       changes: Mapping[str, Any] | None = None,
                       notify_users: Iterable[Any] = (), message: str = "",

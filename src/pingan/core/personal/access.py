@@ -8,16 +8,16 @@ read whose details and when.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 
 from pingan.core.events import append_event
 from pingan.core.models import ROLE_RANK, Case, EventType, RoleName
 from pingan.core.scoping import scope_for
+from pingan.core.users import User
 
 
-def may_view_personal_data(user: Any, case: Case, *, least: RoleName = RoleName.SUPERVISOR,
+def may_view_personal_data(user: User, case: Case, *, least: RoleName = RoleName.SUPERVISOR,
                            town_or_above: bool = True) -> bool:
     """Whether ``user`` may read the people of ``case`` in full: its assignee, who must call
     and meet them, and whoever holds a role of at least ``least`` over it — by default the
@@ -33,7 +33,7 @@ def may_view_personal_data(user: Any, case: Case, *, least: RoleName = RoleName.
     return scope.rank_for(case, town_or_above=town_or_above) >= ROLE_RANK[least]
 
 
-def record_full_view(*, case: Case, actor: Any, fields: Sequence[str]) -> None:
+def record_full_view(*, case: Case, actor: User, fields: Sequence[str]) -> None:
     """Log that ``actor`` read ``fields`` of ``case`` in full. Nothing on the case changes (so
     no version bump to upset an editor), but the event's sequence number must not race
     another write on the case: the row is held until the event is written."""

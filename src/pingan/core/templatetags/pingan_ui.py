@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.models import DueState
+from pingan.core.users import User
 
 register = template.Library()
 
@@ -58,7 +59,7 @@ def due_badge(state: str | None) -> str:
 
 
 @register.filter
-def person(user: Any) -> str:
+def person(user: User | None) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
