@@ -4,7 +4,7 @@ tick, and a page to import the State Council's notice. Every save reaches the se
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -23,6 +23,16 @@ from pingan.core.holidays import schedule_changed
 from pingan.core.ledger import LedgerRejected
 from pingan.core.models import HolidayDay, HolidayKind, HolidaySource, HolidayYear
 from pingan.core.users import SignedInRequest, User
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class DayTotal(TypedDict):
+        """What the year list's queryset annotates each year with."""
+
+        day_total: int
 
 MSG_DAY_OUTSIDE_YEAR = _("The date must lie in {year}.")
 MSG_RECOUNTED = _("The due dates of %(count)s open case(s) were counted again: %(refs)s")
@@ -71,7 +81,7 @@ class HolidayYearAdmin(AuditedAdmin):
         return super().get_queryset(request).annotate(day_total=Count("days"))
 
     @admin.display(description=_("days"), ordering="day_total")
-    def day_count(self, obj: HolidayYear) -> int:
+    def day_count(self, obj: WithAnnotations[HolidayYear, DayTotal]) -> int:
         return obj.day_total
 
     def save_model(self, request: HttpRequest, obj: HolidayYear, form: Any, change: bool) -> None:

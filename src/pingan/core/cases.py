@@ -145,7 +145,7 @@ def case_deadline_recount(*, case_id: int, actor: User, at: dt.datetime) -> str 
     case's reference then, else None."""
     base = Case.objects.get(pk=case_id)
     kind = deadline_kind(base.kind)
-    model = kind.model if kind else Case
+    model: type[Case] = kind.model if kind else Case
     with transaction.atomic():
         case = model.objects.select_for_update().get(pk=case_id)
         if not case.is_open or not case.due_provisional or not case.due_basis:

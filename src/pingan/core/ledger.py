@@ -377,7 +377,8 @@ def clean_deadline(value: Any) -> dt.datetime | None:
         moment = parse_moment(value)
     except (ValueError, OverflowError):
         raise invalid(MSG_BAD_DATE, value=plain(value).strip()) from None
-    return end_of_day(local_day(moment)) if moment else None
+    day = local_day(moment)
+    return end_of_day(day) if day else None
 
 
 _DATE_RE = re.compile(
@@ -866,7 +867,7 @@ class Units:
         return None, MSG_AMBIGUOUS_UNIT.format(value=name, candidates=shown + more)
 
     def _described(self, unit: Unit) -> str:
-        parent = self.by_pk.get(unit.parent_id)
+        parent = self.by_pk.get(unit.parent_id) if unit.parent_id is not None else None
         return f"{unit.name} ({parent.name}, {unit.code})" if parent else f"{unit.name} ({unit.code})"
 
 

@@ -70,8 +70,8 @@ def ledger_kind(key: str) -> LedgerKind | None:
     entry = settings.PINGAN_LEDGER_IMPORTS.get(key)
     if entry is None:
         return None
-    return LedgerKind(key=key, label=entry["label"], run=entry["run"], list_url_name=entry["list"],
-                      command=entry["command"])
+    return LedgerKind(key=key, label=entry["label"], run=str(entry["run"]), list_url_name=str(entry["list"]),
+                      command=str(entry["command"]))
 
 
 def ledger_upload_create(*, actor: User, kind: LedgerKind, file: UploadedFile | None, dry_run: bool,
@@ -84,10 +84,11 @@ def ledger_upload_create(*, actor: User, kind: LedgerKind, file: UploadedFile | 
     if file is None:
         raise errors.DomainError(MSG_NO_FILE, field="file")
     limit = settings.PINGAN_LEDGER_UPLOAD_MAX_BYTES
-    if file.size == 0:
+    size = file.size or 0
+    if size == 0:
         raise errors.DomainError(MSG_EMPTY, field="file")
-    if file.size > limit:
-        raise errors.DomainError(MSG_TOO_LARGE.format(size=round(file.size / 2**20, 1), limit=limit // 2**20),
+    if size > limit:
+        raise errors.DomainError(MSG_TOO_LARGE.format(size=round(size / 2**20, 1), limit=limit // 2**20),
                                  field="file")
     name = Path(file.name or "").name
     head = file.read(len(XLSX_MAGIC))
@@ -95,7 +96,7 @@ def ledger_upload_create(*, actor: User, kind: LedgerKind, file: UploadedFile | 
     suffix = Path(name).suffix.lower()
     if not ((suffix == ".xlsx" and head == XLSX_MAGIC) or (suffix == ".csv" and head != XLSX_MAGIC)):
         raise errors.DomainError(MSG_NOT_A_LEDGER.format(name=name), field="file")
-    upload = LedgerUpload(kind=kind.key, filename=name[:200], size=file.size, dry_run=dry_run,
+    upload = LedgerUpload(kind=kind.key, filename=name[:200], size=size, dry_run=dry_run,
                           language=language or translation.get_language() or settings.LANGUAGE_CODE,
                           uploaded_by=actor, uploaded_at=timezone.now())
     upload.file.save("ledger", file, save=False)

@@ -104,7 +104,7 @@ class Scope:
             return False
         intake = as_intake and self.is_sealed(case)
         if role.unit.is_department:
-            lines = self.department_lines.get((role.unit_id, case.kind))
+            lines = self.department_lines.get((role.unit_id, case.kind), frozenset())
             # Receiving a sealed matter takes a line of its kind, not the sealed line itself.
             return bool(lines) and (intake or case.category in lines)
         if self.is_sealed(case) and not intake:
