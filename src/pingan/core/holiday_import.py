@@ -11,7 +11,7 @@ The command (``pingan holidays import FILE``) and the admin site's import page b
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -86,11 +86,11 @@ LAYOUT = Layout(
     anchors=("day",), required=[("day",), ("kind",), ("festival",)], example=("day", "kind", "festival"),
 )
 
-KIND_ALIASES = {
+KIND_ALIASES: dict[str, tuple[str, ...]] = {
     HolidayKind.DAY_OFF: ("放假", "休息", "休", "假", "day off", "off"),
     HolidayKind.MAKE_UP: ("上班", "调休上班", "补班", "班", "调休", "make-up", "make up", "work"),
 }
-FESTIVAL_ALIASES = {
+FESTIVAL_ALIASES: dict[str, tuple[str, ...]] = {
     Festival.NEW_YEAR: ("元旦", "新年"),
     Festival.SPRING_FESTIVAL: ("春节", "除夕"),
     Festival.QINGMING: ("清明", "清明节"),
@@ -121,13 +121,13 @@ class HolidayRow:
 
     @field_validator("kind", mode="before")
     @classmethod
-    def _kind(cls, value: Any, info: ValidationInfo) -> str:
-        return info.context["kinds"].clean(value, required=True)
+    def _kind(cls, value: Any, info: ValidationInfo) -> str | None:
+        return _choices(info, "kinds").clean(value, required=True)
 
     @field_validator("festival", mode="before")
     @classmethod
-    def _festival(cls, value: Any, info: ValidationInfo) -> str:
-        return info.context["festivals"].clean(value, required=True)
+    def _festival(cls, value: Any, info: ValidationInfo) -> str | None:
+        return _choices(info, "festivals").clean(value, required=True)
 
 
 _ROW = TypeAdapter(HolidayRow)
@@ -156,6 +156,12 @@ class HolidayImport:
         if self.recounted:
             parts.append(", ".join(self.recounted[:20]) + (" …" if len(self.recounted) > 20 else ""))
         return " ".join(parts)
+
+
+def _choices(info: ValidationInfo, name: str) -> Choices:
+    """The row's ``Choices`` for ``name``, handed to the validation by ``_read``."""
+    context: Mapping[str, Choices] = info.context or {}
+    return context[name]
 
 
 def _read(source: str | Path | IO[bytes], filename: str) -> dict[int, list[tuple[dt.date, str, str]]]:
