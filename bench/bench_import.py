@@ -187,9 +187,9 @@ def run_openpyxl_read(path: Path, actor) -> int:
 
 
 def run_pingan_import(path: Path, actor) -> int:
-    from pingan.hazards.ledger import import_ledger
+    from pingan.hazards.ledger import import_hazards
 
-    return import_ledger(source=path, actor=actor).created
+    return import_hazards(path, actor=actor).created
 
 
 def run_naive_orm(path: Path, actor) -> int:

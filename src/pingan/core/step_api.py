@@ -8,10 +8,10 @@ inputs of the step taken, as ``core.step_forms`` does for the web form.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, create_model
+from pydantic import BeforeValidator, ConfigDict, create_model
 
 from pingan.core.api import unit_coded, user_named
 from pingan.core.workflow import Input, InputKind, Transition, Workflow
@@ -21,11 +21,17 @@ class StepSchema(Schema):
     model_config = ConfigDict(str_strip_whitespace=True)
 
 
+def _nothing_chosen(value: Any) -> Any:
+    return None if value == "" else value
+
+
 def _annotation(spec: Input) -> Any:
+    # An empty string is no choice and no date, as a form sends it and as clients sent it
+    # before the choices were typed: not a 422.
     if spec.kind == InputKind.CHOICE:
-        return spec.choices | None
+        return Annotated[spec.choices | None, BeforeValidator(_nothing_chosen)]
     if spec.kind == InputKind.DATE:
-        return dt.date | None
+        return Annotated[dt.date | None, BeforeValidator(_nothing_chosen)]
     # TEXT, and a PERSON by username or a UNIT by code.
     return str | None
 

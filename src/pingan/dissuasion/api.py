@@ -56,11 +56,12 @@ fraud_paths = Router(tags=["dissuasion (deprecated paths under /fraud)"])
 
 def route(method: str, path: str, *, old_path: str | None = None, **options: Any) -> Callable:
     """Register a handler at ``path`` of ``router`` and, deprecated, at its old path of
-    ``fraud_paths`` (the same unless ``old_path`` says otherwise)."""
+    ``fraud_paths`` (the same unless ``old_path`` says otherwise), under the operation id it
+    had there, so that a client generated from the schema keeps its method names."""
     def register(view: Callable) -> Callable:
         getattr(router, method)(path, **options)(view)
-        getattr(fraud_paths, method)(old_path or path, deprecated=True, operation_id=f"fraud_{view.__name__}",
-                                     **options)(view)
+        getattr(fraud_paths, method)(old_path or path, deprecated=True,
+                                     operation_id=f"pingan_fraud_api_{view.__name__}", **options)(view)
         return view
 
     return register

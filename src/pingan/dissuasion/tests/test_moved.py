@@ -56,3 +56,6 @@ def test_the_schema_marks_the_old_paths_deprecated(client):
     assert not paths["/api/v1/fraud/cases"]["get"].get("deprecated")
     operation_ids = [op["operationId"] for path in paths.values() for op in path.values()]
     assert len(operation_ids) == len(set(operation_ids))
+    # The names they had before the move: a client generated from the schema keeps its methods.
+    assert paths["/api/v1/fraud/warnings"]["get"]["operationId"] == "pingan_fraud_api_warning_list"
+    assert paths["/api/v1/fraud/dissuasion"]["get"]["operationId"] == "pingan_fraud_api_dissuasion_board"

@@ -212,6 +212,14 @@ def test_reject_as_duplicate_names_the_original(make_hazard, personas):
     assert rejected.json()["duplicate_of"] == original.ref
 
 
+def test_an_empty_choice_is_no_choice_not_a_422(make_hazard, personas):
+    """An empty string is no reason at all: the service says what is missing, in its words."""
+    town = api_client(personas.town_handler)
+    refused = _step(town, make_hazard().ref, "reject", note="不属于安全隐患", reason="", duplicate_of="")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "invalid" and "理由" in refused.json()["message"]
+
+
 def test_unknown_steps_and_assignees_are_named(make_hazard, personas):
     hazard = make_hazard()
     town = api_client(personas.town_handler)
