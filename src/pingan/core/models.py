@@ -131,6 +131,10 @@ class Unit(models.Model):
     def is_department(self) -> bool:
         return self.kind == UnitKind.DEPARTMENT
 
+    @property
+    def is_grid(self) -> bool:
+        return self.kind == UnitKind.GRID
+
     def subtree_q(self, field: str = "prefix") -> Q:
         return subtree_q(self.prefix, field)
 
@@ -354,6 +358,10 @@ class Case(models.Model):
     @property
     def is_extended(self) -> bool:
         return self.extended_at is not None
+
+    @property
+    def is_major(self) -> bool:
+        return self.severity == Severity.MAJOR
 
 
 class EventType(models.TextChoices):

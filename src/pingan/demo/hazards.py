@@ -29,6 +29,7 @@ from django.utils import timezone
 from pingan.core.deadlines import DeadlineTerms, due_state_expression, is_working_day
 from pingan.core.escalation import escalate_overdue
 from pingan.core.models import (
+    AttachmentKind,
     Domain,
     Leadership,
     Responsibility,
@@ -503,9 +504,9 @@ class Planner:
             local = local.replace(hour=minute // 60, minute=minute % 60)
         return max(local, not_before)
 
-    def _photo(self, plan: Plan, at: dt.datetime, kind: str) -> list[tuple[str, bytes]]:
+    def _photo(self, plan: Plan, at: dt.datetime, kind: AttachmentKind) -> list[tuple[str, bytes]]:
         rng = self.rng
-        if kind == "before":
+        if kind == AttachmentKind.BEFORE:
             rgb = (rng.randint(150, 255), rng.randint(20, 120), rng.randint(0, 80))
         else:
             rgb = (rng.randint(20, 110), rng.randint(140, 230), rng.randint(40, 140))
@@ -523,7 +524,7 @@ class Planner:
             "description": plan.text["description"], "severity": plan.severity,
             "immediate": plan.immediate, "location": plan.text["location"],
             "latitude": plan.text["latitude"], "longitude": plan.text["longitude"],
-            "photos": self._photo(plan, t, "before") if rng.random() < 0.88 else [],
+            "photos": self._photo(plan, t, AttachmentKind.BEFORE) if rng.random() < 0.88 else [],
         }
         steps = [Step(t, Action.REPORT, plan.reporter, report)]
         if plan.fate == Fate.DUPLICATE:
@@ -584,7 +585,7 @@ class Planner:
             finish = t + (due - t) * rng.uniform(0.1, 0.8)
         t = self._office_hours(finish, not_before=t + dt.timedelta(minutes=30))
         steps.append(Step(t, Action.SUBMIT, assignee,
-                          {"note": plan.text["fix"], "photos": self._photo(plan, t, "after")}))
+                          {"note": plan.text["fix"], "photos": self._photo(plan, t, AttachmentKind.AFTER)}))
         verifier = self._verifier(plan, main, second, assignee, line)
         if plan.rework:
             t = self._at(t, 2, 72)
@@ -592,7 +593,7 @@ class Planner:
             t = self._at(t, 12, 96)
             steps.append(Step(t, Action.SUBMIT, assignee,
                               {"note": "已按复核意见重新整改。" + plan.text["fix"],
-                               "photos": self._photo(plan, t, "after")}))
+                               "photos": self._photo(plan, t, AttachmentKind.AFTER)}))
         verify_at = self._at(t, 1, 48)
         if not plan.late and verify_at > due > t + dt.timedelta(minutes=30):
             verify_at = self._office_hours(t + (due - t) * rng.uniform(0.2, 0.9),

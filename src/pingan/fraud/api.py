@@ -108,7 +108,7 @@ class FraudCaseItem(CaseSummary):
 
     @staticmethod
     def resolve_major(obj: FraudCase) -> bool:
-        return obj.severity == "major"
+        return obj.is_major
 
 
 class FraudCaseDetail(FraudCaseItem):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.models import Case, Domain, Severity, Unit
+from pingan.core.models import Case, Domain, Unit
 
 KIND = "hazard"
 REF_PREFIX = "YH"
@@ -114,10 +114,6 @@ class Hazard(Case):
     @property
     def due_differs_from_policy(self) -> bool:
         return self.policy_due_at is not None and self.policy_due_at != self.due_at
-
-    @property
-    def is_major(self) -> bool:
-        return self.severity == Severity.MAJOR
 
     @property
     def is_listed(self) -> bool:
