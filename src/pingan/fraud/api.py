@@ -35,6 +35,7 @@ from pingan.core.api import (
 )
 from pingan.core.events import case_timeline
 from pingan.core.models import Unit
+from pingan.core.step_api import step_inputs, step_schema
 from pingan.fraud import selectors, services
 from pingan.fraud.models import (
     AmountBand,
@@ -46,6 +47,7 @@ from pingan.fraud.models import (
 )
 from pingan.fraud.tasks import recompute_rings
 from pingan.fraud.views import MSG_RECOMPUTE_NOT_ALLOWED
+from pingan.fraud.workflow import FRAUD_WORKFLOW
 
 router = Router(tags=["fraud"])
 
@@ -137,7 +139,7 @@ class FraudCaseDetail(FraudCaseItem):
     @staticmethod
     def resolve_transitions(obj: FraudCase, context: dict) -> list[dict[str, str]]:
         user = actor(context["request"])
-        return [{"name": t.name, "label": str(t.label)} for t in services.FRAUD_WORKFLOW.available(obj, user)]
+        return [{"name": t.name, "label": str(t.label)} for t in FRAUD_WORKFLOW.available(obj, user)]
 
 
 class VictimIn(Schema):
@@ -177,9 +179,7 @@ class IdentifierAddIn(Schema):
     value: str = Field(max_length=400)
 
 
-class TransitionIn(Schema):
-    version: int
-    note: str = ""
+TransitionIn = step_schema(FRAUD_WORKFLOW, "FraudStepIn")
 
 
 class RingOut(Schema):
@@ -284,7 +284,8 @@ def case_identifier_add(request: HttpRequest, ref: str, payload: IdentifierAddIn
 def case_step(request: HttpRequest, ref: str, name: str, payload: TransitionIn):
     """`close` (without solving) needs a `note`."""
     services.fraud_case_transition(case=_case(request, ref), name=name, actor=actor(request),
-                                   expected_version=payload.version, note=payload.note)
+                                   expected_version=payload.version, note=payload.note,
+                                   **step_inputs(FRAUD_WORKFLOW.get(name), payload))
     return _case(request, ref)
 
 

@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors, web
+from pingan.core import step_forms as core_step_forms
 from pingan.core.models import Unit
 from pingan.core.scoping import scope_for
 from pingan.fraud.identifiers import KIND_LABELS
-from pingan.fraud.models import scam_type_choices
+from pingan.fraud.models import FraudCase, scam_type_choices
 from pingan.fraud.services import VictimIn
+from pingan.fraud.workflow import FRAUD_WORKFLOW
 
 # A service names a row's field as "victims.2.phone" or "identifiers.0.value".
 _ROW_FIELD = re.compile(r"(?P<rows>victims|identifiers)\.(?P<index>\d+)\.(?P<field>\w+)")
@@ -114,9 +116,11 @@ class AddIdentifierForm(IdentifierForm):
         self.fields["value"].required = True
 
 
-class StepForm(web.StyledForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+class StepForm(core_step_forms.StepForm):
+    """A step of a fraud case: its fields are the inputs the step declares."""
+
+    def __init__(self, *args: Any, case: FraudCase, name: str, **kwargs: Any) -> None:
+        super().__init__(*args, workflow=FRAUD_WORKFLOW, case=case, name=name, **kwargs)
 
 
 def territorial_units(user: Any) -> QuerySet[Unit]:

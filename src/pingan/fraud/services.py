@@ -45,7 +45,7 @@ from pingan.core.models import ROLE_RANK, Case, EventType, RoleName, Severity, U
 from pingan.core.personal.access import record_full_view
 from pingan.core.personal.idcard import validate_id_number
 from pingan.core.scoping import scope_for
-from pingan.core.workflow import Transition, Workflow, apply_changes, fire
+from pingan.core.workflow import apply_changes, take_step
 from pingan.fraud.identifiers import PHONE, IdentifierError, normalize
 from pingan.fraud.identifiers import Identifier as Normal
 from pingan.fraud.linking import RingIndex, default_stoplist
@@ -58,7 +58,6 @@ from pingan.fraud.models import (
     LeftOutReason,
     LinkingState,
     Ring,
-    Status,
     Victim,
     scam_type_choices,
     scam_type_label,
@@ -69,6 +68,7 @@ from pingan.fraud.selectors import (
     may_view_victims,
     ring_index,
 )
+from pingan.fraud.workflow import FRAUD_WORKFLOW
 
 MSG_UNIT_NOT_TERRITORIAL = _("A fraud case belongs to a place: choose a town, village or grid cell.")
 MSG_CANNOT_RECORD_HERE = _("You may not record fraud cases for {unit}.")
@@ -91,22 +91,6 @@ ADD_IDENTIFIER_LABEL = _("Add an identifier")
 MAX_AMOUNT = Decimal("999999999999.99")
 MAX_AGE = 120
 WRITE_BATCH = 1000
-
-FRAUD_WORKFLOW = Workflow(
-    kind=KIND,
-    states=dict(Status.choices),
-    initial=Status.REPORTED,
-    closed_states=frozenset({Status.SOLVED, Status.CLOSED}),
-    transitions=(
-        Transition("investigate", _("Open an investigation"), (Status.REPORTED,), Status.INVESTIGATING,
-                   town_or_above=True),
-        Transition("solve", _("Mark solved"), (Status.INVESTIGATING,), Status.SOLVED, town_or_above=True,
-                   style="success"),
-        Transition("close", _("Close without solving"), (Status.REPORTED, Status.INVESTIGATING),
-                   Status.CLOSED, town_or_above=True, note_required=True, style="outline-danger"),
-    ),
-)
-
 
 class NoDeadline(DeadlineTerms):
     """A fraud case runs on no clock of the platform's: the police's own terms apply."""
@@ -270,14 +254,13 @@ def fraud_identifier_add(*, case: FraudCase, actor: Any, expected_version: int, 
 
 
 def fraud_case_transition(*, case: FraudCase, name: str, actor: Any, expected_version: int, note: str = "",
-                          at: dt.datetime | None = None) -> FraudCase:
-    """Take one step: open an investigation, mark solved, or close without solving."""
-    transition = FRAUD_WORKFLOW.get(name)
-    # Whoever recorded the case hears how it ended.
-    closing = transition.target in FRAUD_WORKFLOW.closed_states
-    fire(workflow=FRAUD_WORKFLOW, case=case, name=transition.name, actor=actor,
-         expected_version=expected_version, note=note.strip(), data={"note": note},
-         notify_users=[case.reporter] if closing else [], at=at)
+                          at: dt.datetime | None = None, **inputs: Any) -> FraudCase:
+    """Take one step (open an investigation, mark solved, or close without solving) with the
+    inputs it declares: what each needs and does is declared in ``fraud.workflow``.
+
+    ``at`` back-dates the step (the demo generator only)."""
+    take_step(workflow=FRAUD_WORKFLOW, case=case, name=name, actor=actor, expected_version=expected_version,
+              note=note, inputs=inputs, at=at)
     return case
 
 

@@ -36,6 +36,7 @@ from pingan.fraud.models import (
     scam_type_choices,
 )
 from pingan.fraud.tasks import recompute_rings
+from pingan.fraud.workflow import FRAUD_WORKFLOW
 
 # The network is drawn up to this many nodes; a larger ring is listed, not drawn.
 GRAPH_MAX_NODES = 600
@@ -145,7 +146,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 
 def _timeline(case: FraudCase) -> list[web.TimelineEntry]:
-    entries = web.timeline(case, workflow=services.FRAUD_WORKFLOW, choices={})
+    entries = web.timeline(case, workflow=FRAUD_WORKFLOW, choices={})
     for entry in entries:
         for change in entry.changes:
             if change.label == "identifier":  # not a field of the case: the identifier added
@@ -161,8 +162,8 @@ def _render_case(request: HttpRequest, case: FraudCase, *, bound: dict[str, form
     user = request.user
     version = {"version": case.version}
     actions = web.step_actions(
-        case, user, workflow=services.FRAUD_WORKFLOW, bound=bound,
-        form=lambda name: StepForm(initial=version),
+        case, user, workflow=FRAUD_WORKFLOW, bound=bound,
+        form=lambda name: StepForm(case=case, name=name, initial=version),
         url=lambda name: reverse("fraud:step", args=[case.ref, name]),
     )
     if case.is_open and scope_for(user).rank_for(case) >= ROLE_RANK[RoleName.HANDLER]:
@@ -208,16 +209,16 @@ CASE_PAGE = web.ItemPage(get=_case_or_404, render=_render_case, url_name="fraud:
 @login_required
 @require_POST
 def case_step(request: HttpRequest, ref: str, name: str) -> HttpResponse:
-    transition = web.transition_or_404(services.FRAUD_WORKFLOW, name)
+    transition = web.transition_or_404(FRAUD_WORKFLOW, name)
 
     def run(case: FraudCase, bound: StepForm) -> str:
         services.fraud_case_transition(case=case, name=name, actor=request.user,
                                        expected_version=bound.cleaned_data["version"],
-                                       note=bound.cleaned_data["note"])
+                                       note=bound.cleaned_data["note"], **bound.inputs())
         return str(MSG_STEP_DONE.format(step=transition.label))
 
-    return web.act_on_page(request, ref, page=CASE_PAGE, key=name, form=StepForm(request.POST),
-                           run=run)
+    form = StepForm(request.POST, case=_case_or_404(request.user, ref), name=name)
+    return web.act_on_page(request, ref, page=CASE_PAGE, key=name, form=form, run=run)
 
 
 @login_required
