@@ -189,16 +189,16 @@ def _one_warning(rng: random.Random, *, at: dt.datetime, now: dt.datetime, unit:
     # The anti-fraud centre, which sees every case, names the one the person reported.
     return _conclude(warning, officer if case else who, outcome, "",
                      moment + dt.timedelta(hours=rng.uniform(0.2, 40)), now,
-                     fraud_case_ref=case.ref if case else "")
+                     fraud_case=case.ref if case else "")
 
 
 def _conclude(warning: WarningOrder, who: Any, outcome: str, note: str, at: dt.datetime, now: dt.datetime,
-              fraud_case_ref: str = "") -> WarningOrder:
+              fraud_case: str = "") -> WarningOrder:
     if at > now:
         return warning  # still being dissuaded, or tried, today
     warning.refresh_from_db()
     return warning_conclude(warning=warning, actor=who, expected_version=warning.version, outcome=outcome,
-                            note=note, fraud_case_ref=fraud_case_ref, at=at)
+                            note=note, fraud_case=fraud_case, at=at)
 
 
 def _their_case(cases: list[FraudCase], unit: Unit, received: dt.date, taken: set[str]) -> FraudCase | None:

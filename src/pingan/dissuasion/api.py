@@ -37,6 +37,7 @@ from pingan.core.api import (
 )
 from pingan.core.events import case_timeline
 from pingan.core.models import DueState, Unit
+from pingan.core.step_api import step_schema
 from pingan.dissuasion import selectors, services
 from pingan.dissuasion.models import (
     OUTCOMES,
@@ -47,6 +48,7 @@ from pingan.dissuasion.models import (
     WarningOrder,
     WarningStatus,
 )
+from pingan.dissuasion.workflow import WARNING_WORKFLOW
 from pingan.petitions.selectors import backlog_units, board_unit
 
 router = Router(tags=["dissuasion"])
@@ -139,7 +141,7 @@ class WarningDetail(WarningItem):
     def resolve_outcomes(obj: WarningOrder, context: dict) -> list[dict[str, str]]:
         user = actor(context["request"])
         return [{"name": t.name, "label": str(t.label)}
-                for t in services.WARNING_WORKFLOW.available(obj, user) if t.name in OUTCOMES]
+                for t in WARNING_WORKFLOW.available(obj, user) if t.name in OUTCOMES]
 
 
 class WarningIn(Schema):
@@ -166,11 +168,10 @@ class ContactIn(Schema):
     contacted_at: dt.datetime | None = Field(None, description="Default: now.")
 
 
-class OutcomeIn(Schema):
-    version: int
+class OutcomeIn(step_schema(WARNING_WORKFLOW, "WarningStepIn")):  # type: ignore[misc]
+    """The outcome names the step taken; the other fields are those its steps declare."""
+
     outcome: str = Field(description="prevented, not_reached or already_lost.")
-    note: str = ""
-    fraud_case: str = Field("", max_length=20, description="already_lost: the reference of their fraud case.")
 
 
 class BoardRowOut(Schema):
@@ -248,7 +249,7 @@ def warning_outcome(request: HttpRequest, ref: str, payload: OutcomeIn):
     reached them or their `fraud_case`."""
     services.warning_conclude(warning=_warning(request, ref), actor=actor(request),
                               expected_version=payload.version, outcome=payload.outcome, note=payload.note,
-                              fraud_case_ref=payload.fraud_case)
+                              fraud_case=payload.fraud_case)
     return _warning(request, ref)
 
 

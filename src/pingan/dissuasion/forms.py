@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors, web
 from pingan.core.models import Unit
-from pingan.dissuasion.models import ContactMethod, RiskLevel, WarningIssuer
+from pingan.core.step_forms import StepForm
+from pingan.dissuasion.models import ContactMethod, RiskLevel, WarningIssuer, WarningOrder
 from pingan.dissuasion.selectors import board_period
+from pingan.dissuasion.workflow import WARNING_WORKFLOW
 from pingan.fraud.forms import offer_places_and_scam_types
 
 
@@ -61,17 +63,11 @@ class ContactForm(web.StyledForm):
                            help_text=_("What was said; who else was there."))
 
 
-class OutcomeForm(web.StyledForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    outcome = forms.ChoiceField(label=_("Outcome"))
-    fraud_case = forms.CharField(label=_("Fraud case"), max_length=20, required=False,
-                                 widget=forms.TextInput(attrs={"placeholder": "ZP-", "autocomplete": "off"}),
-                                 help_text=_("Already defrauded: the reference of the case they reported."))
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+class OutcomeForm(StepForm):
+    """One way the dissuasion ended: a step, whose fields are the inputs it declares."""
 
-    def __init__(self, *args: Any, outcomes: list[tuple[str, Any]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = [("", "—"), *outcomes]
+    def __init__(self, *args: Any, warning: WarningOrder, name: str, **kwargs: Any) -> None:
+        super().__init__(*args, workflow=WARNING_WORKFLOW, case=warning, name=name, **kwargs)
 
 
 class PeriodForm(forms.Form):

@@ -14,7 +14,6 @@ warning's unit — a grid worker in their own grid — records contacts and outc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -27,12 +26,12 @@ from pingan.core import errors
 from pingan.core.cases import open_case
 from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms
 from pingan.core.events import append_event
-from pingan.core.models import ROLE_RANK, Case, EventType, RoleName, Severity, Unit
+from pingan.core.models import ROLE_RANK, EventType, RoleName, Severity, Unit
 from pingan.core.personal.access import record_full_view
 from pingan.core.personal.idcard import validate_id_number
 from pingan.core.phones import PhoneError, clean_phone
 from pingan.core.scoping import scope_for
-from pingan.core.workflow import Transition, Workflow, apply_changes, fire
+from pingan.core.workflow import apply_changes, take_step
 from pingan.dissuasion.models import (
     KIND,
     OUTCOMES,
@@ -45,8 +44,8 @@ from pingan.dissuasion.models import (
     WarningStatus,
 )
 from pingan.dissuasion.selectors import PersonView, may_view_person, person_of
+from pingan.dissuasion.workflow import FRAUD_CASE, REACH, WARNING_WORKFLOW
 from pingan.fraud.models import scam_type_label
-from pingan.fraud.selectors import fraud_case_get
 from pingan.fraud.services import filing_check
 
 MSG_WARNING_UNIT_NOT_TERRITORIAL = _("A warning order goes to a place: choose a town, village or grid cell.")
@@ -58,55 +57,12 @@ MSG_RECEIVED_IN_FUTURE = _("The order cannot have been received in the future.")
 MSG_ORDER_NUMBER_TAKEN = _("Warning order {number} is already registered.")
 MSG_CONTACT_IN_FUTURE = _("A contact cannot be recorded ahead of time.")
 MSG_CONTACT_BEFORE_ORDER = _("The contact cannot come before the order was received.")
-MSG_PREVENTED_NEEDS_CONTACT = _("A warning is marked prevented only after a contact that reached the person.")
-MSG_NOT_REACHED_ATTEMPTS = _(
-    "Record at least {count} attempts to reach the person before closing it as not reached."
-)
-MSG_LOST_NEEDS_EVIDENCE = _(
-    "Record the contact in which the person said they had already paid, or name their fraud case."
-)
 MSG_CASE_ONLY_WHEN_LOST = _("A fraud case is named only when the person was already defrauded.")
-MSG_NO_SUCH_FRAUD_CASE = _("No fraud case {ref} that you can see.")
 MSG_PERSON_FULL_VIEW_NOT_ALLOWED = _(
     "Your role shows the person at risk masked; those who must contact them may see them in full."
 )
 MSG_DEFAULT_WARNING_TITLE = _("{risk}: {scam_type}")
 RECORD_CONTACT_LABEL = _("Record a contact")
-
-
-def _reached(case: Case, actor: Any, data: Mapping[str, Any]) -> Any:
-    return None if case.first_contact_at is not None else MSG_PREVENTED_NEEDS_CONTACT
-
-
-def _enough_attempts(case: Case, actor: Any, data: Mapping[str, Any]) -> Any:
-    wanted = settings.PINGAN_FRAUD_WARNING_MIN_ATTEMPTS
-    made = ContactAttempt.objects.filter(warning_id=case.pk).count()
-    return None if made >= wanted else MSG_NOT_REACHED_ATTEMPTS.format(count=wanted)
-
-
-def _reached_or_case(case: Case, actor: Any, data: Mapping[str, Any]) -> Any:
-    return None if case.first_contact_at is not None or data.get("fraud_case") else MSG_LOST_NEEDS_EVIDENCE
-
-
-_AWAITING, _CONTACTED = WarningStatus.AWAITING_CONTACT, WarningStatus.CONTACTED
-REACH = "reach"
-_PREVENTED, _NOT_REACHED, _LOST = OUTCOMES
-WARNING_WORKFLOW = Workflow(
-    kind=KIND,
-    states=dict(WarningStatus.choices),
-    initial=_AWAITING,
-    closed_states=frozenset(OUTCOMES),
-    transitions=(
-        # Fired by warning_contact_record, never on its own: a contact that reached the person.
-        Transition(REACH, _("Person reached"), (_AWAITING,), _CONTACTED, assignee_may=True),
-        Transition(_PREVENTED.value, _PREVENTED.label, (_AWAITING, _CONTACTED), _PREVENTED,
-                   assignee_may=True, requires=(_reached,), style="success"),
-        Transition(_NOT_REACHED.value, _NOT_REACHED.label, (_AWAITING,), _NOT_REACHED,
-                   assignee_may=True, requires=(_enough_attempts,), style="outline-danger"),
-        Transition(_LOST.value, _LOST.label, (_AWAITING, _CONTACTED), _LOST,
-                   assignee_may=True, requires=(_reached_or_case,), style="danger"),
-    ),
-)
 
 
 class ClockHours(DeadlineTerms):
@@ -225,36 +181,25 @@ def warning_contact_record(*, warning: WarningOrder, actor: Any, expected_versio
             "contact_method": method, "contact_reached": reached, "contacted_at": contacted_at, **changes})
         attempt = ContactAttempt.objects.create(warning=warning, at=contacted_at, method=method,
                                                 reached=reached, note=note, by=actor, recorded_at=now)
-        if reached and warning.status == _AWAITING:
-            fire(workflow=WARNING_WORKFLOW, case=warning, name=REACH, actor=actor,
-                 expected_version=warning.version, at=now, changes={
-                     "due_at": contacted_at + dt.timedelta(hours=settings.PINGAN_FRAUD_WARNING_OUTCOME_HOURS),
-                     # A new deadline: escalation starts again from the warning's own unit.
-                     "escalation_level": 0,
-                 })
+        if reached and warning.status == WarningStatus.AWAITING_CONTACT:
+            take_step(workflow=WARNING_WORKFLOW, case=warning, name=REACH, actor=actor,
+                      expected_version=warning.version, inputs={}, at=now)
     return attempt
 
 
 def warning_conclude(*, warning: WarningOrder, actor: Any, expected_version: int, outcome: str,
-                     note: str = "", fraud_case_ref: str = "", at: dt.datetime | None = None) -> WarningOrder:
-    """Close the warning with how the dissuasion ended; an "already defrauded" one may name the
-    person's fraud case, which the actor must be able to see."""
-    _require_contact_rights(warning, actor, WarningStatus(outcome).label if outcome in OUTCOMES
-                            else RECORD_CONTACT_LABEL)
+                     note: str = "", at: dt.datetime | None = None, **inputs: Any) -> WarningOrder:
+    """Close the warning with how the dissuasion ended: the outcome's step, with the inputs it
+    declares (``dissuasion.workflow``)."""
     if outcome not in OUTCOMES:
         raise errors.DomainError(MSG_NOT_A_CHOICE.format(value=outcome), field="outcome")
-    fraud_case = None
-    if fraud_case_ref.strip():
-        if outcome != WarningStatus.ALREADY_LOST:
-            raise errors.DomainError(MSG_CASE_ONLY_WHEN_LOST, field="fraud_case")
-        ref = fraud_case_ref.strip().upper()
-        fraud_case = fraud_case_get(user=actor, ref=ref)
-        if fraud_case is None:
-            raise errors.DomainError(MSG_NO_SUCH_FRAUD_CASE.format(ref=ref), field="fraud_case")
-    fire(workflow=WARNING_WORKFLOW, case=warning, name=outcome, actor=actor,
-         expected_version=expected_version, note=note.strip(), data={"fraud_case": fraud_case},
-         changes={"fraud_case": fraud_case} if fraud_case else {},
-         notify_users=[warning.reporter], at=at)
+    # The API sends a fraud case with any outcome: one named for an outcome that is not a
+    # loss is refused, not dropped.
+    takes_a_case = FRAUD_CASE in WARNING_WORKFLOW.get(outcome).inputs
+    if not takes_a_case and inputs.pop(FRAUD_CASE.name, None):
+        raise errors.DomainError(MSG_CASE_ONLY_WHEN_LOST, field=FRAUD_CASE.name)
+    take_step(workflow=WARNING_WORKFLOW, case=warning, name=outcome, actor=actor,
+              expected_version=expected_version, note=note, inputs=inputs, at=at)
     return warning
 
 

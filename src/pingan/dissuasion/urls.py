@@ -16,7 +16,7 @@ urlpatterns = [
     path("warnings/<str:ref>/", views.warning_detail, name="warning"),
     path("warnings/<str:ref>/person/", views.warning_person, name="warning-person"),
     path("warnings/<str:ref>/contacts/", views.warning_contact, name="warning-contact"),
-    path("warnings/<str:ref>/outcome/", views.warning_outcome, name="warning-outcome"),
+    path("warnings/<str:ref>/outcome/<str:name>/", views.warning_outcome, name="warning-outcome"),
 ]
 
 

@@ -34,6 +34,7 @@ from pingan.dissuasion.models import (
     WarningOrder,
     WarningStatus,
 )
+from pingan.dissuasion.workflow import WARNING_WORKFLOW
 from pingan.fraud.models import scam_type_choices
 from pingan.petitions.selectors import backlog_units, board_unit
 
@@ -42,7 +43,6 @@ BOARD_WARNINGS = 50  # the open warnings on the board, the most overdue first
 MSG_WARNING_REGISTERED = _("Warning order {ref} registered: reach the person by {due}.")
 MSG_CONTACT_RECORDED = _("Contact recorded.")
 MSG_OUTCOME_RECORDED = _("Outcome recorded: {outcome}.")
-RECORD_OUTCOME_LABEL = _("Record the outcome")
 
 
 def duration_label(seconds: int | None) -> str:
@@ -190,7 +190,7 @@ def warning_new(request: HttpRequest) -> HttpResponse:
 def _warning_timeline(warning: WarningOrder) -> list[web.TimelineEntry]:
     """The warning's events; a contact attempt reads as one line (how, and whether it reached
     the person), not as the fields it set."""
-    entries = web.timeline(warning, workflow=services.WARNING_WORKFLOW, choices={})
+    entries = web.timeline(warning, workflow=WARNING_WORKFLOW, choices={})
     for entry in entries:
         after = entry.event.after
         if "contact_method" in after:
@@ -201,9 +201,15 @@ def _warning_timeline(warning: WarningOrder) -> list[web.TimelineEntry]:
     return entries
 
 
-def _outcomes(warning: WarningOrder, user: Any) -> list[tuple[str, Any]]:
-    return [(t.name, t.label) for t in services.WARNING_WORKFLOW.available(warning, user)
-            if t.name in OUTCOMES]
+def _outcome_actions(warning: WarningOrder, user: Any, bound: dict[str, forms.Form]) -> list[web.Action]:
+    """A button for each outcome the user may record now ("reach" is taken by a contact)."""
+    version = {"version": warning.version}
+    steps = web.step_actions(
+        warning, user, workflow=WARNING_WORKFLOW, bound=bound,
+        form=lambda name: OutcomeForm(warning=warning, name=name, initial=version),
+        url=lambda name: reverse("dissuasion:warning-outcome", args=[warning.ref, name]),
+    )
+    return [action for action in steps if action.key in OUTCOMES]
 
 
 def _render_warning(request: HttpRequest, warning: WarningOrder, *,
@@ -221,14 +227,7 @@ def _render_warning(request: HttpRequest, warning: WarningOrder, *,
             url=reverse("dissuasion:warning-contact", args=[warning.ref]),
             form=bound.get("contact") or ContactForm(initial=version),
         ))
-        outcomes = _outcomes(warning, user)
-        if outcomes:
-            actions.append(web.Action(
-                key="outcome", label=RECORD_OUTCOME_LABEL, style="outline-success",
-                submit=_("Close the warning"),
-                url=reverse("dissuasion:warning-outcome", args=[warning.ref]),
-                form=bound.get("outcome") or OutcomeForm(initial=version, outcomes=outcomes),
-            ))
+        actions += _outcome_actions(warning, user, bound)
     return render(request, "dissuasion/warning_detail.html", {
         "warning": warning,
         "person": person or selectors.person_of(warning, full=False),
@@ -277,15 +276,15 @@ def warning_contact(request: HttpRequest, ref: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def warning_outcome(request: HttpRequest, ref: str) -> HttpResponse:
-    warning = _warning_or_404(request.user, ref)
+def warning_outcome(request: HttpRequest, ref: str, name: str) -> HttpResponse:
+    if name not in OUTCOMES:
+        raise Http404(errors.MSG_NOT_FOUND)
 
     def run(warning: WarningOrder, bound: OutcomeForm) -> str:
-        data = bound.cleaned_data
-        services.warning_conclude(warning=warning, actor=request.user, expected_version=data["version"],
-                                  outcome=data["outcome"], note=data["note"],
-                                  fraud_case_ref=data["fraud_case"])
+        services.warning_conclude(warning=warning, actor=request.user, outcome=name,
+                                  expected_version=bound.cleaned_data["version"],
+                                  note=bound.cleaned_data["note"], **bound.inputs())
         return str(MSG_OUTCOME_RECORDED.format(outcome=warning.status_label))
 
-    form = OutcomeForm(request.POST, outcomes=_outcomes(warning, request.user))
-    return web.act_on_page(request, ref, page=WARNING_PAGE, key="outcome", form=form, run=run)
+    form = OutcomeForm(request.POST, warning=_warning_or_404(request.user, ref), name=name)
+    return web.act_on_page(request, ref, page=WARNING_PAGE, key=name, form=form, run=run)

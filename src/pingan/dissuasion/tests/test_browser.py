@@ -17,9 +17,9 @@ from pingan.dissuasion.tests.test_rules import register
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def open_action(page, key: str):
-    page.click(f"button[data-bs-target='#form-{key}']")
-    form = page.locator(f"#form-{key} form")
+def open_action(page, dom_id: str):
+    page.click(f"button[data-bs-target='#{dom_id}']")
+    form = page.locator(f"#{dom_id} form")
     form.wait_for(state="visible")
     return form
 
@@ -40,7 +40,7 @@ def test_a_grid_worker_records_a_contact_and_the_outcome(browser, live_server, p
         page.click(f"form[action='{reverse('dissuasion:warning-person', args=[warning.ref])}'] button")
     assert page.locator("[data-person] a[href='tel:13905701234']").count() == 1
 
-    form = open_action(page, "contact")
+    form = open_action(page, "form-contact")
     form.locator("select[name=method]").select_option("in_person")
     form.locator("select[name=reached]").select_option("yes")
     form.locator("textarea[name=note]").fill("上门见面，讲解冒充公检法骗局，当事人已知悉")
@@ -50,8 +50,7 @@ def test_a_grid_worker_records_a_contact_and_the_outcome(browser, live_server, p
     warning.refresh_from_db()
     assert (warning.status, warning.contacts.get().by) == (WarningStatus.CONTACTED, personas.grid_worker)
 
-    form = open_action(page, "outcome")
-    form.locator("select[name=outcome]").select_option("prevented")
+    form = open_action(page, "step-prevented")
     form.locator("textarea[name=note]").fill("当事人未转账，已加装国家反诈中心APP")
     with page.expect_navigation():
         form.locator("button[type=submit]").click()

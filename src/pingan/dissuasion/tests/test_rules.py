@@ -17,7 +17,7 @@ from pingan.core.escalation import escalate_overdue
 from pingan.core.models import Event, EventType, ReferenceCounter, Responsibility, Role, RoleName, Severity
 from pingan.core.personal.idcard import check_character
 from pingan.core.scoping import forget_scope
-from pingan.dissuasion import services
+from pingan.dissuasion import services, workflow
 from pingan.dissuasion.models import (
     KIND,
     ContactAttempt,
@@ -141,11 +141,11 @@ def test_not_reached_needs_the_attempts_and_prevented_needs_a_reach(personas, wo
     warning = register(personas.admin, worker_grid, received_at=timezone.now() - dt.timedelta(hours=1))
     with pytest.raises(errors.DomainError) as refused:
         conclude(warning, worker, WarningStatus.PREVENTED)
-    assert refused.value.message == services.MSG_PREVENTED_NEEDS_CONTACT
+    assert refused.value.message == workflow.MSG_PREVENTED_NEEDS_CONTACT
     contact(warning, worker, reached=False)
     with pytest.raises(errors.DomainError) as refused:
         conclude(warning, worker, WarningStatus.NOT_REACHED)
-    assert refused.value.message == services.MSG_NOT_REACHED_ATTEMPTS.format(count=2)
+    assert refused.value.message == workflow.MSG_NOT_REACHED_ATTEMPTS.format(count=2)
     contact(warning, worker, reached=False, method=ContactMethod.IN_PERSON, note="上门无人")
     conclude(warning, worker, WarningStatus.NOT_REACHED, note="电话关机，上门无人，已告知家属")
     warning.refresh_from_db()
@@ -168,9 +168,9 @@ def test_already_defrauded_with_or_without_a_reach(personas, worker_grid, record
     unreached = register(personas.admin, worker_grid, received_at=timezone.now() - dt.timedelta(hours=1))
     with pytest.raises(errors.DomainError) as refused:
         conclude(unreached, personas.grid_worker, WarningStatus.ALREADY_LOST)
-    assert refused.value.message == services.MSG_LOST_NEEDS_EVIDENCE
+    assert refused.value.message == workflow.MSG_LOST_NEEDS_EVIDENCE
     # Nobody reached them, but their report is the evidence.
-    conclude(unreached, personas.grid_worker, WarningStatus.ALREADY_LOST, fraud_case_ref=case.ref.lower())
+    conclude(unreached, personas.grid_worker, WarningStatus.ALREADY_LOST, fraud_case=case.ref.lower())
     unreached.refresh_from_db()
     assert (unreached.status, unreached.fraud_case) == (WarningStatus.ALREADY_LOST, case)
     assert list(case.warning_orders.all()) == [unreached]
@@ -186,11 +186,11 @@ def test_a_fraud_case_is_named_only_for_a_loss_and_must_be_visible(personas, wor
     warning = register(personas.admin, worker_grid, received_at=timezone.now() - dt.timedelta(hours=1))
     contact(warning, personas.grid_worker)
     with pytest.raises(errors.DomainError) as refused:
-        conclude(warning, personas.grid_worker, WarningStatus.PREVENTED, fraud_case_ref=elsewhere.ref)
+        conclude(warning, personas.grid_worker, WarningStatus.PREVENTED, fraud_case=elsewhere.ref)
     assert (refused.value.message, refused.value.field) == (services.MSG_CASE_ONLY_WHEN_LOST, "fraud_case")
     with pytest.raises(errors.DomainError) as refused:
-        conclude(warning, personas.grid_worker, WarningStatus.ALREADY_LOST, fraud_case_ref=elsewhere.ref)
-    assert refused.value.message == services.MSG_NO_SUCH_FRAUD_CASE.format(ref=elsewhere.ref)
+        conclude(warning, personas.grid_worker, WarningStatus.ALREADY_LOST, fraud_case=elsewhere.ref)
+    assert refused.value.message == workflow.MSG_NO_SUCH_FRAUD_CASE.format(ref=elsewhere.ref)
     with pytest.raises(errors.DomainError) as refused:
         conclude(warning, personas.grid_worker, "gave_up")
     assert refused.value.field == "outcome"

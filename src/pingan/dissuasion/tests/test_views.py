@@ -15,7 +15,7 @@ from pingan.core import web
 from pingan.core.escalation import escalate_overdue
 from pingan.core.models import EventType, Role, RoleName
 from pingan.core.personal.masking import mask_name
-from pingan.dissuasion import services
+from pingan.dissuasion import services, workflow
 from pingan.dissuasion.models import ContactAttempt, WarningOrder, WarningStatus
 from pingan.dissuasion.selectors import MSG_PERIOD_REVERSED
 from pingan.dissuasion.tests.test_rules import conclude, contact, register
@@ -122,10 +122,10 @@ def test_recording_a_contact_and_the_outcome(client, personas, warning):
     assert not ContactAttempt.objects.exists()
     stale = client.post(url, {"version": warning.version + 1, "method": "phone", "reached": "yes"})
     assert stale.status_code == 409 and not ContactAttempt.objects.exists()
-    outcome_url = reverse("dissuasion:warning-outcome", args=[warning.ref])
-    too_soon = client.post(outcome_url, {"version": warning.version, "outcome": "prevented"})
+    outcome_url = reverse("dissuasion:warning-outcome", args=[warning.ref, "prevented"])
+    too_soon = client.post(outcome_url, {"version": warning.version})
     assert too_soon.status_code == 400
-    assert str(services.MSG_PREVENTED_NEEDS_CONTACT) in too_soon.content.decode()
+    assert str(workflow.MSG_PREVENTED_NEEDS_CONTACT) in too_soon.content.decode()
     done = client.post(url, {"version": warning.version, "method": "in_person", "reached": "yes",
                              "note": "上门讲解"})
     assert done.status_code == 302
@@ -134,7 +134,7 @@ def test_recording_a_contact_and_the_outcome(client, personas, warning):
     page = client.get(reverse("dissuasion:warning", args=[warning.ref]))
     labels = [entry.label for entry in page.context["timeline"]]
     assert any(label.startswith(str(services.RECORD_CONTACT_LABEL)) for label in labels)
-    closed = client.post(outcome_url, {"version": warning.version, "outcome": "prevented", "note": "未转账"})
+    closed = client.post(outcome_url, {"version": warning.version, "note": "未转账"})
     assert closed.status_code == 302
     warning.refresh_from_db()
     assert warning.status == WarningStatus.PREVENTED
@@ -146,8 +146,8 @@ def test_a_lost_warning_shows_its_case_only_to_who_may_see_it(client, personas, 
     contact(warning, personas.grid_worker)
     client.force_login(personas.town_handler)
     warning.refresh_from_db()
-    client.post(reverse("dissuasion:warning-outcome", args=[warning.ref]),
-                {"version": warning.version, "outcome": "already_lost", "fraud_case": case.ref})
+    client.post(reverse("dissuasion:warning-outcome", args=[warning.ref, "already_lost"]),
+                {"version": warning.version, "fraud_case": case.ref})
     warning.refresh_from_db()
     assert warning.fraud_case == case
     assert client.get(reverse("dissuasion:warning", args=[warning.ref])).context["fraud_case"] == case
@@ -169,7 +169,7 @@ def test_a_case_page_lists_only_the_warnings_its_reader_may_see(client, personas
     seen, unseen = (register(personas.admin, grid) for grid in (grid_in("航埠镇"), grid_in("石梁镇")))
     for warning in (seen, unseen):
         contact(warning, personas.admin)
-        conclude(warning, personas.admin, WarningStatus.ALREADY_LOST, fraud_case_ref=case.ref)
+        conclude(warning, personas.admin, WarningStatus.ALREADY_LOST, fraud_case=case.ref)
 
     def listed() -> list[str]:
         return [w.ref for w in client.get(reverse("fraud:case", args=[case.ref])).context["warnings"]]
