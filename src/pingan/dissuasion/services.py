@@ -143,7 +143,7 @@ def warning_register(*, actor: Any, unit: Unit, issuer: str, risk_level: str, sc
                      terms=terms, opened_at=received_at)
 
 
-def _require_contact_rights(warning: WarningOrder, actor: Any, label: Any) -> None:
+def _require_contact_rights(warning: WarningOrder, actor: Any) -> None:
     """Those who contact the person: a handler's role over the warning (a grid worker in their
     own grid), or its assignee."""
     scope = scope_for(actor)
@@ -151,7 +151,7 @@ def _require_contact_rights(warning: WarningOrder, actor: Any, label: Any) -> No
         raise errors.NotFound(errors.MSG_NOT_FOUND)
     if warning.assignee_id != getattr(actor, "pk", None) \
             and scope.rank_for(warning) < ROLE_RANK[RoleName.HANDLER]:
-        raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=label))
+        raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=RECORD_CONTACT_LABEL))
 
 
 def warning_contact_record(*, warning: WarningOrder, actor: Any, expected_version: int, method: str,
@@ -160,7 +160,7 @@ def warning_contact_record(*, warning: WarningOrder, actor: Any, expected_versio
     """Record one try at reaching the person, made at ``contacted_at`` (default now). The first
     that reaches them moves the warning to "reached" and starts the deadline for its outcome.
     ``at`` back-dates the recording itself (the demo generator only)."""
-    _require_contact_rights(warning, actor, RECORD_CONTACT_LABEL)
+    _require_contact_rights(warning, actor)
     if not warning.is_open:
         raise errors.DomainError(errors.MSG_CLOSED)
     _choice(method, ContactMethod, "method")
@@ -193,8 +193,8 @@ def warning_conclude(*, warning: WarningOrder, actor: Any, expected_version: int
     declares (``dissuasion.workflow``)."""
     if outcome not in OUTCOMES:
         raise errors.DomainError(MSG_NOT_A_CHOICE.format(value=outcome), field="outcome")
-    # The API sends a fraud case with any outcome: one named for an outcome that is not a
-    # loss is refused, not dropped.
+    # The API sends a fraud case with any outcome: an empty one is no input of the others,
+    # and one named for an outcome that is not a loss is refused, not dropped.
     takes_a_case = FRAUD_CASE in WARNING_WORKFLOW.get(outcome).inputs
     if not takes_a_case and inputs.pop(FRAUD_CASE.name, None):
         raise errors.DomainError(MSG_CASE_ONLY_WHEN_LOST, field=FRAUD_CASE.name)
