@@ -1,9 +1,9 @@
 """A warning order's steps as a workflow.
 
     awaiting contact ─reach→ reached, dissuading
-        │                       ├─prevented→ prevented
-        ├─not_reached→ not reached
-        └───────────────────────┴─already_lost→ already defrauded
+    awaiting contact or reached ─prevented→ prevented        (once a contact reached the person)
+    awaiting contact ─not_reached→ not reached                (after enough tries)
+    awaiting contact or reached ─already_lost→ already defrauded (reached, or their fraud case named)
 
 "reach" is never taken on its own: recording the first contact that reaches the person takes
 it (``services.warning_contact_record``). The outcomes are taken through
