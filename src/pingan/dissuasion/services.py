@@ -143,15 +143,23 @@ def warning_register(*, actor: Any, unit: Unit, issuer: str, risk_level: str, sc
                      terms=terms, opened_at=received_at)
 
 
-def _require_contact_rights(warning: WarningOrder, actor: Any) -> None:
-    """Those who contact the person: a handler's role over the warning (a grid worker in their
-    own grid), or its assignee."""
+def contact_refusal(warning: WarningOrder, actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not record a contact on ``warning`` now, or None. Those who contact
+    the person: a handler's role over the warning (a grid worker in their own grid), or its
+    assignee, while the warning is open. The page asks this before offering the form."""
     scope = scope_for(actor)
     if not scope.covers(warning):
-        raise errors.NotFound(errors.MSG_NOT_FOUND)
+        return errors.NotFound(errors.MSG_NOT_FOUND)
     if warning.assignee_id != getattr(actor, "pk", None) \
             and scope.rank_for(warning) < ROLE_RANK[RoleName.HANDLER]:
-        raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=RECORD_CONTACT_LABEL))
+        return errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=RECORD_CONTACT_LABEL))
+    if not warning.is_open:
+        return errors.DomainError(errors.MSG_CLOSED)
+    return None
+
+
+def may_contact(warning: WarningOrder, user: Any) -> bool:
+    return contact_refusal(warning, user) is None
 
 
 def warning_contact_record(*, warning: WarningOrder, actor: Any, expected_version: int, method: str,
@@ -160,9 +168,9 @@ def warning_contact_record(*, warning: WarningOrder, actor: Any, expected_versio
     """Record one try at reaching the person, made at ``contacted_at`` (default now). The first
     that reaches them moves the warning to "reached" and starts the deadline for its outcome.
     ``at`` back-dates the recording itself (the demo generator only)."""
-    _require_contact_rights(warning, actor)
-    if not warning.is_open:
-        raise errors.DomainError(errors.MSG_CLOSED)
+    refusal = contact_refusal(warning, actor)
+    if refusal is not None:
+        raise refusal
     _choice(method, ContactMethod, "method")
     now = at or timezone.now()
     contacted_at = contacted_at or now

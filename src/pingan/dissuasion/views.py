@@ -121,11 +121,6 @@ def _warning_or_404(user: Any, ref: str) -> WarningOrder:
     return web.case_or_404(selectors.warning_get(user=user, ref=ref))
 
 
-def _may_contact(user: Any, warning: WarningOrder) -> bool:
-    return warning.is_open and (warning.assignee_id == user.pk
-                                or scope_for(user).rank_for(warning) >= ROLE_RANK[RoleName.HANDLER])
-
-
 def _may_register(user: Any) -> bool:
     """Whether to offer the form: a handler's role anywhere (the service checks the unit)."""
     return any(role.rank >= ROLE_RANK[RoleName.HANDLER] for role in scope_for(user).roles_for(KIND)) \
@@ -221,7 +216,7 @@ def _render_warning(request: HttpRequest, warning: WarningOrder, *,
     user = request.user
     version = {"version": warning.version}
     actions = []
-    if _may_contact(user, warning):
+    if services.may_contact(warning, user):
         actions.append(web.Action(
             key="contact", label=services.RECORD_CONTACT_LABEL, style="primary", submit=_("Save the contact"),
             url=reverse("dissuasion:warning-contact", args=[warning.ref]),

@@ -222,6 +222,14 @@ def test_who_may_register_contact_and_conclude(personas, worker_grid, hangbu, sh
     with pytest.raises(errors.PermissionDenied):
         contact(town_level, personas.outsider)
     assert ContactAttempt.objects.count() == 1
+    # The page offers the contact form by the same rule the service applies.
+    warning.refresh_from_db()
+    assert services.may_contact(warning, personas.grid_worker)
+    assert not services.may_contact(other, personas.grid_worker)
+    assert not services.may_contact(town_level, personas.outsider)
+    closed = conclude(warning, personas.grid_worker, WarningStatus.PREVENTED)
+    assert not services.may_contact(closed, personas.grid_worker)
+    assert services.contact_refusal(closed, personas.grid_worker).message == errors.MSG_CLOSED
 
 
 def test_the_police_lines_reach_every_town(personas, district, grid_in, django_user_model):
