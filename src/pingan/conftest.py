@@ -221,6 +221,12 @@ def browser(monkeypatch):
 BROWSER_TIMEOUT_MS = 90_000
 
 
+def answered(page):
+    """Wait for the page a click leads to: its document, not every image and font on it. On a
+    busy machine the load event after a step's POST has kept a test waiting past 90 s."""
+    return page.expect_navigation(wait_until="domcontentloaded")
+
+
 def browser_login(page, live_server, username: str) -> None:
     page.set_default_timeout(BROWSER_TIMEOUT_MS)
     page.goto(live_server.url + reverse("login"))

@@ -5,7 +5,7 @@ are, and the next file of the same template is imported without asking."""
 import pytest
 from django.urls import reverse
 
-from pingan.conftest import BROWSER_TIMEOUT_MS, browser_login, no_sideways_scroll
+from pingan.conftest import BROWSER_TIMEOUT_MS, answered, browser_login, no_sideways_scroll
 from pingan.conftest import phone_login as phone
 from pingan.core.models import LedgerUpload, UploadState
 from pingan.core.tasks import import_ledger_upload
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def upload_and_run_the_worker(page, live_server, path) -> LedgerUpload:
     page.goto(live_server.url + reverse("ledger-upload-new", args=["hazards"]))
     page.set_input_files("input[type=file]", str(path))
-    with page.expect_navigation():
+    with answered(page):
         page.click("main button[type=submit]")
     upload = LedgerUpload.objects.latest("id")
     import_ledger_upload.call(upload.pk)  # what the worker does with the queued task
@@ -47,7 +47,7 @@ def test_a_town_sheet_is_matched_on_a_phone_then_remembered(browser, live_server
 
     for field, header in MAPPED.items():
         page.select_option(f"select[name={field}]", header)
-    with page.expect_navigation():
+    with answered(page):
         page.click("[data-column-mapping] button[type=submit]")
     import_ledger_upload.call(waiting.pk)
     page.locator("#upload-state[data-state=done]").wait_for()

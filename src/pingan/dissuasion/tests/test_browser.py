@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pingan.conftest import no_sideways_scroll
+from pingan.conftest import answered, no_sideways_scroll
 from pingan.conftest import phone_login as phone
 from pingan.core.models import EventType
 from pingan.dissuasion.models import WarningStatus
@@ -36,7 +36,7 @@ def test_a_grid_worker_records_a_contact_and_the_outcome(browser, live_server, p
     page.wait_for_url(live_server.url + reverse("dissuasion:warning", args=[warning.ref]))
     assert no_sideways_scroll(page)
 
-    with page.expect_navigation():
+    with answered(page):
         page.click(f"form[action='{reverse('dissuasion:warning-person', args=[warning.ref])}'] button")
     assert page.locator("[data-person] a[href='tel:13905701234']").count() == 1
 
@@ -44,7 +44,7 @@ def test_a_grid_worker_records_a_contact_and_the_outcome(browser, live_server, p
     form.locator("select[name=method]").select_option("in_person")
     form.locator("select[name=reached]").select_option("yes")
     form.locator("textarea[name=note]").fill("上门见面，讲解冒充公检法骗局，当事人已知悉")
-    with page.expect_navigation():
+    with answered(page):
         form.locator("button[type=submit]").click()
     assert page.locator("[data-contacts] li").count() == 1
     warning.refresh_from_db()
@@ -52,7 +52,7 @@ def test_a_grid_worker_records_a_contact_and_the_outcome(browser, live_server, p
 
     form = open_action(page, "step-prevented")
     form.locator("textarea[name=note]").fill("当事人未转账，已加装国家反诈中心APP")
-    with page.expect_navigation():
+    with answered(page):
         form.locator("button[type=submit]").click()
     warning.refresh_from_db()
     assert (warning.status, warning.is_open) == (WarningStatus.PREVENTED, False) and warning.contacted_in_time

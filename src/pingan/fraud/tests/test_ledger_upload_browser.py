@@ -5,7 +5,7 @@ corrected and uploaded again, the cases created."""
 import pytest
 from django.urls import reverse
 
-from pingan.conftest import no_sideways_scroll
+from pingan.conftest import answered, no_sideways_scroll
 from pingan.conftest import phone_login as phone
 from pingan.core.models import LedgerUpload, UploadState
 from pingan.core.tasks import import_ledger_upload
@@ -20,7 +20,7 @@ def upload_and_run_the_worker(page, live_server, tmp_path, rows) -> LedgerUpload
     path.write_bytes(xlsx(rows))
     page.goto(live_server.url + reverse("ledger-upload-new", args=["fraud"]))
     page.set_input_files("input[type=file]", str(path))
-    with page.expect_navigation():
+    with answered(page):
         page.click("main button[type=submit]")
     assert page.locator("#upload-state[data-state=queued]").count() == 1
     upload = LedgerUpload.objects.latest("id")

@@ -5,7 +5,7 @@ closes, and the outsider from another town cannot find it."""
 import pytest
 from django.urls import reverse
 
-from pingan.conftest import no_sideways_scroll
+from pingan.conftest import answered, no_sideways_scroll
 from pingan.conftest import phone_login as phone
 from pingan.hazards.models import Hazard
 from pingan.testing import tiny_png
@@ -27,7 +27,7 @@ def take_step(page, live_server, ref, name, *, note="", assignee=None, photo=Non
     if note:
         form.locator("textarea[name=note]").fill(note)
     # Wait for the answer to the POST itself, not just any quiet moment on the old page.
-    with page.expect_navigation():
+    with answered(page):
         form.locator("button[type=submit]").click()
 
 

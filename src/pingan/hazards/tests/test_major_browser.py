@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from pingan.conftest import no_sideways_scroll, phone_login
+from pingan.conftest import answered, no_sideways_scroll, phone_login
 from pingan.core.models import Role, RoleName, Unit
 from pingan.hazards.models import Hazard, Status
 from pingan.hazards.services import hazard_transition, hazard_update
@@ -55,9 +55,7 @@ def test_list_and_close_a_major_hazard_on_a_phone(browser, live_server, personas
     form.locator("input[name=supervision_deadline]").fill(
         f"{timezone.localdate() + dt.timedelta(days=40):%Y-%m-%d}")
     form.locator("select[name=responsible_leader]").select_option(index=1)
-    # The step's answer is the hazard page itself: wait for its document, not for every
-    # image on it (a CI run once waited 90 s for "load" after this POST).
-    with page.expect_navigation(wait_until="domcontentloaded"):
+    with answered(page):
         form.locator("button[type=submit]").click()
     hazard.refresh_from_db()
     assert hazard.is_listed and hazard.supervising_unit == hangbu
@@ -79,7 +77,7 @@ def test_list_and_close_a_major_hazard_on_a_phone(browser, live_server, personas
     screenshots = Path(os.environ.get("PINGAN_SCREENSHOT_DIR") or tmp_path)
     clerk.screenshot(path=str(screenshots / "hazard-major-phone.png"), full_page=True)
     clerk.locator("#step-verify textarea[name=note]").fill("经行业主管部门验收合格，予以销号。")
-    with clerk.expect_navigation():
+    with answered(clerk):
         clerk.locator("#step-verify button[type=submit]").click()
     assert Hazard.objects.get(pk=hazard.pk).status == Status.CLOSED
     assert errors == [] and clerk_errors == []

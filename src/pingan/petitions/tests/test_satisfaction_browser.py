@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from pingan.conftest import PHONE_SCREEN, no_sideways_scroll, phone_login
+from pingan.conftest import PHONE_SCREEN, answered, no_sideways_scroll, phone_login
 from pingan.demo.district import DEMO_PASSWORD
 from pingan.petitions.services import petition_transition
 from pingan.petitions.tests.conftest import ID_NUMBER, PHONE
@@ -34,7 +34,7 @@ def test_reply_notice_then_the_petitioners_answer_on_the_public_page(browser, li
     reply.wait_for(state="visible")
     reply.locator("select[name=outcome]").select_option("explained")
     reply.locator("textarea[name=note]").fill("经核实，补偿款按2025年标准足额发放，已向信访人解释计算依据。")
-    with clerk.expect_navigation():
+    with answered(clerk):
         reply.locator("button[type=submit]").click()
     code = clerk.inner_text("[data-reply-notice] [data-code]").strip()
     assert len(code) == 9 and no_sideways_scroll(clerk)
@@ -61,7 +61,7 @@ def test_reply_notice_then_the_petitioners_answer_on_the_public_page(browser, li
     public.check("input[name=satisfaction][value=not_satisfied]")
     assert no_sideways_scroll(public)
     public.screenshot(path=str(shots / "satisfaction-public-phone.png"), full_page=True)
-    with public.expect_navigation():
+    with answered(public):
         public.click("main button[type=submit]")
     assert public.locator("[data-recorded]").count() == 1
     petition.refresh_from_db()

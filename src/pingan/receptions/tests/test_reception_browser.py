@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pingan.conftest import PHONE_SCREEN, browser_login, no_sideways_scroll
+from pingan.conftest import PHONE_SCREEN, answered, browser_login, no_sideways_scroll
 from pingan.demo import receptions as reception_days
 from pingan.demo.generator import DemoContext
 from pingan.petitions.models import Petition
@@ -44,7 +44,7 @@ def _open_form(page, target: str):
 
 def _submit(page, form) -> None:
     # Wait for the answer to the POST itself, not just any quiet moment on the old page.
-    with page.expect_navigation():
+    with answered(page):
         form.locator("button[type=submit]").click()
 
 
@@ -72,7 +72,7 @@ def test_register_a_visitor_at_todays_reception_on_a_phone(browser, live_server,
     clerk.screenshot(path=str(tmp_path / "calendar-phone.png"), full_page=True)
     cell = clerk.locator(f"td[data-period='{period_of(today).key}'] a")
     assert "rc-planned" in clerk.locator(f"td[data-period='{period_of(today).key}']").get_attribute("class")
-    with clerk.expect_navigation():
+    with answered(clerk):
         cell.click()
     assert clerk.url.endswith(reverse("receptions:detail", args=[reception.pk]))
 
@@ -101,7 +101,7 @@ def test_register_a_visitor_at_todays_reception_on_a_phone(browser, live_server,
     clerk.screenshot(path=str(tmp_path / "reception-phone.png"), full_page=True)
 
     # The reference leads to the petition's own page, where its clock runs.
-    with clerk.expect_navigation():
+    with answered(clerk):
         clerk.locator("#visitors a.ref").filter(has_text=petition.ref).click()
     assert clerk.url.endswith(reverse("petitions:detail", args=[petition.ref]))
     assert "叶*" in clerk.inner_text("[data-petitioner]")
