@@ -132,10 +132,13 @@ def model_form_fields(model: type[models.Model], names: FieldList, *, as_typed: 
     columns = columns_of(names)
     typed_columns = {columns[name] for name in as_typed}
 
-    def formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    def formfield(db_field: models.Field, **kwargs: Any) -> forms.Field:
         if db_field.name in typed_columns:
             kwargs["max_length"] = AS_TYPED_MAX_LENGTH
-        return db_field.formfield(**kwargs)
+        form_field = db_field.formfield(**kwargs)
+        if form_field is None:
+            raise TypeError(f"{model.__name__}.{db_field.name} has no form field")
+        return form_field
 
     fields = forms.fields_for_model(model, fields=list(columns.values()), formfield_callback=formfield,
                                     **options)
