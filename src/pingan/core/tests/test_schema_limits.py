@@ -1,5 +1,6 @@
-"""No input schema of the API drifts from its model: every body the API takes (and the schemas
-nested in it), each text field that fills a column takes at most what the column holds.
+"""No input schema of the API drifts from its model: of every body the API takes (and the
+schemas nested in it), each text field that fills a column takes at most what the column holds;
+and each kind's web form takes the kind's field list with the same lengths as its body.
 
 The bodies are found from the API's own operations, so a new one is checked without anyone
 remembering to. A schema ``core.schemas.model_schema`` made says which column each field
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, get_args
 
+import pytest
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -19,7 +21,19 @@ from pydantic import BaseModel
 
 from pingan.api_urls import api
 from pingan.core.models import Case
-from pingan.core.schemas import AS_TYPED_MAX_LENGTH, made_from
+from pingan.core.schemas import AS_TYPED_MAX_LENGTH, columns_of, made_from
+from pingan.dissuasion import api as dissuasion_api
+from pingan.dissuasion import forms as dissuasion_forms
+from pingan.dissuasion import models as dissuasion_models
+from pingan.fraud import api as fraud_api
+from pingan.fraud import forms as fraud_forms
+from pingan.fraud import models as fraud_models
+from pingan.petitions import api as petitions_api
+from pingan.petitions import forms as petitions_forms
+from pingan.petitions import models as petitions_models
+from pingan.receptions import api as receptions_api
+from pingan.receptions import forms as receptions_forms
+from pingan.receptions import models as receptions_models
 
 AS_TYPED = (f"an ID number or a phone as typed, up to {AS_TYPED_MAX_LENGTH}; the service stores it "
             "normalised (core.schemas.AS_TYPED_MAX_LENGTH)")
@@ -129,3 +143,29 @@ def test_each_difference_allowed_is_still_a_difference():
         columns = dict(_columns(schema, app))
         assert name in columns, (schema_name, name)
         assert _max_length(schema, name)[1] != columns[name].max_length, (schema_name, name, reason)
+
+
+def _kinds(user: Any) -> list[tuple[str, Any, type[BaseModel], Any]]:
+    """Each kind's input: its field list, its web form, its API body."""
+    return [
+        ("petition", petitions_models.REGISTER_FIELDS, petitions_api.PetitionIn,
+         petitions_forms.RegisterForm(user=user)),
+        ("fraud case", fraud_models.CASE_FIELDS, fraud_api.FraudCaseIn, fraud_forms.CaseForm(user=user)),
+        ("victim", fraud_models.VICTIM_FIELDS, fraud_api.VictimIn, fraud_forms.VictimForm()),
+        ("identifier", fraud_models.IDENTIFIER_FIELDS, fraud_api.IdentifierIn, fraud_forms.IdentifierForm()),
+        ("warning", dissuasion_models.REGISTER_FIELDS, dissuasion_api.WarningIn,
+         dissuasion_forms.WarningForm(user=user)),
+        ("reception", receptions_models.PLAN_FIELDS, receptions_api.PlanIn,
+         receptions_forms.PlanForm(user=user)),
+    ]
+
+
+@pytest.mark.django_db
+def test_each_kinds_form_and_body_take_its_field_list_with_one_length(personas):
+    for kind, field_list, schema, form in _kinds(personas.admin):
+        names = set(columns_of(field_list))
+        assert names <= set(form.fields) and names <= set(schema.model_fields), kind
+        for name in names:
+            text, max_length = _max_length(schema, name)
+            if text:
+                assert getattr(form.fields[name], "max_length", None) == max_length, (kind, name)
