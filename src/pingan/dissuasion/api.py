@@ -37,10 +37,13 @@ from pingan.core.api import (
 )
 from pingan.core.events import case_timeline
 from pingan.core.models import DueState, Unit
+from pingan.core.schemas import model_schema
 from pingan.core.step_api import step_schema
 from pingan.dissuasion import selectors, services
 from pingan.dissuasion.models import (
+    AS_TYPED,
     OUTCOMES,
+    REGISTER_FIELDS,
     ContactAttempt,
     ContactMethod,
     RiskLevel,
@@ -144,20 +147,24 @@ class WarningDetail(WarningItem):
                 for t in WARNING_WORKFLOW.available(obj, user) if t.name in OUTCOMES]
 
 
-class WarningIn(Schema):
+# The body's order fields are the model's (``dissuasion.models.REGISTER_FIELDS``), with its
+# types and limits; only what the model does not say is here.
+class _WarningInBase(Schema):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     unit: str = Field(description="The code of the grid, village or town that must reach the person.")
-    issuer: WarningIssuer
-    risk_level: RiskLevel = Field(description="It sets the contact deadline (hours, by setting).")
     scam_type: str = Field(description="One of the scam types the deployment offers.")
-    person_name: str = Field("", max_length=60)
-    person_phone: str = Field("", max_length=30, description="A name or a phone is needed.")
-    person_id_number: str = Field("", max_length=30)
-    person_address: str = Field("", max_length=200)
-    description: str = Field("", description="What the order says.")
-    order_number: str = Field("", max_length=60, description="The order's own number: registered once.")
     received_at: dt.datetime | None = Field(None, description="Default now: the deadline runs from it.")
+
+
+WarningIn = model_schema(
+    WarningOrder, REGISTER_FIELDS, name="WarningIn", base=_WarningInBase, as_typed=AS_TYPED,
+    types={"issuer": WarningIssuer, "risk_level": RiskLevel},
+    extra={"risk_level": {"description": "It sets the contact deadline (hours, by setting)."},
+           "person_phone": {"description": "A name or a phone is needed."},
+           "description": {"description": "What the order says."},
+           "order_number": {"description": "The order's own number: registered once."}},
+)
 
 
 class ContactIn(Schema):

@@ -10,8 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors, web
 from pingan.core.models import Unit
+from pingan.core.schemas import model_form_fields
 from pingan.core.step_forms import StepForm
-from pingan.dissuasion.models import ContactMethod, RiskLevel, WarningIssuer, WarningOrder
+from pingan.dissuasion.models import (
+    AS_TYPED,
+    REGISTER_FIELDS,
+    ContactMethod,
+    RiskLevel,
+    WarningIssuer,
+    WarningOrder,
+)
 from pingan.dissuasion.selectors import board_period
 from pingan.dissuasion.workflow import WARNING_WORKFLOW
 from pingan.fraud.forms import offer_places_and_scam_types
@@ -27,23 +35,25 @@ class WarningForm(web.StyledForm):
     received_at = forms.DateTimeField(
         label=_("Order received"), widget=_moment_input(),
         help_text=_("When the order reached you; the contact deadline runs from here."))
-    issuer = forms.ChoiceField(label=_("Issued by"), choices=[("", "—"), *WarningIssuer.choices])
-    order_number = forms.CharField(
-        label=_("Order number"), max_length=60, required=False,
-        help_text=_("The number the order carries, if any: it is registered once."))
-    risk_level = forms.ChoiceField(label=_("Risk level"), choices=[("", "—"), *RiskLevel.choices])
     unit = forms.ModelChoiceField(
         label=_("Unit"), queryset=Unit.objects.none(), empty_label="—",
         help_text=_("Where the person lives: the grid, village or town that must reach them."))
     scam_type = forms.ChoiceField(label=_("Scam type"))
-    person_name = forms.CharField(label=_("Name"), max_length=60, required=False)
-    person_phone = forms.CharField(label=_("Phone"), max_length=30, required=False,
-                                   widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    person_id_number = forms.CharField(label=_("ID number"), max_length=30, required=False,
-                                       widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    person_address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    description = forms.CharField(label=_("What the order says"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def add_fields(self) -> None:
+        self.fields.update(model_form_fields(
+            WarningOrder, REGISTER_FIELDS, as_typed=AS_TYPED,
+            labels={"external_ref": _("Order number"), "person_name": _("Name"),
+                    "description": _("What the order says")},
+            help_texts={"external_ref": _("The number the order carries, if any: it is registered once.")},
+            widgets={"person_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+                     "person_id_number": forms.TextInput(attrs={"autocomplete": "off"}),
+                     "description": forms.Textarea(attrs={"rows": 3})}))
+        for name, choices in (("issuer", WarningIssuer.choices), ("risk_level", RiskLevel.choices)):
+            self.fields[name].choices = [("", "—"), *choices]
+        self.order_fields(["received_at", "issuer", "order_number", "risk_level", "unit", "scam_type",
+                           "person_name", "person_phone", "person_id_number", "person_address",
+                           "description"])
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

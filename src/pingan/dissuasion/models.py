@@ -60,6 +60,25 @@ class ContactMethod(models.TextChoices):
     OTHER = "other", _("Other (message, through family…)")
 
 
+# The one list of what a warning order is registered with: the web form and the API's body
+# take their fields from here, by the names they give them (the order's number is the
+# ``external_ref`` column), with the model's labels and limits. A new field is one edit here,
+# plus its migration. The unit, the scam type (the ``category`` column, from the deployment's
+# list) and the time received are not plain columns: the form and the API add them.
+REGISTER_FIELDS = {
+    "issuer": "issuer",
+    "order_number": "external_ref",
+    "risk_level": "risk_level",
+    "person_name": "person_name",
+    "person_phone": "person_phone",
+    "person_id_number": "person_id_number",
+    "person_address": "person_address",
+    "description": "description",
+}
+# Typed by a clerk, normalised by the service: longer than their columns (core.schemas).
+AS_TYPED = ("person_phone", "person_id_number")
+
+
 class WarningOrder(Case):
     """A warning order (预警指令): someone is likely being defrauded now and must be reached and
     talked out of paying. ``opened_at`` is when the order was received, ``category`` the scam

@@ -104,7 +104,7 @@ def _person_phone(phone: str) -> str:
 
 def warning_register(*, actor: Any, unit: Unit, issuer: str, risk_level: str, scam_type: str,
                      person_name: str = "", person_phone: str = "", person_id_number: str = "",
-                     person_address: str = "", description: str = "", order_number: str = "",
+                     person_address: str = "", description: str = "", order_number: str | None = "",
                      received_at: dt.datetime | None = None, source: str = "web") -> WarningOrder:
     """Register a warning order; its contact deadline runs from ``received_at`` (default now).
     Everything is checked before anything is written."""
@@ -124,7 +124,7 @@ def warning_register(*, actor: Any, unit: Unit, issuer: str, risk_level: str, sc
             id_number = validate_id_number(person_id_number)
         except errors.DomainError as exc:
             raise errors.DomainError(exc.message, field="person_id_number") from None
-    number = order_number.strip()[:60] or None
+    number = (order_number or "").strip()[:60] or None
     if number and WarningOrder.objects.filter(kind=KIND, external_ref=number).exists():
         raise errors.DomainError(MSG_ORDER_NUMBER_TAKEN.format(number=number), field="order_number")
     terms = contact_terms(risk_level)

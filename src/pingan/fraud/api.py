@@ -35,15 +35,22 @@ from pingan.core.api import (
 )
 from pingan.core.events import case_timeline
 from pingan.core.models import Unit
+from pingan.core.schemas import model_schema
 from pingan.core.step_api import step_inputs, step_schema
 from pingan.fraud import selectors, services
 from pingan.fraud.models import (
+    CASE_FIELDS,
+    IDENTIFIER_FIELDS,
+    VICTIM_AS_TYPED,
+    VICTIM_FIELDS,
     AmountBand,
+    CaseIdentifier,
     FraudCase,
     Identifier,
     LeftOutReason,
     Ring,
     Status,
+    Victim,
 )
 from pingan.fraud.tasks import recompute_rings
 from pingan.fraud.views import MSG_RECOMPUTE_NOT_ALLOWED
@@ -142,41 +149,50 @@ class FraudCaseDetail(FraudCaseItem):
         return [{"name": t.name, "label": str(t.label)} for t in FRAUD_WORKFLOW.available(obj, user)]
 
 
-class VictimIn(Schema):
+# The bodies' case, victim and identifier fields are the model's (``fraud.models.CASE_FIELDS``,
+# ``VICTIM_FIELDS``, ``IDENTIFIER_FIELDS``), with its types and limits; only what the model
+# does not say is here.
+class _VictimInBase(Schema):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=60)
-    id_number: str = Field("", max_length=30)
-    phone: str = Field("", max_length=30)
-    age: int | None = None
+
+VictimIn = model_schema(Victim, VICTIM_FIELDS, name="VictimIn", base=_VictimInBase, as_typed=VICTIM_AS_TYPED)
 
 
-class IdentifierIn(Schema):
+class _IdentifierInBase(Schema):
     kind: str = Field(description="A kind, or how analysts' exports name it (手机号, 银行卡, 网址…).")
-    value: str = Field(max_length=400)
 
 
-class FraudCaseIn(Schema):
+IdentifierIn = model_schema(CaseIdentifier, IDENTIFIER_FIELDS, name="IdentifierIn", base=_IdentifierInBase)
+
+
+class _FraudCaseInBase(Schema):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     unit: str = Field(description="The territorial unit's code (a town, village or grid cell).")
     scam_type: str = Field(description="One of the scam types the deployment offers.")
-    reported_on: dt.date
-    occurred_on: dt.date | None = None
-    loss: Decimal = Field(description="Yuan, at most two decimals.")
-    recovered: Decimal = Field(Decimal(0), description="Yuan recovered (stop-payment, freeze, return).")
-    title: str = Field("", max_length=200, description="Empty: the scam type and the report date.")
-    description: str = ""
     victims: list[VictimIn] = Field(min_length=1)
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=100)
-    external_ref: str | None = Field(None, max_length=60,
-                                     description="Your system's id for it: a second case with it is refused.")
 
 
-class IdentifierAddIn(Schema):
+CASE_EXTRA = {
+    "loss": {"description": "Yuan, at most two decimals."},
+    "recovered": {"description": "Yuan recovered (stop-payment, freeze, return)."},
+    # The title may be left out: the service names the case by its scam type and report date.
+    "title": {"default": "", "min_length": 0, "description": "Empty: the scam type and the report date."},
+    "external_ref": {"description": "Your system's id for it: a second case with it is refused."},
+}
+FraudCaseIn = model_schema(FraudCase, (*CASE_FIELDS, "external_ref"), name="FraudCaseIn",
+                           base=_FraudCaseInBase, extra=CASE_EXTRA)
+
+
+class _IdentifierAddInBase(Schema):
     version: int
     kind: str
-    value: str = Field(max_length=400)
+
+
+IdentifierAddIn = model_schema(CaseIdentifier, IDENTIFIER_FIELDS, name="IdentifierAddIn",
+                               base=_IdentifierAddInBase)
 
 
 TransitionIn = step_schema(FRAUD_WORKFLOW, "FraudStepIn")

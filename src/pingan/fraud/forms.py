@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,9 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from pingan.core import errors, web
 from pingan.core import step_forms as core_step_forms
 from pingan.core.models import Unit
+from pingan.core.schemas import model_form_fields
 from pingan.core.scoping import scope_for
 from pingan.fraud.identifiers import KIND_LABELS
-from pingan.fraud.models import FraudCase, scam_type_choices
+from pingan.fraud.models import (
+    CASE_FIELDS,
+    IDENTIFIER_FIELDS,
+    VICTIM_AS_TYPED,
+    VICTIM_FIELDS,
+    CaseIdentifier,
+    FraudCase,
+    Victim,
+    scam_type_choices,
+)
 from pingan.fraud.services import VictimIn
 from pingan.fraud.workflow import FRAUD_WORKFLOW
 
@@ -24,9 +35,22 @@ from pingan.fraud.workflow import FRAUD_WORKFLOW
 _ROW_FIELD = re.compile(r"(?P<rows>victims|identifiers)\.(?P<index>\d+)\.(?P<field>\w+)")
 
 
-def _amount_field(label: Any, *, required: bool = True) -> forms.DecimalField:
-    return forms.DecimalField(label=label, required=required, min_value=0, max_digits=14, decimal_places=2,
-                              widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}))
+def _case_fields() -> dict[str, forms.Field]:
+    """The case's fields from the model (``CASE_FIELDS``), so their limits are the API's."""
+    amount = {"step": "0.01", "inputmode": "decimal", "min": "0"}
+    fields = model_form_fields(
+        FraudCase, CASE_FIELDS,
+        labels={"reported_on": _("Report date"), "description": _("What happened")},
+        help_texts={"title": _("Leave empty for the scam type and the report date.")},
+        widgets={"reported_on": web.date_input(), "occurred_on": web.date_input(),
+                 "loss": forms.NumberInput(attrs=amount), "recovered": forms.NumberInput(attrs=amount),
+                 "description": forms.Textarea(attrs={"rows": 3})},
+    )
+    for name in ("loss", "recovered"):
+        fields[name].validators.append(MinValueValidator(0))
+    # Both may be left empty: the service names the case and counts nothing recovered.
+    fields["title"].required = fields["recovered"].required = False
+    return fields
 
 
 class CaseForm(web.StyledForm):
@@ -35,14 +59,9 @@ class CaseForm(web.StyledForm):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label="—",
                                   help_text=_("Where the victim lives or the fraud was reported."))
     scam_type = forms.ChoiceField(label=_("Scam type"))
-    reported_on = forms.DateField(label=_("Report date"), widget=web.date_input())
-    occurred_on = forms.DateField(label=_("Occurred on"), required=False, widget=web.date_input())
-    loss = _amount_field(_("Loss (yuan)"))
-    recovered = _amount_field(_("Recovered (yuan)"), required=False)
-    title = forms.CharField(label=_("Title"), max_length=200, required=False,
-                            help_text=_("Leave empty for the scam type and the report date."))
-    description = forms.CharField(label=_("What happened"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def add_fields(self) -> None:
+        self.fields.update(_case_fields())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,13 +70,14 @@ class CaseForm(web.StyledForm):
 
 
 class VictimForm(web.StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=60, required=False)
-    id_number = forms.CharField(label=_("ID number"), max_length=30, required=False,
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    age = forms.IntegerField(label=_("Age"), required=False, min_value=0,
-                             widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    def add_fields(self) -> None:
+        self.fields.update(model_form_fields(
+            Victim, VICTIM_FIELDS, as_typed=VICTIM_AS_TYPED, labels={"name": _("Name")},
+            widgets={"id_number": forms.TextInput(attrs={"autocomplete": "off"}),
+                     "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+                     "age": forms.NumberInput(attrs={"inputmode": "numeric"})}))
+        # A row left empty is skipped, not refused; a filled row without a name is the service's.
+        self.fields["name"].required = False
 
     def victim(self) -> VictimIn:
         data = self.cleaned_data
@@ -66,8 +86,12 @@ class VictimForm(web.StyledForm):
 
 class IdentifierForm(web.StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *KIND_LABELS.items()])
-    value = forms.CharField(label=_("Value"), max_length=200, required=False,
-                            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+    def add_fields(self) -> None:
+        self.fields.update(model_form_fields(
+            CaseIdentifier, IDENTIFIER_FIELDS, labels={"raw": _("Value")},
+            widgets={"raw": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})}))
+        self.fields["value"].required = False
 
     def identifier(self) -> tuple[str, str]:
         return self.cleaned_data["kind"], self.cleaned_data["value"]
@@ -112,6 +136,7 @@ class AddIdentifierForm(IdentifierForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def add_fields(self) -> None:
+        super().add_fields()
         self.fields["kind"].required = True
         self.fields["value"].required = True
 

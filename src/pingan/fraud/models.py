@@ -129,6 +129,18 @@ class Ring(models.Model):
         return band_label(self.band)
 
 
+# The one list of what a case is recorded with, and of a victim and an identifier in it: the
+# web forms and the API's bodies take their fields from here, with the model's labels and
+# limits. A new field is one edit here, plus its migration. The unit and the scam type (the
+# ``category`` column, from the deployment's list) are not plain columns: the form and the
+# API add them, as they add an identifier's kind (which also takes analysts' names for it).
+CASE_FIELDS = ("reported_on", "occurred_on", "loss", "recovered", "title", "description")
+VICTIM_FIELDS = ("name", "id_number", "phone", "age")
+# Typed by a clerk, normalised by the service: longer than their columns (core.schemas).
+VICTIM_AS_TYPED = ("id_number", "phone")
+IDENTIFIER_FIELDS = {"value": "raw"}  # the value as entered; the service normalises it
+
+
 class FraudCase(Case):
     """A reported fraud. ``category`` holds the scam type; ``opened_at`` is when the case was
     recorded here, ``reported_on`` when the victim reported it (the ring's dates)."""

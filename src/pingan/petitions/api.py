@@ -32,9 +32,12 @@ from pingan.core.api import (
 from pingan.core.events import case_timeline
 from pingan.core.models import DayType, DueState, Unit
 from pingan.core.personal.access import may_view_personal_data
+from pingan.core.schemas import model_schema
 from pingan.core.scoping import scope_for
 from pingan.core.step_api import step_inputs, step_schema
 from pingan.petitions.models import (
+    AS_TYPED,
+    REGISTER_FIELDS,
     Category,
     Channel,
     NotAcceptedReason,
@@ -270,26 +273,26 @@ class PetitionDetail(PetitionItem):
         return [{"name": t.name, "label": str(t.label)} for t in PETITION_WORKFLOW.available(obj, user)]
 
 
-class PetitionIn(Schema):
+# The body's petition fields are the model's (``petitions.models.REGISTER_FIELDS``), with its
+# types and limits; only what the model does not say is here.
+FIELD_TYPES = {"channel": Channel, "petition_type": PetitionType}
+
+
+class _PetitionInBase(Schema):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     unit: str = Field(description="Where the matter arose: a town, village or grid cell's code.")
-    channel: Channel
-    petition_type: PetitionType
     category: Category | None = Field(None, description="Not needed for an accusation (always discipline).")
     handling_unit: str | None = Field(
         None, description="The handling unit's code; by default the town where it arose, and "
                           "for an accusation always the discipline-inspection unit.",
     )
-    title: str = Field(min_length=1, max_length=200)
-    matter: str = ""
-    petitioner_name: str = Field("", max_length=60)
-    id_number: str = Field("", max_length=30)
-    phone: str = Field("", max_length=30)
-    address: str = Field("", max_length=200)
     received_at: dt.datetime | None = Field(None, description="Default: now.")
     repeat_of: str | None = Field(None, description="Reference of an earlier petition on the same matter.")
-    external_ref: str | None = Field(None, max_length=60)
+
+
+PetitionIn = model_schema(Petition, {**REGISTER_FIELDS, "external_ref": "external_ref"}, name="PetitionIn",
+                          base=_PetitionInBase, types=FIELD_TYPES, as_typed=AS_TYPED)
 
 
 TransitionIn = step_schema(PETITION_WORKFLOW, "PetitionStepIn")

@@ -12,9 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import step_forms as core_step_forms
 from pingan.core.models import Unit, UnitKind
+from pingan.core.schemas import model_form_fields
 from pingan.core.scoping import scope_for
 from pingan.core.web import StyledForm, date_input, indented_name
 from pingan.petitions.models import (
+    AS_TYPED,
+    REGISTER_FIELDS,
     Category,
     Channel,
     Petition,
@@ -42,11 +45,24 @@ def _unit_field(label: Any, queryset: QuerySet[Unit], *, required: bool = True,
     return field
 
 
+def _register_fields() -> dict[str, forms.Field]:
+    """The registration's petition fields from the model (``REGISTER_FIELDS``), so their limits
+    are the API's; labels where the form says more than the column's name."""
+    fields = model_form_fields(
+        Petition, REGISTER_FIELDS, as_typed=AS_TYPED,
+        labels={"title": _("The matter in a line"), "description": _("The matter in full")},
+        widgets={"description": forms.Textarea(attrs={"rows": 4}),
+                 "petitioner_id_number": forms.TextInput(attrs={"autocomplete": "off"}),
+                 "petitioner_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})},
+    )
+    for name, choices in (("channel", Channel.choices), ("petition_type", PetitionType.choices)):
+        fields[name].choices = _choices(choices)
+    return fields
+
+
 class RegisterForm(StyledForm):
     """Registration of a petition from any channel (信访登记)."""
 
-    channel = forms.ChoiceField(label=_("Channel"), choices=_choices(Channel.choices))
-    petition_type = forms.ChoiceField(label=_("Type"), choices=_choices(PetitionType.choices))
     category = forms.ChoiceField(
         label=_("Category"), choices=_choices(Category.choices), required=False,
         help_text=_("A report or accusation is always a discipline-inspection matter."))
@@ -55,15 +71,6 @@ class RegisterForm(StyledForm):
                                                         format="%Y-%m-%dT%H:%M"),
         help_text=_("When the letter, call or visit reached you; the clock starts here."),
     )
-    petitioner_name = forms.CharField(label=_("Petitioner"), max_length=60, required=False)
-    id_number = forms.CharField(label=_("ID number"), max_length=30, required=False,
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    title = forms.CharField(label=_("The matter in a line"), max_length=200)
-    matter = forms.CharField(label=_("The matter in full"), required=False,
-                             widget=forms.Textarea(attrs={"rows": 4}))
     repeat_of = forms.CharField(label=_("Same matter as (reference)"), max_length=20, required=False,
                                 help_text=_("Leave empty for a first petition; the platform proposes "
                                             "earlier petitions of the same person."))
@@ -75,6 +82,7 @@ class RegisterForm(StyledForm):
             self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
 
     def add_fields(self) -> None:
+        self.fields.update(_register_fields())
         self.fields["unit"] = _unit_field(_("Where the matter arose"), territorial_units(self.user))
         self.fields["handling_unit"] = _unit_field(
             _("Handling unit"), handling_units(), required=False,

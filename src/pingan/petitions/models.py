@@ -214,6 +214,26 @@ class PetitionRule(models.Model):
         return f"{self.ruleset} · {self.get_rule_display()}: {self.days}"
 
 
+# The one list of what a petition is registered with: the registration form, the API's body
+# and a reception's visitor (registered as a petition) take their fields from here, by the
+# names they give them (the petitioner's details without the prefix, the matter in full as
+# ``matter``), with the model's labels and limits. A new field is one edit here, plus its
+# migration. The unit, the category (optional, by the type's rule) and the time received are
+# not plain columns: the form and the API add them.
+MATTER_FIELDS = {
+    "petition_type": "petition_type",
+    "title": "title",
+    "matter": "description",
+    "petitioner_name": "petitioner_name",
+    "id_number": "petitioner_id_number",
+    "phone": "petitioner_phone",
+    "address": "petitioner_address",
+}
+REGISTER_FIELDS = {"channel": "channel", **MATTER_FIELDS}
+# Typed by a clerk, normalised by the service: longer than their columns (core.schemas).
+AS_TYPED = ("id_number", "phone")
+
+
 class Petition(Case):
     """A petition is a case of kind "petition": ``title`` is the matter in a line,
     ``description`` the matter in full, ``opened_at`` the moment it was received."""

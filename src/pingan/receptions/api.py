@@ -26,11 +26,12 @@ from pingan.core.api import (
     username_of,
 )
 from pingan.core.models import DueState, Unit
+from pingan.core.schemas import model_schema
 from pingan.petitions.api import PetitionerOut
-from pingan.petitions.models import Category, Petition, PetitionType, Status
+from pingan.petitions.models import AS_TYPED, MATTER_FIELDS, Category, Petition, PetitionType, Status
 from pingan.petitions.selectors import petitioner_shown
 from pingan.receptions import selectors, services
-from pingan.receptions.models import Leader, Reception, ReceptionStatus
+from pingan.receptions.models import PLAN_FIELDS, Leader, Reception, ReceptionStatus
 from pingan.receptions.periods import PeriodKind, period_kind, period_of, span_of
 from pingan.receptions.selectors import SORTS, CellState, ReceptionFilters
 
@@ -138,14 +139,17 @@ class VisitOut(Schema):
     petition: VisitorOut
 
 
-class PlanIn(Schema):
+# The bodies' fields are the model's (``receptions.models.PLAN_FIELDS``, and a visitor's
+# ``petitions.models.MATTER_FIELDS``), with its types and limits; only what the model does not
+# say is here.
+class _PlanInBase(Schema):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     unit: str = Field(min_length=1, description="The code of the district or town holding the reception.")
     leader: int = Field(description="A roster leader's id (GET …/leaders?unit=…).")
-    date: dt.date
-    place: str = Field(max_length=200)
-    note: str = ""
+
+
+PlanIn = model_schema(Reception, PLAN_FIELDS, name="PlanIn", base=_PlanInBase)
 
 
 class HeldIn(Schema):
@@ -156,21 +160,19 @@ class CancelIn(Schema):
     reason: str = Field(description="Why it is called off; added to the reception's note.")
 
 
-class VisitorIn(Schema):
+class _VisitorInBase(Schema):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    petition_type: PetitionType
     category: Category | None = Field(None, description="Not needed for an accusation (always discipline).")
-    title: str = Field(min_length=1, max_length=200, description="The matter in one line.")
-    matter: str = ""
-    petitioner_name: str = Field("", max_length=60)
-    id_number: str = Field("", max_length=30)
-    phone: str = Field("", max_length=30)
-    address: str = Field("", max_length=200)
     unit: str | None = Field(None, description="Where the matter arose, within the reception's "
                                                "unit (its code); default: the reception's unit.")
     received_at: dt.datetime | None = Field(
         None, description="On the reception's day; default now, which only a reception held today allows.")
+
+
+VisitorIn = model_schema(Petition, MATTER_FIELDS, name="VisitorIn", base=_VisitorInBase, as_typed=AS_TYPED,
+                         types={"petition_type": PetitionType},
+                         extra={"title": {"description": "The matter in one line."}})
 
 
 class CalendarQuery(Schema):

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.models import GRID_KINDS
+from pingan.core.schemas import model_form_fields
 from pingan.core.web import StyledForm, date_input, indented_name
 from pingan.petitions.forms import RegisterForm
-from pingan.receptions.models import Leader, Reception
+from pingan.receptions.models import PLAN_FIELDS, Leader, Reception
 from pingan.receptions.periods import quarter_of
 from pingan.receptions.selectors import leader_list, manageable_units, receiving_units
 
@@ -51,11 +52,6 @@ class CalendarQuery(forms.Form):
 
 
 class PlanForm(StyledForm):
-    date = forms.DateField(label=_("Date"), widget=date_input())
-    place = forms.CharField(label=_("Place"), max_length=200, required=False,
-                            widget=forms.TextInput(attrs={"placeholder": _("For example 镇信访接待室")}))
-    note = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
@@ -68,6 +64,11 @@ class PlanForm(StyledForm):
             label=_("Leader"), queryset=leader_list(user=self.user).filter(is_active=True),
             empty_label="—", help_text=_("A leader on the roster of the unit or of a unit above it."))
         self.fields["leader"].label_from_instance = leader_label
+        self.fields.update(model_form_fields(
+            Reception, PLAN_FIELDS, labels={"note": _("Remarks")},
+            widgets={"date": date_input(),
+                     "place": forms.TextInput(attrs={"placeholder": _("For example 镇信访接待室")}),
+                     "note": forms.Textarea(attrs={"rows": 2})}))
         self.order_fields(["unit", "leader", "date", "place", "note"])
 
 

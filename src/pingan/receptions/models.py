@@ -88,6 +88,13 @@ class ReceptionQuerySet(models.QuerySet):
         return self.filter(reception_reach(user, "unit__prefix"))
 
 
+# The one list of what a reception day is planned with: the web form and the API's body take
+# their fields from here, with the model's labels and limits. A new field is one edit here,
+# plus its migration. The unit and the leader are chosen from lists: the form and the API add
+# them. (A visitor is registered as a petition: ``petitions.models.MATTER_FIELDS``.)
+PLAN_FIELDS = ("date", "place", "note")
+
+
 class Reception(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="receptions",
                              verbose_name=_("unit"), limit_choices_to={"kind__in": RECEIVING_KINDS})
