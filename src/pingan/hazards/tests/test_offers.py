@@ -23,6 +23,15 @@ def _offered(client, user, hazard: Hazard) -> bool:
     return "extend" in {action.key for action in actions}
 
 
+def _service_and_page(client, user, hazard: Hazard) -> tuple[bool, bool]:
+    """Whether the service would extend, and whether the page offers it: always the same."""
+    return may_extend(hazard, user), _offered(client, user, hazard)
+
+
+def _extend(hazard: Hazard, user) -> Hazard:
+    return hazard_extend(hazard=hazard, actor=user, expected_version=hazard.version, reason="等材料")
+
+
 def _refusal(hazard: Hazard, user, *, reason: str = "等材料") -> errors.DomainError:
     with pytest.raises(errors.DomainError) as refused:
         hazard_extend(hazard=hazard, actor=user, expected_version=hazard.version, reason=reason)
@@ -36,15 +45,15 @@ def _text(message) -> str:
 
 def test_a_handler_at_town_level_is_offered_the_extension_the_service_grants(client, personas, make_hazard):
     hazard = make_hazard()
-    assert may_extend(hazard, personas.town_handler) and _offered(client, personas.town_handler, hazard)
+    assert _service_and_page(client, personas.town_handler, hazard) == (True, True)
     assert api_client(personas.town_handler).get(f"/api/v1/hazards/{hazard.ref}").json()["may_extend"] is True
-    hazard_extend(hazard=hazard, actor=personas.town_handler, expected_version=hazard.version, reason="等材料")
+    _extend(hazard, personas.town_handler)
     assert hazard.is_extended
 
 
 def test_a_grid_handler_is_a_level_too_low(client, personas, make_hazard):
     hazard = make_hazard()
-    assert not may_extend(hazard, personas.grid_worker) and not _offered(client, personas.grid_worker, hazard)
+    assert _service_and_page(client, personas.grid_worker, hazard) == (False, False)
     assert api_client(personas.grid_worker).get(f"/api/v1/hazards/{hazard.ref}").json()["may_extend"] is False
     assert isinstance(_refusal(hazard, personas.grid_worker), errors.PermissionDenied)
 
@@ -57,8 +66,8 @@ def test_an_outsider_is_told_nothing(personas, make_hazard):
 
 def test_an_extended_hazard_offers_no_second_extension(client, personas, make_hazard):
     hazard = make_hazard()
-    hazard_extend(hazard=hazard, actor=personas.town_handler, expected_version=hazard.version, reason="等材料")
-    assert not may_extend(hazard, personas.town_handler) and not _offered(client, personas.town_handler, hazard)
+    _extend(hazard, personas.town_handler)
+    assert _service_and_page(client, personas.town_handler, hazard) == (False, False)
     assert _refusal(hazard, personas.town_handler).message == _text(errors.MSG_EXTENSION_USED)
 
 
@@ -67,7 +76,7 @@ def test_a_closed_hazard_offers_no_extension(client, personas, make_hazard):
     hazard_transition(hazard=hazard, name="reject", actor=personas.town_handler,
                       expected_version=hazard.version, note="不是隐患", reason=RejectionReason.NOT_A_HAZARD)
     assert not hazard.is_open
-    assert not may_extend(hazard, personas.town_handler) and not _offered(client, personas.town_handler, hazard)
+    assert _service_and_page(client, personas.town_handler, hazard) == (False, False)
     assert _refusal(hazard, personas.town_handler).message == _text(errors.MSG_CLOSED)
 
 
@@ -75,7 +84,7 @@ def test_a_policy_without_extension_offers_none(client, personas, make_hazard):
     hazard = make_hazard()
     DeadlinePolicy.objects.create(case_kind="hazard", category=hazard.category, duration=7,
                                   extension_allowed=False)
-    assert not may_extend(hazard, personas.town_handler) and not _offered(client, personas.town_handler, hazard)
+    assert _service_and_page(client, personas.town_handler, hazard) == (False, False)
     assert _refusal(hazard, personas.town_handler).message == _text(errors.MSG_EXTENSION_NOT_ALLOWED)
 
 
