@@ -80,12 +80,22 @@ def opening_event(*, case: Case, actor: User, event_type: str, note: str = "") -
     )
 
 
-def require_rank(case: Case, actor: User, rank: RoleName, *, town_or_above: bool = False) -> None:
+def rank_refusal(case: Case, actor: User, rank: RoleName, *,
+                 town_or_above: bool = False) -> errors.DomainError | None:
+    """Why ``actor`` may not act on ``case`` with ``rank``, or None when they may. Out of
+    scope is checked first, so no message can tell an outsider the case exists."""
     scope = scope_for(actor)
     if not scope.covers(case):
-        raise errors.NotFound(errors.MSG_NOT_FOUND)
+        return errors.NotFound(errors.MSG_NOT_FOUND)
     if scope.rank_for(case, town_or_above=town_or_above) < ROLE_RANK[rank]:
-        raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=""))
+        return errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=""))
+    return None
+
+
+def require_rank(case: Case, actor: User, rank: RoleName, *, town_or_above: bool = False) -> None:
+    refusal = rank_refusal(case, actor, rank, town_or_above=town_or_above)
+    if refusal is not None:
+        raise refusal
 
 
 def case_update(*, case: C, actor: User, expected_version: int, changes: Mapping[str, Any],
@@ -105,18 +115,30 @@ def case_update(*, case: C, actor: User, expected_version: int, changes: Mapping
     return case
 
 
+def case_extend_refusal(case: Case, actor: User, terms: DeadlineTerms) -> errors.DomainError | None:
+    """Why ``actor`` may not extend ``case``'s deadline under ``terms`` now, or None when
+    they may: a handler at town level or above, while it is open, once, if the policy allows
+    it. ``case_extend`` raises it; a page asks before it offers the form."""
+    refusal = rank_refusal(case, actor, RoleName.HANDLER, town_or_above=True)
+    if refusal is not None:
+        return refusal
+    if not case.is_open:
+        return errors.DomainError(errors.MSG_CLOSED)
+    if case.extended_at is not None:
+        return errors.DomainError(errors.MSG_EXTENSION_USED)
+    if not terms.extension_allowed or terms.extension_duration <= 0:
+        return errors.DomainError(errors.MSG_EXTENSION_NOT_ALLOWED)
+    return None
+
+
 def case_extend(*, case: C, actor: User, expected_version: int, reason: str,
                 terms: DeadlineTerms, at: dt.datetime | None = None) -> C:
     """The one extension a policy may allow, with a reason, decided at town level or above."""
-    require_rank(case, actor, RoleName.HANDLER, town_or_above=True)
-    if not case.is_open:
-        raise errors.DomainError(errors.MSG_CLOSED)
+    refusal = case_extend_refusal(case, actor, terms)
+    if refusal is not None:
+        raise refusal
     if not reason.strip():
         raise errors.DomainError(errors.MSG_REASON_REQUIRED, field="reason")
-    if case.extended_at is not None:
-        raise errors.DomainError(errors.MSG_EXTENSION_USED)
-    if not terms.extension_allowed or terms.extension_duration <= 0:
-        raise errors.DomainError(errors.MSG_EXTENSION_NOT_ALLOWED)
     now = at or timezone.now()
     with transaction.atomic():
         before, after = apply_changes(

@@ -239,9 +239,9 @@ def fraud_case_record(*, actor: Any, unit: Unit, scam_type: str, reported_on: dt
 def fraud_identifier_add(*, case: FraudCase, actor: Any, expected_version: int, kind: str, value: str,
                          at: dt.datetime | None = None) -> Identifier:
     """Add one identifier to a recorded case: the case joins, or merges, rings at once."""
-    _require_handler(case, actor)
-    if not case.is_open:
-        raise errors.DomainError(errors.MSG_CLOSED)
+    refusal = identifier_add_refusal(case, actor)
+    if refusal is not None:
+        raise refusal
     [(normal, raw)] = normalise_identifiers([(kind, value)])
     if case.identifier_links.filter(identifier__kind=normal.kind, identifier__value=normal.value).exists():
         raise errors.DomainError(MSG_IDENTIFIER_ALREADY.format(identifier=normal.key), field="value")
@@ -274,12 +274,22 @@ def fraud_victims_full(*, case: FraudCase, actor: Any) -> list[Victim]:
     return list(case.victims.all())
 
 
-def _require_handler(case: FraudCase, actor: Any) -> None:
+def identifier_add_refusal(case: FraudCase, actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not add an identifier to ``case`` now, or None when they may: a
+    handler of its area, while it is open. ``fraud_identifier_add`` raises it; the page asks
+    ``may_add_identifier`` before it offers the form."""
     scope = scope_for(actor)
     if not scope.covers(case):
-        raise errors.NotFound(errors.MSG_NOT_FOUND)
+        return errors.NotFound(errors.MSG_NOT_FOUND)
     if scope.rank_for(case) < ROLE_RANK[RoleName.HANDLER]:
-        raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=ADD_IDENTIFIER_LABEL))
+        return errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=ADD_IDENTIFIER_LABEL))
+    if not case.is_open:
+        return errors.DomainError(errors.MSG_CLOSED)
+    return None
+
+
+def may_add_identifier(case: FraudCase, user: Any) -> bool:
+    return identifier_add_refusal(case, user) is None
 
 
 # ---------------------------------------------------------------------------

@@ -23,8 +23,6 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
-from pingan.core.models import ROLE_RANK, RoleName
-from pingan.core.scoping import scope_for
 from pingan.dissuasion import selectors as dissuasion
 from pingan.fraud import selectors, services
 from pingan.fraud.forms import AddIdentifierForm, RecordForms, StepForm
@@ -166,7 +164,7 @@ def _render_case(request: HttpRequest, case: FraudCase, *, bound: dict[str, form
         form=lambda name: StepForm(case=case, name=name, initial=version),
         url=lambda name: reverse("fraud:step", args=[case.ref, name]),
     )
-    if case.is_open and scope_for(user).rank_for(case) >= ROLE_RANK[RoleName.HANDLER]:
+    if services.may_add_identifier(case, user):
         actions.append(web.Action(
             key="identifier", label=services.ADD_IDENTIFIER_LABEL, submit=_("Add"),
             url=reverse("fraud:identifier", args=[case.ref]),

@@ -48,6 +48,7 @@ from pingan.hazards.services import (
     hazard_update,
     may_attach,
     may_edit,
+    may_extend,
 )
 from pingan.hazards.workflow import HAZARD_WORKFLOW
 
@@ -135,6 +136,9 @@ class HazardDetail(HazardItem):
                                        "of its area, while it is reported or assigned.")
     may_attach: bool = Field(description="Whether you may upload a photo or document now: a handler of "
                                          "its area, while it is open.")
+    may_extend: bool = Field(description="Whether you may extend its deadline now (POST …/extension): a "
+                                         "handler at town level or above, while it is open, once, if its "
+                                         "deadline policy allows an extension.")
 
     @staticmethod
     def resolve_reporter(obj: Hazard) -> str | None:
@@ -179,6 +183,10 @@ class HazardDetail(HazardItem):
     @staticmethod
     def resolve_may_attach(obj: Hazard, context: dict) -> bool:
         return may_attach(obj, actor(context["request"]))
+
+    @staticmethod
+    def resolve_may_extend(obj: Hazard, context: dict) -> bool:
+        return may_extend(obj, actor(context["request"]))
 
     @staticmethod
     def resolve_transitions(obj: Hazard, context: dict) -> list[dict[str, str]]:

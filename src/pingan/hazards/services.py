@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
 from pingan.core.attachments import attachment_add
-from pingan.core.cases import case_extend, case_update, department_for, open_case
+from pingan.core.cases import case_extend, case_extend_refusal, case_update, department_for, open_case
 from pingan.core.deadlines import DeadlineTerms, resolve_terms
 from pingan.core.inbox import notify
 from pingan.core.models import (
@@ -204,12 +204,25 @@ def hazard_update(*, hazard: Hazard, actor: Any, expected_version: int,
     return hazard
 
 
+def _own_terms(hazard: Hazard) -> DeadlineTerms:
+    return hazard_terms(category=hazard.category, severity=hazard.severity, immediate=hazard.immediate)
+
+
+def extend_refusal(hazard: Hazard, actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not extend ``hazard``'s deadline now, or None when they may: a
+    handler at town level or above, while it is open, once, if its deadline policy allows.
+    ``hazard_extend`` raises it; the page asks ``may_extend`` before it offers the form."""
+    return case_extend_refusal(hazard, actor, _own_terms(hazard))
+
+
+def may_extend(hazard: Hazard, user: Any) -> bool:
+    return extend_refusal(hazard, user) is None
+
+
 def hazard_extend(*, hazard: Hazard, actor: Any, expected_version: int, reason: str,
                   at: dt.datetime | None = None) -> Hazard:
-    terms = hazard_terms(category=hazard.category, severity=hazard.severity,
-                         immediate=hazard.immediate)
     return case_extend(case=hazard, actor=actor, expected_version=expected_version,
-                       reason=reason, terms=terms, at=at)
+                       reason=reason, terms=_own_terms(hazard), at=at)
 
 
 def hazard_transition(*, hazard: Hazard, name: str, actor: Any, expected_version: int,

@@ -25,7 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
 from pingan.core.attachments import read_upload
-from pingan.core.models import ROLE_RANK, AttachmentKind, DueState, RoleName, Severity, Unit
+from pingan.core.models import AttachmentKind, DueState, Severity, Unit
 from pingan.core.scoping import scope_for
 from pingan.core.step_forms import files_of
 from pingan.core.web import indented_name
@@ -130,15 +130,13 @@ def _render_detail(request: HttpRequest, hazard: Hazard, *, bound: dict[str, Any
     """The hazard page; ``bound`` holds a form that came back with errors, shown open."""
     bound = bound or {}
     user = request.user
-    can_extend = (hazard.is_open and not hazard.is_extended
-                  and scope_for(user).rank_for(hazard, town_or_above=True) >= ROLE_RANK[RoleName.HANDLER])
     version = {"version": hazard.version}
     actions = web.step_actions(
         hazard, user, workflow=HAZARD_WORKFLOW, bound=bound, multipart=True,
         form=lambda name: TransitionForm(hazard=hazard, name=name, initial=version),
         url=lambda name: reverse("hazards:step", args=[hazard.ref, name]),
     )
-    if can_extend:
+    if services.may_extend(hazard, user):
         actions.append(web.Action(
             key="extend", label=_("Extend deadline"), url=reverse("hazards:extend", args=[hazard.ref]),
             form=bound.get("extend") or ExtendForm(initial=version),

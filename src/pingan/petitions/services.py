@@ -90,6 +90,8 @@ MSG_BACKLOG_NOT_OVERDUE = _(
 )
 MSG_BACKLOG_LEADER_REQUIRED = _("Name the responsible leader (包案领导).")
 MSG_BACKLOG_TARGET_PAST = _("The target date cannot be in the past.")
+# Accepted and not yet answered: the term an extension lengthens is running.
+EXTENDABLE_STATUSES = frozenset({Status.ACCEPTED, Status.HANDLING})
 
 
 
@@ -273,6 +275,30 @@ def petition_transition(*, petition: Petition, name: str, actor: Any, expected_v
     return petition
 
 
+def extend_refusal(petition: Petition, actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not extend ``petition``'s term now, or None when they may: the head
+    of its handling unit, once, while it is accepted and not yet answered, if its profile
+    leaves room for a day more. ``petition_extend`` raises it; the page asks ``may_extend``."""
+    if not scope_for(actor).covers(petition):
+        return errors.NotFound(errors.MSG_NOT_FOUND)
+    # The head of the handling unit (or of a unit above it), not any supervisor who can see it.
+    if rank_at(actor, at_or_above(petition.handling_unit)) < ROLE_RANK[RoleName.SUPERVISOR]:
+        return errors.PermissionDenied(MSG_EXTENSION_NEEDS_HEAD)
+    if petition.status not in EXTENDABLE_STATUSES or not petition.resolution_days:
+        return errors.DomainError(MSG_EXTENSION_STATE)
+    if petition.extended_at is not None:
+        return errors.DomainError(errors.MSG_EXTENSION_USED)
+    # Even one day more would pass the profile's limits: there is no extension left to give.
+    no_room = rulebook(petition.profile).extension_refusal(resolution_days=petition.resolution_days, days=1)
+    if no_room:
+        return errors.DomainError(no_room, field="days")
+    return None
+
+
+def may_extend(petition: Petition, user: Any) -> bool:
+    return extend_refusal(petition, user) is None
+
+
 def petition_extend(*, petition: Petition, actor: Any, expected_version: int, days: int,
                     reason: str, at: dt.datetime | None = None) -> Petition:
     """The one extension, approved by the unit head, with the reason the petitioner is told.
@@ -280,25 +306,18 @@ def petition_extend(*, petition: Petition, actor: Any, expected_version: int, da
     The extension lengthens the term counted from acceptance (30 + 60 days, not 60 days
     from a due date that had already rolled past a holiday), and the profile's limits
     refuse one too long."""
-    scope = scope_for(actor)
-    if not scope.covers(petition):
-        raise errors.NotFound(errors.MSG_NOT_FOUND)
-    # The head of the handling unit (or of a unit above it), not any supervisor who can see it.
-    if rank_at(actor, at_or_above(petition.handling_unit)) < ROLE_RANK[RoleName.SUPERVISOR]:
-        raise errors.PermissionDenied(MSG_EXTENSION_NEEDS_HEAD)
-    if petition.status not in (Status.ACCEPTED, Status.HANDLING):
-        raise errors.DomainError(MSG_EXTENSION_STATE)
-    if petition.extended_at is not None:
-        raise errors.DomainError(errors.MSG_EXTENSION_USED)
+    refusal = extend_refusal(petition, actor)
+    if refusal is not None:
+        raise refusal
     reason = reason.strip()
     if not reason:
         raise errors.DomainError(errors.MSG_REASON_REQUIRED, field="reason")
     if days < 1:
         raise errors.DomainError(MSG_EXTENSION_DAYS, field="days")
     book = rulebook(petition.profile)
-    refusal = book.extension_refusal(resolution_days=petition.resolution_days, days=days)
-    if refusal:
-        raise errors.DomainError(refusal, field="days")
+    too_long = book.extension_refusal(resolution_days=petition.resolution_days, days=days)
+    if too_long:
+        raise errors.DomainError(too_long, field="days")
     term = book.term(book.resolution_rule(petition.petition_type))
     total = petition.resolution_days + days
     due = count_deadline(local_date(petition.accepted_at), total, term.day_type)
@@ -323,12 +342,26 @@ def petition_personal_data(*, petition: Petition, actor: Any) -> Petitioner:
     return petitioner_of(petition, full=True)
 
 
-def _may_link(petition: Petition, actor: Any) -> None:
+def link_refusal(petition: Petition, actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not link ``petition`` to an earlier one, or unlink it, or None when
+    they may: a handler over it. The confirm and unlink services raise it; the page asks
+    ``may_link`` before it proposes earlier petitions."""
     scope = scope_for(actor)
     if not scope.covers(petition):
-        raise errors.NotFound(errors.MSG_NOT_FOUND)
+        return errors.NotFound(errors.MSG_NOT_FOUND)
     if scope.rank_for(petition) < ROLE_RANK[RoleName.HANDLER]:
-        raise errors.PermissionDenied(MSG_REPEAT_NOT_ALLOWED)
+        return errors.PermissionDenied(MSG_REPEAT_NOT_ALLOWED)
+    return None
+
+
+def may_link(petition: Petition, user: Any) -> bool:
+    return link_refusal(petition, user) is None
+
+
+def _require_link(petition: Petition, actor: Any) -> None:
+    refusal = link_refusal(petition, actor)
+    if refusal is not None:
+        raise refusal
 
 
 def _original(*, petition: Petition, ref: str, actor: Any) -> Petition:
@@ -355,7 +388,7 @@ def petition_repeat_confirm(*, petition: Petition, original_ref: str, actor: Any
                             expected_version: int, at: dt.datetime | None = None) -> Petition:
     """Confirm that ``petition`` raises the same matter as the earlier ``original_ref``:
     it stops being a first petition (初信初访). A proposal dismissed before may be confirmed."""
-    _may_link(petition, actor)
+    _require_link(petition, actor)
     original = _original(petition=petition, ref=original_ref, actor=actor)
     current = petition.repeat_of
     if current is not None and current.pk == original.pk:
@@ -372,7 +405,7 @@ def petition_repeat_unlink(*, petition: Petition, actor: Any, expected_version: 
                            original_ref: str | None = None, at: dt.datetime | None = None) -> Petition:
     """Say ``petition`` is *not* the same matter as ``original_ref`` (default: the petition
     it is linked to): the link, if any, is removed and the pair is never proposed again."""
-    _may_link(petition, actor)
+    _require_link(petition, actor)
     if original_ref:
         original = _original(petition=petition, ref=original_ref, actor=actor)
     elif petition.repeat_of is not None:
@@ -392,18 +425,32 @@ def petition_repeat_unlink(*, petition: Petition, actor: Any, expected_version: 
     )
 
 
+def designate_refusal(petition: Petition, actor: Any, now: dt.datetime) -> errors.DomainError | None:
+    """Why ``actor`` may not designate ``petition``'s responsible leader at ``now``, or None
+    when they may: a handler at town level or above, while it is a backlog case (open and
+    overdue). ``petition_backlog_assign`` raises it; the page asks ``may_designate``."""
+    scope = scope_for(actor)
+    if not scope.covers(petition):
+        return errors.NotFound(errors.MSG_NOT_FOUND)
+    if scope.rank_for(petition, town_or_above=True) < ROLE_RANK[RoleName.HANDLER]:
+        return errors.PermissionDenied(MSG_BACKLOG_NOT_ALLOWED)
+    if not Petition.objects.filter(backlog_q(now), pk=petition.pk).exists():
+        return errors.DomainError(MSG_BACKLOG_NOT_OVERDUE)
+    return None
+
+
+def may_designate(petition: Petition, user: Any, now: dt.datetime) -> bool:
+    return designate_refusal(petition, user, now) is None
+
+
 def petition_backlog_assign(*, petition: Petition, actor: Any, expected_version: int, leader: str,
                             target_date: dt.date, at: dt.datetime | None = None) -> Petition:
     """Make an overdue petition a backlog case (积案): the leader who answers for it and
     the date by which it is to be cleared. Designating again replaces both."""
-    scope = scope_for(actor)
-    if not scope.covers(petition):
-        raise errors.NotFound(errors.MSG_NOT_FOUND)
-    if scope.rank_for(petition, town_or_above=True) < ROLE_RANK[RoleName.HANDLER]:
-        raise errors.PermissionDenied(MSG_BACKLOG_NOT_ALLOWED)
     now = at or timezone.now()
-    if not Petition.objects.filter(backlog_q(now), pk=petition.pk).exists():
-        raise errors.DomainError(MSG_BACKLOG_NOT_OVERDUE)
+    refusal = designate_refusal(petition, actor, now)
+    if refusal is not None:
+        raise refusal
     leader = leader.strip()
     if not leader:
         raise errors.DomainError(MSG_BACKLOG_LEADER_REQUIRED, field="leader")

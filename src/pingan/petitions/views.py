@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
-from pingan.core.models import GRID_KINDS, ROLE_RANK, DueState, RoleName, Unit, UnitKind
+from pingan.core.models import GRID_KINDS, DueState, Unit, UnitKind
 from pingan.core.personal.access import may_view_personal_data
 from pingan.core.scoping import scope_for
 from pingan.petitions import selectors, services
@@ -68,13 +68,12 @@ from pingan.petitions.satisfaction import (
     reply_notice_refusal,
     review_path,
 )
-from pingan.petitions.workflow import PETITION_WORKFLOW, at_or_above, rank_at
+from pingan.petitions.workflow import PETITION_WORKFLOW
 
 TIMELINE_CHOICES = {"category": Category, "channel": Channel, "petition_type": PetitionType}
 # What a reception day writes on the petition it received (receptions.services).
 TIMELINE_LABELS = {"reception": _("reception day"), "reception_date": _("reception date"),
                    "reception_unit": _("reception unit"), "reception_leader": _("receiving leader")}
-EXTENDABLE = (Status.ACCEPTED, Status.HANDLING)
 BOARD_CASES = 20  # the longest overdue; the ledger lists them all
 # A closed petition is 已办结 (销号 is the hazards' word for it).
 DUE_STATES = [(value, Status.CLOSED.label if value == DueState.CLOSED else label)
@@ -193,20 +192,16 @@ def _render_detail(request: HttpRequest, petition: Petition, *, bound: dict[str,
     """The petition page; ``bound`` holds a form that came back with errors, shown open."""
     bound = bound or {}
     user = request.user
-    scope = scope_for(user)
     now = timezone.now()
     version = {"version": petition.version}
-    handler = ROLE_RANK[RoleName.HANDLER]
-    can_extend = (petition.status in EXTENDABLE and petition.extended_at is None
-                  and rank_at(user, at_or_above(petition.handling_unit)) >= ROLE_RANK[RoleName.SUPERVISOR])
     is_backlog = Petition.objects.filter(selectors.backlog_q(now), pk=petition.pk).exists()
-    can_link = scope.rank_for(petition) >= handler
+    can_link = services.may_link(petition, user)
     actions = web.step_actions(
         petition, user, workflow=PETITION_WORKFLOW, bound=bound,
         form=lambda name: StepForm(petition=petition, name=name, initial=version),
         url=lambda name: reverse("petitions:step", args=[petition.ref, name]),
     )
-    if can_extend and petition.resolution_days:
+    if services.may_extend(petition, user):
         longest = rulebook(petition.profile).longest_extension(petition.resolution_days)
         actions.append(web.Action(
             key="extend", label=_("Extend the term"), url=reverse("petitions:extend", args=[petition.ref]),
@@ -220,7 +215,7 @@ def _render_detail(request: HttpRequest, petition: Petition, *, bound: dict[str,
             intro=_("The notice gets a new code for the petitioner's answer; the code on the "
                     "earlier notice stops working."),
         ))
-    if is_backlog and scope.rank_for(petition, town_or_above=True) >= handler:
+    if services.may_designate(petition, user, now):
         actions.append(web.Action(
             key="backlog", label=_("Responsible leader"), style="outline-danger", submit=_("Save"),
             url=reverse("petitions:backlog-assign", args=[petition.ref]),

@@ -63,13 +63,51 @@ def may_manage(actor: Any, unit: Unit) -> bool:
     return rank_at(actor, at_or_above(unit)) >= ROLE_RANK[RoleName.HANDLER]
 
 
-def _require_manager(reception: Reception, actor: Any) -> None:
+def _manager_refusal(reception: Reception, actor: Any) -> errors.DomainError | None:
     if may_manage(actor, reception.unit):
-        return
+        return None
     # Someone who cannot even see the reception learns nothing about it.
     if not Reception.objects.visible_to(actor).filter(pk=reception.pk).exists():
-        raise errors.NotFound(errors.MSG_NOT_FOUND)
-    raise errors.PermissionDenied(MSG_NOT_ALLOWED.format(unit=reception.unit.name))
+        return errors.NotFound(errors.MSG_NOT_FOUND)
+    return errors.PermissionDenied(MSG_NOT_ALLOWED.format(unit=reception.unit.name))
+
+
+def _require_manager(reception: Reception, actor: Any) -> None:
+    refusal = _manager_refusal(reception, actor)
+    if refusal is not None:
+        raise refusal
+
+
+def _planned_refusal(reception: Reception, actor: Any) -> errors.DomainError | None:
+    refusal = _manager_refusal(reception, actor)
+    if refusal is None and reception.status != ReceptionStatus.PLANNED:
+        refusal = errors.TransitionNotAllowed(
+            MSG_ONLY_PLANNED.format(status=ReceptionStatus(reception.status).label))
+    return refusal
+
+
+def mark_held_refusal(reception: Reception, actor: Any, today: dt.date) -> errors.DomainError | None:
+    """Why ``actor`` may not record ``reception`` held on ``today``, or None when they may: a
+    manager of its unit, while it is planned, on its day or later. ``reception_mark_held``
+    raises it; the page asks ``may_mark_held`` before it offers the form."""
+    refusal = _planned_refusal(reception, actor)
+    if refusal is None and reception.date > today:
+        refusal = errors.DomainError(MSG_HELD_IN_FUTURE.format(date=_day(reception.date)))
+    return refusal
+
+
+def may_mark_held(reception: Reception, user: Any, today: dt.date) -> bool:
+    return mark_held_refusal(reception, user, today) is None
+
+
+def cancel_refusal(reception: Reception, actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not call ``reception`` off, or None when they may: a manager of its
+    unit, while it is planned. ``reception_cancel`` raises it; the page asks ``may_cancel``."""
+    return _planned_refusal(reception, actor)
+
+
+def may_cancel(reception: Reception, user: Any) -> bool:
+    return cancel_refusal(reception, user) is None
 
 
 def _day(value: dt.date) -> str:
@@ -130,19 +168,12 @@ def _record_status(reception: Reception, *, actor: Any, status: str, note: str,
     return reception
 
 
-def _require_planned(reception: Reception) -> None:
-    if reception.status != ReceptionStatus.PLANNED:
-        raise errors.TransitionNotAllowed(
-            MSG_ONLY_PLANNED.format(status=ReceptionStatus(reception.status).label))
-
-
 def reception_mark_held(*, reception: Reception, actor: Any, note: str = "",
                         at: dt.datetime | None = None) -> Reception:
     """Record that the reception took place (on its day or later)."""
-    _require_manager(reception, actor)
-    _require_planned(reception)
-    if reception.date > local_date(at or timezone.now()):
-        raise errors.DomainError(MSG_HELD_IN_FUTURE.format(date=_day(reception.date)))
+    refusal = mark_held_refusal(reception, actor, local_date(at or timezone.now()))
+    if refusal is not None:
+        raise refusal
     return _record_status(reception, actor=actor, status=ReceptionStatus.HELD, note=note, at=at)
 
 
@@ -150,8 +181,9 @@ def reception_cancel(*, reception: Reception, actor: Any, reason: str,
                      at: dt.datetime | None = None) -> Reception:
     """Call off a planned reception, with the reason. Its period stays missing unless
     another reception is planned and held in it."""
-    _require_manager(reception, actor)
-    _require_planned(reception)
+    refusal = cancel_refusal(reception, actor)
+    if refusal is not None:
+        raise refusal
     if not reason.strip():
         raise errors.DomainError(errors.MSG_REASON_REQUIRED, field="reason")
     return _record_status(reception, actor=actor, status=ReceptionStatus.CANCELLED, note=reason, at=at)

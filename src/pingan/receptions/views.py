@@ -27,7 +27,7 @@ from pingan.petitions.models import Category
 from pingan.petitions.selectors import petitioner_shown
 from pingan.receptions import selectors, services
 from pingan.receptions.forms import CalendarQuery, CancelForm, HeldForm, PlanForm, VisitorForm
-from pingan.receptions.models import Reception, ReceptionStatus
+from pingan.receptions.models import Reception
 from pingan.receptions.periods import PeriodKind, period_kind, period_of, quarter_of, span_of
 from pingan.receptions.selectors import CellState
 
@@ -112,7 +112,6 @@ def _render_detail(request: HttpRequest, reception: Reception, *,
     user = request.user
     today = timezone.localdate()
     may_manage = services.may_manage(user, reception.unit)
-    planned = reception.status == ReceptionStatus.PLANNED
     refusal = services.visitor_refusal(reception, today)
     # Masked on the list whatever the reader's role, as on every list of petitions.
     visitors = [(p, petitioner_shown(user, p), Category(p.category).label)
@@ -124,8 +123,9 @@ def _render_detail(request: HttpRequest, reception: Reception, *,
                                      "quarter": quarter_of(reception.date)}),
         "may_manage": may_manage,
         "held_form": (bound.get("held") or HeldForm())
-        if may_manage and planned and reception.date <= today else None,
-        "cancel_form": (bound.get("cancel") or CancelForm()) if may_manage and planned else None,
+        if services.may_mark_held(reception, user, today) else None,
+        "cancel_form": (bound.get("cancel") or CancelForm())
+        if services.may_cancel(reception, user) else None,
         "visitor_form": (bound.get("visitor") or VisitorForm(reception=reception, user=user))
         if may_manage and refusal is None else None,
         "refusal": refusal if may_manage else None,
