@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
@@ -80,15 +81,22 @@ def opening_event(*, case: Case, actor: User, event_type: str, note: str = "") -
     )
 
 
-def rank_refusal(case: Case, actor: User, rank: RoleName, *,
-                 town_or_above: bool = False) -> errors.DomainError | None:
-    """Why ``actor`` may not act on ``case`` with ``rank``, or None when they may. Out of
-    scope is checked first, so no message can tell an outsider the case exists."""
+def rank_refusal(case: Case, actor: User, rank: RoleName, *, town_or_above: bool = False,
+                 action: str | Promise = "", assignee_may: bool = False,
+                 while_open: bool = False) -> errors.DomainError | None:
+    """Why ``actor`` may not take ``action`` on ``case`` with ``rank``, or None when they may.
+    Out of scope is checked first, so no message can tell an outsider the case exists; then
+    the rank (the case's assignee is enough when ``assignee_may``); then, ``while_open``,
+    that the case is still open."""
     scope = scope_for(actor)
     if not scope.covers(case):
         return errors.NotFound(errors.MSG_NOT_FOUND)
-    if scope.rank_for(case, town_or_above=town_or_above) < ROLE_RANK[rank]:
-        return errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=""))
+    assigned = assignee_may and case.assignee_id is not None \
+        and case.assignee_id == getattr(actor, "pk", None)
+    if not assigned and scope.rank_for(case, town_or_above=town_or_above) < ROLE_RANK[rank]:
+        return errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=action))
+    if while_open and not case.is_open:
+        return errors.DomainError(errors.MSG_CLOSED)
     return None
 
 

@@ -23,10 +23,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
-from pingan.core.cases import open_case
+from pingan.core.cases import open_case, rank_refusal
 from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms
 from pingan.core.events import append_event
-from pingan.core.models import ROLE_RANK, EventType, RoleName, Severity, Unit
+from pingan.core.models import EventType, RoleName, Severity, Unit
 from pingan.core.personal.access import record_full_view
 from pingan.core.personal.idcard import validate_id_number
 from pingan.core.phones import PhoneError, clean_phone
@@ -147,15 +147,8 @@ def contact_refusal(warning: WarningOrder, actor: Any) -> errors.DomainError | N
     """Why ``actor`` may not record a contact on ``warning`` now, or None. Those who contact
     the person: a handler's role over the warning (a grid worker in their own grid), or its
     assignee, while the warning is open. The page asks this before offering the form."""
-    scope = scope_for(actor)
-    if not scope.covers(warning):
-        return errors.NotFound(errors.MSG_NOT_FOUND)
-    if warning.assignee_id != getattr(actor, "pk", None) \
-            and scope.rank_for(warning) < ROLE_RANK[RoleName.HANDLER]:
-        return errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=RECORD_CONTACT_LABEL))
-    if not warning.is_open:
-        return errors.DomainError(errors.MSG_CLOSED)
-    return None
+    return rank_refusal(warning, actor, RoleName.HANDLER, action=RECORD_CONTACT_LABEL, assignee_may=True,
+                        while_open=True)
 
 
 def may_contact(warning: WarningOrder, user: Any) -> bool:

@@ -38,7 +38,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
-from pingan.core.cases import open_case
+from pingan.core.cases import open_case, rank_refusal
 from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms, local_date
 from pingan.core.events import append_event
 from pingan.core.models import ROLE_RANK, Case, EventType, RoleName, Severity, Unit, UnitKind
@@ -278,14 +278,7 @@ def identifier_add_refusal(case: FraudCase, actor: Any) -> errors.DomainError | 
     """Why ``actor`` may not add an identifier to ``case`` now, or None when they may: a
     handler of its area, while it is open. ``fraud_identifier_add`` raises it; the page asks
     ``may_add_identifier`` before it offers the form."""
-    scope = scope_for(actor)
-    if not scope.covers(case):
-        return errors.NotFound(errors.MSG_NOT_FOUND)
-    if scope.rank_for(case) < ROLE_RANK[RoleName.HANDLER]:
-        return errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=ADD_IDENTIFIER_LABEL))
-    if not case.is_open:
-        return errors.DomainError(errors.MSG_CLOSED)
-    return None
+    return rank_refusal(case, actor, RoleName.HANDLER, action=ADD_IDENTIFIER_LABEL, while_open=True)
 
 
 def may_add_identifier(case: FraudCase, user: Any) -> bool:
