@@ -138,7 +138,8 @@ PINGAN_CASE_PAGES = {
 }
 # The domain each kind of case belongs to. A role of one domain (Role.domain) reaches only
 # that domain's kinds, to read or to act; a role of every domain (the 平安办's) reaches all. A
-# kind listed in no domain is reached by every role.
+# kind listed in no domain would be reached by every role: the
+# platform refuses to start with one (core.checks, pingan.E003).
 PINGAN_CASE_DOMAINS = {
     "hazard": "hazards",
     "petition": "petitions",

@@ -31,3 +31,33 @@ def holiday_calendar_is_current(app_configs, databases=None, **kwargs):
             id="pingan.W001",
         )
     ]
+
+
+@checks.register()
+def every_case_kind_is_placed(app_configs, **kwargs):
+    """A kind listed in no domain is reached by every domain's roles (``scoping.kind_domain``),
+    and a kind with no page cannot be linked to: both are refused at start, not found later in
+    a list that shows too much."""
+    from django.apps import apps
+    from django.conf import settings
+
+    from pingan.core.models import Case
+
+    problems = []
+    for model in apps.get_models():
+        if not issubclass(model, Case) or model is Case:
+            continue
+        name = f"{model._meta.label}"
+        if not model.KIND:
+            problems.append(checks.Error(f"{name} names no KIND.", id="pingan.E002",
+                                         hint="Set KIND on the model to the kind its cases are stored with."))
+            continue
+        if model.KIND not in settings.PINGAN_CASE_DOMAINS:
+            problems.append(checks.Error(
+                f"{name}'s kind “{model.KIND}” is in no domain: every domain's roles would reach it.",
+                hint="Add it to PINGAN_CASE_DOMAINS.", id="pingan.E003"))
+        if model.KIND not in settings.PINGAN_CASE_PAGES:
+            problems.append(checks.Error(
+                f"{name}'s kind “{model.KIND}” has no page.",
+                hint="Add it to PINGAN_CASE_PAGES.", id="pingan.E004"))
+    return problems

@@ -88,6 +88,8 @@ class WarningOrder(Case):
 
     The person at risk is personal data, shown masked except to ``selectors.may_view_person``."""
 
+    KIND = KIND
+
     issuer = models.CharField(_("issued by"), max_length=20, choices=WarningIssuer.choices)
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
     person_name = models.CharField(_("name"), max_length=60, blank=True)

@@ -145,6 +145,8 @@ class FraudCase(Case):
     """A reported fraud. ``category`` holds the scam type; ``opened_at`` is when the case was
     recorded here, ``reported_on`` when the victim reported it (the ring's dates)."""
 
+    KIND = KIND
+
     reported_on = models.DateField(_("reported on"))
     occurred_on = models.DateField(_("occurred on"), null=True, blank=True)
     loss = models.DecimalField(_("loss (yuan)"), max_digits=14, decimal_places=2)

@@ -57,6 +57,8 @@ EDITABLE_FIELDS = (*REPORT_FIELDS, *PLAN_FIELDS)
 
 
 class Hazard(Case):
+    KIND = KIND
+
     immediate = models.BooleanField(
         _("fix at once"), default=False, help_text=_("Due within one day.")
     )

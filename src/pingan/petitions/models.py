@@ -238,6 +238,8 @@ class Petition(Case):
     """A petition is a case of kind "petition": ``title`` is the matter in a line,
     ``description`` the matter in full, ``opened_at`` the moment it was received."""
 
+    KIND = KIND
+
     profile = models.CharField(_("profile"), max_length=20, choices=Profile.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     petition_type = models.CharField(_("type"), max_length=20, choices=PetitionType.choices)
