@@ -234,13 +234,11 @@ def run_service_loop(path: Path, actor) -> int:
     from pingan.hazards import ledger
     from pingan.hazards.services import hazard_report
 
-    sheet = ledger.read_sheet(path, path.name)
-    importer = ledger._Importer(sheet=sheet, actor=actor, filename=path.name, progress=ledger.no_progress)
-    plan = ledger._Plan()
-    rows = importer.validate(plan)
-    sheet.close()
-    importer.resolve(rows, plan)
-    assert not plan.errors, plan.errors[:5]
+    row_errors: list = []
+    sheet, rows = ledger.read_rows(path, path.name, ledger.LAYOUT, ledger._ROW,
+                                   context={"lookups": ledger._Lookups.build()}, row_errors=row_errors)
+    plan = ledger._Importer(sheet=sheet, actor=actor, filename=path.name, row_errors=row_errors).plan(rows)
+    assert not row_errors, row_errors[:5]
     with transaction.atomic():
         for item in plan.new:
             row = item.row
