@@ -207,7 +207,7 @@ def run_naive_orm(path: Path, actor) -> int:
     count = 0
     with transaction.atomic():
         for row in workbook.active.iter_rows(min_row=TITLE_LINES + 2, values_only=True):
-            key, title, category, grade, _name, code, reported, location, description = row[:9]
+            key, title, category, severity, _name, code, reported, location, description = row[:9]
             if isinstance(reported, dt.datetime):
                 opened = timezone.make_aware(reported, tz)
             elif isinstance(reported, dt.date):
@@ -218,7 +218,7 @@ def run_naive_orm(path: Path, actor) -> int:
             count += 1
             Hazard.objects.create(
                 ref=f"IMP-{count:07d}", kind="hazard", title=title, category=words.get(category, "other"),
-                severity="major" if grade == "重大" else "ordinary", status="reported", unit=unit,
+                severity="major" if severity == "重大" else "ordinary", status="reported", unit=unit,
                 unit_prefix=unit.prefix, opened_at=opened, location=location or "",
                 description=description or "", source="import", external_ref=key, reporter=actor,
             )

@@ -97,13 +97,7 @@ from pingan.core.ledger import (
     write_workbook,
     zh_labels,
 )
-
-# Names this module defined before the petition ledger came to share them: the hazard
-# commands and tests still import MSG_AMBIGUOUS_UNIT, parse_moment, write_error_report here.
-from pingan.core.ledger import MSG_AMBIGUOUS_UNIT as MSG_AMBIGUOUS_UNIT
-from pingan.core.ledger import parse_moment as parse_moment
 from pingan.core.ledger import read_sheet as read_ledger_sheet
-from pingan.core.ledger import write_error_report as write_error_report
 from pingan.core.models import Case, Event, EventType, Severity, Unit
 from pingan.core.references import reserve_references
 from pingan.hazards.models import KIND, REF_PREFIX, Category, Hazard, Status

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from pingan.core import errors
 from pingan.core.events import GENESIS, ChainBreak, verify_chains
+from pingan.core.ledger import MSG_AMBIGUOUS_UNIT, parse_moment
 from pingan.core.models import Case, Event, EventType, ReferenceCounter, Severity, Unit, UnitKind
 from pingan.core.references import next_reference, reserve_references
 from pingan.hazards import ledger
@@ -20,7 +21,6 @@ from pingan.hazards.ledger import (
     COLUMNS,
     export_xlsx,
     import_hazards,
-    parse_moment,
     zh_labels,
 )
 from pingan.hazards.models import Category, Hazard, Status
@@ -280,7 +280,7 @@ def test_units_by_code_prefix_or_unique_name(personas, hangbu, shiliang, hangbu_
                            ]), personas.admin)
     assert [(e.row, e.column) for e in report] == [
         (3, "属地单位"), (4, "单位代码"), (5, "单位代码"), (6, "属地单位"), (7, "属地单位")]
-    assert report[0].message == str(ledger.MSG_AMBIGUOUS_UNIT).format(
+    assert report[0].message == str(MSG_AMBIGUOUS_UNIT).format(
         value="同名村", candidates=f"同名村 (航埠镇, {twin_a.code})、同名村 (石梁镇, {shiliang.prefix}901)")
     run(xlsx([header, ["U-1", "路灯损坏", "道路", "同名村", twin_a.code],
               ["U-6", "路灯损坏", "道路", "", hangbu_village.prefix],
