@@ -19,6 +19,8 @@ apt_install() {
 
 command -v msgfmt >/dev/null || apt_install gettext
 command -v npm >/dev/null || apt_install nodejs npm
+# WeasyPrint renders circulars to PDF with Pango, in the CJK fonts they embed.
+apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 # Optional extras on top of dev: scripts/test.sh adds spark (PySpark, for the Spark engine's

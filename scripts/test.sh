@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PINGAN_EXTRAS=dev,spark source scripts/setup.sh
-apt_install chromium fonts-noto-cjk
+apt_install chromium
 command -v java >/dev/null || apt_install openjdk-17-jre-headless  # for the Spark engine's tests
 
 PG_URL=${PINGAN_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "pingan.receptions",
     "pingan.fraud",
     "pingan.dissuasion",
+    "pingan.scoring",
+    "pingan.supervision",
     "pingan.demo",
 ]
 
@@ -135,6 +137,7 @@ PINGAN_CASE_PAGES = {
     "petition": "petitions:detail",
     "fraud": "fraud:case",
     "fraud_warning": "dissuasion:warning",
+    "task": "supervision:task",
 }
 # The domain each kind of case belongs to. A role of one domain (Role.domain) reaches only
 # that domain's kinds, to read or to act; a role of every domain (the 平安办's) reaches all. A
@@ -147,6 +150,7 @@ PINGAN_CASE_DOMAINS = {
     # Warning orders (the dissuasion app) stay in the fraud domain: the anti-fraud officers who
     # handle fraud cases are the ones who handle the orders.
     "fraud_warning": "fraud",
+    "task": "supervision",
 }
 # Sealed lines, kind -> categories: a case on one is seen only by the departments that handle
 # that line (Responsibility) and the person they assign, never by the place where it arose
@@ -368,3 +372,25 @@ PINGAN_FRAUD_WARNING_MIN_ATTEMPTS = int(os.environ.get("PINGAN_FRAUD_WARNING_MIN
 
 PINGAN_API_PAGE_SIZE = 50
 PINGAN_API_MAX_PAGE_SIZE = 500
+
+# The league table (争先创优, 流动红旗; shared/domain-rules.md "Assessment and ranking": no
+# public text fixes these, so each is local practice). The top this many of a table get the
+# rotating red flag each period.
+PINGAN_LEAGUE_RED_FLAGS = int(os.environ.get("PINGAN_LEAGUE_RED_FLAGS", "3"))
+# A member's indicator is weak when its score puts it in the bottom this fraction of the
+# members comparable on that indicator.
+PINGAN_LEAGUE_WEAK_FRACTION = float(os.environ.get("PINGAN_LEAGUE_WEAK_FRACTION", str(1 / 3)))
+# The rank a member aims for when none is set on it ("保三争二": secure third, aim for second).
+PINGAN_LEAGUE_TARGET_RANK = int(os.environ.get("PINGAN_LEAGUE_TARGET_RANK", "3"))
+# The table the district is ranked on by the city, and the district's own.
+PINGAN_LEAGUE_PERIOD_KINDS = ("quarter", "month")
+# The yearly Safe District title (平安县(市、区)) and the award ladder of 浙江省平安建设条例 practice:
+# so many titles in a row earn the award; past the last, a star every so many more.
+PINGAN_SAFETY_TITLE = "平安县(市、区)"
+PINGAN_SAFETY_AWARD_LADDER = ((3, "平安鼎"), (6, "平安铜鼎"), (9, "平安银鼎"), (12, "平安金鼎"))
+PINGAN_SAFETY_AWARD_STAR_EVERY = 3
+
+# Supervision (督办). A milestone is "due soon" as any case is (PINGAN_DUE_SOON_DAYS); a task
+# overdue escalates on the shared sweep. The circular's PDF is rendered from HTML with these
+# fonts (fonts-noto-cjk on Debian).
+PINGAN_CIRCULAR_FONT_FAMILY = os.environ.get("PINGAN_CIRCULAR_FONT_FAMILY", "Noto Serif CJK SC")

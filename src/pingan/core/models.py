@@ -190,6 +190,8 @@ class Domain(models.TextChoices):
     HAZARDS = "hazards", _("Hazards and work safety")
     PETITIONS = "petitions", _("Petitions")
     FRAUD = "fraud", _("Telecom fraud")
+    # The league table and the tasks, meetings and circulars of supervision (督查考核).
+    SUPERVISION = "supervision", _("Supervision and assessment")
 
 
 class RoleName(models.TextChoices):
