@@ -10,6 +10,8 @@ from pingan.fraud.api import router as fraud_router
 from pingan.hazards.api import router as hazards_router
 from pingan.petitions.api import router as petitions_router
 from pingan.receptions.api import router as receptions_router
+from pingan.scoring.api import router as scoring_router
+from pingan.supervision.api import meeting_router, task_router
 
 api = build_api()
 api.add_router("/v1/units", units_router)
@@ -21,5 +23,8 @@ api.add_router("/v1/fraud", fraud_router)
 api.add_router("/v1/fraud", dissuasion_fraud_paths)
 api.add_router("/v1/dissuasion", dissuasion_router)
 api.add_router("/v1/receptions", receptions_router)
+api.add_router("/v1/league", scoring_router)
+api.add_router("/v1/supervision", task_router)
+api.add_router("/v1/supervision", meeting_router)
 
 urlpatterns = [path("", api.urls)]

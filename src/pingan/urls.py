@@ -23,6 +23,8 @@ urlpatterns = [
     path("fraud/", include("pingan.fraud.urls")),
     path("dissuasion/", include("pingan.dissuasion.urls")),
     path("receptions/", include("pingan.receptions.urls")),
+    path("league/", include("pingan.scoring.urls")),
+    path("supervision/", include("pingan.supervision.urls")),
     path("api/", include("pingan.api_urls")),
 ]
 # MEDIA is never served as such, not even with DEBUG: a photo is only reachable through
