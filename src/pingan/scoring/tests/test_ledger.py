@@ -124,8 +124,8 @@ def test_every_bad_row_is_reported_and_nothing_written(admin):
     assert not result.ok
     where = {(e.row, e.column) for e in result.errors}
     assert {(5, "指标!目标值"), (6, "指标!每单位扣分"), (7, "指标!权重"), (8, "指标!方向"),
-            (9, "指标!计分方法"), (3, "数值!期间"), (4, "数值!单位"), (5, "数值!指标"), (6, "数值!数值"), (7, "数值!数值"),
-            (8, "数值!样本数"), (9, "数值!指标")} == where
+            (9, "指标!计分方法"), (3, "数值!期间"), (4, "数值!单位"), (5, "数值!指标"), (6, "数值!数值"),
+            (7, "数值!数值"), (8, "数值!样本数"), (9, "数值!指标")} == where
     assert not Indicator.objects.exists() and not Value.objects.exists()
 
 
@@ -159,7 +159,8 @@ def test_city_table_adds_peers_and_matches_the_home_district(admin, district):
 def test_messy_headers_and_a_title_row(admin):
     header = ["指 标", " 方向 ", "权重（%）", "计分方法", "目标值", "基准分", "每单位扣分", "最小样本"]
     result = import_league(workbook([["刑事案件", "越低越好", 2, "极差法"]],
-                                    [["2026Q1", "航埠镇", "刑事案件", 1]], title="衢州市争先创优考核", indicator_header=header,
+                                    [["2026Q1", "航埠镇", "刑事案件", 1]], title="衢州市争先创优考核",
+                                    indicator_header=header,
                                     value_header=["期 间", "单位名称", "指标", "数值"]), actor=admin)
     assert result.ok, [str(e) for e in result.errors]
     assert Value.objects.get().value == 1
