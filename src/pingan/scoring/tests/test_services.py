@@ -12,6 +12,7 @@ from pingan.core.models import Domain, Role, RoleName
 from pingan.scoring import selectors
 from pingan.scoring.models import Source, Standing, Value, ValueSource
 from pingan.scoring.services import (
+    MSG_VALUE_COMPUTED,
     ensure_members,
     league_manage_refusal,
     may_manage_league,
@@ -93,9 +94,11 @@ def test_value_record_takes_the_rate_edges(towns, personas):
 
 def test_value_record_refuses_a_computed_indicator(towns, personas):
     computed = indicator("ontime", source=Source.COMPUTED)
-    with pytest.raises(DomainError, match="computed"):
+    with pytest.raises(DomainError) as refused:
         value_record(actor=personas.admin, indicator=computed, member=member("towns", "航埠镇"),
                      period="2026Q1", value=1)
+    assert (refused.value.code, refused.value.message) == (
+        "computed_indicator", MSG_VALUE_COMPUTED.format(indicator="ontime"))
 
 
 def test_value_record_refuses_a_town_handler(towns, personas):
