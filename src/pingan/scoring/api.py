@@ -15,7 +15,7 @@ from pingan.core import errors
 from pingan.core.api import ERRORS, actor
 from pingan.core.schemas import model_schema
 from pingan.scoring import selectors, services
-from pingan.scoring.indicator_admin import EDITABLE_FIELDS, indicator_update, manage_refusal
+from pingan.scoring.indicator_admin import EDITABLE_FIELDS, indicator_update
 from pingan.scoring.models import Direction, Indicator, Member, Method, Table
 from pingan.scoring.periods import Period
 
@@ -136,7 +136,7 @@ def _indicator(code: str) -> Indicator:
 
 
 def _refuse_unless_manager(request: HttpRequest) -> None:
-    if (refusal := manage_refusal(actor(request))) is not None:
+    if (refusal := services.league_manage_refusal(actor(request))) is not None:
         raise refusal
 
 
@@ -179,7 +179,7 @@ def value_list(request: HttpRequest, filters: Query[ValueFilters]):
     period = services.parse_period(filters.period) if filters.period else _latest(filters.table)
     if period is None:
         return []
-    values = selectors.period_values(filters.table, period)
+    values = selectors.period_values(filters.table, period).values()
     return [value for value in values if filters.indicator in (None, value.indicator.code)]
 
 

@@ -7,25 +7,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
 from pingan.core.users import User
 from pingan.scoring.models import Indicator
-from pingan.scoring.services import may_manage_league
-
-MSG_NOT_A_MANAGER = _("Only the league's managers may change indicators and values or recompute a table.")
+from pingan.scoring.services import league_manage_refusal
 
 # What a manager may change; the code names the indicator everywhere and its source is
 # decided by whether a selector computes it.
 EDITABLE_FIELDS = ("name", "unit_of_measure", "direction", "weight", "method", "target", "base", "per_unit",
                    "min_sample", "is_rate", "active", "order", "note")
-
-
-def manage_refusal(user: User) -> errors.DomainError | None:
-    if not may_manage_league(user):
-        return errors.PermissionDenied(MSG_NOT_A_MANAGER)
-    return None
 
 
 def _first_message(exc: ValidationError) -> tuple[str | None, str]:
@@ -36,7 +27,7 @@ def _first_message(exc: ValidationError) -> tuple[str | None, str]:
 
 @transaction.atomic
 def indicator_update(*, actor: User, indicator: Indicator, changes: dict[str, Any]) -> Indicator:
-    if (refusal := manage_refusal(actor)) is not None:
+    if (refusal := league_manage_refusal(actor)) is not None:
         raise refusal
     for name, value in changes.items():
         if name in EDITABLE_FIELDS:

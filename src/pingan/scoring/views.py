@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -30,8 +29,6 @@ from pingan.scoring.periods import QUARTER, Period
 MSG_RECOMPUTED = _("{table} for {period} recomputed: {count} units ranked.")
 MSG_VALUES_SAVED = _("{count} values saved for {period}.")
 MSG_VALUES_REFUSED = _("Nothing was saved: correct the marked cells and save again.")
-MSG_NOT_A_NUMBER = _("“{text}” is not a number.")
-MSG_SAMPLE_NOT_WHOLE = _("The sample is a whole number of cases, not “{text}”.")
 MSG_SAMPLE_WITHOUT_VALUE = _("A sample needs a value beside it.")
 
 
@@ -129,7 +126,7 @@ def league_member(request: HttpRequest, table: str, code: str) -> HttpResponse:
     if period is not None:
         link = f"{request.build_absolute_uri(request.path)}?period={period.key}"
         context["breakdown"] = board.breakdown(member, period, selectors.standings(table, period),
-                                               selectors.period_values(table, period), _indicators(),
+                                               selectors.period_values(table, period).values(), _indicators(),
                                                link=link)
         context["chart"] = board.rank_chart(table, period, member=member)
     if member.is_home and table == Table.CITY:
@@ -159,9 +156,7 @@ class Cell:
 
 def _grid(members: Sequence[Member], indicators: Sequence[Indicator], period: Period | None,
           table: str) -> list[tuple[Member, list[Cell]]]:
-    known = {}
-    if period is not None:
-        known = {(v.member_id, v.indicator.code): v for v in selectors.period_values(table, period)}
+    known = selectors.period_values(table, period) if period is not None else {}
     grid = []
     for member in members:
         cells = []
@@ -174,42 +169,23 @@ def _grid(members: Sequence[Member], indicators: Sequence[Indicator], period: Pe
     return grid
 
 
-def _parse_cell(cell: Cell) -> tuple[Decimal, int | None] | None:
-    """The cell's figures, None for an empty cell; a problem is left on ``cell.error``."""
-    if not cell.value:
-        if cell.sample:
-            cell.error = str(MSG_SAMPLE_WITHOUT_VALUE)
-        return None
-    try:
-        value = Decimal(cell.value.replace(",", ""))
-        if not value.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        cell.error = str(MSG_NOT_A_NUMBER.format(text=cell.value[:20]))
-        return None
-    if not cell.sample:
-        return value, None
-    if not cell.sample.isdigit():
-        cell.error = str(MSG_SAMPLE_NOT_WHOLE.format(text=cell.sample[:20]))
-        return None
-    return value, int(cell.sample)
-
-
 def _save_grid(request: HttpRequest, period: Period, grid: list[tuple[Member, list[Cell]]]) -> int:
-    """Record every filled cell through value_record, or none: the first refusal does not stop
-    the others being checked, so every bad cell is marked at once."""
+    """Record every filled cell through value_record (which reads and checks the figures as
+    typed), or none: a refusal does not stop the other cells being tried, so every bad cell
+    is marked at once, and then all is rolled back."""
     saved = 0
     with transaction.atomic():
         for member, cells in grid:
             for cell in cells:
                 cell.value = request.POST.get(f"v-{member.pk}-{cell.indicator.code}", "").strip()
                 cell.sample = request.POST.get(f"n-{member.pk}-{cell.indicator.code}", "").strip()
-                figures = _parse_cell(cell)
-                if figures is None:
+                if not cell.value:
+                    if cell.sample:
+                        cell.error = str(MSG_SAMPLE_WITHOUT_VALUE)
                     continue
                 try:
                     services.value_record(actor=request.user, indicator=cell.indicator, member=member,
-                                          period=period, value=figures[0], sample=figures[1])
+                                          period=period, value=cell.value, sample=cell.sample or None)
                     saved += 1
                 except errors.DomainError as exc:
                     cell.error = exc.message
