@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -13,12 +15,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
-from pingan.core.models import Unit, UnitKind
-from pingan.scoring.models import Indicator, Member, Standing, Table, Value
+from pingan.core.models import ROLE_RANK, Domain, RoleName, Unit, UnitKind
+from pingan.core.scoping import scope_for
+from pingan.scoring.models import Indicator, Member, Source, Standing, Table, Value, ValueSource
 from pingan.scoring.periods import Period, PeriodError
 from pingan.scoring.ranking import IndicatorSpec, Observation, rank_members
 
 MSG_UNKNOWN_TABLE = _("“{table}” is not a table: choose towns, departments or city.")
+MSG_MAY_NOT_MANAGE = _("Only the district's supervision office (a handler or above at the district, for "
+                       "supervision or every domain) keeps the league table.")
+MSG_VALUE_COMPUTED = _("{indicator} is computed from the platform's data; its values are not entered by "
+                       "hand.")
+MSG_NOT_A_NUMBER = _("“{value}” is not a number.")
+MSG_RATE_RANGE = _("{indicator} is a rate: its value lies between 0 and 100.")
+MSG_BAD_SAMPLE = _("The sample is a whole number of cases, 0 or more: “{value}”.")
+MSG_VALUE_TOO_LARGE = _("“{value}” is too large a figure.")
+
+# Value.value holds 14 digits before the decimal point.
+VALUE_LIMIT = Decimal(10) ** 14
 
 # The district's directly governed units: the towns' table ranks these.
 TOWN_KINDS = (UnitKind.TOWN, UnitKind.TOWNSHIP, UnitKind.SUBDISTRICT)
@@ -112,3 +126,78 @@ def rank_table(table: str, period: Period | str, *, now: dt.datetime | None = No
 def rank_period(period: Period | str, *, now: dt.datetime | None = None) -> dict[str, int]:
     """Rank all three tables; how many members each table lists."""
     return {table: len(rank_table(table, period, now=now)) for table in Table.values}
+
+
+# --- keeping the table ---------------------------------------------------------------------
+
+
+def league_manage_refusal(actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not enter values, import figures or rank the tables, or None when they
+    may: a superuser, or a handler or above at the district's root unit whose role is for
+    supervision or for every domain (the 平安办). A town's handler is one level too low."""
+    scope = scope_for(actor)
+    if scope.everything:
+        return None
+    for role in scope.roles:
+        if (role.unit.parent_id is None and role.unit.kind == UnitKind.DISTRICT
+                and role.rank >= ROLE_RANK[RoleName.HANDLER] and role.domain in ("", Domain.SUPERVISION)):
+            return None
+    return errors.PermissionDenied(MSG_MAY_NOT_MANAGE)
+
+
+def may_manage_league(actor: Any) -> bool:
+    return league_manage_refusal(actor) is None
+
+
+def clean_value(indicator: Indicator, value: Any) -> Decimal:
+    """A figure as stored (four decimals); raises DomainError for anything else, or a rate
+    outside 0–100."""
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise errors.DomainError(MSG_NOT_A_NUMBER.format(value=str(value)[:40]), field="value") from None
+    if not number.is_finite():
+        raise errors.DomainError(MSG_NOT_A_NUMBER.format(value=str(value)[:40]), field="value")
+    if abs(number) >= VALUE_LIMIT:
+        raise errors.DomainError(MSG_VALUE_TOO_LARGE.format(value=str(value)[:40]), field="value")
+    if indicator.is_rate and not 0 <= number <= 100:
+        raise errors.DomainError(MSG_RATE_RANGE.format(indicator=indicator.name), field="value")
+    return number.quantize(Decimal("0.0001"))
+
+
+def clean_sample(sample: Any) -> int | None:
+    if sample is None or sample == "":
+        return None
+    try:
+        number = Decimal(str(sample).strip())
+    except (InvalidOperation, ValueError):
+        number = Decimal(-1)
+    if not number.is_finite() or number < 0 or number != number.to_integral_value() or number >= VALUE_LIMIT:
+        raise errors.DomainError(MSG_BAD_SAMPLE.format(value=str(sample)[:40]), field="sample")
+    return int(number)
+
+
+def value_refusal(indicator: Indicator) -> errors.DomainError | None:
+    """Why a value of ``indicator`` may not be entered or imported: it is computed."""
+    if indicator.source == Source.COMPUTED:
+        return errors.DomainError(MSG_VALUE_COMPUTED.format(indicator=indicator.name), field="indicator",
+                                  code="computed_indicator")
+    return None
+
+
+@transaction.atomic
+def value_record(*, actor: Any, indicator: Indicator, member: Member, period: Period | str, value: Any,
+                 sample: Any = None, source: str = ValueSource.ENTERED) -> Value:
+    """Enter (or correct) ``member``'s figure on an entered ``indicator`` for ``period``."""
+    if refusal := league_manage_refusal(actor):
+        raise refusal
+    if refusal := value_refusal(indicator):
+        raise refusal
+    period = parse_period(period)
+    number = clean_value(indicator, value)
+    count = clean_sample(sample)
+    recorded, _created = Value.objects.update_or_create(
+        indicator=indicator, member=member, period=period.key,
+        defaults={"value": number, "sample": count, "source": source, "recorded_at": timezone.now(),
+                  "recorded_by": actor})
+    return recorded
