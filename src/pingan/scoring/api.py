@@ -68,7 +68,7 @@ class MemberOut(Schema):
 
 class ValueOut(Schema):
     indicator: str
-    member: str
+    member: str = Field(description="The member's code on its table.")
     period: str
     value: Decimal
     sample: int | None
@@ -94,8 +94,8 @@ class ValueIn(Schema):
 
 
 class StandingOut(Schema):
-    member: str
-    name: str
+    member: str = Field(alias="member.code", description="The member's code on its table.")
+    name: str = Field(alias="member.name")
     rank: int | None = Field(description="Null: not ranked (不参与排名), comparable on no indicator.")
     composite: Decimal | None
     previous_rank: int | None
@@ -104,14 +104,6 @@ class StandingOut(Schema):
     scores: dict[str, float | None] = Field(
         description="Each indicator's score 0–100; null when not comparable.")
     computed_at: dt.datetime
-
-    @staticmethod
-    def resolve_member(obj) -> str:
-        return obj.member.code
-
-    @staticmethod
-    def resolve_name(obj) -> str:
-        return obj.member.name
 
 
 class TableOut(Schema):

@@ -150,6 +150,20 @@ class Line:
     gap: Any = None  # ranking.Gap
     task_query: str = ""
 
+    @property
+    def figure(self) -> str:
+        return _figure(self.value.value if self.value else None)
+
+    @property
+    def gap_needed(self) -> str:
+        return _figure(self.gap.needed if self.gap else None, 2)
+
+    @property
+    def gap_change(self) -> str:
+        """The move as a signed figure: +3.5 or −2."""
+        change = self.gap.change if self.gap else None
+        return "—" if change is None else ("+" if change > 0 else "") + _figure(change, 2)
+
 
 @dataclass
 class Breakdown:
@@ -171,15 +185,20 @@ def _place(standings: Sequence[Standing], code: str, score: float | None) -> tup
     return 1 + sum(1 for other in scores if other > score), len(scores)
 
 
-def _figure(number: Decimal | None) -> str:
-    return "—" if number is None else f"{number.normalize():f}"
+def _figure(number: Decimal | None, places: int | None = None) -> str:
+    """A figure without trailing zeros; a computed one (a gap) to ``places`` decimals."""
+    if number is None:
+        return "—"
+    if places is not None:
+        number = round(Decimal(number), places)
+    return f"{number.normalize():f}"
 
 
 def task_prefill(*, member: Member, period: Period, indicator: Indicator, gap: Any, target_rank: int,
                  link: str, today: dt.date | None = None) -> dict[str, str]:
     """The query string of a new supervised task for a weak indicator (supervision:task-new)."""
     if gap is not None and gap.reachable and gap.needed is not None:
-        goal = MSG_TASK_GOAL.format(current=_figure(gap.current), needed=_figure(gap.needed),
+        goal = MSG_TASK_GOAL.format(current=_figure(gap.current, 2), needed=_figure(gap.needed, 2),
                                     unit=indicator.unit_of_measure, rank=target_rank)
     else:
         goal = MSG_TASK_GOAL_UNREACHABLE.format(rank=target_rank)

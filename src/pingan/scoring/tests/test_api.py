@@ -22,7 +22,8 @@ def league(personas):
 
 def test_officials_read_the_indicators_members_values_and_tables(personas, league):
     client = api_client(personas.outsider)
-    assert [i["code"] for i in client.get(f"{API}/indicators").json()][:2] == ["hazard_on_time", "petition_resolved"]
+    codes = [i["code"] for i in client.get(f"{API}/indicators").json()]
+    assert codes[:2] == ["hazard_on_time", "petition_resolved"]
     members = client.get(f"{API}/members", {"table": "city"}).json()
     assert {m["name"] for m in members} >= {"柯城区", "衢江区"} and sum(m["is_home"] for m in members) == 1
     values = client.get(f"{API}/values", {"table": "towns", "indicator": "fires"}).json()
@@ -60,7 +61,8 @@ def test_a_manager_records_a_value_changes_an_indicator_and_ranks(personas, leag
     response = client.put(f"{API}/values", json.dumps(body), content_type="application/json")
     assert response.status_code == 200, response.content
     assert Value.objects.get(member=town, indicator__code="fires", period="2026Q4").value == 9
-    response = client.patch(f"{API}/indicators/fires", json.dumps({"weight": 30}), content_type="application/json")
+    response = client.patch(f"{API}/indicators/fires", json.dumps({"weight": 30}),
+                            content_type="application/json")
     assert response.status_code == 200 and float(response.json()["weight"]) == 30
     Standing.objects.filter(table="towns", period="2026Q4").delete()
     ranked = client.post(f"{API}/tables/towns/2026Q4/rank").json()
@@ -80,5 +82,12 @@ def test_an_indicator_breaking_its_rules_is_refused_and_unchanged(personas, leag
 
 def test_a_value_for_an_unknown_member_is_404(personas, league):
     body = {"table": "towns", "member": "nobody", "indicator": "fires", "period": "2026Q4", "value": 1}
-    response = api_client(personas.admin).put(f"{API}/values", json.dumps(body), content_type="application/json")
+    response = api_client(personas.admin).put(f"{API}/values", json.dumps(body),
+                                              content_type="application/json")
     assert response.status_code == 404 and response.json()["field"] == "member"
+
+
+def test_a_standing_names_its_member_by_code_and_name(personas, league):
+    first = api_client(personas.outsider).get(f"{API}/tables/city/2026Q4").json()["standings"][0]
+    assert set(first) >= {"member", "name"}
+    assert (first["member"], first["name"]) in {(m.code, m.name) for m in league["city"]}
