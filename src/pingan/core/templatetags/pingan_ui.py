@@ -31,6 +31,19 @@ NAV_SECTIONS: dict[str, tuple[str, ...]] = {
     "fraud": ("fraud",),
     "dissuasion": ("dissuasion",),
     "overview": ("overview",),
+    "league": ("scoring",),
+    "meetings": ("supervision:meetings", "supervision:meeting"),
+    "circulars": ("supervision:circulars", "supervision:circular"),
+    "supervision": ("supervision",),
+}
+
+# The bar's dropdown menus and the sections in each: the menu holding the page's section is
+# highlighted with it.
+NAV_GROUPS: dict[str, tuple[str, ...]] = {
+    "hazards": ("hazards", "report-hazard", "overview"),
+    "petitions": ("petitions", "receptions"),
+    "fraud": ("fraud", "dissuasion"),
+    "supervision": ("league", "supervision", "meetings", "circulars"),
 }
 
 
@@ -46,6 +59,12 @@ def nav_section(context: template.Context) -> str:
             if wanted and wanted in covers:
                 return section
     return ""
+
+
+@register.simple_tag
+def nav_group(section: str) -> str:
+    """The dropdown menu holding ``section`` ("" for a section on the bar itself)."""
+    return next((group for group, sections in NAV_GROUPS.items() if section in sections), "")
 
 
 @register.simple_tag

@@ -86,7 +86,16 @@ PATH_VALUES: dict[tuple[str, str], Callable[[Foreign], Any]] = {
     ("/api/v1/fraud/warnings/", "ref"): lambda f: f.warning.ref,
     ("/api/v1/dissuasion/warnings/", "ref"): lambda f: f.warning.ref,
     ("/api/v1/receptions/", "reception_id"): lambda f: f.reception.pk,
+    # The league: nothing is ranked in the walk's district, so no such table or indicator.
+    ("/api/v1/league/indicators/", "code"): lambda f: "fires",
+    ("/api/v1/league/tables/", "table"): lambda f: "towns",
+    ("/api/v1/league/tables/", "period"): lambda f: "2026Q1",
 }
+
+# Paths whose things every signed-in official sees (the league's tables are not scoped to a
+# territory): a write by someone not entitled to it is refused (403) before its target is
+# looked up, so the outsider gets 403 there, not the 404 that hides an item out of scope.
+SEEN_BY_EVERY_OFFICIAL = ("/api/v1/league/",)
 
 # Required query parameters, by name; values that are valid, so the handler (not the
 # validation) answers.
@@ -117,6 +126,8 @@ CREATE_FIELDS: dict[str, Callable[[Foreign], dict[str, Any]]] = {
     "/api/v1/dissuasion/warnings": lambda f: WARNING_FIELDS,
     "/api/v1/receptions": lambda f: {"leader": f.reception.leader_id, "place": "航埠镇人民政府",
                                      "date": (timezone.localdate() + dt.timedelta(days=2)).isoformat()},
+    "/api/v1/league/values": lambda f: {"table": "towns", "member": f.unit.prefix, "indicator": "fires",
+                                        "period": "2026Q1"},
 }
 
 
@@ -279,7 +290,11 @@ def test_the_outsider_reaches_nothing_of_another_town(personas, foreign):
         response = _call(client, operation, foreign)
         shown = response.content.decode()
         name = str(operation)
-        if operation.path_parameters:
+        if operation.path_parameters and operation.path.startswith(SEEN_BY_EVERY_OFFICIAL) \
+                and operation.method != "get":
+            if response.status_code != 403:
+                wrong.append(f"{name}: {response.status_code}, not 403: {shown[:200]}")
+        elif operation.path_parameters:
             if response.status_code != 404:
                 wrong.append(f"{name}: {response.status_code}, not 404: {shown[:200]}")
         elif operation.method == "get":

@@ -10,7 +10,10 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-ACTIVE = re.compile(r'<a class="nav-link active" href="([^"]+)">')
+# A section on the bar, or an item of one of its dropdown menus.
+ACTIVE = re.compile(r'<a class="(?:nav-link|dropdown-item) active" href="([^"]+)">')
+# The dropdown menu holding the section is highlighted too.
+ACTIVE_MENU = re.compile(r'<a class="nav-link dropdown-toggle active"[^>]*>([^<]+)</a>')
 
 
 @pytest.mark.parametrize(("page", "section"), [
@@ -24,6 +27,8 @@ ACTIVE = re.compile(r'<a class="nav-link active" href="([^"]+)">')
     ("receptions:calendar", "receptions:calendar"),
     ("overview", "overview"),
     ("my-work", "my-work"),
+    ("scoring:table", "scoring:table"),
+    ("scoring:values", "scoring:table"),         # entering values is part of the league
 ])
 def test_only_the_current_section_is_highlighted(personas, page, section):
     client = Client()
@@ -37,3 +42,14 @@ def test_a_page_outside_every_section_highlights_none(personas):
     client.force_login(personas.admin)
     body = client.get(reverse("ledger-upload-new", args=["hazards"])).content.decode()
     assert 'id="main-nav"' in body and ACTIVE.findall(body) == []
+
+
+@pytest.mark.parametrize(("page", "menu"), [
+    ("hazards:new", "隐患"), ("overview", "隐患"), ("receptions:calendar", "信访"),
+    ("dissuasion:board", "反诈"), ("scoring:table", "督查考核"), ("my-work", None),
+])
+def test_the_menu_holding_the_section_is_highlighted(personas, page, menu):
+    client = Client()
+    client.force_login(personas.admin)
+    body = client.get(reverse(page)).content.decode()
+    assert ACTIVE_MENU.findall(body) == ([menu] if menu else [])

@@ -62,8 +62,30 @@
     });
   }
 
+  // Ranks over time: one line per unit, first place at the top.
+  function drawRankCharts() {
+    if (!window.echarts) return;
+    document.querySelectorAll("[data-rank-chart]").forEach(function (element) {
+      var data = JSON.parse(document.getElementById(element.dataset.rankChart).textContent);
+      var chart = echarts.init(element);
+      chart.setOption({
+        textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
+        tooltip: { trigger: "axis" },
+        legend: { type: "scroll", top: 0 },
+        grid: { left: 36, right: 16, top: 48, bottom: 30 },
+        xAxis: { type: "category", data: data.periods },
+        yAxis: { type: "value", inverse: true, min: 1, minInterval: 1, name: data.label },
+        series: data.series.map(function (line) {
+          return { name: line.name, type: "line", data: line.data, connectNulls: false, symbolSize: 6 };
+        })
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form").forEach(countTicks);
     drawCharts();
+    drawRankCharts();
   });
 })();
