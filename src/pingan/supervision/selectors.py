@@ -4,7 +4,7 @@
 Who sees a task: whoever reaches it through ``core.scoping`` (the places above the unit it is
 for, the district's office, and the lead department's people whatever their domain), and on
 top of that its responsible leader and the people of its co-handling units (a handler's role
-or above there, of every domain or of supervision). The list, the counts, the board, the
+or above there, of every domain or of supervision; of any domain at a department). The list, the counts, the board, the
 page, the API and the attachments all ask ``tasks_for``.
 """
 
@@ -64,8 +64,11 @@ class TaskFilters(ListFilters):
 
 
 def _co_handling_units(user: Any) -> list[int]:
+    """The units whose co-handled tasks ``user`` sees: where they hold a handler's role or
+    above, of every domain or of supervision — of any domain at a department, whose people
+    work in their own domains (as for the tasks it leads, ``core.scoping``)."""
     return [r.unit_id for r in scope_for(user).roles
-            if r.rank >= ROLE_RANK[RoleName.HANDLER] and r.domain in ("", DOMAIN)]
+            if r.rank >= ROLE_RANK[RoleName.HANDLER] and (r.unit.is_department or r.domain in ("", DOMAIN))]
 
 
 def reach_q(user: Any) -> Q:

@@ -64,11 +64,12 @@ class Foreign:
     reception: Any
     token: Any
     unit: Unit
+    task: Any
 
     def secrets(self) -> list[str]:
         """What a list or count shown to the outsider must not contain."""
         return [self.hazard.ref, self.petition.ref, self.fraud_case.ref, self.warning.ref, self.ring_id,
-                self.hazard.title, self.petition.title, self.unit.code]
+                self.hazard.title, self.petition.title, self.unit.code, self.task.ref, self.task.title]
 
 
 # Path parameter values, by route prefix (the longest that matches wins) and parameter name.
@@ -86,6 +87,8 @@ PATH_VALUES: dict[tuple[str, str], Callable[[Foreign], Any]] = {
     ("/api/v1/fraud/warnings/", "ref"): lambda f: f.warning.ref,
     ("/api/v1/dissuasion/warnings/", "ref"): lambda f: f.warning.ref,
     ("/api/v1/receptions/", "reception_id"): lambda f: f.reception.pk,
+    ("/api/v1/supervision/tasks/", "ref"): lambda f: f.task.ref,
+    ("/api/v1/supervision/tasks/", "name"): lambda f: "accept",
 }
 
 # Required query parameters, by name; values that are valid, so the handler (not the
@@ -117,6 +120,8 @@ CREATE_FIELDS: dict[str, Callable[[Foreign], dict[str, Any]]] = {
     "/api/v1/dissuasion/warnings": lambda f: WARNING_FIELDS,
     "/api/v1/receptions": lambda f: {"leader": f.reception.leader_id, "place": "航埠镇人民政府",
                                      "date": (timezone.localdate() + dt.timedelta(days=2)).isoformat()},
+    "/api/v1/supervision/tasks": lambda f: {"title": "电诈损失率追赶",
+                                            "deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat()},
 }
 
 
@@ -234,6 +239,7 @@ def foreign(personas, hangbu, hangbu_village, worker_grid, make_hazard) -> Forei
     from pingan.petitions.services import petition_register
     from pingan.receptions.models import Leader
     from pingan.receptions.services import reception_plan
+    from pingan.supervision.services import task_create
 
     admin = personas.admin
     reported = timezone.localdate() - dt.timedelta(days=3)
@@ -260,6 +266,8 @@ def foreign(personas, hangbu, hangbu_village, worker_grid, make_hazard) -> Forei
                                  date=timezone.localdate() + dt.timedelta(days=1), place="航埠镇人民政府"),
         token=token_create(user=personas.town_handler, name="巡查App")[0],
         unit=hangbu,
+        task=task_create(actor=admin, title="航埠镇电诈损失率追赶", unit=hangbu, lead=hangbu,
+                         deadline=timezone.localdate() + dt.timedelta(days=30)),
     )
 
 
