@@ -120,8 +120,8 @@ CREATE_FIELDS: dict[str, Callable[[Foreign], dict[str, Any]]] = {
     "/api/v1/dissuasion/warnings": lambda f: WARNING_FIELDS,
     "/api/v1/receptions": lambda f: {"leader": f.reception.leader_id, "place": "航埠镇人民政府",
                                      "date": (timezone.localdate() + dt.timedelta(days=2)).isoformat()},
-    "/api/v1/supervision/tasks": lambda f: {"title": "电诈损失率追赶",
-                                            "deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat()},
+    "/api/v1/supervision/tasks": lambda f: {
+        "title": "电诈损失率追赶", "deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat()},
 }
 
 

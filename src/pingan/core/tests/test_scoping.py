@@ -101,9 +101,9 @@ def _led_case(*, unit, department, kind="task", category="catch_up", title="ç‰µå
     """A bare case of ``kind`` filed at ``unit`` and handled by ``department``."""
     from django.utils import timezone
 
-    return Case.objects.create(ref=f"T{Case.objects.count() + 1:06d}", kind=kind, title=title, category=category,
-                               status="assigned", unit=unit, unit_prefix=unit.prefix, department=department,
-                               opened_at=timezone.now())
+    return Case.objects.create(ref=f"T{Case.objects.count() + 1:06d}", kind=kind, title=title,
+                               category=category, status="assigned", unit=unit, unit_prefix=unit.prefix,
+                               department=department, opened_at=timezone.now())
 
 
 @pytest.fixture

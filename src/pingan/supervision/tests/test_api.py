@@ -34,14 +34,16 @@ def test_create_twice_with_one_origin_key_is_one_task(personas, body):
 
 def test_a_milestone_after_the_deadline_is_a_400_and_writes_nothing(personas, body, today):
     body["milestones"][0]["due_date"] = (today + dt.timedelta(days=41)).isoformat()
-    response = api_client(personas.admin).post("/api/v1/supervision/tasks", body, content_type="application/json")
+    response = api_client(personas.admin).post("/api/v1/supervision/tasks", body,
+                                               content_type="application/json")
     assert response.status_code == 400 and response.json()["code"] == "invalid"
     assert not SupervisedTask.objects.exists()
 
 
 def test_an_unknown_unit_is_a_clear_error(personas, body):
     body["lead"] = "nowhere"
-    response = api_client(personas.admin).post("/api/v1/supervision/tasks", body, content_type="application/json")
+    response = api_client(personas.admin).post("/api/v1/supervision/tasks", body,
+                                               content_type="application/json")
     assert 400 <= response.status_code < 500 and not SupervisedTask.objects.exists()
 
 

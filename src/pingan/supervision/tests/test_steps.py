@@ -30,7 +30,8 @@ def _offered(client, user, task) -> set[str]:
     return {a.key for a in client.get(reverse("supervision:task", args=[task.ref])).context["actions"]}
 
 
-def test_the_page_and_the_api_offer_what_the_services_take(client, make_task, fraud_officer, leader, personas):
+def test_the_page_and_the_api_offer_what_the_services_take(client, make_task, fraud_officer, leader,
+                                                           personas):
     task = make_task()
     assert _offered(client, fraud_officer, task) == {"accept"}
     assert _offered(client, personas.admin, task) == {"cancel", "extend"}
