@@ -89,8 +89,10 @@ def tasks_for(user: Any) -> QuerySet[SupervisedTask]:
     return SupervisedTask.objects.filter(reach_q(user))
 
 
-def may_see(user: Any, task: SupervisedTask) -> bool:
-    return tasks_for(user).filter(pk=task.pk).exists()
+def responsible_leader_of(case: Any) -> QuerySet:
+    """The task's responsible leader (none, or one), from the bare case the sweep reads."""
+    return get_user_model().objects.filter(
+        pk__in=SupervisedTask.objects.filter(pk=case.pk).values("responsible_leader"))
 
 
 def _late_milestone() -> Exists:
