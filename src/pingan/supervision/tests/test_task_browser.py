@@ -61,4 +61,13 @@ def test_a_task_with_its_milestones_on_a_phone(browser, live_server, personas, h
     with answered(page):
         form.locator("button[type=submit]").click()
     assert "已进村入户宣传 42 场。" in page.locator("#reports").inner_text()
+    page.goto(live_server.url + reverse("supervision:board"))
+    assert "副区长 吴强" in page.locator("#board").inner_text() and no_sideways_scroll(page)
+    page.goto(live_server.url + reverse("supervision:tasks") + "?progress=late")
+    assert task.ref in page.content() and no_sideways_scroll(page)
     assert errors == []
+
+    office, office_errors = phone_login(browser, live_server, personas.admin.username)
+    office.goto(live_server.url + reverse("supervision:task-new") + f"?unit={hangbu.code}&title=追赶")
+    assert office.locator("input[name=title]").input_value() == "追赶" and no_sideways_scroll(office)
+    assert office_errors == []
