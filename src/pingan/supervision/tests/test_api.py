@@ -76,3 +76,19 @@ def test_the_office_only_creates(personas, body):
     response = api_client(personas.town_handler).post("/api/v1/supervision/tasks", body,
                                                       content_type="application/json")
     assert response.status_code == 403 and not SupervisedTask.objects.exists()
+
+
+def test_the_list_filters_by_lead_leader_and_origin(personas, body, make_task, hangbu, police, leader):
+    api = api_client(personas.admin)
+    ref = api.post("/api/v1/supervision/tasks", body, content_type="application/json").json()["ref"]
+    other = make_task(lead=hangbu, responsible_leader=None, title="镇牵头")
+
+    def refs(**query):
+        return {t["ref"] for t in api.get("/api/v1/supervision/tasks", query).json()["items"]}
+
+    assert refs(lead=police.code) == {ref}
+    assert refs(lead=hangbu.code) == {other.ref}
+    assert refs(leader=leader.username) == {ref}
+    assert refs(origin="indicator") == {ref}
+    assert refs(progress="on_time") == {ref, other.ref} and refs(progress="late") == set()
+    assert api.get("/api/v1/supervision/tasks", {"progress": "whenever"}).status_code == 422

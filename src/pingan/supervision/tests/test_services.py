@@ -257,3 +257,11 @@ def test_late_tasks_for_circulars_name_the_overdue_and_the_done_late(make_task, 
         assert set(late) == {overdue, done_late} and on_time not in late
         assert list(late_tasks(units=[police])) == [overdue]
         assert list(late_tasks(start=timezone.now() + dt.timedelta(days=1))) == []
+
+
+def test_a_source_link_is_a_path_on_this_site(make_task):
+    assert make_task(origin_link="/league/members/1/").origin_link == "/league/members/1/"
+    for link in ("javascript:alert(1)", "https://example.com/", "//example.com/"):
+        with pytest.raises(errors.DomainError) as refused:
+            make_task(origin_link=link)
+        assert refused.value.field == "origin_link"
