@@ -64,11 +64,12 @@ class Foreign:
     reception: Any
     token: Any
     unit: Unit
+    task: Any
 
     def secrets(self) -> list[str]:
         """What a list or count shown to the outsider must not contain."""
         return [self.hazard.ref, self.petition.ref, self.fraud_case.ref, self.warning.ref, self.ring_id,
-                self.hazard.title, self.petition.title, self.unit.code]
+                self.hazard.title, self.petition.title, self.unit.code, self.task.ref, self.task.title]
 
 
 # Path parameter values, by route prefix (the longest that matches wins) and parameter name.
@@ -90,6 +91,8 @@ PATH_VALUES: dict[tuple[str, str], Callable[[Foreign], Any]] = {
     ("/api/v1/league/indicators/", "code"): lambda f: "fires",
     ("/api/v1/league/tables/", "table"): lambda f: "towns",
     ("/api/v1/league/tables/", "period"): lambda f: "2026Q1",
+    ("/api/v1/supervision/tasks/", "ref"): lambda f: f.task.ref,
+    ("/api/v1/supervision/tasks/", "name"): lambda f: "accept",
 }
 
 # Paths whose things every signed-in official sees (the league's tables are not scoped to a
@@ -128,6 +131,8 @@ CREATE_FIELDS: dict[str, Callable[[Foreign], dict[str, Any]]] = {
                                      "date": (timezone.localdate() + dt.timedelta(days=2)).isoformat()},
     "/api/v1/league/values": lambda f: {"table": "towns", "member": f.unit.prefix, "indicator": "fires",
                                         "period": "2026Q1"},
+    "/api/v1/supervision/tasks": lambda f: {
+        "title": "电诈损失率追赶", "deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat()},
 }
 
 
@@ -245,6 +250,7 @@ def foreign(personas, hangbu, hangbu_village, worker_grid, make_hazard) -> Forei
     from pingan.petitions.services import petition_register
     from pingan.receptions.models import Leader
     from pingan.receptions.services import reception_plan
+    from pingan.supervision.services import task_create
 
     admin = personas.admin
     reported = timezone.localdate() - dt.timedelta(days=3)
@@ -271,6 +277,8 @@ def foreign(personas, hangbu, hangbu_village, worker_grid, make_hazard) -> Forei
                                  date=timezone.localdate() + dt.timedelta(days=1), place="航埠镇人民政府"),
         token=token_create(user=personas.town_handler, name="巡查App")[0],
         unit=hangbu,
+        task=task_create(actor=admin, title="航埠镇电诈损失率追赶", unit=hangbu, lead=hangbu,
+                         deadline=timezone.localdate() + dt.timedelta(days=30)),
     )
 
 
