@@ -390,6 +390,9 @@ PINGAN_SAFETY_TITLE = "平安县(市、区)"
 PINGAN_SAFETY_AWARD_LADDER = ((3, "平安鼎"), (6, "平安铜鼎"), (9, "平安银鼎"), (12, "平安金鼎"))
 PINGAN_SAFETY_AWARD_STAR_EVERY = 3
 
+# A supervised task's one extension moves its deadline by at most this many days, unless a
+# deadline policy for tasks (the admin site's) says otherwise.
+PINGAN_TASK_EXTENSION_DAYS = int(os.environ.get("PINGAN_TASK_EXTENSION_DAYS", "30"))
 # Supervision (督办). A milestone is "due soon" as any case is (PINGAN_DUE_SOON_DAYS); a task
 # overdue escalates on the shared sweep. The circular's PDF is rendered from HTML with these
 # fonts (fonts-noto-cjk on Debian).

@@ -55,15 +55,16 @@ def open_case(*, model: type[C], ref_prefix: str, actor: User, unit: Unit, field
 def new_case(*, model: type[C], ref: str, actor: User, unit: Unit, fields: Mapping[str, Any],
              terms: DeadlineTerms, opened_at: dt.datetime) -> C:
     """An unsaved case with its deadline and handling department. ``open_case`` saves one;
-    a bulk import builds many with references reserved at once and inserts them together."""
+    a bulk import builds many with references reserved at once and inserts them together.
+    A kind whose due date is not a term (a supervised task's milestone) sets ``due_at`` in
+    ``fields``: it wins over the term's."""
     case = model(
         ref=ref,
         unit=unit,
         unit_prefix=unit.prefix,
         opened_at=opened_at,
         reporter=actor,
-        **terms.due_fields(opened_at),
-        **fields,
+        **{**terms.due_fields(opened_at), **fields},
     )
     if case.department_id is None:
         case.department = department_for(kind=case.kind, category=case.category)

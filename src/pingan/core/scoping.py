@@ -4,7 +4,13 @@ A user sees a case when one of their roles reaches it:
 
 - a role at a territorial unit reaches the cases whose unit lies in that unit's subtree
   (blocks);
-- a role at a department reaches the kinds and categories the department handles (lines);
+- a role at a department reaches the kinds and categories the department handles (lines),
+  and the cases the department leads: filed at the department itself (``case.unit``), or
+  handled by it (``case.department``) in a kind it holds no line of — a supervised task it
+  leads for a town. It reaches those whatever the role's domain: a case a department leads
+  is that department's work (a 公安分局 fraud officer sees the catch-up task on fraud loss
+  the bureau leads, a task of the supervision domain). A kind the department holds lines
+  of (hazards, petitions) is still reached by those lines only, within the role's domain;
 - a role belongs to a domain (``Role.domain``: hazards, petitions or fraud; empty for the
   平安办, which coordinates them all) and reaches only the kinds of case of its domain
   (``settings.PINGAN_CASE_DOMAINS``), for reading and for acting alike.
@@ -100,9 +106,11 @@ class Scope:
                 if dep == role.unit_id and role_reaches_kind(role, kind)}
 
     def role_reaches(self, role: Role, case: Case, *, as_intake: bool = False) -> bool:
+        intake = as_intake and self.is_sealed(case)
+        if role.unit.is_department and self.leads(role, case):
+            return True
         if not role_reaches_kind(role, case.kind):
             return False
-        intake = as_intake and self.is_sealed(case)
         if role.unit.is_department:
             lines = self.department_lines.get((role.unit_id, case.kind), frozenset())
             # Receiving a sealed matter takes a line of its kind, not the sealed line itself.
@@ -113,6 +121,14 @@ class Scope:
 
     def is_sealed(self, case: Case) -> bool:
         return (case.kind, case.category) in self.sealed
+
+    def leads(self, role: Role, case: Case) -> bool:
+        """Whether the department ``role`` is held at leads ``case`` (a sealed line stays with
+        the departments holding it)."""
+        if self.is_sealed(case):
+            return False
+        return case.unit_id == role.unit_id or (
+            case.department_id == role.unit_id and (role.unit_id, case.kind) not in self.department_lines)
 
     # --- the rule as a query -------------------------------------------------------------
 
@@ -144,8 +160,14 @@ class Scope:
         lines = _NOTHING
         for kind, categories in sorted(self.lines.items()):
             lines |= Q(kind=kind, category__in=sorted(categories))
+        led = _NOTHING
+        for department in sorted({r.unit_id for r in self.roles if r.unit.is_department}):
+            lined = sorted(kind for dep, kind in self.department_lines if dep == department)
+            led |= Q(unit_id=department) | (Q(department_id=department) & ~Q(kind__in=lined))
+        if self.sealed and led != _NOTHING:
+            led &= ~_pairs_q(self.sealed)
         assigned = _pairs_q(self.sealed) & Q(assignee_id=self.user_id) if self.user_id else _NOTHING
-        return blocks | lines | assigned
+        return blocks | lines | led | assigned
 
     def case_q(self) -> Q:
         return self._q

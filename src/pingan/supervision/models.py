@@ -69,6 +69,8 @@ class SupervisedTask(Case):
     # The task's own deadline (时间节点), the last milestone's at the latest.
     deadline = models.DateField(_("deadline"))
     completion_note = models.TextField(_("completion evidence"), blank=True)
+    # When the completion was reported: a task is done late when this falls after its deadline.
+    completed_at = models.DateTimeField(_("completion reported"), null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("completed by"))

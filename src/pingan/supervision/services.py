@@ -1,0 +1,208 @@
+"""Writes on supervised tasks. The pages, the API, the meetings' decisions and the league's
+weak indicators all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core import errors
+from pingan.core.cases import case_extend_refusal, open_case
+from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms, end_of_day, resolve_terms
+from pingan.core.events import append_event
+from pingan.core.inbox import notify
+from pingan.core.models import EventType, Severity, Unit, UnitKind
+from pingan.core.people import handlers_at, leaders_for, resolve_leader
+from pingan.core.workflow import apply_changes, take_step
+from pingan.supervision.models import (
+    DOMAIN,
+    KIND,
+    REF_PREFIX,
+    Category,
+    Circular,
+    Decision,
+    Milestone,
+    Origin,
+    SupervisedTask,
+)
+from pingan.supervision.workflow import TASK_WORKFLOW, is_assigning_office, next_due_at
+
+MSG_NOT_ASSIGNING_OFFICE = _("Only the district's office assigns supervised tasks.")
+MSG_TITLE_REQUIRED = _("Give the task a title.")
+MSG_DEADLINE_PAST = _("The deadline cannot be in the past.")
+MSG_MILESTONE_AFTER_DEADLINE = _("The milestone “{title}” ({date}) falls after the task's deadline ({deadline}).")
+MSG_MILESTONE_TITLE = _("Every milestone needs a title and a date.")
+MSG_LEAD_NOT_DEPARTMENT = _("The lead must be one of the district's departments or the unit the task is for.")
+MSG_DEPARTMENT_UNIT_LEADS = _("A district-wide task is filed at its lead department: the lead must be {unit}.")
+MSG_UNIT_IS_GRID = _("A task is for a town, a sub-district or the district's department that leads it.")
+MSG_CO_HANDLER_IS_LEAD = _("The lead unit is not also a co-handler.")
+MSG_BAD_CHOICE = _("“{value}” is not a valid {field}.")
+MSG_NEW_DEADLINE_EARLIER = _("The new deadline must be after the current one ({deadline}).")
+MSG_NEW_DEADLINE_TOO_FAR = _("An extension moves the deadline by at most {days} days (to {latest}).")
+MSG_CREATED = _("{ref}: a supervised task for your unit: {title}")
+
+# Units a task may be for: a town or sub-district (or the district itself), or for a
+# district-wide task the department that leads it.
+TASK_UNIT_KINDS = (UnitKind.DISTRICT, UnitKind.TOWN, UnitKind.TOWNSHIP, UnitKind.SUBDISTRICT, UnitKind.DEPARTMENT)
+
+
+def create_refusal(actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not create a supervised task, or None: the district's office does."""
+    return None if is_assigning_office(actor) else errors.PermissionDenied(MSG_NOT_ASSIGNING_OFFICE)
+
+
+def may_create_task(user: Any) -> bool:
+    return create_refusal(user) is None
+
+
+def leader_options(unit: Unit) -> Any:
+    """The leaders who may answer for a task for ``unit``: the leaders in charge of
+    supervision at the unit or above it (``core.people.leaders_for``)."""
+    return leaders_for(unit, DOMAIN)
+
+
+def _choice(value: str, choices: Any, field: str) -> str:
+    if value not in choices.values:
+        raise errors.DomainError(MSG_BAD_CHOICE.format(value=value, field=field), field=field)
+    return value
+
+
+def _check_units(unit: Unit, lead: Unit, co_handlers: Sequence[Unit]) -> None:
+    if unit.kind not in TASK_UNIT_KINDS:
+        raise errors.DomainError(MSG_UNIT_IS_GRID, field="unit")
+    if unit.is_department and lead.pk != unit.pk:
+        raise errors.DomainError(MSG_DEPARTMENT_UNIT_LEADS.format(unit=unit.name), field="lead")
+    if not lead.is_department and lead.pk != unit.pk:
+        raise errors.DomainError(MSG_LEAD_NOT_DEPARTMENT, field="lead")
+    if any(c.pk == lead.pk for c in co_handlers):
+        raise errors.DomainError(MSG_CO_HANDLER_IS_LEAD, field="co_handlers")
+
+
+def _check_dates(deadline: dt.date, milestones: Sequence[tuple[str, dt.date]], today: dt.date) -> None:
+    if deadline < today:
+        raise errors.DomainError(MSG_DEADLINE_PAST, field="deadline")
+    for title, date in milestones:
+        if not (title or "").strip() or date is None:
+            raise errors.DomainError(MSG_MILESTONE_TITLE, field="milestones")
+        if date > deadline:
+            raise errors.DomainError(MSG_MILESTONE_AFTER_DEADLINE.format(
+                title=title.strip(), date=date.isoformat(), deadline=deadline.isoformat()), field="milestones")
+
+
+def task_create(*, actor: Any, title: str, unit: Unit, lead: Unit, deadline: dt.date,
+                milestones: Sequence[tuple[str, dt.date]] = (), description: str = "", goal: str = "",
+                category: str = Category.OTHER, co_handlers: Iterable[Unit] = (),
+                responsible_leader: Any = None, origin: str = Origin.OTHER, origin_label: str = "",
+                origin_link: str = "", origin_key: str | None = None, decision: Decision | None = None,
+                circular: Circular | None = None, at: dt.datetime | None = None) -> SupervisedTask:
+    """Assign (下达) a supervised task to its lead. A second call with the same ``origin_key``
+    returns the first task and changes nothing (one task per weak indicator, per decision).
+    ``at`` back-dates it (the demo generator only)."""
+    refusal = create_refusal(actor)
+    if refusal is not None:
+        raise refusal
+    origin_key = (origin_key or "").strip() or None
+    if origin_key and (existing := SupervisedTask.objects.filter(origin_key=origin_key).first()):
+        return existing
+    now = at or timezone.now()
+    title = (title or "").strip()
+    if not title:
+        raise errors.DomainError(MSG_TITLE_REQUIRED, field="title")
+    co_handlers = list(co_handlers)
+    milestones = sorted(((t.strip(), d) for t, d in milestones), key=lambda m: m[1])
+    _check_units(unit, lead, co_handlers)
+    _check_dates(deadline, milestones, timezone.localdate(now))
+    _choice(category, Category, "category")
+    _choice(origin, Origin, "origin")
+    if responsible_leader is not None:
+        responsible_leader = resolve_leader(unit, DOMAIN, responsible_leader, field="responsible_leader")
+    fields = {
+        **NO_DEADLINE_FIELDS,
+        "kind": KIND, "title": title[:200], "description": description, "category": category,
+        "severity": Severity.ORDINARY, "status": TASK_WORKFLOW.initial, "department": lead,
+        "due_at": end_of_day(milestones[0][1] if milestones else deadline),
+        "deadline": deadline, "goal": goal, "responsible_leader": responsible_leader, "origin": origin,
+        "origin_label": origin_label[:200], "origin_link": origin_link[:200], "origin_key": origin_key,
+        "decision": decision, "circular": circular,
+    }
+    try:
+        with transaction.atomic():
+            task = open_case(model=SupervisedTask, ref_prefix=REF_PREFIX, actor=actor, unit=unit,
+                             fields=fields, terms=DeadlineTerms(duration=0), opened_at=now)
+            task.co_handlers.set(co_handlers)
+            Milestone.objects.bulk_create(Milestone(task=task, title=t[:200], due_date=d) for t, d in milestones)
+            with translation.override(settings.LANGUAGE_CODE):
+                notify(users=handlers_at(lead.pk), case=task, event=task.events.get(seq=1),
+                       message=str(MSG_CREATED.format(ref=task.ref, title=task.title)))
+    except IntegrityError:
+        # Two clicks at once on the same origin: the other one made it.
+        existing = SupervisedTask.objects.filter(origin_key=origin_key).first() if origin_key else None
+        if existing is None:
+            raise
+        return existing
+    return task
+
+
+def task_transition(*, task: SupervisedTask, name: str, actor: Any, expected_version: int,
+                    note: str = "", at: dt.datetime | None = None, **inputs: Any) -> SupervisedTask:
+    """Take one step of the task's loop with the inputs that step declares; what each step
+    needs, changes, notifies and attaches is declared in ``supervision.workflow``."""
+    take_step(workflow=TASK_WORKFLOW, case=task, name=name, actor=actor,
+              expected_version=expected_version, note=note, inputs=inputs, at=at)
+    return task
+
+
+# --- Extension ----------------------------------------------------------------------------
+
+
+def task_terms(task: SupervisedTask) -> DeadlineTerms:
+    """A deadline policy for tasks (the admin site's) may allow an extension, and by how much;
+    without one, one extension of at most PINGAN_TASK_EXTENSION_DAYS."""
+    fallback = DeadlineTerms(duration=0, extension_allowed=True,
+                             extension_duration=settings.PINGAN_TASK_EXTENSION_DAYS)
+    return resolve_terms(kind=KIND, category=task.category, severity=task.severity, fallback=fallback)
+
+
+def extend_refusal(task: SupervisedTask, actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not extend the task's deadline, or None: a handler at town level or
+    above who reaches it, while it is open, once, if the policy allows (as any case)."""
+    return case_extend_refusal(task, actor, task_terms(task))
+
+
+def may_extend(task: SupervisedTask, user: Any) -> bool:
+    return extend_refusal(task, user) is None
+
+
+def task_extend(*, task: SupervisedTask, actor: Any, expected_version: int, deadline: dt.date,
+                reason: str, at: dt.datetime | None = None) -> SupervisedTask:
+    """Move the task's deadline once, later by at most the policy's extension, with a reason.
+    Its clock follows when no milestone is left open; escalation starts again."""
+    terms = task_terms(task)
+    refusal = case_extend_refusal(task, actor, terms)
+    if refusal is not None:
+        raise refusal
+    if not (reason or "").strip():
+        raise errors.DomainError(errors.MSG_REASON_REQUIRED, field="reason")
+    if deadline is None or deadline <= task.deadline:
+        raise errors.DomainError(MSG_NEW_DEADLINE_EARLIER.format(deadline=task.deadline.isoformat()),
+                                 field="deadline")
+    latest = task.deadline + dt.timedelta(days=terms.extension_duration)
+    if deadline > latest:
+        raise errors.DomainError(MSG_NEW_DEADLINE_TOO_FAR.format(days=terms.extension_duration,
+                                                                 latest=latest.isoformat()), field="deadline")
+    now = at or timezone.now()
+    with transaction.atomic():
+        before, after = apply_changes(case=task, expected_version=expected_version, changes={
+            "deadline": deadline, "due_at": next_due_at(task, deadline=deadline), "extended_at": now,
+            "extension_reason": reason.strip(), "escalation_level": 0,
+        })
+        append_event(case=task, actor=actor, type=EventType.EXTENDED, before=before, after=after,
+                     note=reason.strip(), at=now)
+    return task
+
