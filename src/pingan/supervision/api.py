@@ -2,5 +2,8 @@
 
 from ninja import Router
 
+from pingan.supervision.meeting_api import meeting_router
+
 task_router = Router(tags=["supervision"])
-meeting_router = Router(tags=["supervision"])
+
+__all__ = ["meeting_router", "task_router"]

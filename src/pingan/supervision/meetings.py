@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from pingan.core import errors
 from pingan.core.models import ROLE_RANK, TOWN_LEVEL, UNIT_LEVEL, Domain, RoleName, Unit, UnitKind, subtree_q
 from pingan.core.scoping import scope_for
-from pingan.supervision import proposals
+from pingan.supervision import proposals, services
 from pingan.supervision.models import (
     KIND,
     Category,
@@ -131,12 +131,17 @@ def meeting_decisions(meeting: Meeting) -> list[Decision]:
     return list(meeting.decisions.select_related("owner").prefetch_related("owners", "tasks"))
 
 
-def nameable_units(meeting_unit: Unit) -> dict[str, Unit]:
-    """The units a report may name as owners, by name: the departments, and the towns (and the
-    district) of the tree the meeting's unit belongs to."""
+def owner_choices(meeting_unit: Unit) -> QuerySet[Unit]:
+    """The units a meeting's decisions may name as owners: the departments, and the district
+    and towns of the tree the meeting's unit belongs to."""
     root = ([meeting_unit, *meeting_unit.ancestors()])[-1]
-    units = Unit.objects.filter(Q(kind=UnitKind.DEPARTMENT) | (root.subtree_q() & Q(kind__in=_TOWN_OR_ABOVE)))
-    return {unit.name: unit for unit in units.order_by("prefix")}
+    return (Unit.objects.filter(Q(kind=UnitKind.DEPARTMENT) | (root.subtree_q() & Q(kind__in=_TOWN_OR_ABOVE)))
+            .order_by("prefix"))
+
+
+def nameable_units(meeting_unit: Unit) -> dict[str, Unit]:
+    """``owner_choices`` by name: what the proposer matches in a report's text."""
+    return {unit.name: unit for unit in owner_choices(meeting_unit)}
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -268,9 +273,10 @@ def _proposed_refusal(decision: Decision, actor: Any) -> errors.DomainError | No
 
 
 def confirm_refusal(decision: Decision, actor: Any) -> errors.DomainError | None:
-    """Why ``actor`` may not confirm ``decision``, or None: a manager of its meeting, while
-    it is proposed. ``decision_confirm`` raises it; the page asks ``may_confirm``."""
-    return _proposed_refusal(decision, actor)
+    """Why ``actor`` may not confirm ``decision``, or None: a manager of its meeting who may
+    assign tasks (the district's office), while it is proposed. ``decision_confirm`` raises
+    it; the page asks ``may_confirm``."""
+    return _proposed_refusal(decision, actor) or services.create_refusal(actor)
 
 
 def may_confirm(decision: Decision, actor: Any) -> bool:
@@ -288,7 +294,7 @@ def may_drop(decision: Decision, actor: Any) -> bool:
 def _check_owners(decision: Decision, owners: list[Unit]) -> None:
     if not owners:
         raise errors.DomainError(MSG_OWNER_REQUIRED, field="owners")
-    allowed = set(nameable_units(decision.meeting.unit).values())
+    allowed = set(owner_choices(decision.meeting.unit))
     meeting_unit = decision.meeting.unit
     for owner in owners:
         if owner not in allowed and not meeting_unit.contains(owner):
@@ -302,8 +308,6 @@ def decision_confirm(*, actor: Any, decision: Decision, text: str | None = None,
                      due_date: dt.date | None = None) -> list[SupervisedTask]:
     """Confirm a proposed decision, with the person's edits (None keeps what was proposed),
     and give each unit it names a supervised task. The first unit named leads."""
-    from pingan.supervision.services import task_create  # the task half; it needs no meetings
-
     decision = Decision.objects.select_for_update().select_related("meeting__unit").get(pk=decision.pk)
     _raise(confirm_refusal(decision, actor))
     text = (decision.text if text is None else text).strip()
@@ -332,9 +336,9 @@ def decision_confirm(*, actor: Any, decision: Decision, text: str | None = None,
         held_on=meeting.held_on.isoformat(), title=meeting.title, number=decision.number)
     link = reverse("supervision:meeting", args=[meeting.pk])
     return [
-        task_create(
+        services.task_create(
             actor=actor, title=proposals.first_sentence(text) or text[:proposals.MAX_TITLE],
-            unit=meeting.unit if owner.is_department else owner, lead=owner, deadline=due_date,
+            unit=owner, lead=owner, deadline=due_date,
             description=text, category=TASK_CATEGORY.get(decision.domain, Category.OTHER),
             origin=Origin.DECISION, origin_label=str(label)[:200], origin_link=link,
             origin_key=f"decision:{decision.pk}:{owner.pk}", decision=decision)

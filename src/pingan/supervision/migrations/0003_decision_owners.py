@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0011_supervision_domain'),
-        ('supervision', '0001_initial'),
+        ("supervision", "0002_task_completion_reported"),
     ]
 
     operations = [
