@@ -30,6 +30,7 @@ from pingan.core.scoping import scope_for
 from pingan.hazards import selectors as hazard_selectors
 from pingan.scoring.models import Table
 from pingan.scoring.periods import Period, PeriodError
+from pingan.scoring.selectors import standings
 from pingan.supervision import documents
 from pingan.supervision import selectors as task_selectors
 from pingan.supervision.models import Circular, CircularKind
@@ -124,12 +125,6 @@ def ranking_content(period: Period, *, issuer: Unit, actor: Any) -> dict[str, An
         "late_tasks": [{"unit": name, "unit_id": pk, "tasks": tasks} for (pk, name), tasks in late.items()],
         "overdue": overdue,
     }
-
-
-def standings(table: str, period: Period) -> list[Any]:
-    from pingan.scoring.selectors import standings as table_standings  # TODO(merge i12-engine): top level
-
-    return table_standings(table, period)
 
 
 def _moment(day: dt.date) -> dt.datetime:
