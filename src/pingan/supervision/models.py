@@ -82,6 +82,10 @@ class SupervisedTask(Case):
         verbose_name = _("supervised task")
         verbose_name_plural = _("supervised tasks")
 
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
+
 
 class Milestone(models.Model):
     """A dated step of a task (时间节点)."""

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextChoices
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from pydantic import Field
 
 from pingan.core.deadlines import OPEN, due_state_expression, due_states_q
@@ -36,16 +37,15 @@ SORTS = {
 }
 
 
-class Progress:
+class Progress(TextChoices):
     """Where a task stands on the board: open and on time, open and late (an overdue open
     milestone or deadline), done on time, done late (completion reported after the deadline,
     or a milestone done after its day)."""
 
-    ON_TIME = "on_time"
-    LATE = "late"
-    DONE_ON_TIME = "done_on_time"
-    DONE_LATE = "done_late"
-    ALL = (ON_TIME, LATE, DONE_ON_TIME, DONE_LATE)
+    ON_TIME = "on_time", _("On time")
+    LATE = "late", _("Late")
+    DONE_ON_TIME = "done_on_time", _("Done on time")
+    DONE_LATE = "done_late", _("Done late")
 
 
 class TaskFilters(ListFilters):
@@ -58,7 +58,7 @@ class TaskFilters(ListFilters):
     leader: str | None = Field(None, max_length=150, description="The responsible leader's username")
     origin: list[Origin] = Field(default_factory=list)
     due_state: list[DueState] = Field(default_factory=list)
-    progress: list[str] = Field(default_factory=list, description="on_time, late, done_on_time, done_late")
+    progress: list[Progress] = Field(default_factory=list)
     q: str | None = Field(None, max_length=100, description="Text in reference, title, description, goal")
     sort: str = "due"
 
@@ -129,8 +129,6 @@ def task_list(*, user: Any, filters: TaskFilters, now: dt.datetime | None = None
     if filters.progress:
         wanted = Q(pk__in=[])
         for progress in filters.progress:
-            if progress not in Progress.ALL:
-                raise ValueError(progress)
             wanted |= progress_q(progress, now)
         qs = qs.filter(wanted)
     if filters.q:
@@ -209,11 +207,11 @@ def board(user: Any, *, by: str = "leader", now: dt.datetime | None = None) -> l
         raise ValueError(by)
     now = now or timezone.now()
     key, group = BOARD_GROUPS[by]
-    counts = {p: Count("pk", filter=progress_q(p, now)) for p in Progress.ALL}
+    counts = {p: Count("pk", filter=progress_q(p, now)) for p in Progress.values}
     rows = (with_progress(tasks_for(user)).exclude(status=Status.CANCELLED)
             .values(group, key).annotate(**counts).order_by(key))
     labels = _board_labels(by, [r[group] for r in rows])
-    return [BoardRow(key=r[key] or "", label=labels.get(r[group], "—"), counts={p: r[p] for p in Progress.ALL})
+    return [BoardRow(key=r[key] or "", label=labels.get(r[group], "—"), counts={p: r[p] for p in Progress.values})
             for r in rows]
 
 

@@ -13,11 +13,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
-from pingan.core.cases import case_extend_refusal, open_case
+from pingan.core.attachments import attachment_add
+from pingan.core.cases import case_extend_refusal, open_case, rank_refusal
 from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms, end_of_day, resolve_terms
 from pingan.core.events import append_event
 from pingan.core.inbox import notify
-from pingan.core.models import EventType, Severity, Unit, UnitKind
+from pingan.core.models import Attachment, AttachmentKind, EventType, RoleName, Severity, Unit, UnitKind
 from pingan.core.people import handlers_at, leaders_for, resolve_leader
 from pingan.core.workflow import apply_changes, take_step
 from pingan.supervision.models import (
@@ -31,7 +32,7 @@ from pingan.supervision.models import (
     Origin,
     SupervisedTask,
 )
-from pingan.supervision.workflow import TASK_WORKFLOW, is_assigning_office, next_due_at
+from pingan.supervision.workflow import TASK_WORKFLOW, actor_of_lead, is_assigning_office, next_due_at
 
 MSG_NOT_ASSIGNING_OFFICE = _("Only the district's office assigns supervised tasks.")
 MSG_TITLE_REQUIRED = _("Give the task a title.")
@@ -45,6 +46,8 @@ MSG_CO_HANDLER_IS_LEAD = _("The lead unit is not also a co-handler.")
 MSG_BAD_CHOICE = _("“{value}” is not a valid {field}.")
 MSG_NEW_DEADLINE_EARLIER = _("The new deadline must be after the current one ({deadline}).")
 MSG_NEW_DEADLINE_TOO_FAR = _("An extension moves the deadline by at most {days} days (to {latest}).")
+MSG_EXTEND_BY_OFFICE = _("Only the district's office that assigns supervised tasks extends their deadlines.")
+MSG_ORIGIN_LINK = _("The source link must be an address on this site (starting with /).")
 MSG_CREATED = _("{ref}: a supervised task for your unit: {title}")
 
 # Units a task may be for: a town or sub-district (or the district itself), or for a
@@ -65,6 +68,11 @@ def leader_options(unit: Unit) -> Any:
     """The leaders who may answer for a task for ``unit``: the leaders in charge of
     supervision at the unit or above it (``core.people.leaders_for``)."""
     return leaders_for(unit, DOMAIN)
+
+
+def is_local_link(link: str) -> bool:
+    """A link to a page of this site: never another site's, nor a script."""
+    return link.startswith("/") and not link.startswith("//") and "\\" not in link
 
 
 def _choice(value: str, choices: Any, field: str) -> str:
@@ -120,6 +128,8 @@ def task_create(*, actor: Any, title: str, unit: Unit, lead: Unit, deadline: dt.
     _check_dates(deadline, milestones, timezone.localdate(now))
     _choice(category, Category, "category")
     _choice(origin, Origin, "origin")
+    if origin_link and not is_local_link(origin_link):
+        raise errors.DomainError(MSG_ORIGIN_LINK, field="origin_link")
     if responsible_leader is not None:
         responsible_leader = resolve_leader(unit, DOMAIN, responsible_leader, field="responsible_leader")
     fields = {
@@ -158,6 +168,32 @@ def task_transition(*, task: SupervisedTask, name: str, actor: Any, expected_ver
     return task
 
 
+# --- Files -------------------------------------------------------------------------------
+
+MSG_ATTACH = _("Add a document")
+
+
+def attach_refusal(task: SupervisedTask, actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not add a document to the task now, or None: the lead's people,
+    while it is open."""
+    refusal = rank_refusal(task, actor, RoleName.HANDLER, action=MSG_ATTACH, while_open=True)
+    if refusal is None and (problem := actor_of_lead(task, actor, {})):
+        refusal = errors.PermissionDenied(str(problem))
+    return refusal
+
+
+def may_attach(task: SupervisedTask, user: Any) -> bool:
+    return attach_refusal(task, user) is None
+
+
+def task_attachment_add(*, task: SupervisedTask, actor: Any, name: str, content: bytes) -> Attachment:
+    """One document or photo, with an event of its own (the API uploads evidence so)."""
+    refusal = attach_refusal(task, actor)
+    if refusal is not None:
+        raise refusal
+    return attachment_add(case=task, actor=actor, name=name, content=content, kind=AttachmentKind.DOCUMENT)
+
+
 # --- Extension ----------------------------------------------------------------------------
 
 
@@ -170,9 +206,13 @@ def task_terms(task: SupervisedTask) -> DeadlineTerms:
 
 
 def extend_refusal(task: SupervisedTask, actor: Any) -> errors.DomainError | None:
-    """Why ``actor`` may not extend the task's deadline, or None: a handler at town level or
-    above who reaches it, while it is open, once, if the policy allows (as any case)."""
-    return case_extend_refusal(task, actor, task_terms(task))
+    """Why ``actor`` may not extend the task's deadline, or None: the district's office that
+    assigned it (the lead asks, it does not grant itself more time), while it is open, once,
+    if the policy allows (as any case)."""
+    refusal = case_extend_refusal(task, actor, task_terms(task))
+    if refusal is None and not is_assigning_office(actor):
+        refusal = errors.PermissionDenied(MSG_EXTEND_BY_OFFICE)
+    return refusal
 
 
 def may_extend(task: SupervisedTask, user: Any) -> bool:
@@ -184,7 +224,7 @@ def task_extend(*, task: SupervisedTask, actor: Any, expected_version: int, dead
     """Move the task's deadline once, later by at most the policy's extension, with a reason.
     Its clock follows when no milestone is left open; escalation starts again."""
     terms = task_terms(task)
-    refusal = case_extend_refusal(task, actor, terms)
+    refusal = extend_refusal(task, actor)
     if refusal is not None:
         raise refusal
     if not (reason or "").strip():
