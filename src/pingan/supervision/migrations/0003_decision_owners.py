@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='decision',
             name='owners',
-            field=models.ManyToManyField(blank=True, related_name='+', to='core.unit', verbose_name='units named'),
+            field=models.ManyToManyField(blank=True, related_name='+', to='core.unit', verbose_name='units responsible'),
         ),
     ]
