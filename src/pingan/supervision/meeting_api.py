@@ -85,11 +85,13 @@ class MeetingIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     chair: str = Field(min_length=1, max_length=100)
     attendees: str = ""
-    report: str = Field("", description="The meeting's report: its numbered orders become proposed decisions.")
+    report: str = Field("",
+                        description="The meeting's report: its numbered orders become proposed decisions.")
 
 
 class ProposeIn(Schema):
-    report: str = Field(min_length=1, description="The report to propose the decisions from (kept as the meeting's).")
+    report: str = Field(min_length=1,
+                        description="The report to propose the decisions from (kept as the meeting's).")
 
 
 class ConfirmIn(Schema):
@@ -133,7 +135,8 @@ class CircularOut(Schema):
 
 
 class CircularDetail(CircularOut):
-    content: dict[str, Any] = Field(description="What it says: frozen at publication; for a draft, as of now.")
+    content: dict[str,
+                  Any] = Field(description="What it says: frozen at publication; for a draft, as of now.")
 
     @staticmethod
     def resolve_content(obj: Circular, context: dict) -> Any:
@@ -153,7 +156,8 @@ class CircularIn(Schema):
 
 
 class PublishIn(Schema):
-    number: str = Field("", max_length=60, description="The document number (文号), if not given in the draft.")
+    number: str = Field("", max_length=60,
+                        description="The document number (文号), if not given in the draft.")
 
 
 def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
@@ -168,7 +172,8 @@ def _circular(request: HttpRequest, circular_id: int) -> Circular:
     return found(circulars.circular_get(user=actor(request), pk=circular_id))
 
 
-@meeting_router.get("/meetings", response={200: Page[MeetingOut], **ERRORS}, summary="Meetings within your reach")
+@meeting_router.get("/meetings", response={200: Page[MeetingOut], **ERRORS},
+                    summary="Meetings within your reach")
 def meeting_list_view(request: HttpRequest, page: Query[PageParams]):
     return paginate(meetings.meeting_list(user=actor(request)).select_related("created_by"),
                     ordering=["-held_on", "-id"], page=page)
@@ -214,7 +219,8 @@ def decision_drop_view(request: HttpRequest, decision_id: int):
     return meetings.decision_drop(actor=actor(request), decision=_decision(request, decision_id))
 
 
-@meeting_router.get("/circulars", response={200: Page[CircularOut], **ERRORS}, summary="Circulars you may see")
+@meeting_router.get("/circulars", response={200: Page[CircularOut], **ERRORS},
+                    summary="Circulars you may see")
 def circular_list_view(request: HttpRequest, page: Query[PageParams]):
     return paginate(circulars.circular_list(user=actor(request)).select_related("published_by"),
                     ordering=["-created_at", "-id"], page=page)
@@ -223,12 +229,14 @@ def circular_list_view(request: HttpRequest, page: Query[PageParams]):
 @meeting_router.post("/circulars", response={201: CircularDetail, **ERRORS}, summary="Draft a circular")
 def circular_draft_view(request: HttpRequest, payload: CircularIn):
     circular = circulars.circular_draft(
-        actor=actor(request), kind=payload.kind, title=payload.title, number=payload.number, period=payload.period,
+        actor=actor(request), kind=payload.kind, title=payload.title, number=payload.number,
+        period=payload.period,
         unit=unit_coded(payload.unit, field="unit"), facts=payload.facts, lesson=payload.lesson)
     return HttpStatus(201, _circular(request, circular.pk))
 
 
-@meeting_router.get("/circulars/{circular_id}", response={200: CircularDetail, **ERRORS}, summary="One circular")
+@meeting_router.get("/circulars/{circular_id}", response={200: CircularDetail, **ERRORS},
+                    summary="One circular")
 def circular_detail_view(request: HttpRequest, circular_id: int):
     return _circular(request, circular_id)
 
@@ -237,7 +245,8 @@ def circular_detail_view(request: HttpRequest, circular_id: int):
                      summary="Publish a draft circular, once")
 def circular_publish_view(request: HttpRequest, circular_id: int, payload: PublishIn):
     """Freezes its content, records the units it names and renders its .docx and PDF."""
-    circulars.circular_publish(actor=actor(request), circular=_circular(request, circular_id), number=payload.number)
+    circulars.circular_publish(actor=actor(request), circular=_circular(request, circular_id),
+                               number=payload.number)
     return _circular(request, circular_id)
 
 

@@ -9,6 +9,7 @@ JavaScript the forms post and come back to the meeting's page.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -16,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -39,8 +41,10 @@ class MeetingForm(web.StyledForm):
     held_on = forms.DateField(label=_("Date"), widget=web.date_input())
     title = forms.CharField(label=_("Title"), max_length=Meeting._meta.get_field("title").max_length)
     chair = forms.CharField(label=_("Chair"), max_length=Meeting._meta.get_field("chair").max_length)
-    attendees = forms.CharField(label=_("Attendees"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    report = forms.CharField(label=_("Meeting report"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+    attendees = forms.CharField(label=_("Attendees"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    report = forms.CharField(label=_("Meeting report"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 8}),
                              help_text=_("Paste the report: its numbered orders (一要…二要…) become proposed "
                                          "decisions."))
     report_file = forms.FileField(label=_("…or upload it (.txt or .docx)"), required=False)
@@ -146,10 +150,12 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, MSG_RECORDED.format(count=meeting.decisions.count()))
             return redirect("supervision:meeting", meeting.pk)
     status = 400 if form.is_bound else 200
-    return render(request, "supervision/meetings/new.html", {"section": "meetings", "form": form}, status=status)
+    return render(request, "supervision/meetings/new.html", {"section": "meetings", "form": form},
+                  status=status)
 
 
-def _decision_card(request: HttpRequest, decision: Decision, form: ConfirmForm | None = None) -> dict[str, Any]:
+def _decision_card(request: HttpRequest, decision: Decision, form: ConfirmForm | None = None) -> dict[str,
+                                                                                                      Any]:
     may_decide = meetings.may_confirm(decision, request.user)
     return {"decision": decision, "may_decide": may_decide,
             "confirm_form": form or (ConfirmForm(decision=decision) if may_decide else None)}
@@ -162,7 +168,8 @@ def _render_meeting(request: HttpRequest, meeting: Meeting, *, propose_form: Pro
         "section": "meetings",
         "meeting": meeting,
         "cards": [_decision_card(request, d) for d in meetings.meeting_decisions(meeting)],
-        "propose_form": propose_form or (ProposeForm(initial={"report": meeting.report}) if may_propose else None),
+        "propose_form": propose_form or (ProposeForm(initial={"report": meeting.report})
+                                         if may_propose else None),
         "add_form": add_form or (AddDecisionForm() if may_propose else None),
     }, status=status)
 
@@ -172,36 +179,46 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_meeting(request, _meeting_or_404(request.user, pk))
 
 
+def _submit(request: HttpRequest, form: forms.Form, run: Callable[[dict[str, Any]], str], *,
+            done: str, again: Callable[[forms.Form], HttpResponse]) -> HttpResponse:
+    """Run a service on a valid form: its message and back to ``done``; refused or invalid,
+    the page ``again`` with the form and the refusal on it."""
+    if form.is_valid():
+        try:
+            message = run(form.cleaned_data)
+        except errors.DomainError as exc:
+            web.attach_error(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(done)
+    return again(form)
+
+
 @login_required
 @require_POST
 def meeting_propose(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request.user, pk)
-    form = ProposeForm(request.POST)
-    if form.is_valid():
-        try:
-            found = meetings.decisions_propose(actor=request.user, meeting=meeting, report=form.cleaned_data["report"])
-        except errors.DomainError as exc:
-            web.attach_error(form, exc)
-        else:
-            messages.success(request, MSG_PROPOSED.format(count=len(found)))
-            return redirect("supervision:meeting", meeting.pk)
-    return _render_meeting(request, meeting, propose_form=form, status=400)
+
+    def run(data: dict[str, Any]) -> str:
+        found = meetings.decisions_propose(actor=request.user, meeting=meeting, report=data["report"])
+        return MSG_PROPOSED.format(count=len(found))
+
+    return _submit(request, ProposeForm(request.POST), run, done=reverse("supervision:meeting", args=[pk]),
+                   again=lambda form: _render_meeting(request, meeting, propose_form=form, status=400))
 
 
 @login_required
 @require_POST
 def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request.user, pk)
-    form = AddDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            decision = meetings.decision_add(actor=request.user, meeting=meeting, text=form.cleaned_data["text"])
-        except errors.DomainError as exc:
-            web.attach_error(form, exc)
-        else:
-            messages.success(request, MSG_ADDED.format(number=decision.number))
-            return redirect("supervision:meeting", meeting.pk)
-    return _render_meeting(request, meeting, add_form=form, status=400)
+
+    def run(data: dict[str, Any]) -> str:
+        decision = meetings.decision_add(actor=request.user, meeting=meeting, text=data["text"])
+        return MSG_ADDED.format(number=decision.number)
+
+    return _submit(request, AddDecisionForm(request.POST), run, done=reverse("supervision:meeting",
+                                                                             args=[pk]),
+                   again=lambda form: _render_meeting(request, meeting, add_form=form, status=400))
 
 
 def _answer_decision(request: HttpRequest, decision: Decision, *, form: ConfirmForm | None = None,
@@ -275,7 +292,8 @@ def circular_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             circular = circulars.circular_draft(actor=request.user, kind=data["kind"], title=data["title"],
-                                                period=data["period"], number=data["number"], unit=data["unit"],
+                                                period=data["period"], number=data["number"],
+                                                unit=data["unit"],
                                                 facts=data["facts"], lesson=data["lesson"])
         except errors.DomainError as exc:
             web.attach_error(form, exc)
@@ -283,7 +301,8 @@ def circular_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, MSG_DRAFTED)
             return redirect("supervision:circular", circular.pk)
     status = 400 if form.is_bound else 200
-    return render(request, "supervision/circulars/new.html", {"section": "circulars", "form": form}, status=status)
+    return render(request, "supervision/circulars/new.html", {"section": "circulars", "form": form},
+                  status=status)
 
 
 def _render_circular(request: HttpRequest, circular: Circular, *, form: PublishForm | None = None,
@@ -307,16 +326,13 @@ def circular_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def circular_publish(request: HttpRequest, pk: int) -> HttpResponse:
     circular = _circular_or_404(request.user, pk)
-    form = PublishForm(request.POST)
-    if form.is_valid():
-        try:
-            circulars.circular_publish(actor=request.user, circular=circular, number=form.cleaned_data["number"])
-        except errors.DomainError as exc:
-            web.attach_error(form, exc)
-        else:
-            messages.success(request, MSG_PUBLISHED)
-            return redirect("supervision:circular", circular.pk)
-    return _render_circular(request, circular, form=form, status=400)
+
+    def run(data: dict[str, Any]) -> str:
+        circulars.circular_publish(actor=request.user, circular=circular, number=data["number"])
+        return str(MSG_PUBLISHED)
+
+    return _submit(request, PublishForm(request.POST), run, done=reverse("supervision:circular", args=[pk]),
+                   again=lambda form: _render_circular(request, circular, form=form, status=400))
 
 
 @login_required

@@ -70,7 +70,8 @@ class Foreign:
     def secrets(self) -> list[str]:
         """What a list or count shown to the outsider must not contain."""
         return [self.hazard.ref, self.petition.ref, self.fraud_case.ref, self.warning.ref, self.ring_id,
-                self.hazard.title, self.petition.title, self.unit.code, self.meeting.title, self.circular.title]
+                self.hazard.title, self.petition.title, self.unit.code, self.meeting.title,
+                self.circular.title]
 
 
 # Path parameter values, by route prefix (the longest that matches wins) and parameter name.
@@ -123,7 +124,8 @@ CREATE_FIELDS: dict[str, Callable[[Foreign], dict[str, Any]]] = {
     "/api/v1/dissuasion/warnings": lambda f: WARNING_FIELDS,
     "/api/v1/receptions": lambda f: {"leader": f.reception.leader_id, "place": "航埠镇人民政府",
                                      "date": (timezone.localdate() + dt.timedelta(days=2)).isoformat()},
-    "/api/v1/supervision/meetings": lambda f: {"held_on": timezone.localdate().isoformat(), "title": "镇平安例会",
+    "/api/v1/supervision/meetings": lambda f: {"held_on": timezone.localdate().isoformat(),
+                                               "title": "镇平安例会",
                                                "chair": "镇长", "report": "一要排查隐患。二要化解纠纷。"},
     "/api/v1/supervision/circulars": lambda f: {"kind": "failure_of_duty", "title": "履职不力通报",
                                                 "facts": "卡口值守人员脱岗。"},

@@ -47,7 +47,8 @@ def table(district, day):
 
 @pytest.fixture
 def ranking(personas, table):
-    return circulars.circular_draft(actor=personas.admin, kind=CircularKind.RANKING, title="二季度争先创优情况通报",
+    return circulars.circular_draft(actor=personas.admin, kind=CircularKind.RANKING,
+                                    title="二季度争先创优情况通报",
                                     period=PERIOD, number="柯平安办〔2026〕12号")
 
 
@@ -55,7 +56,8 @@ def ranking(personas, table):
 def failure(personas, hangbu, day):
     return circulars.circular_draft(actor=personas.admin, kind=CircularKind.FAILURE_OF_DUTY,
                                     title="关于航埠镇疫情防控履职不力问题的通报", unit=hangbu,
-                                    facts="卡口值守人员脱岗。", lesson="压实属地责任。", number="柯平安办〔2026〕13号")
+                                    facts="卡口值守人员脱岗。", lesson="压实属地责任。",
+                                    number="柯平安办〔2026〕13号")
 
 
 def _pdf_text(data: bytes) -> str:
@@ -77,7 +79,8 @@ def test_a_ranking_circular_renders_to_docx_and_a_pdf_with_embedded_chinese(pers
     assert any("NotoSerifCJK" in font.replace("-", "") for font in fonts)  # a subset, embedded
 
     docx, _, _ = circulars.circular_file(published, "docx")
-    cells = [cell.text for table in Document(io.BytesIO(docx)).tables for row in table.rows for cell in row.cells]
+    cells = [cell.text for table in Document(io.BytesIO(docx)).tables
+             for row in table.rows for cell in row.cells]
     assert [cells[i] for i in (5, 9, 13)] == list(RANKED)  # header row, then one row per unit
     assert "流动红旗" in cells and "末位" in cells
 
@@ -103,7 +106,8 @@ def test_a_circular_is_published_once(personas, ranking):
 
 
 def test_publication_needs_a_number(personas, table):
-    draft = circulars.circular_draft(actor=personas.admin, kind=CircularKind.RANKING, title="通报", period=PERIOD)
+    draft = circulars.circular_draft(actor=personas.admin, kind=CircularKind.RANKING, title="通报",
+                                     period=PERIOD)
 
     with pytest.raises(errors.DomainError) as refused:
         circulars.circular_publish(actor=personas.admin, circular=draft)
@@ -140,7 +144,8 @@ def test_late_tasks_and_overdue_hazards_are_named_by_unit(personas, table, day, 
     make_hazard()
     day.move_to(dt.datetime(2026, 6, 25, 10, tzinfo=TZ))
 
-    content = circulars.ranking_content(circulars.Period.parse(PERIOD), issuer=hangbu.parent, actor=personas.admin)
+    content = circulars.ranking_content(circulars.Period.parse(PERIOD), issuer=hangbu.parent,
+                                        actor=personas.admin)
 
     assert content["late_tasks"] == [{"unit": "公安分局", "unit_id": police.pk, "tasks": [
         {"ref": task.ref, "title": "电诈宣传全覆盖", "deadline": "2026-05-20"}]}]
@@ -169,7 +174,8 @@ def test_the_files_are_refused_out_of_scope_and_for_drafts(client, personas, fai
 
     client.force_login(personas.outsider)
     assert client.get(url).status_code == 404
-    assert api_client(personas.outsider).get(f"/api/v1/supervision/circulars/{failure.pk}/files/pdf").status_code == 404
+    api = api_client(personas.outsider)
+    assert api.get(f"/api/v1/supervision/circulars/{failure.pk}/files/pdf").status_code == 404
 
     client.force_login(personas.town_handler)
     answer = client.get(url)
@@ -227,4 +233,5 @@ def test_the_docx_template_can_be_overridden(settings, tmp_path, personas, failu
 
     data = documents.render_docx(documents.document_context(failure, failure.content))
 
-    assert [p.text for p in Document(io.BytesIO(data)).paragraphs] == ["本区自定义模板：关于航埠镇疫情防控履职不力问题的通报"]
+    assert [p.text for p in Document(io.BytesIO(data)).paragraphs] == [
+        "本区自定义模板：关于航埠镇疫情防控履职不力问题的通报"]

@@ -38,7 +38,8 @@ def district_unit(district) -> Unit:
 
 @pytest.fixture
 def meeting(personas, district):
-    return meetings.meeting_record(actor=personas.admin, unit=district, held_on=TODAY, title="全区平安建设工作会议",
+    return meetings.meeting_record(actor=personas.admin, unit=district, held_on=TODAY,
+                                   title="全区平安建设工作会议",
                                    chair="胡益峰", attendees="徐登富、张钢", report=ORDERS)
 
 
@@ -80,10 +81,12 @@ def test_confirming_gives_one_task_per_unit_named_the_lead_first(personas, meeti
 def test_confirming_with_edits(personas, meeting, shiliang):
     decision = meeting.decisions.get(number=3)
 
-    tasks = meetings.decision_confirm(actor=personas.admin, decision=decision, text="做好疫苗接种，五月底前完成。",
+    tasks = meetings.decision_confirm(actor=personas.admin, decision=decision,
+                                      text="做好疫苗接种，五月底前完成。",
                                       owners=[shiliang], due_date=dt.date(2026, 5, 31), domain="")
 
-    assert [(t.unit, t.deadline, t.title) for t in tasks] == [(shiliang, dt.date(2026, 5, 31), "做好疫苗接种，五月底前完成")]
+    assert [(t.unit, t.deadline, t.title) for t in tasks] == [(shiliang, dt.date(2026, 5, 31),
+                                                               "做好疫苗接种，五月底前完成")]
     decision.refresh_from_db()
     assert (decision.owner, decision.text) == (shiliang, "做好疫苗接种，五月底前完成。")
 
@@ -134,7 +137,8 @@ def test_a_confirmed_or_dropped_decision_is_settled(personas, meeting):
 def test_proposing_again_replaces_only_the_proposed(personas, meeting):
     meetings.decision_confirm(actor=personas.admin, decision=meeting.decisions.get(number=1))
 
-    found = meetings.decisions_propose(actor=personas.admin, meeting=meeting, report="一是抓好防汛。二是清理积案。")
+    found = meetings.decisions_propose(actor=personas.admin, meeting=meeting,
+                                       report="一是抓好防汛。二是清理积案。")
 
     assert [(d.number, d.domain) for d in found] == [(2, "hazards"), (3, "petitions")]
     assert list(meeting.decisions.values_list("number", "state")) == [
@@ -152,7 +156,8 @@ def test_a_report_without_numbered_orders_is_refused_and_changes_nothing(persona
 
 
 def test_a_decision_added_by_hand_is_read_by_the_same_rules(personas, meeting, police):
-    decision = meetings.decision_add(actor=personas.admin, meeting=meeting, text="公安分局年底前打掉一批电诈团伙")
+    decision = meetings.decision_add(actor=personas.admin, meeting=meeting,
+                                     text="公安分局年底前打掉一批电诈团伙")
 
     assert (decision.number, decision.domain, decision.owner, decision.due_date) == (
         4, "fraud", police, dt.date(2026, 12, 31))
@@ -188,7 +193,8 @@ def test_a_town_records_its_own_meetings_but_not_anothers(personas, hangbu, shil
                                   chair="镇长", report=ORDERS)
 
     with pytest.raises(errors.PermissionDenied):
-        meetings.meeting_record(actor=personas.town_handler, unit=shiliang, held_on=TODAY, title="会", chair="某")
+        meetings.meeting_record(actor=personas.town_handler, unit=shiliang, held_on=TODAY, title="会",
+                                chair="某")
     # Only the district's office assigns tasks: the town proposes, the district confirms.
     assert not meetings.may_confirm(own.decisions.first(), personas.town_handler)
     assert meetings.may_confirm(own.decisions.first(), personas.admin)
@@ -196,7 +202,8 @@ def test_a_town_records_its_own_meetings_but_not_anothers(personas, hangbu, shil
 
 def test_who_sees_a_meeting(personas, district, hangbu, shiliang):
     town_meeting = meetings.meeting_record(actor=personas.town_handler, unit=hangbu, held_on=TODAY,
-                                           title="镇平安例会", chair="镇长", report="一要排查隐患。二要化解纠纷。")
+                                           title="镇平安例会", chair="镇长",
+                                           report="一要排查隐患。二要化解纠纷。")
     district_meeting = meetings.meeting_record(actor=personas.admin, unit=district, held_on=TODAY,
                                                title="区会", chair="区长", report=ORDERS)
 
@@ -214,7 +221,8 @@ def test_the_pages_record_propose_and_confirm(client, personas, district, police
         "unit": district.pk, "held_on": "2026-04-20", "title": "全区平安建设工作会议", "chair": "胡益峰",
         "report": ORDERS})
     meeting = meetings.meeting_list(user=personas.admin).get()
-    assert response.status_code == 302 and response["Location"] == reverse("supervision:meeting", args=[meeting.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("supervision:meeting",
+                                                                           args=[meeting.pk])
 
     page = client.get(response["Location"]).content.decode()
     assert page.count('data-state="proposed"') == 3 and "应急管理局" in page
@@ -246,7 +254,8 @@ def test_the_pages_are_404_out_of_reach(client, personas, meeting):
     client.force_login(personas.outsider)
 
     assert client.get(reverse("supervision:meeting", args=[meeting.pk])).status_code == 404
-    assert client.post(reverse("supervision:decision-drop", args=[meeting.decisions.first().pk])).status_code == 404
+    assert client.post(reverse("supervision:decision-drop",
+                               args=[meeting.decisions.first().pk])).status_code == 404
     assert "全区平安建设工作会议" not in client.get(reverse("supervision:meetings")).content.decode()
 
 
