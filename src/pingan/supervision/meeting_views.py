@@ -68,7 +68,8 @@ class ConfirmForm(web.StyledForm):
     domain = forms.ChoiceField(label=_("Domain"), required=False,
                                choices=[("", _("Other"))] + list(Domain.choices))
     owners = forms.ModelMultipleChoiceField(label=_("Units that carry it out (the first leads)"),
-                                            queryset=Unit.objects.none(), required=False)
+                                            queryset=Unit.objects.none(), required=False,
+                                            widget=forms.SelectMultiple(attrs={"size": 4}))
     due_date = forms.DateField(label=_("Deadline"), required=False, widget=web.date_input())
 
     def __init__(self, *args: Any, decision: Decision, **kwargs: Any) -> None:
@@ -233,6 +234,11 @@ def _answer_decision(request: HttpRequest, decision: Decision, *, form: ConfirmF
     return redirect("supervision:meeting", decision.meeting_id)
 
 
+def _lead_first(decision: Decision, owners: Any) -> list[Unit]:
+    """A list box gives the units in the tree's order: the proposed lead, if still chosen, leads."""
+    return sorted(owners, key=lambda unit: unit.pk != decision.owner_id)
+
+
 @login_required
 @require_POST
 def decision_confirm(request: HttpRequest, pk: int) -> HttpResponse:
@@ -242,7 +248,8 @@ def decision_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             tasks = meetings.decision_confirm(actor=request.user, decision=decision, text=data["text"],
-                                              domain=data["domain"], owners=list(data["owners"]),
+                                              domain=data["domain"],
+                                              owners=_lead_first(decision, data["owners"]),
                                               due_date=data["due_date"])
         except errors.DomainError as exc:
             web.attach_error(form, exc)

@@ -215,7 +215,7 @@ def test_who_sees_a_meeting(personas, district, hangbu, shiliang):
         meetings.decision_drop(actor=personas.outsider, decision=town_meeting.decisions.first())
 
 
-def test_the_pages_record_propose_and_confirm(client, personas, district, police):
+def test_the_pages_record_propose_and_confirm(client, personas, district, police, hangbu):
     client.force_login(personas.admin)
     response = client.post(reverse("supervision:meeting-new"), {
         "unit": district.pk, "held_on": "2026-04-20", "title": "全区平安建设工作会议", "chair": "胡益峰",
@@ -230,10 +230,13 @@ def test_the_pages_record_propose_and_confirm(client, personas, district, police
     decision = meeting.decisions.get(number=1)
     prefix = f"d{decision.pk}"
     card = client.post(reverse("supervision:decision-confirm", args=[decision.pk]), {
-        f"{prefix}-text": decision.text, f"{prefix}-domain": "fraud", f"{prefix}-owners": [police.pk],
+        f"{prefix}-text": decision.text, f"{prefix}-domain": "fraud", f"{prefix}-owners": [hangbu.pk, police.pk],
         f"{prefix}-due_date": "2026-06-30"}, HTTP_HX_REQUEST="true")
     assert card.status_code == 200 and 'data-state="confirmed"' in card.content.decode()
-    assert SupervisedTask.objects.get(decision=decision).ref in card.content.decode()
+    shown = card.content.decode()
+    assert all(task.ref in shown for task in SupervisedTask.objects.filter(decision=decision))
+    # The list box sends the units in the tree's order: the proposed lead still leads.
+    assert Decision.objects.get(pk=decision.pk).owner == police
 
     dropped = client.post(reverse("supervision:decision-drop", args=[meeting.decisions.get(number=2).pk]))
     assert dropped.status_code == 302
