@@ -231,7 +231,8 @@ def test_the_pages_record_propose_and_confirm(client, personas, district, police
     prefix = f"d{decision.pk}"
     card = client.post(reverse("supervision:decision-confirm", args=[decision.pk]), {
         f"{prefix}-text": decision.text, f"{prefix}-domain": "fraud",
-        f"{prefix}-owners": [hangbu.pk, police.pk], f"{prefix}-due_date": "2026-06-30"}, HTTP_HX_REQUEST="true")
+        f"{prefix}-owners": [hangbu.pk, police.pk], f"{prefix}-due_date": "2026-06-30"},
+        HTTP_HX_REQUEST="true")
     assert card.status_code == 200 and 'data-state="confirmed"' in card.content.decode()
     shown = card.content.decode()
     assert all(task.ref in shown for task in SupervisedTask.objects.filter(decision=decision))
