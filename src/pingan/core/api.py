@@ -27,7 +27,7 @@ from ninja.security import HttpBearer, SessionAuth
 from pydantic import ValidationError as PydanticValidationError
 
 from pingan.core import errors
-from pingan.core.models import ApiToken, Unit, UnitKind
+from pingan.core.models import ApiToken, AttachmentKind, Unit, UnitKind
 from pingan.core.pagination import InvalidParameter, keyset_page
 from pingan.core.scoping import scope_for
 from pingan.core.users import User
@@ -351,6 +351,31 @@ def found(item: T | None) -> T:
 def actor(request: HttpRequest) -> Any:
     """The user the request acts for, whichever way it authenticated."""
     return request.auth  # type: ignore[attr-defined]
+
+
+class AttachmentOut(Schema):
+    """A photo or document of a case (the file itself is served by the case's web page)."""
+
+    id: int
+    name: str = Field(description="The name it was uploaded with.")
+    kind: AttachmentKind
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    uploaded_by: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.original_name
+
+    @staticmethod
+    def resolve_uploaded_by(obj: Any) -> str:
+        return obj.uploaded_by.username
+
+
+class CountOut(Schema):
+    count: int
 
 
 # ---------------------------------------------------------------------------

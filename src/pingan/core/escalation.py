@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +27,15 @@ from pingan.core.scoping import is_sealed, role_reaches_kind, sealed_q
 logger = logging.getLogger(__name__)
 # At most one step per level above the deepest unit (a micro-grid's case climbs four).
 MAX_STEPS = max(UNIT_LEVEL.values()) - 1
+
+
+# Kind -> who else hears of each escalation of a case of that kind, besides the people of the
+# unit it climbs to (a supervised task's responsible leader). Registered by the kind's app.
+_WATCHERS: dict[str, Callable[[Case], Iterable[Any]]] = {}
+
+
+def register_escalation_watchers(kind: str, watchers: Callable[[Case], Iterable[Any]]) -> None:
+    _WATCHERS[kind] = watchers
 
 
 def escalation_chain(unit: Unit) -> list[Unit]:
@@ -69,9 +80,11 @@ def escalate_case(case: Case, *, now: dt.datetime | None = None) -> bool:
             % {"due": timezone.localtime(case.due_at).date().isoformat(), "unit": target.name},
             at=now,
         )
+        watchers = _WATCHERS.get(case.kind)
         notify(
             users=[r.user for r in Role.objects.filter(unit=target).select_related("user")
-                   if r.rank >= ROLE_RANK[RoleName.HANDLER] and role_reaches_kind(r, case.kind)],
+                   if r.rank >= ROLE_RANK[RoleName.HANDLER] and role_reaches_kind(r, case.kind)]
+            + [u for u in (watchers(case) if watchers else ()) if u is not None],
             case=case, event=event,
             message=_("%(ref)s is overdue and was escalated to %(unit)s")
             % {"ref": case.ref, "unit": target.name},

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -79,6 +79,17 @@ def case_or_404(case: C | None) -> C:
     if case is None:
         raise Http404(errors.MSG_NOT_FOUND)
     return case
+
+
+def attachment_response(case: Case, pk: int) -> FileResponse:
+    """One of the case's files, to a reader the caller found the case for (404 otherwise)."""
+    attachment = case.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404(errors.MSG_NOT_FOUND)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            filename=attachment.original_name)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def transition_or_404(workflow: Workflow, name: str) -> Any:

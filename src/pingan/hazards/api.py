@@ -20,6 +20,8 @@ from pingan.core.api import (
     DUE_PROVISIONAL_DESCRIPTION,
     ERRORS,
     MSG_NO_SUCH_UNIT,
+    AttachmentOut,
+    CountOut,
     EventOut,
     InvalidParameter,
     Page,
@@ -242,29 +244,6 @@ TransitionIn = step_schema(HAZARD_WORKFLOW, "HazardStepIn")
 class ExtensionIn(Schema):
     version: int
     reason: str
-
-
-class AttachmentOut(Schema):
-    id: int
-    name: str = Field(description="The name it was uploaded with.")
-    kind: AttachmentKind
-    content_type: str
-    size: int
-    sha256: str
-    uploaded_at: dt.datetime
-    uploaded_by: str
-
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        return obj.original_name
-
-    @staticmethod
-    def resolve_uploaded_by(obj: Any) -> str:
-        return obj.uploaded_by.username
-
-
-class CountOut(Schema):
-    count: int
 
 
 class PersonOut(Schema):

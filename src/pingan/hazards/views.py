@@ -246,14 +246,7 @@ def hazard_attach(request: HttpRequest, ref: str) -> HttpResponse:
 
 @login_required
 def hazard_attachment(request: HttpRequest, ref: str, pk: int) -> FileResponse:
-    hazard = _hazard_or_404(request.user, ref)
-    attachment = hazard.attachments.filter(pk=pk).first()
-    if attachment is None:
-        raise Http404(errors.MSG_NOT_FOUND)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            filename=attachment.original_name)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return web.attachment_response(_hazard_or_404(request.user, ref), pk)
 
 
 # --- Report ------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from ninja.responses import Status as HttpStatus
 from pingan.core import errors
 from pingan.core.api import (
     ERRORS,
+    AttachmentOut,
+    CountOut,
     EventOut,
     InvalidParameter,
     Page,
@@ -159,27 +161,6 @@ class TaskExtensionIn(Schema):
     reason: str
 
 
-class TaskAttachmentOut(Schema):
-    id: int
-    name: str
-    content_type: str
-    size: int
-    uploaded_at: dt.datetime
-    uploaded_by: str
-
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        return obj.original_name
-
-    @staticmethod
-    def resolve_uploaded_by(obj: Any) -> str:
-        return obj.uploaded_by.username
-
-
-class CountOut(Schema):
-    count: int
-
-
 def _milestones(task: SupervisedTask) -> list[dict[str, Any]]:
     return [{"title": v.milestone.title, "due_date": v.milestone.due_date, "state": v.state,
              "done_at": v.milestone.done_at, "done_by": username_of(v.milestone.done_by),
@@ -264,19 +245,20 @@ def task_extension(request: HttpRequest, ref: str, payload: TaskExtensionIn):
     return _task(request, ref)
 
 
-@task_router.get("/tasks/{ref}/events", response={200: list[EventOut], **ERRORS}, summary="The task's timeline")
+@task_router.get("/tasks/{ref}/events", response={200: list[EventOut], **ERRORS},
+                 summary="The task's timeline")
 def task_events(request: HttpRequest, ref: str):
     return case_timeline(_task(request, ref))
 
 
-@task_router.get("/tasks/{ref}/attachments", response={200: list[TaskAttachmentOut], **ERRORS},
+@task_router.get("/tasks/{ref}/attachments", response={200: list[AttachmentOut], **ERRORS},
                  summary="The task's documents and photos")
 def task_attachments(request: HttpRequest, ref: str):
     """The file itself is served by the web page `/supervision/tasks/{ref}/attachments/{id}/`."""
     return _task(request, ref).attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
 
 
-@task_router.post("/tasks/{ref}/attachments", response={201: TaskAttachmentOut, **ERRORS},
+@task_router.post("/tasks/{ref}/attachments", response={201: AttachmentOut, **ERRORS},
                   summary="Upload a document or photo (the lead's people)")
 def task_attach(request: HttpRequest, ref: str, file: File[UploadedFile]):
     attachment = services.task_attachment_add(task=_task(request, ref), actor=actor(request),

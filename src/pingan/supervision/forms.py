@@ -53,8 +53,9 @@ class TaskForm(StyledForm):
                                   help_text=_("A town, or for a district-wide task the lead department."))
     lead = forms.ModelChoiceField(label=_("Lead department"), queryset=Unit.objects.none(), required=False,
                                   empty_label=_("The unit itself"))
-    co_handlers = forms.ModelMultipleChoiceField(label=_("Co-handling units"), queryset=Unit.objects.none(),
-                                                 required=False, widget=forms.SelectMultiple(attrs={"size": 4}))
+    co_handlers = forms.ModelMultipleChoiceField(
+        label=_("Co-handling units"), queryset=Unit.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}))
     leadership = forms.ModelChoiceField(label=_("Responsible leader"), queryset=Leadership.objects.none(),
                                         required=False, empty_label="—")
     milestones = forms.CharField(

@@ -4,8 +4,8 @@
 Who sees a task: whoever reaches it through ``core.scoping`` (the places above the unit it is
 for, the district's office, and the lead department's people whatever their domain), and on
 top of that its responsible leader and the people of its co-handling units (a handler's role
-or above there, of every domain or of supervision). The list, the counts, the board, the
-page, the API and the attachments all ask ``tasks_for``.
+or above there, of every domain or of supervision; of any domain at a department). The list,
+the counts, the board, the page, the API and the attachments all ask ``tasks_for``.
 """
 
 from __future__ import annotations
@@ -64,8 +64,11 @@ class TaskFilters(ListFilters):
 
 
 def _co_handling_units(user: Any) -> list[int]:
+    """The units whose co-handled tasks ``user`` sees: where they hold a handler's role or
+    above, of every domain or of supervision — of any domain at a department, whose people
+    work in their own domains (as for the tasks it leads, ``core.scoping``)."""
     return [r.unit_id for r in scope_for(user).roles
-            if r.rank >= ROLE_RANK[RoleName.HANDLER] and r.domain in ("", DOMAIN)]
+            if r.rank >= ROLE_RANK[RoleName.HANDLER] and (r.unit.is_department or r.domain in ("", DOMAIN))]
 
 
 def reach_q(user: Any) -> Q:
@@ -86,8 +89,10 @@ def tasks_for(user: Any) -> QuerySet[SupervisedTask]:
     return SupervisedTask.objects.filter(reach_q(user))
 
 
-def may_see(user: Any, task: SupervisedTask) -> bool:
-    return tasks_for(user).filter(pk=task.pk).exists()
+def responsible_leader_of(case: Any) -> QuerySet:
+    """The task's responsible leader (none, or one), from the bare case the sweep reads."""
+    return get_user_model().objects.filter(
+        pk__in=SupervisedTask.objects.filter(pk=case.pk).values("responsible_leader"))
 
 
 def _late_milestone() -> Exists:
@@ -211,8 +216,8 @@ def board(user: Any, *, by: str = "leader", now: dt.datetime | None = None) -> l
     rows = (with_progress(tasks_for(user)).exclude(status=Status.CANCELLED)
             .values(group, key).annotate(**counts).order_by(key))
     labels = _board_labels(by, [r[group] for r in rows])
-    return [BoardRow(key=r[key] or "", label=labels.get(r[group], "—"), counts={p: r[p] for p in Progress.values})
-            for r in rows]
+    return [BoardRow(key=r[key] or "", label=labels.get(r[group], "—"),
+                     counts={p: r[p] for p in Progress.values}) for r in rows]
 
 
 def _board_labels(by: str, ids: list[int | None]) -> dict[int | None, str]:
@@ -242,4 +247,5 @@ def late_tasks(*, units: Any = None, start: dt.datetime | None = None,
     qs = with_progress(SupervisedTask.objects.all()).filter(overdue | done_late)
     if units is not None:
         qs = qs.filter(department__in=units)
-    return qs.select_related("department", "unit", "responsible_leader").order_by("department__code", "due_at", "id")
+    return (qs.select_related("department", "unit", "responsible_leader")
+            .order_by("department__code", "due_at", "id"))

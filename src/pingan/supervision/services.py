@@ -37,10 +37,12 @@ from pingan.supervision.workflow import TASK_WORKFLOW, actor_of_lead, is_assigni
 MSG_NOT_ASSIGNING_OFFICE = _("Only the district's office assigns supervised tasks.")
 MSG_TITLE_REQUIRED = _("Give the task a title.")
 MSG_DEADLINE_PAST = _("The deadline cannot be in the past.")
-MSG_MILESTONE_AFTER_DEADLINE = _("The milestone “{title}” ({date}) falls after the task's deadline ({deadline}).")
+MSG_MILESTONE_AFTER_DEADLINE = _(
+    "The milestone “{title}” ({date}) falls after the task's deadline ({deadline}).")
 MSG_MILESTONE_TITLE = _("Every milestone needs a title and a date.")
 MSG_LEAD_NOT_DEPARTMENT = _("The lead must be one of the district's departments or the unit the task is for.")
-MSG_DEPARTMENT_UNIT_LEADS = _("A district-wide task is filed at its lead department: the lead must be {unit}.")
+MSG_DEPARTMENT_UNIT_LEADS = _(
+    "A district-wide task is filed at its lead department: the lead must be {unit}.")
 MSG_UNIT_IS_GRID = _("A task is for a town, a sub-district or the district's department that leads it.")
 MSG_CO_HANDLER_IS_LEAD = _("The lead unit is not also a co-handler.")
 MSG_BAD_CHOICE = _("“{value}” is not a valid {field}.")
@@ -52,7 +54,8 @@ MSG_CREATED = _("{ref}: a supervised task for your unit: {title}")
 
 # Units a task may be for: a town or sub-district (or the district itself), or for a
 # district-wide task the department that leads it.
-TASK_UNIT_KINDS = (UnitKind.DISTRICT, UnitKind.TOWN, UnitKind.TOWNSHIP, UnitKind.SUBDISTRICT, UnitKind.DEPARTMENT)
+TASK_UNIT_KINDS = (UnitKind.DISTRICT, UnitKind.TOWN, UnitKind.TOWNSHIP, UnitKind.SUBDISTRICT,
+                   UnitKind.DEPARTMENT)
 
 
 def create_refusal(actor: Any) -> errors.DomainError | None:
@@ -99,8 +102,9 @@ def _check_dates(deadline: dt.date, milestones: Sequence[tuple[str, dt.date]], t
         if not (title or "").strip() or date is None:
             raise errors.DomainError(MSG_MILESTONE_TITLE, field="milestones")
         if date > deadline:
-            raise errors.DomainError(MSG_MILESTONE_AFTER_DEADLINE.format(
-                title=title.strip(), date=date.isoformat(), deadline=deadline.isoformat()), field="milestones")
+            message = MSG_MILESTONE_AFTER_DEADLINE.format(title=title.strip(), date=date.isoformat(),
+                                                          deadline=deadline.isoformat())
+            raise errors.DomainError(message, field="milestones")
 
 
 def task_create(*, actor: Any, title: str, unit: Unit, lead: Unit, deadline: dt.date,
@@ -146,7 +150,8 @@ def task_create(*, actor: Any, title: str, unit: Unit, lead: Unit, deadline: dt.
             task = open_case(model=SupervisedTask, ref_prefix=REF_PREFIX, actor=actor, unit=unit,
                              fields=fields, terms=DeadlineTerms(duration=0), opened_at=now)
             task.co_handlers.set(co_handlers)
-            Milestone.objects.bulk_create(Milestone(task=task, title=t[:200], due_date=d) for t, d in milestones)
+            Milestone.objects.bulk_create(Milestone(task=task, title=title[:200], due_date=date)
+                                          for title, date in milestones)
             with translation.override(settings.LANGUAGE_CODE):
                 notify(users=handlers_at(lead.pk), case=task, event=task.events.get(seq=1),
                        message=str(MSG_CREATED.format(ref=task.ref, title=task.title)))

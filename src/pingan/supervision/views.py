@@ -49,7 +49,8 @@ FILTER_LABELS = web.FILTER_LABELS | {
 }
 SORT_LABELS = web.sort_labels("opened")
 LIST_PAGE = web.ListPage(selectors.TaskFilters, labels=FILTER_LABELS, page="supervision/tasks/list.html",
-                         results="supervision/tasks/_list_results.html", rows="supervision/tasks/_list_rows.html")
+                         results="supervision/tasks/_list_results.html",
+                         rows="supervision/tasks/_list_rows.html")
 
 
 def _task_or_404(user: Any, ref: str) -> SupervisedTask:
@@ -176,13 +177,7 @@ def task_extend(request: HttpRequest, ref: str) -> HttpResponse:
 
 @login_required
 def task_attachment(request: HttpRequest, ref: str, pk: int) -> FileResponse:
-    attachment = _task_or_404(request.user, ref).attachments.filter(pk=pk).first()
-    if attachment is None:
-        raise Http404(errors.MSG_NOT_FOUND)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            filename=attachment.original_name)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return web.attachment_response(_task_or_404(request.user, ref), pk)
 
 
 # --- Assign one ---------------------------------------------------------------------------
@@ -207,7 +202,8 @@ def task_new(request: HttpRequest) -> HttpResponse:
             leadership = data["leadership"]
             try:
                 task = services.task_create(
-                    actor=request.user, title=data["title"], unit=data["unit"], lead=data["lead"] or data["unit"],
+                    actor=request.user, title=data["title"], unit=data["unit"],
+                    lead=data["lead"] or data["unit"],
                     deadline=data["deadline"], milestones=data["milestones"], description=data["description"],
                     goal=data["goal"], category=data["category"], co_handlers=data["co_handlers"],
                     responsible_leader=leadership.user if leadership else None, origin=data["origin"],

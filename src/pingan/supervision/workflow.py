@@ -35,7 +35,8 @@ MSG_NOT_ASSIGNING_OFFICE = _("Only the district's office that assigns supervised
 MSG_VERIFIER_OF_LEAD = _("The lead unit's own people cannot verify its task: the district's office or "
                          "the responsible leader does.")
 MSG_VERIFIER_IS_COMPLETER = _("The person who reported the completion cannot verify it.")
-MSG_VERIFIER_NOT_INDEPENDENT = _("Only the district's office or the task's responsible leader verifies a task.")
+MSG_VERIFIER_NOT_INDEPENDENT = _(
+    "Only the district's office or the task's responsible leader verifies a task.")
 MSG_NO_OPEN_MILESTONE = _("Every milestone of this task is done.")
 MSG_MILESTONES_OPEN = _("Complete every milestone before reporting the task done: {open} still open.")
 MSG_EVIDENCE_REQUIRED = _("Add at least one document or photo as evidence of completion.")
@@ -60,8 +61,8 @@ def is_assigning_office(user: Any) -> bool:
     district unit itself, of every domain or of supervision; or the deployment's operator."""
     scope = scope_for(user)
     return scope.everything or any(
-        r.unit.kind == UnitKind.DISTRICT and r.domain in ("", DOMAIN) and r.rank >= ROLE_RANK[RoleName.HANDLER]
-        for r in scope.roles)
+        r.unit.kind == UnitKind.DISTRICT and r.domain in ("", DOMAIN)
+        and r.rank >= ROLE_RANK[RoleName.HANDLER] for r in scope.roles)
 
 
 def open_milestones(task: Any) -> Any:

@@ -92,3 +92,55 @@ def test_district_admin_may_edit_deadline_policies_in_the_admin_site(personas, c
     assert client.get("/admin/core/event/add/").status_code == 403
     client.force_login(personas.town_handler)
     assert client.get("/admin/core/deadlinepolicy/add/").status_code == 302  # not staff: to login
+
+
+# --- A department reaches the cases it leads -----------------------------------------------
+
+
+def _led_case(*, unit, department, kind="task", category="catch_up", title="牵头事项"):
+    """A bare case of ``kind`` filed at ``unit`` and handled by ``department``."""
+    from django.utils import timezone
+
+    return Case.objects.create(ref=f"T{Case.objects.count() + 1:06d}", kind=kind, title=title,
+                               category=category, status="assigned", unit=unit, unit_prefix=unit.prefix,
+                               department=department, opened_at=timezone.now())
+
+
+@pytest.fixture
+def police(district):
+    return Unit.objects.get(kind=UnitKind.DEPARTMENT, name="公安分局")
+
+
+@pytest.fixture
+def fraud_officer(police):
+    from pingan.demo.district import demo_login, demo_role
+
+    user = demo_login("police_fraud", "公安分局 反诈民警")
+    demo_role(user, police, RoleName.HANDLER, "反诈民警", "fraud")
+    return user
+
+
+def test_a_department_of_another_domain_reaches_what_it_leads(police, hangbu, fraud_officer, personas):
+    filed_at_it = _led_case(unit=police, department=police, title="全区反诈追赶")
+    led_for_a_town = _led_case(unit=hangbu, department=police, title="航埠镇反诈追赶")
+    someone_elses = _led_case(unit=hangbu, department=None, title="航埠镇其他督办")
+    reached = set(Case.objects.visible_to(fraud_officer).values_list("pk", flat=True))
+    assert {filed_at_it.pk, led_for_a_town.pk} <= reached and someone_elses.pk not in reached
+    scope = scope_for(fraud_officer)
+    assert scope.covers(filed_at_it) and scope.covers(led_for_a_town) and not scope.covers(someone_elses)
+    # Nobody else's department reaches them: the fire brigade's handler, a town's outsider.
+    for user in (personas.fire_handler, personas.outsider):
+        assert not Case.objects.visible_to(user).filter(pk__in=[filed_at_it.pk, led_for_a_town.pk]).exists()
+
+
+def test_a_kind_the_department_holds_lines_of_stays_within_its_domain(district, hangbu):
+    """The fire brigade handles fire hazards: a petitions-domain role there does not reach a
+    hazard the brigade handles, though the brigade leads it."""
+    from pingan.demo.district import demo_login, demo_role
+
+    fire = Unit.objects.get(kind=UnitKind.DEPARTMENT, name="消防救援大队")
+    clerk = demo_login("fire_petitions", "消防 信访联络员")
+    demo_role(clerk, fire, RoleName.HANDLER, "信访联络员", "petitions")
+    hazard = _led_case(unit=hangbu, department=fire, kind="hazard", category="fire", title="仓库消防")
+    assert not Case.objects.visible_to(clerk).filter(pk=hazard.pk).exists()
+    assert not scope_for(clerk).covers(hazard)

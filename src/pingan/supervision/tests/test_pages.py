@@ -54,7 +54,8 @@ def test_the_new_form_is_prefilled_from_the_league(client, personas, hangbu, pol
     client.force_login(personas.admin)
     query = {"origin": "indicator", "origin_key": "city:2026Q1:x", "title": "诈骗损失追赶",
              "goal": "降至20万", "origin_label": "2026Q1 城市表", "origin_link": "/league/",
-             "unit": hangbu.code, "lead": police.code, "deadline": (today + dt.timedelta(days=30)).isoformat()}
+             "unit": hangbu.code, "lead": police.code,
+             "deadline": (today + dt.timedelta(days=30)).isoformat()}
     response = client.get(reverse("supervision:task-new") + "?" + urlencode(query))
     assert response.status_code == 200
     form = response.context["form"]
@@ -101,7 +102,8 @@ def test_the_board_counts_link_to_the_filtered_list(client, make_task, leader, p
     assert "公安分局" in by_department
     listed = client.get(reverse("supervision:tasks"), {"leader": leader.username, "progress": "on_time"})
     assert "电诈损失率追赶" in listed.content.decode()
-    assert "电诈损失率追赶" not in client.get(reverse("supervision:tasks"), {"progress": "late"}).content.decode()
+    late = client.get(reverse("supervision:tasks"), {"progress": "late"})
+    assert "电诈损失率追赶" not in late.content.decode()
 
 
 def test_the_list_answers_htmx_with_its_results(client, make_task, personas):

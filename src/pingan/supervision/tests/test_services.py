@@ -142,7 +142,7 @@ def test_due_at_moves_with_the_milestones_and_escalation_starts_again(make_task,
     assert "complete_milestone" not in {t.name for t in TASK_WORKFLOW.available(task, fraud_officer)}
 
 
-def test_an_overdue_milestone_escalates_on_the_shared_sweep(make_task, fraud_officer, today, hangbu):
+def test_an_overdue_milestone_escalates_on_the_shared_sweep(make_task, fraud_officer, today, hangbu, leader):
     task = make_task()
     due = end_of_day(today + dt.timedelta(days=10))
     with time_machine.travel(due - dt.timedelta(minutes=1)):
@@ -153,6 +153,7 @@ def test_an_overdue_milestone_escalates_on_the_shared_sweep(make_task, fraud_off
     assert task.escalation_level == 1
     escalated = task.events.get(type=EventType.ESCALATED)
     assert escalated.after["unit"] == hangbu.parent.code
+    assert Notification.objects.filter(user=leader, event=escalated).exists()
 
 
 def test_completion_needs_every_milestone_done_and_evidence(make_task, fraud_officer):
@@ -239,3 +240,20 @@ def test_completion_after_the_deadline_is_done_late(make_task, fraud_officer, le
         step(task, "verify", leader)
         row = board(leader, by="leader")[0]
     assert row.counts[Progress.DONE_LATE] == 1 and row.counts[Progress.DONE_ON_TIME] == 0
+
+
+def test_late_tasks_for_circulars_name_the_overdue_and_the_done_late(make_task, personas, leader, today,
+                                                                     hangbu, police):
+    from pingan.supervision.selectors import late_tasks
+    overdue = make_task(milestones=(), deadline=today, title="逾期未办结")
+    on_time = make_task(milestones=(), deadline=today + dt.timedelta(days=5), title="按期")
+    done_late = make_task(milestones=(), deadline=today, title="逾期办结", lead=hangbu)
+    town = personas.town_handler
+    step(done_late, "accept", town)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=2)):
+        step(done_late, "complete", town, "完成", evidence=evidence())
+        step(done_late, "verify", leader)
+        late = list(late_tasks())
+        assert set(late) == {overdue, done_late} and on_time not in late
+        assert list(late_tasks(units=[police])) == [overdue]
+        assert list(late_tasks(start=timezone.now() + dt.timedelta(days=1))) == []
