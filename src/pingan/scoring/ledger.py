@@ -40,6 +40,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pingan.core import errors
 from pingan.core.divisions import short_name
 from pingan.core.ledger import (
+    MSG_REQUIRED,
     READ_ERRORS,
     Choices,
     Column,
@@ -240,7 +241,7 @@ class ValueRow:
     def _value(cls, value: Any) -> Decimal:
         number = clean_number(value)
         if number is None:
-            raise invalid(_("This cell must not be empty."))
+            raise invalid(MSG_REQUIRED)
         return number
 
 
