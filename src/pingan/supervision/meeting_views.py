@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from pingan.core import errors, web
 from pingan.core.models import Domain, Unit
+from pingan.core.pagination import keyset_page
 from pingan.supervision import circulars, documents, meetings
 from pingan.supervision.models import Circular, CircularKind, Decision, Meeting
 
@@ -122,13 +123,24 @@ def _decision_or_404(user: Any, pk: int) -> Decision:
     return decision
 
 
+def _paged_list(request: HttpRequest, queryset: Any, *, ordering: list[str], page: str, rows: str,
+                context: dict[str, Any]) -> HttpResponse:
+    """A keyset-paged list: the page, or for htmx's "load more" only the next rows."""
+    try:
+        items, next_cursor = keyset_page(queryset, ordering=ordering, cursor=request.GET.get("after"),
+                                         limit=web.PAGE_SIZE)
+    except errors.DomainError as exc:  # a cursor this list did not give out
+        return HttpResponseBadRequest(exc.message)
+    context = {**context, "items": items, "next_cursor": next_cursor, "rows": rows}
+    return render(request, rows if request.headers.get("HX-Request") else page, context)
+
+
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "supervision/meetings/list.html", {
-        "section": "meetings",
-        "meetings": meetings.meeting_list(user=request.user),
-        "may_record": meetings.convening_units(request.user).exists(),
-    })
+    return _paged_list(request, meetings.meeting_list(user=request.user), ordering=["-held_on", "-id"],
+                       page="supervision/meetings/list.html", rows="supervision/meetings/_rows.html",
+                       context={"section": "meetings",
+                                "may_record": meetings.convening_units(request.user).exists()})
 
 
 @login_required
@@ -283,11 +295,9 @@ def _circular_or_404(user: Any, pk: int) -> Circular:
 
 @login_required
 def circular_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "supervision/circulars/list.html", {
-        "section": "circulars",
-        "circulars": circulars.circular_list(user=request.user),
-        "may_manage": circulars.may_manage(request.user),
-    })
+    return _paged_list(request, circulars.circular_list(user=request.user), ordering=["-created_at", "-id"],
+                       page="supervision/circulars/list.html", rows="supervision/circulars/_rows.html",
+                       context={"section": "circulars", "may_manage": circulars.may_manage(request.user)})
 
 
 @login_required

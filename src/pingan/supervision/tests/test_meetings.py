@@ -282,3 +282,20 @@ def test_the_api_records_proposes_and_confirms(personas, district, police):
                          json.dumps({"owners": [police.code]}), content_type="application/json")
     assert confirmed.status_code == 200, confirmed.content
     assert confirmed.json()["state"] == "confirmed" and len(confirmed.json()["tasks"]) == 1
+
+
+def test_the_list_pages_by_cursor_and_htmx_gets_the_next_rows(client, personas, district, monkeypatch):
+    monkeypatch.setattr("pingan.core.web.PAGE_SIZE", 2)
+    for n in range(3):
+        meetings.meeting_record(actor=personas.admin, unit=district, held_on=TODAY - dt.timedelta(days=n),
+                                title=f"第{n + 1}次例会", chair="区长")
+    client.force_login(personas.admin)
+
+    first = client.get(reverse("supervision:meetings")).content.decode()
+    cursor = first.split("?after=")[1].split('"')[0]
+    rest = client.get(reverse("supervision:meetings") + f"?after={cursor}",
+                      HTTP_HX_REQUEST="true").content.decode()
+
+    assert "第1次例会" in first and "第2次例会" in first and "第3次例会" not in first
+    assert "第3次例会" in rest and "<html" not in rest and "load-more" not in rest
+    assert client.get(reverse("supervision:meetings") + "?after=garbage").status_code == 400
