@@ -59,7 +59,8 @@ def test_record_a_meeting_and_confirm_a_decision_on_a_phone(browser, live_server
     assert errors == []
 
 
-def test_the_first_page_of_a_circular(browser, personas, district, tmp_path):
+def test_the_first_page_of_a_circular_and_its_page_on_a_phone(browser, live_server, personas, district,
+                                                             tmp_path):
     for rank, name in enumerate(TOWNS, start=1):
         unit = Unit.objects.get(name=name)
         member = Member.objects.create(table=Table.TOWNS, unit=unit, code=unit.code, name=name)
@@ -78,3 +79,13 @@ def test_the_first_page_of_a_circular(browser, personas, district, tmp_path):
     assert page.locator("table.ranking tbody tr").count() == len(TOWNS)
     screenshots = Path(os.environ.get("PINGAN_SCREENSHOT_DIR") or tmp_path)
     page.screenshot(path=str(screenshots / "circular.png"))
+
+    # 航埠镇 is named: its clerk reads the circular on a phone and downloads the PDF.
+    phone, errors = phone_login(browser, live_server, "hangbu")
+    phone.goto(live_server.url + reverse("supervision:circular", args=[published.pk]))
+    assert phone.locator(".circular-preview table.ranking tbody tr").count() == len(TOWNS)
+    assert no_sideways_scroll(phone)
+    with phone.expect_download() as download:
+        phone.click("a[href$='/pdf/']")
+    assert download.value.suggested_filename == "柯平安办〔2026〕12号.pdf"
+    assert errors == []
