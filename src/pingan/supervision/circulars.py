@@ -47,6 +47,8 @@ MSG_ALREADY_PUBLISHED = _("This circular was published on {date}: a published ci
 MSG_NOT_PUBLISHED = _("The circular is a draft: its documents are made when it is published.")
 
 FILE_KINDS = ("docx", "pdf")
+# The list's order, newest first: the page and the API page on it.
+CIRCULAR_ORDER = ["-created_at", "-id"]
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -83,8 +85,7 @@ def circular_reach(user: Any) -> Q:
 # --- reads ---------------------------------------------------------------------------------
 
 def circular_list(*, user: Any) -> QuerySet[Circular]:
-    return (Circular.objects.filter(circular_reach(user)).select_related("issuer")
-            .order_by("-created_at", "-id"))
+    return Circular.objects.filter(circular_reach(user)).select_related("issuer").order_by(*CIRCULAR_ORDER)
 
 
 def circular_get(*, user: Any, pk: int) -> Circular | None:

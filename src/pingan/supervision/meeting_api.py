@@ -176,7 +176,7 @@ def _circular(request: HttpRequest, circular_id: int) -> Circular:
                     summary="Meetings within your reach")
 def meeting_list_view(request: HttpRequest, page: Query[PageParams]):
     return paginate(meetings.meeting_list(user=actor(request)).select_related("created_by"),
-                    ordering=["-held_on", "-id"], page=page)
+                    ordering=meetings.MEETING_ORDER, page=page)
 
 
 @meeting_router.post("/meetings", response={201: MeetingDetail, **ERRORS}, summary="Record a meeting")
@@ -223,7 +223,7 @@ def decision_drop_view(request: HttpRequest, decision_id: int):
                     summary="Circulars you may see")
 def circular_list_view(request: HttpRequest, page: Query[PageParams]):
     return paginate(circulars.circular_list(user=actor(request)).select_related("published_by"),
-                    ordering=["-created_at", "-id"], page=page)
+                    ordering=circulars.CIRCULAR_ORDER, page=page)
 
 
 @meeting_router.post("/circulars", response={201: CircularDetail, **ERRORS}, summary="Draft a circular")

@@ -137,7 +137,7 @@ def _paged_list(request: HttpRequest, queryset: Any, *, ordering: list[str], pag
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    return _paged_list(request, meetings.meeting_list(user=request.user), ordering=["-held_on", "-id"],
+    return _paged_list(request, meetings.meeting_list(user=request.user), ordering=meetings.MEETING_ORDER,
                        page="supervision/meetings/list.html", rows="supervision/meetings/_rows.html",
                        context={"section": "meetings",
                                 "may_record": meetings.convening_units(request.user).exists()})
@@ -295,7 +295,7 @@ def _circular_or_404(user: Any, pk: int) -> Circular:
 
 @login_required
 def circular_list(request: HttpRequest) -> HttpResponse:
-    return _paged_list(request, circulars.circular_list(user=request.user), ordering=["-created_at", "-id"],
+    return _paged_list(request, circulars.circular_list(user=request.user), ordering=circulars.CIRCULAR_ORDER,
                        page="supervision/circulars/list.html", rows="supervision/circulars/_rows.html",
                        context={"section": "circulars", "may_manage": circulars.may_manage(request.user)})
 

@@ -114,8 +114,12 @@ def meeting_reach(user: Any) -> Q:
 
 # --- reads ---------------------------------------------------------------------------------
 
+# The lists' order, newest first: the pages and the API page on it.
+MEETING_ORDER = ["-held_on", "-id"]
+
+
 def meeting_list(*, user: Any) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(meeting_reach(user)).select_related("unit").order_by("-held_on", "-id")
+    return Meeting.objects.filter(meeting_reach(user)).select_related("unit").order_by(*MEETING_ORDER)
 
 
 def meeting_get(*, user: Any, pk: int) -> Meeting | None:
