@@ -15,7 +15,7 @@ from pydantic import ConfigDict
 
 from pingan.core import errors
 from pingan.core.api import ERRORS, Page, PageParams, UnitRef, actor, found, paginate, unit_coded, username_of
-from pingan.core.models import Domain, Unit
+from pingan.core.models import Unit
 from pingan.supervision import circulars, meetings
 from pingan.supervision.models import Circular, CircularKind, Decision, DecisionState, Meeting
 
@@ -98,7 +98,8 @@ class ConfirmIn(Schema):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     text: str | None = Field(None, description="The decision as edited; default: as proposed.")
-    domain: Domain | None = None
+    domain: str | None = Field(None, description="hazards, petitions, fraud, supervision, or empty for "
+                                                 "another matter; default: as proposed.")
     owners: list[str] | None = Field(None, description="Unit codes, the lead first; default: as proposed.")
     due_date: dt.date | None = Field(None, description="Default: as proposed.")
 
@@ -208,7 +209,7 @@ def decision_confirm_view(request: HttpRequest, decision_id: int, payload: Confi
     decision = _decision(request, decision_id)
     owners = None if payload.owners is None else [unit_coded(code, field="owners") for code in payload.owners]
     meetings.decision_confirm(actor=actor(request), decision=decision, text=payload.text,
-                              domain=None if payload.domain is None else str(payload.domain),
+                              domain=payload.domain,
                               owners=owners, due_date=payload.due_date)
     return _decision(request, decision_id)
 

@@ -50,6 +50,7 @@ MSG_DEADLINE_REQUIRED = _("Give the decision's deadline.")
 MSG_DEADLINE_BEFORE_MEETING = _("The deadline {date} is before the meeting ({held_on}).")
 MSG_HELD_IN_FUTURE = _("The meeting's date {date} is in the future.")
 MSG_OWNER_ELSEWHERE = _("{unit} is not a department of the district nor a unit within {meeting_unit}.")
+MSG_DOMAIN = _("“{domain}” is not a domain: hazards, petitions, fraud, supervision, or none.")
 MSG_CONVENING_UNIT = _("Meetings are recorded for the district, a town or a department, not for {unit}.")
 
 # A report longer than this is not a meeting's minutes (the source's lead story is 2,000).
@@ -322,6 +323,9 @@ def decision_confirm(*, actor: Any, decision: Decision, text: str | None = None,
     else:
         owners = list(dict.fromkeys(owners))
     _check_owners(decision, owners)
+    domain = decision.domain if domain is None else domain
+    if domain not in ("", *Domain.values):
+        raise errors.DomainError(MSG_DOMAIN.format(domain=domain), field="domain")
     due_date = decision.due_date if due_date is None else due_date
     meeting = decision.meeting
     if due_date is None:
@@ -330,7 +334,7 @@ def decision_confirm(*, actor: Any, decision: Decision, text: str | None = None,
         raise errors.DomainError(MSG_DEADLINE_BEFORE_MEETING.format(
             date=due_date.isoformat(), held_on=meeting.held_on.isoformat()), field="due_date")
     decision.text = text
-    decision.domain = decision.domain if domain is None else domain
+    decision.domain = domain
     decision.owner = owners[0]
     decision.due_date = due_date
     decision.state = DecisionState.CONFIRMED

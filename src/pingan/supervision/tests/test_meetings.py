@@ -95,6 +95,7 @@ def test_confirming_with_edits(personas, meeting, shiliang):
     ({"owners": []}, meetings.MSG_OWNER_REQUIRED),
     ({"due_date": dt.date(2026, 4, 19)}, None),
     ({"text": "  "}, meetings.MSG_TEXT_REQUIRED),
+    ({"domain": "weather"}, None),
 ])
 def test_confirming_refuses_bad_edits_and_writes_nothing(personas, meeting, changes, message):
     decision = meeting.decisions.get(number=1)
