@@ -25,6 +25,15 @@ ORDERS = ("会议要求：一要公安分局牵头、航埠镇配合，6月30日
 TODAY = dt.date(2026, 4, 20)
 
 
+def _docx(*paragraphs: str) -> bytes:
+    document = Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 @pytest.fixture(autouse=True)
 def _today():
     with time_machine.travel(dt.datetime(2026, 4, 20, 10, tzinfo=dt.UTC), tick=True):
@@ -165,13 +174,8 @@ def test_a_decision_added_by_hand_is_read_by_the_same_rules(personas, meeting, p
 
 
 def test_reports_upload_as_txt_or_docx():
-    document = Document()
-    document.add_paragraph("一要抓好防汛。")
-    document.add_paragraph("二要清理积案。")
-    out = io.BytesIO()
-    document.save(out)
-
-    assert meetings.report_text("纪要.docx", out.getvalue()) == "一要抓好防汛。\n二要清理积案。"
+    docx = _docx("一要抓好防汛。", "二要清理积案。")
+    assert meetings.report_text("纪要.docx", docx) == "一要抓好防汛。\n二要清理积案。"
     assert meetings.report_text("纪要.TXT", "一要抓好防汛。".encode("gb18030")) == "一要抓好防汛。"
     for name, content in (("纪要.pdf", b"%PDF"), ("纪要.docx", b"not a zip")):
         with pytest.raises(errors.DomainError):
@@ -300,3 +304,22 @@ def test_the_list_pages_by_cursor_and_htmx_gets_the_next_rows(client, personas, 
     assert "第1次例会" in first and "第2次例会" in first and "第3次例会" not in first
     assert "第3次例会" in rest and "<html" not in rest and "load-more" not in rest
     assert client.get(reverse("supervision:meetings") + "?after=garbage").status_code == 400
+
+
+def test_the_page_takes_an_uploaded_report(client, personas, district):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(personas.admin)
+    fields = {"unit": district.pk, "held_on": "2026-04-20", "title": "区委常委会", "chair": "蒋国强"}
+    bad = client.post(reverse("supervision:meeting-new"),
+                      {**fields, "report_file": SimpleUploadedFile("纪要.pdf", b"%PDF-1.4")})
+    assert bad.status_code == 400 and str(meetings.MSG_REPORT_FILE) in bad.content.decode()
+    assert not meetings.meeting_list(user=personas.admin).exists()
+
+    good = client.post(reverse("supervision:meeting-new"), {**fields, "report_file": SimpleUploadedFile(
+        "纪要.docx", _docx("会议要求：", "一要信访局年底前清理积案。", "二要应急管理局开展防汛演练。"))})
+
+    assert good.status_code == 302
+    meeting = meetings.meeting_list(user=personas.admin).get()
+    assert [(d.domain, d.owner.name) for d in meeting.decisions.all()] == [
+        ("petitions", "信访局"), ("hazards", "应急管理局")]
