@@ -397,3 +397,7 @@ PINGAN_TASK_EXTENSION_DAYS = int(os.environ.get("PINGAN_TASK_EXTENSION_DAYS", "3
 # overdue escalates on the shared sweep. The circular's PDF is rendered from HTML with these
 # fonts (fonts-noto-cjk on Debian).
 PINGAN_CIRCULAR_FONT_FAMILY = os.environ.get("PINGAN_CIRCULAR_FONT_FAMILY", "Noto Serif CJK SC")
+# The Word template a circular's .docx is filled from (docxtpl tags; see
+# supervision/templates/supervision/documents/build_circular_docx.py). Empty: the bundled one.
+# A district that edits the template in Word points this at its copy.
+PINGAN_CIRCULAR_DOCX_TEMPLATE = os.environ.get("PINGAN_CIRCULAR_DOCX_TEMPLATE", "")

@@ -37,11 +37,13 @@ from pingan.core.events import case_timeline
 from pingan.core.models import DueState
 from pingan.core.step_api import step_inputs, step_schema
 from pingan.supervision import selectors, services
+
+# The meetings-and-circulars half lives in its own module; api_urls mounts both from here.
+from pingan.supervision.meeting_api import meeting_router as meeting_router
 from pingan.supervision.models import Category, Origin, Status, SupervisedTask
 from pingan.supervision.workflow import TASK_WORKFLOW
 
 task_router = Router(tags=["supervision"])
-meeting_router = Router(tags=["supervision"])
 
 MSG_NOT_FOR_UNIT = "{field}: no unit has the code “{code}”."
 

@@ -147,6 +147,8 @@ class Decision(models.Model):
     domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices, blank=True)
     owner = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("lead unit"))
+    # Every unit the decision names, the lead unit first: confirming it gives each one a task.
+    owners = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("units responsible"))
     due_date = models.DateField(_("deadline"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=DecisionState.choices,
                              default=DecisionState.PROPOSED)

@@ -65,11 +65,14 @@ class Foreign:
     token: Any
     unit: Unit
     task: Any
+    meeting: Any
+    circular: Any  # a draft naming 航埠镇: the outsider sees no draft
 
     def secrets(self) -> list[str]:
         """What a list or count shown to the outsider must not contain."""
         return [self.hazard.ref, self.petition.ref, self.fraud_case.ref, self.warning.ref, self.ring_id,
-                self.hazard.title, self.petition.title, self.unit.code, self.task.ref, self.task.title]
+                self.hazard.title, self.petition.title, self.unit.code, self.task.ref, self.task.title,
+                self.meeting.title, self.circular.title]
 
 
 # Path parameter values, by route prefix (the longest that matches wins) and parameter name.
@@ -93,6 +96,10 @@ PATH_VALUES: dict[tuple[str, str], Callable[[Foreign], Any]] = {
     ("/api/v1/league/tables/", "period"): lambda f: "2026Q1",
     ("/api/v1/supervision/tasks/", "ref"): lambda f: f.task.ref,
     ("/api/v1/supervision/tasks/", "name"): lambda f: "accept",
+    ("/api/v1/supervision/meetings/", "meeting_id"): lambda f: f.meeting.pk,
+    ("/api/v1/supervision/decisions/", "decision_id"): lambda f: f.meeting.decisions.first().pk,
+    ("/api/v1/supervision/circulars/", "circular_id"): lambda f: f.circular.pk,
+    ("/api/v1/supervision/circulars/", "kind"): lambda f: "pdf",
 }
 
 # Paths whose things every signed-in official sees (the league's tables are not scoped to a
@@ -133,6 +140,11 @@ CREATE_FIELDS: dict[str, Callable[[Foreign], dict[str, Any]]] = {
                                         "period": "2026Q1"},
     "/api/v1/supervision/tasks": lambda f: {
         "title": "电诈损失率追赶", "deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat()},
+    "/api/v1/supervision/meetings": lambda f: {"held_on": timezone.localdate().isoformat(),
+                                               "title": "镇平安例会",
+                                               "chair": "镇长", "report": "一要排查隐患。二要化解纠纷。"},
+    "/api/v1/supervision/circulars": lambda f: {"kind": "failure_of_duty", "title": "履职不力通报",
+                                                "facts": "卡口值守人员脱岗。"},
 }
 
 
@@ -250,6 +262,8 @@ def foreign(personas, hangbu, hangbu_village, worker_grid, make_hazard) -> Forei
     from pingan.petitions.services import petition_register
     from pingan.receptions.models import Leader
     from pingan.receptions.services import reception_plan
+    from pingan.supervision.circulars import circular_draft
+    from pingan.supervision.meetings import meeting_record
     from pingan.supervision.services import task_create
 
     admin = personas.admin
@@ -279,6 +293,10 @@ def foreign(personas, hangbu, hangbu_village, worker_grid, make_hazard) -> Forei
         unit=hangbu,
         task=task_create(actor=admin, title="航埠镇电诈损失率追赶", unit=hangbu, lead=hangbu,
                          deadline=timezone.localdate() + dt.timedelta(days=30)),
+        meeting=meeting_record(actor=admin, unit=hangbu, held_on=timezone.localdate(), title="航埠镇平安例会",
+                               chair="镇长", report="一要航埠镇排查隐患。二要化解纠纷。"),
+        circular=circular_draft(actor=admin, kind="failure_of_duty", title="关于航埠镇履职不力问题的通报",
+                                unit=hangbu, facts="卡口值守人员脱岗。"),
     )
 
 
