@@ -111,7 +111,7 @@ def populations(prefixes: Sequence[str]) -> dict[str, int]:
     """Residents of each unit with a known population: one without is not comparable on a
     per-resident figure."""
     known = Unit.objects.filter(prefix__in=prefixes, population__gt=0)
-    return dict(known.values_list("prefix", "population"))
+    return {prefix: residents for prefix, residents in known.values_list("prefix", "population") if residents}
 
 
 def per_residents(amounts: Mapping[str | int, Any], groups: Groups) -> Figures:
