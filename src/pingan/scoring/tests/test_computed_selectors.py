@@ -91,9 +91,10 @@ def test_hazard_figures(places):
 
 def petition(unit, *, department=None, acceptance_due, accepted=None, resolution_due=None, replied=None,
              **fields):
+    assigned = at(fields.get("opened", "2026-03-01"))
     return case(Petition, unit, department=department, profile="national", channel="visit",
-                petition_type="complaint", handling_unit=department or unit, assigned_at=at(fields.get("opened",
-                "2026-03-01")), acceptance_due_at=at(acceptance_due), accepted_at=at(accepted),
+                petition_type="complaint", handling_unit=department or unit, assigned_at=assigned,
+                acceptance_due_at=at(acceptance_due), accepted_at=at(accepted),
                 objection_until=dt.date(2026, 3, 10), resolution_due_at=at(resolution_due),
                 replied_at=at(replied), **fields)
 
@@ -118,8 +119,9 @@ def test_petition_figures(places):
     # The stock on 1 April: first (cleared 5 June), open since January, closed only on 5 July
     # → 1 of 3; one closed in March was not stock.
     petition(hangbu, opened="2026-01-10", acceptance_due="2026-01-20", accepted="2026-01-15")
-    petition(hangbu, opened="2026-02-01", acceptance_due="2026-02-10", accepted="2026-02-05", closed="2026-07-05")
-    petition(hangbu, opened="2026-02-01", acceptance_due="2026-02-10", accepted="2026-02-05", closed="2026-03-15")
+    for closed in ("2026-07-05", "2026-03-15"):
+        petition(hangbu, opened="2026-02-01", acceptance_due="2026-02-10", accepted="2026-02-05",
+                 closed=closed)
     # The department's, in 石梁镇: accepted and replied on time.
     petition(shiliang, department=department, opened="2026-04-05", acceptance_due="2026-04-10",
              accepted="2026-04-09", resolution_due="2026-06-09", replied="2026-06-01")
@@ -140,7 +142,8 @@ def test_fraud_loss_per_residents(places):
                             (shiliang, dt.date(2026, 6, 30), 4_000)):
         case(FraudCase, unit, department=department, status="reported", reported_on=day, loss=Decimal(loss))
     assert league_loss_per_residents(groups, SPAN) == {
-        hangbu.prefix: Figure(Decimal("15000.0000"), None), shiliang.prefix: Figure(Decimal("1000.0000"), None)}
+        hangbu.prefix: Figure(Decimal("15000.0000"), None),
+        shiliang.prefix: Figure(Decimal("1000.0000"), None)}
 
 
 def test_dissuasion_prevention(places):
