@@ -142,7 +142,8 @@ def load_cases(*, cases: int, towns: list[Any], departments: list[Any], now: dt.
             if len(case_rows) == BATCH:
                 yield case_rows, child_rows
                 case_rows, child_rows = [], {kind: [] for kind in children}
-        yield case_rows, child_rows
+        if case_rows:
+            yield case_rows, child_rows
 
     with transaction.atomic(), connection.cursor() as django_cursor:
         raw = django_cursor.cursor

@@ -171,15 +171,19 @@ def compute_values(period: Period, *, now: dt.datetime | None = None) -> int:
     indicators = [indicator for indicator in Indicator.objects.filter(source=Source.COMPUTED, active=True)
                   if indicator.code in COMPUTED]
     wanted: dict[tuple[int, int], tuple[Decimal, int | None]] = {}
-    ranked = Member.objects.filter(table__in=COMPUTED_TABLES, active=True, unit__isnull=False)
+    ranked: set[int] = set()
     for table in COMPUTED_TABLES:
-        members = list(ranked.filter(table=table).select_related("unit"))
+        active = Member.objects.filter(table=table, active=True, unit__isnull=False)
+        members = list(active.select_related("unit"))
+        ranked.update(member.id for member in members)
         for indicator in indicators:
             if members and table in COMPUTED[indicator.code].tables:
                 for member_id, figure in _figures(table, members, indicator, span).items():
                     wanted[indicator.id, member_id] = (figure.value, figure.sample)
-    existing = Value.objects.filter(period=period.key, indicator__in=indicators, member__in=ranked)
-    stored = {(value.indicator_id, value.member_id): value for value in existing}
+    # By the (period, indicator) index alone, the members picked here: joined to the members in
+    # SQL, PostgreSQL chose a plan that took 7 s for 18,000 values (bench/README.md, league).
+    existing = Value.objects.filter(period=period.key, indicator__in=indicators)
+    stored = {(value.indicator_id, value.member_id): value for value in existing if value.member_id in ranked}
     changed, stale = [], []
     for key, value in stored.items():
         if value.source != ValueSource.COMPUTED:
