@@ -384,6 +384,16 @@ PINGAN_LEAGUE_WEAK_FRACTION = float(os.environ.get("PINGAN_LEAGUE_WEAK_FRACTION"
 PINGAN_LEAGUE_TARGET_RANK = int(os.environ.get("PINGAN_LEAGUE_TARGET_RANK", "3"))
 # The table the district is ranked on by the city, and the district's own.
 PINGAN_LEAGUE_PERIOD_KINDS = ("quarter", "month")
+# How often the worker recomputes the league's computed values (the current and the previous
+# quarter and month) and ranks the district's tables on them. An hour: the figures move with
+# every closed case, and a table that lags an hour behind is still today's.
+PINGAN_LEAGUE_RECOMPUTE_SECONDS = int(os.environ.get("PINGAN_LEAGUE_RECOMPUTE_SECONDS", "3600"))
+# Domain tasks the worker enqueues on their own interval, by dotted path (core imports no
+# domain app): each is enqueued at start and then once its interval has passed, checked at
+# every sweep (PINGAN_ESCALATION_SWEEP_SECONDS).
+PINGAN_WORKER_PERIODIC_TASKS = {
+    "pingan.scoring.tasks.recompute_league": PINGAN_LEAGUE_RECOMPUTE_SECONDS,
+}
 # The yearly Safe District title (平安县(市、区)) and the award ladder of 浙江省平安建设条例 practice:
 # so many titles in a row earn the award; past the last, a star every so many more.
 PINGAN_SAFETY_TITLE = "平安县(市、区)"

@@ -27,6 +27,7 @@ from pingan.core.personal.access import may_view_personal_data
 from pingan.core.personal.masking import mask_address, mask_id_number, mask_name, mask_phone
 from pingan.core.scoping import acting_scope
 from pingan.core.search import text_q
+from pingan.core.tallies import Figures, Groups, Span, rate, tally
 from pingan.dissuasion.models import (
     OUTCOMES,
     ContactAttempt,
@@ -290,3 +291,13 @@ def _board_rows(warnings: QuerySet[WarningOrder], *, group: Func, conditions: di
         cursor.execute(f"SELECT {', '.join(columns)} FROM ({inner}) AS ranked "  # noqa: S608 (the ORM's query; no input)
                        f"GROUP BY {quote('unit_group')}", params)
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def league_prevention(groups: Groups, span: Span) -> Figures:
+    """劝阻成功率, %: of the warnings received in the period whose dissuasion ended (prevented,
+    not reached, already defrauded), those prevented: the board's ``prevention_rate``."""
+    conditions = dissuasion_conditions(span.now)
+    received = WarningOrder.objects.filter(opened_at__gte=span.start, opened_at__lt=span.end)
+    counts = tally(received, groups, {name: Count("pk", filter=conditions[name])
+                                      for name in DISSUASION_RATES["prevention_rate"]})
+    return rate(counts, *DISSUASION_RATES["prevention_rate"])

@@ -39,6 +39,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -53,6 +54,7 @@ from pingan.core.personal.access import may_view_personal_data
 from pingan.core.personal.masking import mask_id_number, mask_name, mask_phone
 from pingan.core.scoping import scope_for
 from pingan.core.search import text_q
+from pingan.core.tallies import Figures, Groups, Span, per_residents, tally
 from pingan.fraud.identifiers import KINDS, URL, IdentifierError, normalize
 from pingan.fraud.linking import TOWN_CODE_LENGTH, RingIndex
 from pingan.fraud.models import (
@@ -407,3 +409,12 @@ def may_recompute(user: Any) -> bool:
     scope = scope_for(user)
     return scope.everything or any(role.rank >= ROLE_RANK[RoleName.ADMIN] and role.unit.parent_id is None
                                    for role in scope.roles_for(KIND))
+
+
+def league_loss_per_residents(groups: Groups, span: Span) -> Figures:
+    """电诈损失 in yuan per 10,000 residents (元/万人): the losses of the frauds reported in the
+    period (``reported_on``), over the town's population. Towns only: a fraud is filed in a
+    place, and a department has no residents."""
+    reported = FraudCase.objects.filter(reported_on__gte=span.first_day, reported_on__lt=span.end_day)
+    counts = tally(reported, Groups(prefixes=groups.prefixes), {"loss": Sum("loss")})
+    return per_residents({key: row["loss"] for key, row in counts.items()}, groups)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from pydantic import Field, model_validator
@@ -26,6 +26,7 @@ from pingan.core.models import (
 )
 from pingan.core.scoping import acting_scope, scope_for
 from pingan.core.search import text_q
+from pingan.core.tallies import Figures, Groups, Span, per_residents, rate, tally
 from pingan.hazards.models import Category, Hazard, Status
 
 # A hazard is found by its reference, its words and its place.
@@ -209,3 +210,29 @@ def unit_overview(*, user: Any, unit: Unit, now: dt.datetime | None = None) -> d
         "has_data": bool(reported or closed),
     }
     return {"unit": unit, "rows": rows, "totals": totals, "oldest": oldest, "chart": chart}
+
+
+# --- League figures (scoring.indicators): every town and department at once -------------------
+
+
+def league_on_time_rectification(groups: Groups, span: Span) -> Figures:
+    """隐患按期整改率, %: of the hazards due in the period that were closed or are overdue (one
+    due but still in time is not yet judged), those closed by their due time. A rejected report
+    was never a hazard."""
+    due = Hazard.objects.exclude(status=Status.REJECTED).filter(due_at__gte=span.start, due_at__lt=span.end)
+    counts = tally(due, groups, {
+        "judged": Count("pk", filter=Q(status=Status.CLOSED) | Q(due_at__lt=span.now)),
+        "on_time": Count("pk", filter=Q(status=Status.CLOSED, closed_at__lte=F("due_at"))),
+    })
+    return rate(counts, "on_time", "judged")
+
+
+def league_overdue_per_residents(groups: Groups, span: Span) -> Figures:
+    """逾期隐患数 per 10,000 residents, at the end of the period (or now, while it runs): hazards
+    past due and not closed at that moment. Towns only: a department has no residents."""
+    at = span.taken_at
+    overdue = (Hazard.objects.exclude(status=Status.REJECTED)
+               .filter(opened_at__lt=at, due_at__lt=at)
+               .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=at)))
+    counts = tally(overdue, Groups(prefixes=groups.prefixes), {"overdue": Count("pk")})
+    return per_residents({key: row["overdue"] for key, row in counts.items()}, groups)

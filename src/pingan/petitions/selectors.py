@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from pingan.core.models import (
 from pingan.core.personal.masking import mask_address, mask_id_number, mask_name, mask_phone
 from pingan.core.scoping import scope_for
 from pingan.core.search import text_q
+from pingan.core.tallies import Figures, Groups, Span, rate, tally
 from pingan.petitions.models import KIND, Category, Channel, Petition, PetitionType, Satisfaction, Status
 from pingan.petitions.similarity import cosine, shingles
 
@@ -275,11 +276,23 @@ BACKLOG_RATES = {
 }
 
 
+# Accepted, or refused acceptance, by the acceptance deadline; replied by the resolution deadline.
+NOT_ACCEPTED = Q(status=Status.NOT_ACCEPTED)
+ACCEPTANCE_ON_TIME = (Q(accepted_at__lte=F("acceptance_due_at"))
+                      | (NOT_ACCEPTED & Q(closed_at__lte=F("acceptance_due_at"))))
+RESOLUTION_ON_TIME = Q(replied_at__lte=F("resolution_due_at"))
+
+
+def stock_q(start: dt.datetime) -> Q:
+    """The stock at a baseline: received before it and not closed before it."""
+    return Q(opened_at__lt=start) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+
+
 def backlog_conditions(start: dt.datetime, now: dt.datetime) -> dict[str, Q]:
     """Each measure of ``backlog_metrics`` as the condition a petition meets to count in it."""
-    stock = Q(opened_at__lt=start) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+    stock = stock_q(start)
     increment = Q(opened_at__gte=start, opened_at__lte=now)
-    not_accepted = Q(status=Status.NOT_ACCEPTED)
+    not_accepted = NOT_ACCEPTED
     return {
         "stock": stock,
         "stock_cleared": stock & Q(is_open=False),
@@ -289,11 +302,10 @@ def backlog_conditions(start: dt.datetime, now: dt.datetime) -> dict[str, Q]:
             | Q(resolution_due_at__isnull=True, closed_at__lte=F("acceptance_due_at"))),
         "acceptance_decided": increment & (Q(accepted_at__isnull=False) | not_accepted
                                            | Q(acceptance_due_at__lt=now)),
-        "acceptance_on_time": increment & (Q(accepted_at__lte=F("acceptance_due_at"))
-                                           | (not_accepted & Q(closed_at__lte=F("acceptance_due_at")))),
+        "acceptance_on_time": increment & ACCEPTANCE_ON_TIME,
         "resolution_due": increment & Q(resolution_due_at__isnull=False)
         & (Q(replied_at__isnull=False) | Q(resolution_due_at__lt=now)),
-        "resolution_on_time": increment & Q(replied_at__lte=F("resolution_due_at")),
+        "resolution_on_time": increment & RESOLUTION_ON_TIME,
         "rated": increment & ~Q(satisfaction=""),
         "satisfied": increment & Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.PARTLY]),
     }
@@ -345,6 +357,57 @@ def backlog_metrics(*, user: Any, baseline: dt.date, units: list[Unit] | None = 
     rows = [{"unit": unit, **_with_rates(by_unit.get(unit.prefix, empty))} for unit in units]
     totals = _with_rates({name: sum(row[name] for row in rows) for name in measures})
     return {"baseline": baseline, "rows": rows, "totals": totals}
+
+
+def _resolution_judged(span: Span) -> Q:
+    """Resolution due in the period, and replied or past due: one still in time is not judged."""
+    return (Q(resolution_due_at__gte=span.start, resolution_due_at__lt=span.end)
+            & (Q(replied_at__isnull=False) | Q(resolution_due_at__lt=span.now)))
+
+
+def league_acceptance_on_time(groups: Groups, span: Span) -> Figures:
+    """及时受理率, %: of the petitions whose acceptance was due in the period and was decided or is
+    overdue, those accepted (or refused acceptance) by the acceptance deadline."""
+    due = Petition.objects.filter(acceptance_due_at__gte=span.start, acceptance_due_at__lt=span.end)
+    counts = tally(due, groups, {
+        "judged": Count("pk", filter=Q(accepted_at__isnull=False) | NOT_ACCEPTED
+                        | Q(acceptance_due_at__lt=span.now)),
+        "on_time": Count("pk", filter=ACCEPTANCE_ON_TIME),
+    })
+    return rate(counts, "on_time", "judged")
+
+
+def league_resolution_on_time(groups: Groups, span: Span) -> Figures:
+    """按期办结率, %: of the petitions whose resolution (extension included) was due in the
+    period and that were replied or are past due, those replied by the deadline."""
+    counts = tally(Petition.objects.filter(_resolution_judged(span)), groups, {
+        "judged": Count("pk"), "on_time": Count("pk", filter=RESOLUTION_ON_TIME)})
+    return rate(counts, "on_time", "judged")
+
+
+def league_first_petition_resolved(groups: Groups, span: Span) -> Figures:
+    """初信初访化解率, %: of the first petitions on a matter (not a repeat) whose resolution was due
+    in the period and that were replied or are past due, those resolved at first handling:
+    replied, with no repeat petition on the same matter and no review requested."""
+    repeated = Exists(Petition.objects.filter(repeat_of=OuterRef("pk")))
+    first = Petition.objects.filter(_resolution_judged(span), repeat_of__isnull=True)
+    counts = tally(first.annotate(repeated=repeated), groups, {
+        "judged": Count("pk"),
+        "resolved": Count("pk", filter=Q(replied_at__isnull=False, review_requested_on__isnull=True,
+                                         repeated=False)),
+    })
+    return rate(counts, "resolved", "judged")
+
+
+def league_backlog_cleared(groups: Groups, span: Span) -> Figures:
+    """积案化解率, %: of the stock at the start of the period ("存量清零": received before it and
+    not closed before it, as ``backlog_metrics`` counts it from a baseline), those closed by
+    the end of the period (or now, while it runs)."""
+    counts = tally(Petition.objects.filter(stock_q(span.start)), groups, {
+        "stock": Count("pk"),
+        "cleared": Count("pk", filter=Q(is_open=False, closed_at__lt=span.taken_at)),
+    })
+    return rate(counts, "cleared", "stock")
 
 
 # --- The clock ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pingan.core.deadlines import due_state_expression
 from pingan.core.filters import ListFilters
 from pingan.core.models import ROLE_RANK, RoleName, Unit, subtree_q
 from pingan.core.scoping import scope_for
+from pingan.core.tallies import Figure, Figures, Groups, Span, percent
 from pingan.petitions.models import KIND as PETITION_KIND
 from pingan.petitions.models import Petition
 from pingan.petitions.workflow import at_or_above
@@ -248,3 +249,25 @@ def reception_calendar(*, user: Any, unit: Unit, first: dt.date, last: dt.date,
     return Calendar(unit=unit, kind=kind, first=first, last=last, today=today, periods=periods,
                     rows=rows)
 
+
+
+def league_reception_days(groups: Groups, span: Span) -> Figures:
+    """接访日落实率, %: of the reception periods (旬, week or month) of the assessment period that
+    were due by now (ended, or held early), those in which the town held a reception day, as
+    the calendar counts them (``cell_state``). Towns only: departments hold no reception days.
+    A week that straddles two assessment periods counts in both."""
+    periods = periods_between(span.first_day, span.end_day - dt.timedelta(days=1))
+    today = timezone.localtime(span.now).date()
+    held: dict[str, list[Reception]] = {}
+    for reception in (Reception.objects.filter(unit__prefix__in=groups.prefixes, status=ReceptionStatus.HELD,
+                                               date__gte=periods[0].start, date__lte=periods[-1].end)
+                      .select_related("unit").only("date", "status", "unit__prefix")):
+        held.setdefault(reception.unit.prefix, []).append(reception)
+    figures: Figures = {}
+    for prefix in groups.prefixes:
+        states = [cell_state(period, [r for r in held.get(prefix, []) if r.date in period], today)
+                  for period in periods]
+        due = sum(state in (CellState.HELD, CellState.MISSING) for state in states)
+        if due:
+            figures[prefix] = Figure(percent(states.count(CellState.HELD), due), due)
+    return figures
