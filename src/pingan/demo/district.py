@@ -70,6 +70,10 @@ DEPARTMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("D06", "住建局", ("building", "gas")),
     ("D07", "综合行政执法局", ()),
     ("D08", "区纪委监委", ()),
+    # The departments that answer for the city's economic indicators on the league table.
+    ("D09", "发展和改革局", ()),
+    ("D10", "经济和信息化局", ()),
+    ("D11", "商务局", ()),
 )
 # Petition lines: 信访局 handles petitions of every category but one; the discipline
 # commission (settings.PINGAN_PETITION_DISCIPLINE_UNIT_CODE) the accusations, filed as

@@ -16,6 +16,7 @@ MSG_CROWN = gettext_lazy("title no. {count} in a row")
 MSG_FIRST_TITLE = gettext_lazy("Awarded the {title} title in {year}.")
 MSG_HOLDS_AWARD = gettext_lazy("Holds the {award}{stars}.")
 MSG_NEXT_AWARD = gettext_lazy("{remaining} more in a row earn the {award}.")
+MSG_GOAL = gettext_lazy("In {year} it aims for the {crown}.")
 STAR = "★"
 
 _DIGITS = "零一二三四五六七八九"
@@ -93,6 +94,9 @@ def streak_sentence(member: Member, year: int) -> str:
         parts.append(MSG_HOLDS_AWARD.format(award=award, stars=STAR * stars))
     if (rung := next_rung(count)) is not None:
         parts.append(MSG_NEXT_AWARD.format(award=rung[0], remaining=rung[1]))
+    if year not in title_years(member):
+        # The year's title is awarded after it ends: until then the run is what it aims for.
+        parts.append(MSG_GOAL.format(year=year, crown=crown(count + 1)))
     # Chinese sentences follow each other without a space; English ones with one.
     separator = "" if (get_language() or "").startswith("zh") else " "
     return separator.join(str(part) for part in parts)

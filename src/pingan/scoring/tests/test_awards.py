@@ -92,6 +92,14 @@ def test_the_sentence_says_eight_in_a_row_and_the_award(kecheng):
     assert "平安铜鼎" in sentence and "平安银鼎" in sentence  # holds the one, one more to the next
 
 
+def test_a_year_not_yet_awarded_is_the_next_crown_aimed_for(kecheng):
+    """As in the source: seven titles in a row, and this year's would be the eighth."""
+    _titles(kecheng, *range(2019, 2026))
+    with translation.override("zh-hans"):
+        assert streak_sentence(kecheng, 2026).endswith("2026年力争八连冠。")
+        assert "力争" not in streak_sentence(kecheng, 2025)  # 2025's title is won
+
+
 def test_the_sentence_in_english(kecheng):
     _titles(kecheng, *range(2018, 2026))
     with translation.override("en"):

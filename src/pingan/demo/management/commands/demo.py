@@ -16,6 +16,8 @@ LOGINS = (
     ("xinfang", "信访局 clerk (registers and routes petitions, calls petitioners back)"),
     ("jiwei", "区纪委监委 petition office (accusations)"),
     ("fanzha", "公安分局反诈中心 officer (fraud cases and rings)"),
+    ("fuquzhang", "副区长 (answers for the catch-up tasks, verifies them)"),
+    ("fagai", "发改局 liaison (leads catch-up tasks on investment and projects)"),
 )
 
 
