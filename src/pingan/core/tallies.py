@@ -87,8 +87,8 @@ def tally(qs: QuerySet[Any], groups: Groups, measures: Mapping[str, Aggregate]) 
     for width in sorted({len(prefix) for prefix in groups.prefixes}):
         wanted = {prefix for prefix in groups.prefixes if len(prefix) == width}
         # One index range from the first wanted prefix to past the last, the groups outside
-        # ``wanted`` dropped here: PostgreSQL tests ``IN (2,000 values)`` against every row one
-        # value at a time (bench/README.md, league), and towns are siblings anyway.
+        # ``wanted`` dropped here: PostgreSQL scans an ``IN (2,000 values)`` list for every row, one
+        # value at a time (bench/README.md, "League table"), and towns are siblings anyway.
         low, high = subtree_bounds(min(wanted))[0], subtree_bounds(max(wanted))[1]
         grouped = (qs.filter(unit_prefix__gte=low, unit_prefix__lt=high)
                    .annotate(tally_group=Substr("unit_prefix", 1, width))

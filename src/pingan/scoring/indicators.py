@@ -181,7 +181,7 @@ def compute_values(period: Period, *, now: dt.datetime | None = None) -> int:
                 for member_id, figure in _figures(table, members, indicator, span).items():
                     wanted[indicator.id, member_id] = (figure.value, figure.sample)
     # By the (period, indicator) index alone, the members picked here: joined to the members in
-    # SQL, PostgreSQL chose a plan that took 7 s for 18,000 values (bench/README.md, league).
+    # SQL, PostgreSQL chose a plan that took 7 s for 18,000 values (bench/README.md, "League table").
     existing = Value.objects.filter(period=period.key, indicator__in=indicators)
     stored = {(value.indicator_id, value.member_id): value for value in existing if value.member_id in ranked}
     changed, stale = [], []
