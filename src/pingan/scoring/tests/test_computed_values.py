@@ -117,3 +117,22 @@ def test_the_number_of_queries_does_not_grow_with_the_units(league):
     ensure_members()
     Value.objects.all().delete()
     assert queries() == few
+
+
+def test_the_command_computes_a_period_and_ranks_it(league, time_machine):
+    """`pingan league compute --period`: what the worker does, for one period, on demand."""
+    from pingan.core.management.exit_codes import ExitCode
+    from pingan.scoring.models import Standing
+    from pingan.testing import run_command_line
+
+    time_machine.move_to(NOW)
+    Indicator.objects.filter(code="hazard_on_time").update(min_sample=1)  # one hazard each is enough here
+    hazard(league, "2026-05-10", "2026-05-09", "T1")  # on time: 航埠镇 100%
+    hazard(Unit.objects.get(name="石梁镇"), "2026-05-10", None, "T2")  # overdue: 石梁镇 0%
+    code, out, _err = run_command_line("league", "compute", "--period", "2026Q2")
+    assert code == ExitCode.OK and "2026Q2" in out
+    scores = {s.member.name: s.scores["hazard_on_time"]
+              for s in Standing.objects.filter(table=Table.TOWNS, period="2026Q2").select_related("member")
+              if s.scores.get("hazard_on_time") is not None}
+    assert scores["航埠镇"] > scores["石梁镇"]
+    assert run_command_line("league", "compute", "--period", "2026Q9")[0] == ExitCode.USAGE

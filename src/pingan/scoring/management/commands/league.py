@@ -18,12 +18,14 @@ from pingan.core.management.ledger_commands import (
 )
 from pingan.scoring import selectors
 from pingan.scoring.export import NOT_RANKED, rank_change, write_table
+from pingan.scoring.indicators import compute_values
 from pingan.scoring.ledger import import_league
 from pingan.scoring.models import Table
 from pingan.scoring.periods import Period, PeriodError
 from pingan.scoring.services import rank_period, rank_table
 
 MSG_RANKED = gettext_lazy("{period}: {table} ranked, {count} units listed.")
+MSG_COMPUTED = gettext_lazy("{period}: {count} computed values written.")
 MSG_WRITTEN = gettext_lazy("{count} units written to {file}.")
 MSG_EMPTY = gettext_lazy("No standings for {period} on this table: rank the period first (pingan league "
                          "rank).")
@@ -66,6 +68,11 @@ class Command(PinganCommand):
         load.add_argument("--dry-run", action="store_true", help="Check every row, write nothing.")
         load.add_argument("--errors", type=Path, metavar="REPORT.csv", help="Also write the bad rows here.")
 
+        compute = self.subcommand(actions, "compute",
+                                  help="Compute a period's indicators from the platform's data (as the "
+                                       "worker does every PINGAN_LEAGUE_RECOMPUTE_SECONDS), then rank it.")
+        compute.add_argument("--period", type=period_argument, required=True, help="2026Q1 or 2026-03.")
+
         rank = self.subcommand(actions, "rank", help="Rank a period (every table, or --table).")
         rank.add_argument("--period", type=period_argument, required=True, help="2026Q1 or 2026-03.")
         rank.add_argument("--table", choices=Table.values)
@@ -94,6 +101,10 @@ class Command(PinganCommand):
         except DomainError as exc:
             raise import_refused(exc) from exc
         report_import(self, result, errors)
+
+    def do_compute(self, *, period, **_options):
+        self.stdout.write(str(MSG_COMPUTED).format(period=period.key, count=compute_values(period)))
+        self.do_rank(period=period, table=None)
 
     def do_rank(self, *, period, table, **_options):
         counts = {table: len(rank_table(table, period))} if table else rank_period(period)
