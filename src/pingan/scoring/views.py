@@ -5,7 +5,7 @@ league's managers (``services.may_manage_league``), refused to others with a 403
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from pingan.core import errors
 from pingan.core.web import xlsx_response
 from pingan.scoring import awards, board, export, selectors, services
-from pingan.scoring.models import Indicator, Member, Table
+from pingan.scoring.models import Indicator, Member, Standing, Table
 from pingan.scoring.periods import QUARTER, Period
 
 MSG_RECOMPUTED = _("{table} for {period} recomputed: {count} units ranked.")
@@ -54,8 +54,16 @@ def _refused(request: HttpRequest, exc: errors.DomainError) -> HttpResponse:
     return redirect("scoring:table")
 
 
-def _indicators() -> list[Indicator]:
-    return list(Indicator.objects.filter(active=True))
+def _indicators(standings: Iterable[Standing] | None = None) -> list[Indicator]:
+    """The active indicators; given a table-period's standings, only those some member was
+    scored on: the city's table has none of the district's computed ones, and a column of
+    dashes tells the reader nothing."""
+    indicators = list(Indicator.objects.filter(active=True))
+    if standings is None:
+        return indicators
+    scored = {code for standing in standings for code, score in (standing.scores or {}).items()
+              if score is not None}
+    return [indicator for indicator in indicators if indicator.code in scored]
 
 
 @login_required
@@ -66,9 +74,9 @@ def league_table(request: HttpRequest) -> HttpResponse:
         period = _period(request, available)
     except errors.DomainError as exc:
         return _refused(request, exc)
-    indicators = _indicators()
-    sort = board.valid_sort(request.GET.get("sort"), indicators)
     standings = selectors.standings(table, period) if period else []
+    indicators = _indicators(standings)
+    sort = board.valid_sort(request.GET.get("sort"), indicators)
     context = {
         "tables": Table.choices, "table": table, "table_label": Table(table).label,
         "periods": available, "period": period, "indicators": indicators, "sort": sort,
@@ -124,10 +132,12 @@ def league_member(request: HttpRequest, table: str, code: str) -> HttpResponse:
     context: dict[str, Any] = {"member": member, "table": table, "table_label": Table(table).label,
                                "period": period, "periods": _periods(table)}
     if period is not None:
-        link = f"{request.build_absolute_uri(request.path)}?period={period.key}"
-        context["breakdown"] = board.breakdown(member, period, selectors.standings(table, period),
-                                               selectors.period_values(table, period).values(), _indicators(),
-                                               link=link)
+        # A path on this site: a task keeps where it came from as a local link only.
+        link = f"{request.path}?period={period.key}"
+        standings = selectors.standings(table, period)
+        context["breakdown"] = board.breakdown(member, period, standings,
+                                               selectors.period_values(table, period).values(),
+                                               _indicators(standings), link=link)
         context["chart"] = board.rank_chart(table, period, member=member)
     if member.is_home and table == Table.CITY:
         year = timezone.localdate().year
