@@ -2,14 +2,20 @@
 平安鼎, 6 the 铜鼎, 9 the 银鼎, 12 the 金鼎, then a star every 3 more
 (``PINGAN_SAFETY_AWARD_LADDER``, ``PINGAN_SAFETY_AWARD_STAR_EVERY``). "八连冠" is the streak
 read from the Award rows, so the platform knows it rather than a page saying it.
+
+And the runs of a table: how many periods in a row a unit has held the rotating red flag, or
+the last place, read from its standings.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.utils.translation import get_language, gettext_lazy
 
-from pingan.scoring.models import Award, Member
+from pingan.scoring.models import Award, Member, Standing
+from pingan.scoring.periods import Period
 
 MSG_STREAK = gettext_lazy("Awarded the {title} title {count} years in a row ({crown}).")
 MSG_CROWN = gettext_lazy("title no. {count} in a row")
@@ -100,3 +106,31 @@ def streak_sentence(member: Member, year: int) -> str:
     # Chinese sentences follow each other without a space; English ones with one.
     separator = "" if (get_language() or "").startswith("zh") else " "
     return separator.join(str(part) for part in parts)
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Periods in a row, ending at the one shown, that a unit held the red flag or the last place."""
+
+    flags: int = 0
+    last_places: int = 0
+
+
+def runs(table: str, period: Period) -> dict[int, Runs]:
+    """Each member's runs on ``table`` up to ``period``, counted over periods of its kind (a
+    month's run over months). One query: the table's flags and last places of that kind."""
+    held: dict[int, dict[str, tuple[bool, bool]]] = {}
+    rows = (Standing.objects.filter(table=table, period__lte=period.key)
+            .filter(red_flag=True) | Standing.objects.filter(table=table, period__lte=period.key,
+                                                             last_place=True))
+    for member_id, key, flag, last in rows.values_list("member_id", "period", "red_flag", "last_place"):
+        held.setdefault(member_id, {})[key] = (flag, last)
+
+    def count(periods: dict[str, tuple[bool, bool]], which: int) -> int:
+        length, current = 0, period
+        while periods.get(current.key, (False, False))[which]:
+            length, current = length + 1, current.previous()
+        return length
+
+    return {member_id: Runs(flags=count(periods, 0), last_places=count(periods, 1))
+            for member_id, periods in held.items()}

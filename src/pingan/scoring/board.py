@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.models import UnitKind
 from pingan.scoring.analysis import weak_indicators
+from pingan.scoring.awards import Runs
 from pingan.scoring.models import Indicator, Member, Source, Standing, Value
 from pingan.scoring.periods import QUARTER, Period
 from pingan.scoring.ranking import IndicatorSpec, Observation, target_gaps
@@ -48,6 +49,7 @@ class Row:
     trend: str
     change: int | None  # places gained (+) or lost (−) since the previous period
     scores: list[float | None]
+    runs: Runs = Runs()
 
 
 # ?sort= keys: the column and, with a leading "-", the other way round.
@@ -55,13 +57,14 @@ SORT_COLUMNS = ("rank", "unit", "composite", "change")
 
 
 def table_rows(standings: Iterable[Standing], indicators: Sequence[Indicator],
-               sort: str = "rank") -> list[Row]:
+               sort: str = "rank", runs: dict[int, Runs] | None = None) -> list[Row]:
     """The table's rows in the order ``sort`` names (a column of SORT_COLUMNS or an indicator's
     code, "-" first for the reverse); members not ranked (不参与排名) stay last, and an empty
     cell sorts after every figure whichever way."""
     rows = [Row(standing=s, trend=trend(s),
                 change=None if s.rank is None or s.previous_rank is None else s.previous_rank - s.rank,
-                scores=[(s.scores or {}).get(indicator.code) for indicator in indicators])
+                scores=[(s.scores or {}).get(indicator.code) for indicator in indicators],
+                runs=(runs or {}).get(s.member_id, Runs()))
             for s in standings]
     descending = sort.startswith("-")
     column = sort.removeprefix("-")

@@ -80,7 +80,7 @@ def league_table(request: HttpRequest) -> HttpResponse:
     context = {
         "tables": Table.choices, "table": table, "table_label": Table(table).label,
         "periods": available, "period": period, "indicators": indicators, "sort": sort,
-        "rows": board.table_rows(standings, indicators, sort),
+        "rows": board.table_rows(standings, indicators, sort, awards.runs(table, period) if period else None),
         "chart": board.rank_chart(table, period) if period else {"has_data": False},
         "may_manage": services.may_manage_league(request.user),
         "red_flags": sum(1 for s in standings if s.red_flag),
@@ -139,6 +139,7 @@ def league_member(request: HttpRequest, table: str, code: str) -> HttpResponse:
                                                selectors.period_values(table, period).values(),
                                                _indicators(standings), link=link)
         context["chart"] = board.rank_chart(table, period, member=member)
+        context["runs"] = awards.runs(table, period).get(member.pk)
     if member.is_home and table == Table.CITY:
         year = timezone.localdate().year
         streak = awards.streak(member, year)

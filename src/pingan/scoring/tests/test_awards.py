@@ -112,3 +112,31 @@ def test_the_sentence_of_a_first_title_and_of_none(kecheng):
     _titles(kecheng, 2025)
     with translation.override("zh-hans"):
         assert "2025" in streak_sentence(kecheng, 2026)
+
+
+def _standing(member: Member, period: str, *, flag: bool = False, last: bool = False) -> None:
+    from django.utils import timezone
+
+    from pingan.scoring.models import Standing
+
+    Standing.objects.create(table=member.table, period=period, member=member, rank=1 if flag else 9,
+                            composite=50, red_flag=flag, last_place=last, computed_at=timezone.now())
+
+
+def test_runs_of_red_flags_and_last_places_across_a_year_end(kecheng):
+    from pingan.scoring.awards import runs
+    from pingan.scoring.periods import Period
+
+    other = Member.objects.create(table=Table.CITY, code="330803", name="衢江区")
+    for period in ("2025Q2", "2025Q4", "2026Q1", "2026Q2"):  # not 2025Q3: that breaks the first run
+        _standing(kecheng, period, flag=True)
+    _standing(kecheng, "2026-06", flag=True)  # a month's flag is not a quarter's
+    _standing(other, "2026Q1", last=True)
+    _standing(other, "2026Q2", last=True)
+    _standing(other, "2026Q3", last=True)
+
+    found = runs(Table.CITY, Period.parse("2026Q2"))
+    assert (found[kecheng.pk].flags, found[kecheng.pk].last_places) == (3, 0)  # 2025Q4, 2026Q1, 2026Q2
+    assert (found[other.pk].flags, found[other.pk].last_places) == (0, 2)  # 2026Q3 is after
+    assert runs(Table.CITY, Period.parse("2026Q3"))[kecheng.pk].flags == 0
+    assert runs(Table.CITY, Period.parse("2026-06"))[kecheng.pk].flags == 1

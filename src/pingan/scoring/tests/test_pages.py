@@ -107,6 +107,18 @@ def test_flags_last_place_and_arrows(personas, hand_table):
     assert _names(body) == ["甲镇", "乙镇", "丙镇", "丁镇", "戊镇"]
 
 
+def test_a_run_of_red_flags_is_shown(personas, hand_table):
+    """甲镇 held the flag in 2026Q1 too: two in a row, on the table and on its page."""
+    Standing.objects.create(table="towns", period="2026Q1", member=hand_table[0], rank=2, composite="80.00",
+                            red_flag=True, computed_at=timezone.now())
+    client = _client(personas.town_handler)
+    body = client.get(TABLE, {"table": "towns", "period": "2026Q2"}).content.decode()
+    tbody = body[body.index("<tbody>"):body.index("</tbody>")]
+    assert tbody.count("×2") == 1 and "连续 2 期获流动红旗" in tbody
+    page = client.get(reverse("scoring:member", args=["towns", hand_table[0].code]), {"period": "2026Q2"})
+    assert "连续 2 期获流动红旗" in page.content.decode()
+
+
 @pytest.mark.parametrize(("sort", "order"), [
     ("rank", ["甲镇", "乙镇", "丙镇", "丁镇", "戊镇"]),
     ("-rank", ["丁镇", "丙镇", "乙镇", "甲镇", "戊镇"]),
