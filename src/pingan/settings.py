@@ -403,6 +403,13 @@ PINGAN_SAFETY_AWARD_STAR_EVERY = 3
 # A supervised task's one extension moves its deadline by at most this many days, unless a
 # deadline policy for tasks (the admin site's) says otherwise.
 PINGAN_TASK_EXTENSION_DAYS = int(os.environ.get("PINGAN_TASK_EXTENSION_DAYS", "30"))
+# A task's deadline is at most this many years ahead: further is a typo, not a plan.
+PINGAN_TASK_MAX_YEARS = int(os.environ.get("PINGAN_TASK_MAX_YEARS", "3"))
+# A meeting's report uploaded as a file: at most this many bytes, and a .docx at most this
+# many once unzipped (a .docx is a zip: a small file can unzip to gigabytes).
+PINGAN_MEETING_REPORT_MAX_BYTES = int(os.environ.get("PINGAN_MEETING_REPORT_MAX_BYTES", 2 * 1024 * 1024))
+PINGAN_MEETING_REPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("PINGAN_MEETING_REPORT_MAX_UNZIPPED_BYTES",
+                                                              20 * 1024 * 1024))
 # Supervision (督办). A milestone is "due soon" as any case is (PINGAN_DUE_SOON_DAYS); a task
 # overdue escalates on the shared sweep. The circular's PDF is rendered from HTML with these
 # fonts (fonts-noto-cjk on Debian).

@@ -34,6 +34,7 @@ from pingan.scoring.selectors import standings
 from pingan.supervision import documents
 from pingan.supervision import selectors as task_selectors
 from pingan.supervision.models import Circular, CircularKind
+from pingan.supervision.services import refuse_nul
 from pingan.supervision.workflow import is_assigning_office
 
 MSG_NOT_MANAGER = _("Only the district's public-safety office may draft and publish circulars.")
@@ -165,6 +166,7 @@ def circular_draft(*, actor: Any, kind: str, title: str, period: str = "", numbe
         raise errors.DomainError(MSG_NOT_MANAGER)
     if kind not in CircularKind.values:
         raise errors.DomainError(_("Choose the kind of circular."), field="kind")
+    refuse_nul(title=title, number=number, period=period, facts=facts, lesson=lesson)
     title = title.strip()
     if not title:
         raise errors.DomainError(MSG_TITLE_REQUIRED, field="title")
@@ -215,6 +217,7 @@ def circular_publish(*, actor: Any, circular: Circular, number: str = "") -> Cir
     refusal = publish_refusal(circular, actor)
     if refusal is not None:
         raise refusal
+    refuse_nul(number=number)
     number = number.strip() or circular.number
     if not number:
         raise errors.DomainError(MSG_NUMBER_REQUIRED, field="number")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -153,7 +154,9 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
             report = data["report"]
             if data["report_file"]:
                 upload = data["report_file"]
-                report = meetings.report_text(upload.name, upload.read())
+                # One byte past the limit is enough to refuse it: a huge upload is not read whole.
+                report = meetings.report_text(upload.name,
+                                              upload.read(settings.PINGAN_MEETING_REPORT_MAX_BYTES + 1))
             meeting = meetings.meeting_record(
                 actor=request.user, unit=data["unit"], held_on=data["held_on"], title=data["title"],
                 chair=data["chair"], attendees=data["attendees"], report=report)

@@ -15,6 +15,7 @@ import io
 import zipfile
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
@@ -43,18 +44,24 @@ MSG_NO_ORDERS = _(
 MSG_REPORT_TOO_LONG = _("The report is longer than {limit} characters: paste the part with the decisions.")
 MSG_REPORT_FILE = _("Upload the report as a .txt or .docx file.")
 MSG_REPORT_UNREADABLE = _("The file could not be read as a .txt or .docx document.")
+MSG_REPORT_FILE_TOO_LARGE = _("The report's file is larger than {limit} MB: upload the text of the meeting.")
+MSG_REPORT_UNZIPS_TOO_LARGE = _("The .docx unpacks to more than {limit} MB: save the text of the meeting "
+                                "alone as a .docx or .txt.")
 MSG_TEXT_REQUIRED = _("Write what was decided.")
 MSG_ONLY_PROPOSED = _("This decision is “{state}”: only a proposed decision can be confirmed or dropped.")
 MSG_OWNER_REQUIRED = _("Name at least one unit that carries the decision out.")
 MSG_DEADLINE_REQUIRED = _("Give the decision's deadline.")
 MSG_DEADLINE_BEFORE_MEETING = _("The deadline {date} is before the meeting ({held_on}).")
 MSG_HELD_IN_FUTURE = _("The meeting's date {date} is in the future.")
+MSG_HELD_TOO_EARLY = _("The meeting's date {date} is before {earliest}.")
 MSG_OWNER_ELSEWHERE = _("{unit} is not a department of the district nor a unit within {meeting_unit}.")
 MSG_DOMAIN = _("“{domain}” is not a domain: hazards, petitions, fraud, supervision, or none.")
 MSG_CONVENING_UNIT = _("Meetings are recorded for the district, a town or a department, not for {unit}.")
 
 # A report longer than this is not a meeting's minutes (the source's lead story is 2,000).
 REPORT_MAX_CHARS = 50_000
+# No meeting recorded here was held before this platform's records begin.
+EARLIEST_MEETING = dt.date(2000, 1, 1)
 # The territorial units that hold meetings and are named as owners: the district and towns.
 _TOWN_OR_ABOVE = [kind for kind, level in UNIT_LEVEL.items()
                   if kind != UnitKind.DEPARTMENT and level <= TOWN_LEVEL]
@@ -100,7 +107,7 @@ def convening_units(actor: Any) -> QuerySet[Unit]:
 
 def meeting_reach(user: Any) -> Q:
     """The meetings ``user`` sees: those of a unit at or below one where they hold a role of
-    supervision or of every domain, and those whose standing decisions name a unit where
+    supervision or of every domain, and those whose confirmed decisions name a unit where
     they hold any role."""
     scope = scope_for(user)
     if scope.everything:
@@ -108,8 +115,10 @@ def meeting_reach(user: Any) -> Q:
     reach = Q(pk__in=[])
     for role in scope.roles_for(KIND):
         reach |= Q(unit=role.unit) if role.unit.is_department else subtree_q(role.unit.prefix, "unit__prefix")
-    named = Decision.objects.filter(owners__in=[r.unit_id for r in scope.roles]).exclude(
-        state=DecisionState.DROPPED)
+    # Only a confirmed decision names a unit: a proposed one is the proposer's guess, which
+    # the meeting's managers may still drop, and must not show a department the whole report.
+    named = Decision.objects.filter(owners__in=[r.unit_id for r in scope.roles],
+                                    state=DecisionState.CONFIRMED)
     return reach | Q(pk__in=named.values("meeting_id"))
 
 
@@ -151,29 +160,65 @@ def nameable_units(meeting_unit: Unit) -> dict[str, Unit]:
 
 # --- the report ----------------------------------------------------------------------------
 
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:g}"
+
+
 def report_text(name: str, content: bytes) -> str:
-    """The text of an uploaded report: a .txt (UTF-8 or GB18030, as Chinese Windows saves it)
-    or a .docx (its paragraphs)."""
+    """The text of an uploaded report of at most PINGAN_MEETING_REPORT_MAX_BYTES: a .txt
+    (UTF-8 or GB18030, as Chinese Windows saves it) or a .docx (its paragraphs). A file that
+    cannot be read so is refused, whatever is wrong with it."""
+    limit = settings.PINGAN_MEETING_REPORT_MAX_BYTES
+    if len(content) > limit:
+        raise errors.DomainError(MSG_REPORT_FILE_TOO_LARGE.format(limit=_megabytes(limit)),
+                                 field="report_file")
     lower = name.lower()
     if lower.endswith(".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return content.decode(encoding)
-            except UnicodeDecodeError:
-                continue
+        text = _txt_text(content)
+    elif lower.endswith(".docx"):
+        text = _docx_text(content)
+    else:
+        raise errors.DomainError(MSG_REPORT_FILE, field="report_file")
+    # A NUL is no character of a report: a UTF-16 file reads as UTF-8 with one between letters.
+    if text is None or "\x00" in text:
         raise errors.DomainError(MSG_REPORT_UNREADABLE, field="report_file")
-    if lower.endswith(".docx"):
-        from docx import Document  # python-docx, a dependency of docxtpl
+    return text
 
+
+def _txt_text(content: bytes) -> str | None:
+    for encoding in ("utf-8-sig", "gb18030"):
         try:
-            document = Document(io.BytesIO(content))
-        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-            raise errors.DomainError(MSG_REPORT_UNREADABLE, field="report_file") from exc
-        return "\n".join(paragraph.text for paragraph in document.paragraphs)
-    raise errors.DomainError(MSG_REPORT_FILE, field="report_file")
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _docx_text(content: bytes) -> str | None:
+    """The paragraphs of a .docx, or None when it is not one. A .docx is a zip: its unpacked
+    size is read from the zip's directory (which the zip module holds each member to) before
+    python-docx unpacks every part into memory."""
+    from docx import Document  # python-docx, a dependency of docxtpl
+
+    # A hostile file can fail in the zip module, the XML parser or python-docx in more ways
+    # than any list names: each is an unreadable file, never a server error.
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except Exception:
+        return None
+    limit = settings.PINGAN_MEETING_REPORT_MAX_UNZIPPED_BYTES
+    if unpacked > limit:
+        raise errors.DomainError(MSG_REPORT_UNZIPS_TOO_LARGE.format(limit=_megabytes(limit)),
+                                 field="report_file")
+    try:
+        return "\n".join(paragraph.text for paragraph in Document(io.BytesIO(content)).paragraphs)
+    except Exception:
+        return None
 
 
 def _check_report(report: str) -> str:
+    services.refuse_nul(report=report)
     report = report.strip()
     if len(report) > REPORT_MAX_CHARS:
         raise errors.DomainError(MSG_REPORT_TOO_LONG.format(limit=REPORT_MAX_CHARS), field="report")
@@ -206,6 +251,10 @@ def meeting_record(*, actor: Any, unit: Unit, held_on: dt.date, title: str, chai
         raise errors.DomainError(MSG_CONVENING_UNIT.format(unit=unit.name), field="unit")
     if held_on > timezone.localdate():
         raise errors.DomainError(MSG_HELD_IN_FUTURE.format(date=held_on.isoformat()), field="held_on")
+    if held_on < EARLIEST_MEETING:
+        message = MSG_HELD_TOO_EARLY.format(date=held_on.isoformat(), earliest=EARLIEST_MEETING.isoformat())
+        raise errors.DomainError(message, field="held_on")
+    services.refuse_nul(title=title, chair=chair, attendees=attendees)
     for name, value in (("title", title), ("chair", chair)):
         if not value.strip():
             raise errors.DomainError(_("This field is required."), field=name)
@@ -258,6 +307,7 @@ def decision_add(*, actor: Any, meeting: Meeting, text: str) -> Decision:
     """Add one proposed decision by hand: its domain, owners and deadline read from its text
     by the same rules, for a person to check when confirming."""
     _raise(propose_refusal(meeting, actor))
+    services.refuse_nul(text=text)
     text = text.strip()
     if not text:
         raise errors.DomainError(MSG_TEXT_REQUIRED, field="text")
@@ -316,6 +366,7 @@ def decision_confirm(*, actor: Any, decision: Decision, text: str | None = None,
     back-dates the tasks (the demo generator only)."""
     decision = Decision.objects.select_for_update().select_related("meeting__unit").get(pk=decision.pk)
     _raise(confirm_refusal(decision, actor))
+    services.refuse_nul(text=text)
     text = (decision.text if text is None else text).strip()
     if not text:
         raise errors.DomainError(MSG_TEXT_REQUIRED, field="text")

@@ -4,7 +4,7 @@ weak indicators all call these."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +20,9 @@ from pingan.core.events import append_event
 from pingan.core.inbox import notify
 from pingan.core.models import Attachment, AttachmentKind, EventType, RoleName, Severity, Unit, UnitKind
 from pingan.core.people import handlers_at, leaders_for, resolve_leader
+from pingan.core.scoping import scope_for
 from pingan.core.workflow import apply_changes, take_step
+from pingan.supervision import selectors
 from pingan.supervision.models import (
     DOMAIN,
     KIND,
@@ -37,6 +39,9 @@ from pingan.supervision.workflow import TASK_WORKFLOW, actor_of_lead, is_assigni
 MSG_NOT_ASSIGNING_OFFICE = _("Only the district's office assigns supervised tasks.")
 MSG_TITLE_REQUIRED = _("Give the task a title.")
 MSG_DEADLINE_PAST = _("The deadline cannot be in the past.")
+MSG_DEADLINE_TOO_FAR = _("The deadline {date} is more than {years} years ahead: at most {latest}.")
+MSG_MILESTONE_BEFORE_ASSIGNED = _(
+    "The milestone “{title}” ({date}) falls before the day the task is assigned ({day}).")
 MSG_MILESTONE_AFTER_DEADLINE = _(
     "The milestone “{title}” ({date}) falls after the task's deadline ({deadline}).")
 MSG_MILESTONE_TITLE = _("Every milestone needs a title and a date.")
@@ -51,6 +56,7 @@ MSG_NEW_DEADLINE_TOO_FAR = _("An extension moves the deadline by at most {days} 
 MSG_EXTEND_BY_OFFICE = _("Only the district's office that assigns supervised tasks extends their deadlines.")
 MSG_ORIGIN_LINK = _("The source link must be an address on this site (starting with /).")
 MSG_CREATED = _("{ref}: a supervised task for your unit: {title}")
+MSG_NUL = _("The text holds a NUL character, which cannot be stored: paste it again as plain text.")
 
 # Units a task may be for: a town or sub-district (or the district itself), or for a
 # district-wide task the department that leads it.
@@ -78,6 +84,43 @@ def is_local_link(link: str) -> bool:
     return link.startswith("/") and not link.startswith("//") and "\\" not in link
 
 
+def refuse_nul(**texts: str | None) -> None:
+    """Refuse text holding a NUL character, which PostgreSQL cannot store: a web form refuses
+    it by itself, the API and an uploaded file do not. Each text is named by its field."""
+    for field, text in texts.items():
+        if text and "\x00" in text:
+            raise errors.DomainError(MSG_NUL, field=field)
+
+
+def latest_deadline(day: dt.date) -> dt.date:
+    """The furthest deadline a task assigned (or extended) on ``day`` may have:
+    PINGAN_TASK_MAX_YEARS ahead, to the day (28 February for a 29th)."""
+    year = day.year + settings.PINGAN_TASK_MAX_YEARS
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
+
+def _check_deadline_reach(deadline: dt.date, day: dt.date) -> None:
+    latest = latest_deadline(day)
+    if deadline > latest:
+        raise errors.DomainError(MSG_DEADLINE_TOO_FAR.format(
+            date=deadline.isoformat(), years=settings.PINGAN_TASK_MAX_YEARS, latest=latest.isoformat()),
+            field="deadline")
+
+
+def _outside_scope_refusal(task: SupervisedTask, actor: Any,
+                           message: Callable[[], Any]) -> errors.DomainError | None:
+    """For whom the core's scope does not cover ``task``: a 404 when they may not see it
+    either; when they may (a co-handler), a 403 with ``message()``, for they know it is there."""
+    if scope_for(actor).covers(task):
+        return None
+    if not selectors.tasks_for(actor).filter(pk=task.pk).exists():
+        return errors.NotFound(errors.MSG_NOT_FOUND)
+    return errors.PermissionDenied(str(message()))
+
+
 def _choice(value: str, choices: Any, field: str) -> str:
     if value not in choices.values:
         raise errors.DomainError(MSG_BAD_CHOICE.format(value=value, field=field), field=field)
@@ -96,11 +139,18 @@ def _check_units(unit: Unit, lead: Unit, co_handlers: Sequence[Unit]) -> None:
 
 
 def _check_dates(deadline: dt.date, milestones: Sequence[tuple[str, dt.date]], today: dt.date) -> None:
+    """``today`` is the day the task is assigned (the demo back-dates it)."""
     if deadline < today:
         raise errors.DomainError(MSG_DEADLINE_PAST, field="deadline")
+    _check_deadline_reach(deadline, today)
     for title, date in milestones:
         if not (title or "").strip() or date is None:
             raise errors.DomainError(MSG_MILESTONE_TITLE, field="milestones")
+        refuse_nul(milestones=title)
+        if date < today:
+            message = MSG_MILESTONE_BEFORE_ASSIGNED.format(title=title.strip(), date=date.isoformat(),
+                                                           day=today.isoformat())
+            raise errors.DomainError(message, field="milestones")
         if date > deadline:
             message = MSG_MILESTONE_AFTER_DEADLINE.format(title=title.strip(), date=date.isoformat(),
                                                           deadline=deadline.isoformat())
@@ -123,6 +173,8 @@ def task_create(*, actor: Any, title: str, unit: Unit, lead: Unit, deadline: dt.
     if origin_key and (existing := SupervisedTask.objects.filter(origin_key=origin_key).first()):
         return existing
     now = at or timezone.now()
+    refuse_nul(title=title, description=description, goal=goal, origin_label=origin_label,
+               origin_link=origin_link, origin_key=origin_key)
     title = (title or "").strip()
     if not title:
         raise errors.DomainError(MSG_TITLE_REQUIRED, field="title")
@@ -168,6 +220,17 @@ def task_transition(*, task: SupervisedTask, name: str, actor: Any, expected_ver
                     note: str = "", at: dt.datetime | None = None, **inputs: Any) -> SupervisedTask:
     """Take one step of the task's loop with the inputs that step declares; what each step
     needs, changes, notifies and attaches is declared in ``supervision.workflow``."""
+    transition = TASK_WORKFLOW.get(name)
+
+    def why() -> Any:  # the step's own rule on who takes it, as the core would have said
+        problems = (rule(task, actor, {}) for rule in transition.actor_requires)
+        return next(filter(None, problems), None) or errors.MSG_NOT_ALLOWED.format(
+            transition=transition.label)
+
+    refusal = _outside_scope_refusal(task, actor, why)
+    if refusal is not None:
+        raise refusal
+    refuse_nul(note=note)
     take_step(workflow=TASK_WORKFLOW, case=task, name=name, actor=actor,
               expected_version=expected_version, note=note, inputs=inputs, at=at)
     return task
@@ -181,7 +244,9 @@ MSG_ATTACH = _("Add a document")
 def attach_refusal(task: SupervisedTask, actor: Any) -> errors.DomainError | None:
     """Why ``actor`` may not add a document to the task now, or None: the lead's people,
     while it is open."""
-    refusal = rank_refusal(task, actor, RoleName.HANDLER, action=MSG_ATTACH, while_open=True)
+    # Who sees the task without the core's scope covering it is never of its lead.
+    refusal = _outside_scope_refusal(task, actor, lambda: actor_of_lead(task, actor, {}))
+    refusal = refusal or rank_refusal(task, actor, RoleName.HANDLER, action=MSG_ATTACH, while_open=True)
     if refusal is None and (problem := actor_of_lead(task, actor, {})):
         refusal = errors.PermissionDenied(str(problem))
     return refusal
@@ -234,14 +299,19 @@ def task_extend(*, task: SupervisedTask, actor: Any, expected_version: int, dead
         raise refusal
     if not (reason or "").strip():
         raise errors.DomainError(errors.MSG_REASON_REQUIRED, field="reason")
+    refuse_nul(reason=reason)
     if deadline is None or deadline <= task.deadline:
         raise errors.DomainError(MSG_NEW_DEADLINE_EARLIER.format(deadline=task.deadline.isoformat()),
                                  field="deadline")
-    latest = task.deadline + dt.timedelta(days=terms.extension_duration)
+    now = at or timezone.now()
+    _check_deadline_reach(deadline, timezone.localdate(now))
+    try:
+        latest = task.deadline + dt.timedelta(days=terms.extension_duration)
+    except OverflowError:  # a policy's extension past the calendar's end: no bound but the cap above
+        latest = dt.date.max
     if deadline > latest:
         raise errors.DomainError(MSG_NEW_DEADLINE_TOO_FAR.format(days=terms.extension_duration,
                                                                  latest=latest.isoformat()), field="deadline")
-    now = at or timezone.now()
     with transaction.atomic():
         before, after = apply_changes(case=task, expected_version=expected_version, changes={
             "deadline": deadline, "due_at": next_due_at(task, deadline=deadline), "extended_at": now,
