@@ -384,6 +384,10 @@ PINGAN_LEAGUE_WEAK_FRACTION = float(os.environ.get("PINGAN_LEAGUE_WEAK_FRACTION"
 PINGAN_LEAGUE_TARGET_RANK = int(os.environ.get("PINGAN_LEAGUE_TARGET_RANK", "3"))
 # The table the district is ranked on by the city, and the district's own.
 PINGAN_LEAGUE_PERIOD_KINDS = ("quarter", "month")
+# The years a league period may fall in (first and last, inclusive): a year outside is a typing
+# slip (0000Q1, 9999Q4), refused where it is read rather than stored as a key nothing can read
+# back.
+PINGAN_LEAGUE_YEARS = (2000, 2099)
 # How often the worker recomputes the league's computed values (the current and the previous
 # quarter and month) and ranks the district's tables on them. An hour: the figures move with
 # every closed case, and a table that lags an hour behind is still today's.

@@ -90,7 +90,8 @@ class ValueIn(Schema):
     indicator: str = Field(min_length=1, max_length=60, description="The indicator's code.")
     period: str = Field(min_length=1, max_length=20, description=PERIOD_DESCRIPTION)
     value: Decimal
-    sample: int | None = Field(None, ge=0, description="For a rate: the cases it is a percentage of.")
+    sample: int | None = Field(None, ge=0, le=services.SAMPLE_LIMIT,
+                               description="For a rate: the cases it is a percentage of.")
 
 
 class StandingOut(Schema):
@@ -181,8 +182,8 @@ def value_put(request: HttpRequest, payload: ValueIn):
     _refuse_unless_manager(request)
     member = Member.objects.filter(table=payload.table, code=payload.member).first()
     if member is None:
-        raise errors.NotFound(MSG_NO_SUCH_MEMBER.format(table=payload.table, code=payload.member),
-                              field="member")
+        message = MSG_NO_SUCH_MEMBER.format(table=Table(payload.table).label, code=payload.member)
+        raise errors.NotFound(message, field="member")
     return services.value_record(actor=actor(request), indicator=_indicator(payload.indicator), member=member,
                                  period=payload.period, value=payload.value, sample=payload.sample)
 

@@ -21,7 +21,8 @@ from pingan.scoring.analysis import weak_indicators
 from pingan.scoring.awards import Runs
 from pingan.scoring.models import Indicator, Member, Source, Standing, Value
 from pingan.scoring.periods import QUARTER, Period
-from pingan.scoring.ranking import IndicatorSpec, Observation, target_gaps
+from pingan.scoring.ranking import Observation, target_gaps
+from pingan.scoring.services import indicator_specs
 from pingan.scoring.stats import wilson_interval
 
 MSG_TASK_TITLE = _("Raise {indicator}: {period} {member}")
@@ -228,7 +229,7 @@ def breakdown(member: Member, period: Period, standings: Sequence[Standing], val
     own = next((s for s in standings if s.member_id == member.pk), None)
     result = Breakdown(member=member, period=period, standing=own, target_rank=target_rank_of(member))
     weak = set(weak_indicators(standings, member))
-    gaps = target_gaps([IndicatorSpec.of(i) for i in indicators], observations_of(values), member.pk,
+    gaps = target_gaps(indicator_specs(indicators), observations_of(values), member.pk,
                        result.target_rank) if own is not None else {}
     own_values = {value.indicator.code: value for value in values if value.member_id == member.pk}
     for indicator in indicators:

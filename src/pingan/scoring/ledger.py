@@ -56,14 +56,28 @@ from pingan.core.ledger import (
     read_rows,
     squash,
 )
-from pingan.scoring.models import Direction, Indicator, Member, Method, Source, Table, Value, ValueSource
+from pingan.scoring.indicator_admin import SCORING_FIELDS, indicator_update
+from pingan.scoring.models import (
+    MSG_BASE_RANGE,
+    Direction,
+    Indicator,
+    Member,
+    Method,
+    Source,
+    Table,
+    Value,
+    ValueSource,
+)
 from pingan.scoring.periods import Period, PeriodError
 from pingan.scoring.services import (
+    SAMPLE_LIMIT,
     clean_sample,
     clean_value,
     ensure_members,
+    fit_decimal,
     league_manage_refusal,
     parse_table,
+    rank_ranked_periods,
     rank_table,
     value_record,
     value_refusal,
@@ -77,6 +91,7 @@ MSG_NO_VALUES_SHEET = _("The workbook has no sheet 数值 (a header with 期间,
 MSG_NOT_A_NUMBER = _("Not a number.")
 MSG_NOT_POSITIVE = _("Must be greater than 0.")
 MSG_NOT_WHOLE = _("Must be a whole number, 0 or more.")
+MSG_NUMBER_TOO_LARGE = _("Too large a number for this column.")
 MSG_TARGET_NEEDED = _("目标比 needs a target above 0 (目标值).")
 MSG_PER_UNIT_NEEDED = _("扣分法 needs the points deducted per unit (每单位扣分).")
 MSG_INDICATOR_TWICE = _("The indicator “{value}” is already defined in row {row}.")
@@ -191,10 +206,21 @@ class IndicatorRow:
     @field_validator("weight", "target", "base", "per_unit", mode="before")
     @classmethod
     def _number(cls, value: Any, info: ValidationInfo) -> Decimal | None:
+        """A number the indicator's field holds (rounded to its places), within the range its
+        rule allows: the weight and the deduction per unit above 0, the base score 0–100."""
         number = clean_number(value)
-        if info.field_name == "weight" and (number is None or number <= 0):
+        if number is None:
+            if info.field_name == "weight":
+                raise invalid(MSG_NOT_POSITIVE)
+            return None
+        fitted = fit_decimal(Indicator._meta.get_field(info.field_name), number)
+        if fitted is None:
+            raise invalid(MSG_NUMBER_TOO_LARGE)
+        if info.field_name in ("weight", "per_unit") and fitted <= 0:
             raise invalid(MSG_NOT_POSITIVE)
-        return number
+        if info.field_name == "base" and not 0 <= fitted <= 100:
+            raise invalid(MSG_BASE_RANGE)
+        return fitted
 
     @field_validator("min_sample", mode="before")
     @classmethod
@@ -204,6 +230,8 @@ class IndicatorRow:
             return None
         if number < 0 or number != number.to_integral_value():
             raise invalid(MSG_NOT_WHOLE)
+        if number > SAMPLE_LIMIT:
+            raise invalid(MSG_NUMBER_TOO_LARGE)
         return int(number)
 
 
@@ -304,13 +332,22 @@ class _Members:
             if short := short_name(squash(member.name)):
                 self.by_key.setdefault(short, member)
 
+    @staticmethod
+    def _code_for(text: str) -> str:
+        """``text`` as a member code; cut to the field's length with a short hash of the whole
+        in place of its tail, so two long names that start alike get different codes."""
+        limit = Member._meta.get_field("code").max_length
+        if len(text) <= limit:
+            return text
+        return text[:limit - 7] + "-" + hashlib.sha256(text.encode()).hexdigest()[:6]
+
     def find(self, row: ValueRow) -> Member | None:
         key = squash(row.member_code or row.member or "")
         found = self.by_key.get(key) or self.new.get(key)
         if found is not None or self.table != Table.CITY or not row.member:
             return found
-        code = (row.member_code or squash(row.member))[:Member._meta.get_field("code").max_length]
-        self.new[key] = Member(table=self.table, code=code, name=row.member)
+        self.new[key] = Member(table=self.table, code=self._code_for(row.member_code or squash(row.member)),
+                               name=row.member)
         return self.new[key]
 
 
@@ -329,10 +366,6 @@ def _indicator_key(text: str) -> str:
 def _code_for(name: str) -> str:
     """A new indicator's code when the sheet gives none: stable, so a re-import finds it."""
     return "i-" + hashlib.sha256(name.encode()).hexdigest()[:10]
-
-
-SCORING_FIELDS = ("name", "unit_of_measure", "direction", "weight", "method", "target", "base", "per_unit",
-                  "min_sample")
 
 
 def _is_rate(row: IndicatorRow) -> bool:
@@ -489,6 +522,7 @@ def _write(plan: _Plan, *, actor: Any, table: str, rows: int, row_errors: list[R
     if row_errors:
         return LeagueImport.of(rows=rows, created=0, unchanged=0, errors=row_errors, dry_run=dry_run)
     codes: dict[str, Indicator] = {}
+    scoring_changed = False
     for row, existing in plan.indicators:
         fields = _indicator_fields(row)
         if existing is None:
@@ -499,10 +533,10 @@ def _write(plan: _Plan, *, actor: Any, table: str, rows: int, row_errors: list[R
             indicator = existing
             changed = {name: value for name, value in fields.items() if getattr(existing, name) != value}
             if changed:
-                for name, value in changed.items():
-                    setattr(existing, name, value)
-                existing.save(update_fields=list(changed))
+                # Ranked once below, whatever the file changed.
+                indicator_update(actor=actor, indicator=existing, changes=changed, rank=False)
                 indicators_updated += 1
+                scoring_changed = scoring_changed or not changed.keys().isdisjoint(SCORING_FIELDS)
         codes[indicator.code] = indicator
     for member in {id(m): m for _n, _r, _c, m in plan.values if m.pk is None}.values():
         member.save()
@@ -529,6 +563,10 @@ def _write(plan: _Plan, *, actor: Any, table: str, rows: int, row_errors: list[R
     if not dry_run:
         for period in ranked:
             rank_table(table, period)
+        if scoring_changed:
+            # The indicators are shared by the three tables: every standing written with the
+            # old definition moves, not only this table's.
+            rank_ranked_periods()
     return LeagueImport.of(rows=rows, created=created + indicators_created,
                            updated=updated + indicators_updated, unchanged=unchanged, errors=[],
                            dry_run=dry_run, indicators_created=indicators_created,

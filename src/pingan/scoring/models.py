@@ -42,6 +42,14 @@ class Source(models.TextChoices):
     ENTERED = "entered", _("Entered or imported")
 
 
+# The rules an indicator's scoring keeps, each said in words when broken (by a form, the API or
+# the import) rather than by the constraint's name.
+MSG_WEIGHT_POSITIVE = _("The weight must be greater than 0.")
+MSG_TARGET_NEEDED = _("Ratio to target (目标比) needs a target above 0.")
+MSG_PER_UNIT_NEEDED = _("Deductions (扣分法) need the points deducted per unit, above 0.")
+MSG_BASE_RANGE = _("The base score lies between 0 and 100.")
+
+
 class Indicator(models.Model):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -67,12 +75,22 @@ class Indicator(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
+        # NULL-safe: a comparison with NULL is unknown, which a CHECK lets through, so each
+        # condition that needs a value says so (isnull=False) beside its comparison.
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
-            models.CheckConstraint(condition=~Q(method="target_ratio") | Q(target__gt=0),
-                                   name="indicator_target_ratio_needs_target"),
-            models.CheckConstraint(condition=~Q(method="deduction") | Q(per_unit__isnull=False),
-                                   name="indicator_deduction_needs_per_unit"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive",
+                                   violation_error_message=MSG_WEIGHT_POSITIVE),
+            models.CheckConstraint(condition=(~Q(method="target_ratio")
+                                              | Q(target__isnull=False, target__gt=0)),
+                                   name="indicator_target_ratio_needs_target",
+                                   violation_error_message=MSG_TARGET_NEEDED),
+            # A per_unit of 0 or below would flip what a deduction means (a fire adding points).
+            models.CheckConstraint(condition=(~Q(method="deduction")
+                                              | Q(per_unit__isnull=False, per_unit__gt=0)),
+                                   name="indicator_deduction_needs_per_unit",
+                                   violation_error_message=MSG_PER_UNIT_NEEDED),
+            models.CheckConstraint(condition=Q(base__gte=0, base__lte=100), name="indicator_base_in_range",
+                                   violation_error_message=MSG_BASE_RANGE),
         ]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 QUARTER = "quarter"
@@ -35,6 +36,18 @@ class Period:
     def parse(cls, text: str) -> Period:
         """``2026Q1``, ``2026q1``, ``2026年第一季度``, ``2026-03``, ``2026/3``, ``2026年3月``."""
         text = str(text)
+        period = cls._read(text)
+        if period is None:
+            raise PeriodError(_("%(text)s is not a period: write a quarter as 2026Q1 or a month as 2026-03.")
+                              % {"text": text.strip()[:40]})
+        first, last = settings.PINGAN_LEAGUE_YEARS
+        if not first <= period.year <= last:
+            raise PeriodError(_("%(text)s is not a period of the league: its year lies between %(first)s and "
+                                "%(last)s.") % {"text": text.strip()[:40], "first": first, "last": last})
+        return period
+
+    @classmethod
+    def _read(cls, text: str) -> Period | None:
         if match := _QUARTER_KEY.match(text):
             return cls(int(match[1]), int(match[2]), QUARTER)
         if match := _CHINESE_QUARTER.match(text):
@@ -44,8 +57,7 @@ class Period:
             month = int(match[2])
             if 1 <= month <= 12:
                 return cls(int(match[1]), month, MONTH)
-        raise PeriodError(_("%(text)s is not a period: write a quarter as 2026Q1 or a month as 2026-03.")
-                          % {"text": text.strip()[:40]})
+        return None
 
     @classmethod
     def containing(cls, day: dt.date, kind: str = QUARTER) -> Period:
@@ -55,7 +67,10 @@ class Period:
 
     @property
     def key(self) -> str:
-        return f"{self.year}Q{self.number}" if self.kind == QUARTER else f"{self.year}-{self.number:02d}"
+        # Four digits always: a key is read back by parse, which reads no other year.
+        if self.kind == QUARTER:
+            return f"{self.year:04d}Q{self.number}"
+        return f"{self.year:04d}-{self.number:02d}"
 
     def __str__(self) -> str:
         return self.key

@@ -12,7 +12,7 @@ sum behind it must not carry binary rounding (a float 62.344999… would round t
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -27,6 +27,9 @@ ZERO = Decimal(0)
 CENTS = Decimal("0.01")
 # Values are stored with four decimals; a target gap is searched to that precision.
 VALUE_STEP = Decimal("0.0001")
+# The largest value a member could be asked to reach: Value.value holds 14 digits before the
+# point. A min–max search past the best anyone has widens its bound up to here and no further.
+SEARCH_CAP = Decimal(10) ** 14 - VALUE_STEP
 
 # Method and direction codes (scoring.models.Method / Direction), repeated as plain strings so
 # this module imports nothing from Django.
@@ -37,7 +40,9 @@ DEDUCTION = "deduction"
 LOWER = "lower"
 
 MSG_TARGET_REQUIRED = "Indicator %(code)s is scored by ratio to target and needs a target above 0."
+MSG_PER_UNIT_REQUIRED = "Indicator %(code)s is scored by deductions and needs a deduction per unit above 0."
 MSG_UNKNOWN_METHOD = "Indicator %(code)s has an unknown scoring method %(method)r."
+METHODS = (MIN_MAX, RANK, TARGET_RATIO, DEDUCTION)
 
 
 @dataclass(frozen=True)
@@ -61,11 +66,23 @@ class IndicatorSpec:
                    min_sample=indicator.min_sample)
 
     @property
+    def problem(self) -> str | None:
+        """Why this indicator cannot be scored (a definition the database's rules refuse now,
+        stored before they did), or None."""
+        if self.method not in METHODS:
+            return MSG_UNKNOWN_METHOD % {"code": self.code, "method": self.method}
+        if self.method == TARGET_RATIO and not (self.target and self.target > 0):
+            return MSG_TARGET_REQUIRED % {"code": self.code}
+        if self.method == DEDUCTION and not (self.per_unit and self.per_unit > 0):
+            return MSG_PER_UNIT_REQUIRED % {"code": self.code}
+        return None
+
+    @property
     def lower_is_better(self) -> bool:
         # A deduction takes points off per unit of the value whatever the direction says: a
-        # smaller value always scores at least as well (per_unit is a positive rate in practice).
+        # smaller value always scores at least as well (per_unit is above 0, or see problem).
         if self.method == DEDUCTION:
-            return (self.per_unit or ZERO) >= 0
+            return True
         return self.direction == LOWER
 
 
@@ -135,17 +152,18 @@ def _decimal_scores(spec: IndicatorSpec, values: Mapping[K, Decimal]) -> dict[K,
             mean_position = Decimal(2 * first_position[v] + run_length[v] - 1) / 2
             scores[key] = HUNDRED * (count - mean_position) / (count - 1)
         return scores
+    if problem := spec.problem:
+        raise ValueError(problem)
     if spec.method == TARGET_RATIO:
         target = spec.target
-        if target is None or target <= 0:
-            raise ValueError(MSG_TARGET_REQUIRED % {"code": spec.code})
+        assert target is not None  # spec.problem says so otherwise
         if lower:
             return {key: HUNDRED if v <= target else HUNDRED * target / v for key, v in values.items()}
         return {key: _bounded(HUNDRED * v / target) for key, v in values.items()}
     if spec.method == DEDUCTION:
         per_unit = spec.per_unit or ZERO
         return {key: _bounded(spec.base - per_unit * v) for key, v in values.items()}
-    raise ValueError(MSG_UNKNOWN_METHOD % {"code": spec.code, "method": spec.method})
+    raise AssertionError(spec.method)  # spec.problem names every other method
 
 
 def _comparable_values(spec: IndicatorSpec, observations: Mapping[K, Observation]) -> dict[K, Decimal]:
@@ -205,11 +223,14 @@ def target_gaps(specs: Iterable[IndicatorSpec], observations: Mapping[str, Mappi
     no closed form per method. But the search is sound for every method, because improving
     the member's value never lowers its own score and never raises anyone else's, so its rank
     only improves as the value does. The search runs between the current value and the best
-    value that can matter — the best anyone else has (min–max, rank: beyond it the member's
-    own score is already 100), the target (目标比) or 0 (扣分法) — down to the four decimals
-    values are stored with. A member with no value, or one whose sample is below the minimum,
-    is asked what value (with a sufficient sample) would do; its search starts from the worst
-    value anyone has.
+    value that can matter, down to the four decimals values are stored with. For rank that is
+    the best anyone else has (past it the member is first and nothing else moves), for 目标比
+    the target (the score stops at 100 there) and for 扣分法 0. Min–max is the exception: past
+    the best anyone else has the member's own score stays 100 but every other member's falls
+    as the span widens, so a rank out of reach at the best may still be reached further on;
+    the bound is doubled away from the worst value until it is, up to ``SEARCH_CAP``. A member
+    with no value, or one whose sample is below the minimum, is asked what value (with a
+    sufficient sample) would do; its search starts from the worst value anyone has.
     """
     specs = list(specs)
     members = list(dict.fromkeys(key for on_indicator in observations.values() for key in on_indicator))
@@ -258,8 +279,10 @@ def _gap(spec: IndicatorSpec, on_indicator: Mapping[K, Observation], member: K, 
     worse = max if spec.lower_is_better else min
     best = _best_value(spec, others, current)
     start = current if current is not None else (worse(others.values()) if others else best)
+    if best is not None and not reaches(best):
+        best = _widened(spec, others, best, reaches)
     # Even the best value is not enough (a start already past the best fails there too).
-    if best is None or start is None or not reaches(best):
+    if best is None or start is None:
         return Gap(current=current, needed=None, change=None, reachable=False)
     if reaches(start):
         needed = start
@@ -276,6 +299,25 @@ def _gap(spec: IndicatorSpec, on_indicator: Mapping[K, Observation], member: K, 
         needed = passing
     return Gap(current=current, needed=needed, change=None if current is None else needed - current,
                reachable=True)
+
+
+def _widened(spec: IndicatorSpec, others: Mapping[K, Decimal], best: Decimal,
+             reaches: Callable[[Decimal], bool]) -> Decimal | None:
+    """A min–max value past ``best`` that reaches the rank, or None when none up to
+    ``SEARCH_CAP`` does (or the method is another, where going past ``best`` changes nothing)."""
+    if spec.method != MIN_MAX or not others:
+        return None
+    lower = spec.lower_is_better
+    worst = max(others.values()) if lower else min(others.values())
+    span = max(abs(best - worst), Decimal(1))
+    while True:
+        span *= 2
+        candidate = worst - span if lower else worst + span
+        if abs(candidate) >= SEARCH_CAP:
+            candidate = -SEARCH_CAP if lower else SEARCH_CAP
+            return candidate if reaches(candidate) else None
+        if reaches(candidate):
+            return candidate
 
 
 def _best_value(spec: IndicatorSpec, others: Mapping[K, Decimal], current: Decimal | None) -> Decimal | None:

@@ -5,12 +5,16 @@ call these."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,11 +32,14 @@ MSG_VALUE_COMPUTED = _("{indicator} is computed from the platform's data; its va
                        "hand.")
 MSG_NOT_A_NUMBER = _("“{value}” is not a number.")
 MSG_RATE_RANGE = _("{indicator} is a rate: its value lies between 0 and 100.")
-MSG_BAD_SAMPLE = _("The sample is a whole number of cases, 0 or more: “{value}”.")
+MSG_BAD_SAMPLE = _("The sample is a whole number of cases from 0 to {limit}: “{value}”.")
 MSG_VALUE_TOO_LARGE = _("“{value}” is too large a figure.")
 
-# Value.value holds 14 digits before the decimal point.
-VALUE_LIMIT = Decimal(10) ** 14
+logger = logging.getLogger(__name__)
+
+# The largest sample a Value holds (a PositiveIntegerField) on every database: SQLite would
+# take more, PostgreSQL refuses it.
+SAMPLE_LIMIT = BaseDatabaseOperations.integer_field_ranges["PositiveIntegerField"][1]
 
 # The district's directly governed units: the towns' table ranks these.
 TOWN_KINDS = (UnitKind.TOWN, UnitKind.TOWNSHIP, UnitKind.SUBDISTRICT)
@@ -81,6 +88,20 @@ def ensure_members() -> None:
     home.save()
 
 
+def indicator_specs(indicators: Iterable[Indicator]) -> list[IndicatorSpec]:
+    """The indicators as the ranking scores them, leaving out (with a warning in the log) any
+    that cannot be scored: a row stored before the database refused such a definition must
+    cost its own column, not the whole table."""
+    specs = []
+    for indicator in indicators:
+        spec = IndicatorSpec.of(indicator)
+        if problem := spec.problem:
+            logger.warning("League ranking leaves an indicator out: %s", problem)
+            continue
+        specs.append(spec)
+    return specs
+
+
 def _observations(period: Period, members: list[Member], indicators: list[Indicator]
                   ) -> dict[str, dict[int, Observation]]:
     observations: dict[str, dict[int, Observation]] = defaultdict(dict)
@@ -99,7 +120,7 @@ def rank_table(table: str, period: Period | str, *, now: dt.datetime | None = No
     period = parse_period(period)
     members = list(Member.objects.filter(table=table, active=True))
     indicators = list(Indicator.objects.filter(active=True))
-    result = rank_members([IndicatorSpec.of(indicator) for indicator in indicators],
+    result = rank_members(indicator_specs(indicators),
                           _observations(period, members, indicators), [member.id for member in members])
     previous_rank = dict(Standing.objects.filter(table=table, period=period.previous().key)
                          .values_list("member_id", "rank"))
@@ -121,6 +142,22 @@ def rank_table(table: str, period: Period | str, *, now: dt.datetime | None = No
     Standing.objects.bulk_create(standings)
     return sorted(standings, key=lambda standing: (standing.rank is None, standing.rank or 0,
                                                    standing.member.code))
+
+
+def rank_ranked_periods(*, now: dt.datetime | None = None) -> list[tuple[str, str]]:
+    """Rank afresh every table-period that has standings (after an indicator's scoring changed:
+    its weight or method moves every standing written with it); the table-periods ranked. A
+    period key that cannot be read is left as it is."""
+    ranked = []
+    keys = Standing.objects.order_by().values_list("table", "period").distinct()
+    for table, key in sorted(set(keys)):
+        try:
+            period = Period.parse(key)
+        except PeriodError:
+            continue
+        rank_table(table, period, now=now)
+        ranked.append((table, period.key))
+    return ranked
 
 
 def rank_period(period: Period | str, *, now: dt.datetime | None = None) -> dict[str, int]:
@@ -149,31 +186,54 @@ def may_manage_league(actor: Any) -> bool:
     return league_manage_refusal(actor) is None
 
 
+# SQLite stores a decimal as a REAL and Django reads it back to 15 significant digits.
+SQLITE_DIGITS = decimal.Context(prec=15)
+
+
+def fit_decimal(field: models.DecimalField, number: Decimal) -> Decimal | None:
+    """``number`` rounded to the field's decimal places, or None when the rounded number has more
+    digits than the field holds. Rounded first: 99999999999999.99999 rounds to 10¹⁴, one digit
+    too many for a figure that looked just under the limit. And read back as SQLite would: there
+    99999999999999.9999 comes back as 10¹⁴ and every later read of it fails, so it is refused on
+    every database alike (a file that imports on one imports on the other)."""
+    whole_digits = field.max_digits - field.decimal_places
+    # Far past the limit (1e300) there is nothing to round, and quantizing would overflow.
+    if not number.is_finite() or number.adjusted() >= whole_digits:
+        return None
+    rounded = number.quantize(Decimal(1).scaleb(-field.decimal_places))
+    read_back = SQLITE_DIGITS.create_decimal_from_float(float(rounded))
+    return rounded if max(rounded.adjusted(), read_back.adjusted()) < whole_digits else None
+
+
 def clean_value(indicator: Indicator, value: Any) -> Decimal:
-    """A figure as stored (four decimals); raises DomainError for anything else, or a rate
-    outside 0–100."""
+    """A figure as stored (four decimals); raises DomainError for anything else, one too large
+    for Value.value, or a rate outside 0–100."""
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise errors.DomainError(MSG_NOT_A_NUMBER.format(value=str(value)[:40]), field="value") from None
     if not number.is_finite():
         raise errors.DomainError(MSG_NOT_A_NUMBER.format(value=str(value)[:40]), field="value")
-    if abs(number) >= VALUE_LIMIT:
+    rounded = fit_decimal(Value._meta.get_field("value"), number)
+    if rounded is None:
         raise errors.DomainError(MSG_VALUE_TOO_LARGE.format(value=str(value)[:40]), field="value")
-    if indicator.is_rate and not 0 <= number <= 100:
+    if indicator.is_rate and not 0 <= rounded <= 100:
         raise errors.DomainError(MSG_RATE_RANGE.format(indicator=indicator.name), field="value")
-    return number.quantize(Decimal("0.0001"))
+    return rounded
 
 
 def clean_sample(sample: Any) -> int | None:
+    """A sample as stored: a whole number from 0 to what Value.sample holds, or None."""
     if sample is None or sample == "":
         return None
     try:
         number = Decimal(str(sample).strip())
     except (InvalidOperation, ValueError):
         number = Decimal(-1)
-    if not number.is_finite() or number < 0 or number != number.to_integral_value() or number >= VALUE_LIMIT:
-        raise errors.DomainError(MSG_BAD_SAMPLE.format(value=str(sample)[:40]), field="sample")
+    if (not number.is_finite() or number < 0 or number != number.to_integral_value()
+            or number > SAMPLE_LIMIT):
+        raise errors.DomainError(MSG_BAD_SAMPLE.format(limit=SAMPLE_LIMIT, value=str(sample)[:40]),
+                                 field="sample")
     return int(number)
 
 

@@ -5,8 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import translation
 
-from pingan.scoring.models import Indicator, Standing, Value
+from pingan.scoring.models import (
+    MSG_BASE_RANGE,
+    MSG_PER_UNIT_NEEDED,
+    MSG_TARGET_NEEDED,
+    MSG_WEIGHT_POSITIVE,
+    Indicator,
+    Standing,
+    Table,
+    Value,
+)
 from pingan.scoring.tests.league_data import build_league
 from pingan.testing import api_client
 
@@ -91,3 +101,83 @@ def test_a_standing_names_its_member_by_code_and_name(personas, league):
     first = api_client(personas.outsider).get(f"{API}/tables/city/2026Q4").json()["standings"][0]
     assert set(first) >= {"member", "name"}
     assert (first["member"], first["name"]) in {(m.code, m.name) for m in league["city"]}
+
+
+def _patch(client, code: str, body: dict):
+    return client.patch(f"{API}/indicators/{code}", json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize(("code", "body", "message"), [
+    ("hazard_on_time", {"method": "target_ratio", "target": None}, MSG_TARGET_NEEDED),
+    ("criminal_cases", {"target": None}, MSG_TARGET_NEEDED),
+    ("criminal_cases", {"target": 0}, MSG_TARGET_NEEDED),
+    ("hazard_on_time", {"method": "deduction"}, MSG_PER_UNIT_NEEDED),
+    ("fires", {"per_unit": -5}, MSG_PER_UNIT_NEEDED),
+    ("fires", {"per_unit": 0}, MSG_PER_UNIT_NEEDED),
+    ("fires", {"base": 150}, MSG_BASE_RANGE),
+    ("fires", {"base": -1}, MSG_BASE_RANGE),
+    ("fires", {"weight": 0}, MSG_WEIGHT_POSITIVE),
+])
+def test_an_indicator_that_could_not_be_scored_is_refused_in_words(personas, league, code, body, message):
+    client = api_client(personas.admin)
+    before = Indicator.objects.values().get(code=code)
+    response = _patch(client, code, body)
+    assert response.status_code == 400, response.content
+    assert response.json()["message"] == str(message)
+    assert "indicator_" not in response.json()["message"]  # never the constraint's name
+    assert Indicator.objects.values().get(code=code) == before
+    # the ranking still works
+    assert client.post(f"{API}/tables/towns/2026Q4/rank").status_code == 200
+
+
+def test_an_indicators_weight_too_large_for_its_field_is_a_400(personas, league):
+    response = _patch(api_client(personas.admin), "fires", {"weight": "1e300"})
+    assert response.status_code == 400 and response.json()["field"] == "weight"
+
+
+def _standings() -> dict:
+    return {(s.table, s.period, s.member_id): (s.composite, s.scores) for s in Standing.objects.all()}
+
+
+def test_changing_an_indicators_scoring_reranks_every_table_and_period(personas, league):
+    client = api_client(personas.admin)
+    before = _standings()
+    assert {(table, period) for table, period, _member in before} == {
+        (table, period) for table in ("towns", "city") for period in ("2026Q3", "2026Q4")}
+    assert _patch(client, "fires", {"note": "每起扣5分（说明）"}).status_code == 200
+    assert _standings() == before
+    assert _patch(client, "fires", {"per_unit": 20}).status_code == 200
+    after = _standings()
+    assert set(after) == set(before)
+    for table in ("towns", "city"):
+        for period in ("2026Q3", "2026Q4"):
+            moved = [key for key in after if key[:2] == (table, period) and after[key] != before[key]]
+            assert moved, (table, period)
+    # deactivating it takes its column out of every standing
+    assert _patch(client, "fires", {"active": False}).status_code == 200
+    assert all("fires" not in s.scores for s in Standing.objects.all())
+
+
+def test_an_unknown_member_is_named_with_the_tables_label(personas, league):
+    body = {"table": "city", "member": "nobody", "indicator": "fires", "period": "2026Q4", "value": 1}
+    client = api_client(personas.admin)
+    response = client.put(f"{API}/values", json.dumps(body), content_type="application/json",
+                          headers={"accept-language": "zh-hans"})
+    message = response.json()["message"]
+    assert response.status_code == 404 and "city" not in message
+    with translation.override("zh-hans"):
+        assert str(Table.CITY.label) in message
+
+
+@pytest.mark.parametrize(("value", "sample", "field"), [
+    ("99999999999999.99999", None, "value"), ("1e300", None, "value"), (50, 2147483648, "sample")])
+def test_a_value_too_large_for_its_field_is_a_400(personas, league, value, sample, field):
+    body = {"table": "towns", "member": league["towns"][0].code, "indicator": "hazard_on_time",
+            "period": "2026Q4", "value": value, "sample": sample}
+    before = list(Value.objects.order_by("pk").values_list("pk", "value", "sample"))
+    response = api_client(personas.admin).put(f"{API}/values", json.dumps(body),
+                                              content_type="application/json")
+    assert response.status_code in (400, 422), response.content
+    assert list(Value.objects.order_by("pk").values_list("pk", "value", "sample")) == before
+    if response.status_code == 400:
+        assert response.json()["field"] == field

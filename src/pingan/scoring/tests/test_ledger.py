@@ -206,3 +206,56 @@ def test_a_huge_sheet_is_refused(admin, monkeypatch):
 def test_only_the_league_keepers_may_import(personas):
     with pytest.raises(PermissionDenied):
         import_league(workbook(values=GOOD_VALUES), actor=personas.town_handler)
+
+
+def test_a_hostile_indicator_sheet_is_row_errors_not_a_crash(admin):
+    indicators = [
+        ["权重巨大", "越高越好", 1e300, "极差法", None, None, None, None, "huge", ""],
+        ["目标巨大", "越高越好", 1, "目标比", "1e30", None, None, None, "target", ""],
+        ["基准过高", "越低越好", 1, "扣分法", None, 150, 5, None, "base", ""],
+        ["倒扣分", "越低越好", 1, "扣分法", None, 100, -5, None, "negative", ""],
+        ["扣零分", "越低越好", 1, "扣分法", None, 100, 0, None, "zero", ""],
+        ["样本巨大", "越高越好", 1, "极差法", None, None, None, 1e12, "sample", ""],
+        ["权重过细", "越高越好", "99999.995", "极差法", None, None, None, None, "rounds", ""],
+    ]
+    values = [["2026Q1", "航埠镇", "刑事案件", "99999999999999.99999", None],
+              ["2026Q1", "石梁镇", "刑事案件", 3, 2147483648]]
+    result = import_league(workbook([*INDICATORS, *indicators], values), actor=admin)
+    assert not result.ok
+    assert {(e.row, e.column) for e in result.errors} == {
+        (5, "指标!权重"), (6, "指标!目标值"), (7, "指标!基准分"), (8, "指标!每单位扣分"),
+        (9, "指标!每单位扣分"), (10, "指标!最小样本"), (11, "指标!权重"),
+        (2, "数值!数值"), (3, "数值!样本数")}
+    assert not Indicator.objects.exists() and not Value.objects.exists()
+
+
+def test_an_indicator_changed_by_an_import_reranks_every_table(admin, district):
+    assert import_league(workbook(values=GOOD_VALUES), actor=admin).ok
+    city = [["2026Q1", "柯城区", "刑事案件", 300, None], ["2026Q1", "衢江区", "刑事案件", 250, None],
+            ["2026Q1", "衢江区", "火灾起数", 1, None], ["2026Q1", "柯城区", "火灾起数", 2, None]]
+    assert import_league(workbook(values=city), actor=admin, table="city").ok
+    before = {(s.table, s.period, s.member.name): s.composite for s in Standing.objects.all()}
+    # The towns' file halves the crimes' weight and deducts 30 a fire: the city's table moves too.
+    changed = [["刑事案件", "越低越好", 1, "极差法", None, None, None, None, "criminal", "起"],
+               INDICATORS[1],
+               ["火灾起数", "越低越好", 1, "扣分法", None, 100, 30, None, None, "起"]]
+    result = import_league(workbook(changed, [GOOD_VALUES[0]]), actor=admin)
+    assert result.ok and result.indicators_updated == 2
+    after = {(s.table, s.period, s.member.name): s.composite for s in Standing.objects.all()}
+    # 柯城 (crime 0, fires 100 − 2·30 = 40): (0 + 40)/2 = 20.00, was (0 + 90)/3 = 30.00
+    assert (before[("city", "2026Q1", "柯城区")], after[("city", "2026Q1", "柯城区")]) == (
+        Decimal("30.00"), Decimal("20.00"))
+    assert Indicator.objects.get(code="criminal").weight == 1
+
+
+def test_long_city_names_alike_in_their_first_twenty_characters_get_different_codes(admin, district):
+    common = "衢州市某某某某某某某某某某某某某某某某某某"
+    values = [["2026Q1", common + "甲区", "刑事案件", 300, None],
+              ["2026Q1", common + "乙区", "刑事案件", 250, None]]
+    result = import_league(workbook(values=values), actor=admin, table="city")
+    assert result.ok, [str(e) for e in result.errors]
+    codes = [m.code for m in Member.objects.filter(table="city", name__startswith=common)]
+    assert len(codes) == 2 and len(set(codes)) == 2
+    assert all(len(code) <= 20 and code.startswith(common[:13]) for code in codes)
+    # the same file again finds them
+    assert import_league(workbook(values=values), actor=admin, table="city").created == 0

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from pingan.scoring.models import Indicator, Member, Standing, Table, Value
 from pingan.scoring.periods import Period
+from pingan.testing import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +238,38 @@ def test_the_grid_saves_nothing_when_a_cell_is_wrong_and_marks_it(personas, leag
     assert body.count("is-invalid") == 2 and "未保存任何数值" in body  # 七, and a sample alone
     assert "填写样本数时须同时填写数值" in body
     assert 'value="七"' in body  # what was typed stays to be corrected
+
+
+@pytest.mark.parametrize("period", ["0000Q1", "9999Q4", "1999-12", "2100Q1"])
+def test_a_period_outside_the_leagues_years_is_refused_and_the_table_still_opens(personas, league, period):
+    client = _client(personas.admin)
+    before = Standing.objects.count()
+    response = client.post(reverse("scoring:recompute"), {"table": "towns", "period": period}, follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == TABLE
+    assert "2000" in str(list(response.context["messages"])[0])
+    assert Standing.objects.count() == before
+    assert client.get(TABLE, {"table": "towns"}).status_code == 200
+
+
+def test_a_stored_period_key_no_one_can_read_is_left_out(personas, league):
+    # A key written before the years were bounded ("0Q1" was 0000Q1's key) must not break the
+    # pages that list the table's periods.
+    town = league["towns"][0]
+    Standing.objects.create(table="towns", period="0Q1", member=town, computed_at=timezone.now())
+    client = _client(personas.town_handler)
+    response = client.get(TABLE, {"table": "towns"})
+    assert response.status_code == 200 and "0Q1" not in response.content.decode()
+    assert client.get(reverse("scoring:member", args=["towns", town.code])).status_code == 200
+    values = api_client(personas.town_handler).get("/api/v1/league/values", {"table": "towns"})
+    assert values.status_code == 200
+
+
+def test_the_grid_refuses_a_figure_that_rounds_past_the_limit(personas, league):
+    towns = league["towns"]
+    before = list(Value.objects.order_by("pk").values_list("pk", "value"))
+    response = _client(personas.admin).post(reverse("scoring:values"), {
+        "table": "towns", "period": "2026Q4", _cell(towns[0], "fires"): "99999999999999.99999",
+        _cell(towns[1], "hazard_on_time"): "90", f"n-{towns[1].pk}-hazard_on_time": "2147483648"})
+    assert response.status_code == 400
+    assert response.content.decode().count("is-invalid") == 2
+    assert list(Value.objects.order_by("pk").values_list("pk", "value")) == before

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 import pytest
 
 from pingan.core.errors import DomainError
 from pingan.core.models import Unit, UnitKind
-from pingan.scoring.models import Member, Standing, Table
-from pingan.scoring.services import ensure_members, rank_period, rank_table
+from pingan.scoring.models import Indicator, Member, Standing, Table
+from pingan.scoring.services import ensure_members, indicator_specs, rank_period, rank_table
 from pingan.scoring.tests.factories import indicator, member, record
 
 NOW = dt.datetime(2026, 7, 2, 9, tzinfo=dt.UTC)
@@ -104,3 +105,28 @@ def test_rank_table_refuses_a_bad_table_or_period(members, table, period):
 def test_rank_period_ranks_all_three_tables(members):
     assert rank_period("2026Q1") == {"towns": 18, "departments": Member.objects.filter(
         table="departments").count(), "city": 1}
+
+
+def test_an_indicator_stored_before_the_rules_is_left_out_not_a_500(members, caplog):
+    # The constraints refuse a 目标比 without a target now; a method no code knows stands for a
+    # row written before (the database has no CHECK on the method's choices).
+    rate = indicator("rate")
+    legacy = indicator("legacy")
+    hangbu, shiliang = member("towns", "航埠镇"), member("towns", "石梁镇")
+    for town, value in ((hangbu, 1), (shiliang, 2)):
+        record(rate, town, "2026Q1", value)
+        record(legacy, town, "2026Q1", 3 - value)
+    Indicator.objects.filter(pk=legacy.pk).update(method="average")
+    with caplog.at_level(logging.WARNING, logger="pingan.scoring.services"):
+        standings = rank_table("towns", "2026Q1")
+    assert [(s.member.name, s.rank, s.scores) for s in standings[:2]] == [
+        ("石梁镇", 1, {"rate": 100.0}), ("航埠镇", 2, {"rate": 0.0})]
+    assert "legacy" in caplog.text and "unknown scoring method" in caplog.text
+
+
+def test_indicator_specs_leave_out_an_unsaved_broken_definition(caplog):
+    broken = Indicator(code="ratio", name="ratio", direction="higher", weight=1, method="target_ratio")
+    good = Indicator(code="fires", name="fires", direction="lower", weight=1, method="deduction", per_unit=5)
+    with caplog.at_level(logging.WARNING, logger="pingan.scoring.services"):
+        assert [spec.code for spec in indicator_specs([broken, good])] == ["fires"]
+    assert "ratio" in caplog.text

@@ -12,6 +12,7 @@ from pingan.scoring.ranking import (
     Gap,
     IndicatorSpec,
     Observation,
+    TableResult,
     competition_ranks,
     rank_members,
     score_indicator,
@@ -231,3 +232,48 @@ def test_min_max_best_value_scores_100(direction, observed):
     scores = score_indicator(spec(direction=direction), {i: Observation(v) for i, v in enumerate(observed)})
     best = min(observed) if direction == "lower" else max(observed)
     assert all(scores[i] == 100 for i, v in enumerate(observed) if v == best)
+
+
+def test_min_max_target_gap_searches_past_the_best_anyone_has():
+    # x (min–max, w1): M 0, A 10, B 5; y (min–max, w1): M 0, A 80, B 100. Raising M's x to A's 10
+    # is not enough: M scores 100 on x (0 on y), 50.00, but A ties it on x and has (100 + 80)/2 = 90.
+    # Past 10 M stays at 100 on x while A's x falls, 100·(10 − 5)/(v − 5), and B's stays 0 (B's 5
+    # is the new minimum). M (50.00) shares first once A's (500/(v − 5) + 80)/2 rounds to 50.00 or
+    # below: 500/(v − 5) < 20.01 → v > 29.98751, i.e. 29.9876 to four decimals.
+    # At v = 1000, by hand: M 50.00, A (0.5025 + 80)/2 = 40.25, B (0 + 100)/2 = 50.00.
+    specs = [spec("x"), spec("y")]
+    observations = {"x": values(M=0, A=10, B=5), "y": values(M=0, A=80, B=100)}
+    gap = target_gaps(specs, observations, "M", 1)["x"]
+    assert gap == Gap(current=Decimal(0), needed=Decimal("29.9876"), change=Decimal("29.9876"),
+                      reachable=True)
+
+    def ranked_at(value: str) -> TableResult:
+        return rank_members(specs, {**observations, "x": values(M=value, A=10, B=5)}, ["M", "A", "B"])
+
+    at_thousand = ranked_at("1000")
+    assert at_thousand.composite == {"M": Decimal("50.00"), "A": Decimal("40.25"), "B": Decimal("50.00")}
+    assert at_thousand.rank["M"] == 1
+    assert ranked_at("29.9876").rank["M"] == 1 and ranked_at("29.9875").rank["M"] == 2
+
+
+def test_min_max_target_gap_past_the_best_is_still_capped():
+    # y weighs 3 and M has its minimum there (M 0, A 100, B 80): however far M's x goes, M scores
+    # at most (100 + 0)/4 = 25 and A at least (0 + 300)/4 = 75; the search stops at SEARCH_CAP.
+    specs = [spec("x"), spec("y", weight="3")]
+    observations = {"x": values(M=0, A=10, B=5), "y": values(M=0, A=100, B=80)}
+    assert target_gaps(specs, observations, "M", 1)["x"].reachable is False
+
+
+@pytest.mark.parametrize(("method", "target", "per_unit", "problem"), [
+    ("target_ratio", None, None, "needs a target above 0"),
+    ("target_ratio", "0", None, "needs a target above 0"),
+    ("deduction", None, None, "needs a deduction per unit above 0"),
+    ("deduction", None, "-5", "needs a deduction per unit above 0"),
+    ("average", None, None, "unknown scoring method"),
+])
+def test_an_indicator_that_cannot_be_scored_says_why(method, target, per_unit, problem):
+    broken = spec(method=method, target=target, per_unit=per_unit)
+    assert problem in broken.problem
+    with pytest.raises(ValueError, match=problem):
+        score_indicator(broken, values(A=1, B=2))
+    assert spec(method="deduction", per_unit="5").problem is None

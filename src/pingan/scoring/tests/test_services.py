@@ -11,6 +11,7 @@ from pingan.core.errors import DomainError, PermissionDenied
 from pingan.core.models import Domain, Role, RoleName
 from pingan.scoring import selectors
 from pingan.scoring.models import Source, Standing, Value, ValueSource
+from pingan.scoring.periods import Period, PeriodError
 from pingan.scoring.services import (
     MSG_VALUE_COMPUTED,
     ensure_members,
@@ -135,3 +136,58 @@ def test_selectors_read_the_table_in_order(towns):
     assert values[(hangbu.id, "rate")].value == 2
     # 2025Q4: 石梁's 2 beat 航埠's 1
     assert Standing.objects.filter(period="2026Q1", member=hangbu).get().previous_rank == 2
+
+
+# --- the edges of what is stored ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["0000Q1", "9999Q4", "1999Q4", "2100-01", "0000年第一季度"])
+def test_a_period_outside_the_leagues_years_is_refused(text):
+    with pytest.raises(PeriodError, match="2000"):
+        Period.parse(text)
+
+
+def test_the_leagues_years_are_a_setting_and_keys_have_four_digits(settings):
+    assert [Period.parse(text).key for text in ("2000Q1", "2099-12")] == ["2000Q1", "2099-12"]
+    settings.PINGAN_LEAGUE_YEARS = (900, 2099)
+    assert Period.parse("0999Q1").key == "0999Q1"
+    assert Period(999, 3, "month").key == "0999-03"
+
+
+@pytest.mark.parametrize("value", ["99999999999999.99995", "99999999999999.99999", "100000000000000",
+                                   "-99999999999999.99999", "1e300", "-1E+300",
+                                   # fits the column but SQLite would read it back as 10¹⁴
+                                   "99999999999999.9999", "99999999999999.95"])
+def test_value_record_refuses_a_figure_that_does_not_fit_once_rounded(towns, personas, value):
+    with pytest.raises(DomainError) as refused:
+        value_record(actor=personas.admin, indicator=indicator("cases"), member=member("towns", "航埠镇"),
+                     period="2026Q1", value=value)
+    assert refused.value.field == "value"
+    assert not Value.objects.exists()
+
+
+@pytest.mark.parametrize("sample", ["2147483648", 10**20])
+def test_value_record_refuses_a_sample_past_what_the_field_holds(towns, personas, sample):
+    with pytest.raises(DomainError) as refused:
+        value_record(actor=personas.admin, indicator=indicator("rate", is_rate=True),
+                     member=member("towns", "航埠镇"), period="2026Q1", value=50, sample=sample)
+    assert refused.value.field == "sample" and "2147483647" in refused.value.message
+    assert not Value.objects.exists()
+
+
+def test_the_largest_figures_are_stored_and_read_back(towns, personas):
+    # The largest figure every database reads back: 15 significant digits below 10¹⁴ (SQLite
+    # keeps no more); the ranking reads them back.
+    cases, rate = indicator("cases"), indicator("rate", is_rate=True)
+    hangbu, shiliang = member("towns", "航埠镇"), member("towns", "石梁镇")
+    value_record(actor=personas.admin, indicator=cases, member=hangbu, period="2026Q1",
+                 value="99999999999999.90001")
+    value_record(actor=personas.admin, indicator=cases, member=shiliang, period="2026Q1",
+                 value="-99999999999999.9")
+    value_record(actor=personas.admin, indicator=rate, member=hangbu, period="2026Q1", value=50,
+                 sample=2147483647)
+    stored = {(v.member.name, v.indicator.code): (v.value, v.sample) for v in Value.objects.all()}
+    assert stored == {("航埠镇", "cases"): (Decimal("99999999999999.9"), None),
+                      ("石梁镇", "cases"): (Decimal("-99999999999999.9"), None),
+                      ("航埠镇", "rate"): (Decimal(50), 2147483647)}
+    assert rank_table("towns", "2026Q1")[0].member == hangbu
