@@ -159,8 +159,8 @@ PINGAN_CASE_DOMAINS = {
 # discipline commission (PINGAN_PETITION_DISCIPLINE_UNIT_CODE).
 PINGAN_SEALED_LINES = {"petition": ("discipline",)}
 # The ledgers that may be uploaded on the web (core.ledger_uploads), each with its import
-# function (file, actor=, filename=, dry_run=, progress=, mapping=, returning a
-# core.ledger.LedgerImport), the list where its rows are seen,
+# function (file, actor=, filename=, dry_run=, progress=, mapping=, and the entry's "options",
+# returning a core.ledger.LedgerImport), the list where its rows are seen,
 # and the command that does the same for a file too large to upload.
 PINGAN_LEDGER_IMPORTS = {
     "hazards": {"label": _("hazard ledger"), "run": "pingan.hazards.ledger.import_hazards",
@@ -169,6 +169,17 @@ PINGAN_LEDGER_IMPORTS = {
                   "list": "petitions:list", "command": "pingan petitions import 台账.xlsx --user USER"},
     "fraud": {"label": _("fraud case ledger"), "run": "pingan.fraud.ledger.import_fraud_cases",
               "list": "fraud:cases", "command": "pingan fraud import 案件台账.xlsx --user USER"},
+    # The league's workbook (sheets 指标 and 数值), one entry per table its units are on.
+    "league": {"label": _("league workbook of the towns"), "run": "pingan.scoring.ledger.import_league",
+               "options": {"table": "towns"}, "list": "scoring:table",
+               "command": "pingan league import 考核.xlsx --user USER"},
+    "league_departments": {"label": _("league workbook of the departments"),
+                           "run": "pingan.scoring.ledger.import_league", "options": {"table": "departments"},
+                           "list": "scoring:table",
+                           "command": "pingan league import 考核.xlsx --table departments --user USER"},
+    "league_city": {"label": _("league workbook of the city"), "run": "pingan.scoring.ledger.import_league",
+                    "options": {"table": "city"}, "list": "scoring:table",
+                    "command": "pingan league import 考核.xlsx --table city --user USER"},
 }
 LOGOUT_REDIRECT_URL = "login"
 

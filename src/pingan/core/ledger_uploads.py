@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,9 @@ class LedgerKind:
     run: str  # dotted path of the import function (imported when a file is imported)
     list_url_name: str  # the list where the imported rows are seen
     command: str  # the command line that does the same, for files too large to upload
+    # Further arguments of the import function: one function may serve several ledgers (the
+    # league's workbook, for the towns' table or the city's).
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def ledger_kind(key: str) -> LedgerKind | None:
@@ -71,7 +74,7 @@ def ledger_kind(key: str) -> LedgerKind | None:
     if entry is None:
         return None
     return LedgerKind(key=key, label=entry["label"], run=str(entry["run"]), list_url_name=str(entry["list"]),
-                      command=str(entry["command"]))
+                      command=str(entry["command"]), options=dict(entry.get("options", {})))
 
 
 def ledger_upload_create(*, actor: User, kind: LedgerKind, file: UploadedFile | None, dry_run: bool,
@@ -173,7 +176,7 @@ def _import(upload: LedgerUpload, kind: LedgerKind) -> Any:
     with upload.file.open("rb") as file:
         return import_string(kind.run)(file, actor=upload.uploaded_by, filename=upload.filename,
                                        dry_run=upload.dry_run, progress=_Stages(upload),
-                                       mapping=upload.mapping or None)
+                                       mapping=upload.mapping or None, **kind.options)
 
 
 def uploader_unit(user: User) -> Unit | None:
@@ -227,18 +230,18 @@ def ledger_upload_map(*, upload: LedgerUpload, actor: User, choices: dict[str, s
     found = upload.columns["found"]
     headers = {f["field"]: f["header"] for f in upload.columns["fields"]}
     mapping: dict[str, str] = {}
-    for field, header in choices.items():
+    for name, header in choices.items():
         if not header:
             continue
-        if field not in headers:
+        if name not in headers:
             fields = "、".join(headers.values())
-            raise errors.DomainError(MSG_MAP_UNKNOWN_FIELD.format(field=field, fields=fields))
+            raise errors.DomainError(MSG_MAP_UNKNOWN_FIELD.format(field=name, fields=fields))
         if header not in found:
             raise errors.DomainError(MSG_MAP_UNKNOWN_COLUMN.format(column=header, found="、".join(found)),
-                                     field=field)
+                                     field=name)
         if header in mapping:
-            raise errors.DomainError(MSG_MAP_COLUMN_TWICE.format(column=header), field=field)
-        mapping[header] = field
+            raise errors.DomainError(MSG_MAP_COLUMN_TWICE.format(column=header), field=name)
+        mapping[header] = name
     chosen = set(mapping.values())
     unmatched = ["/".join(headers[f] for f in group) for group in upload.columns["required"]
                  if not chosen.intersection(group)]

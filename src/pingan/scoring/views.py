@@ -54,6 +54,10 @@ def _refused(request: HttpRequest, exc: errors.DomainError) -> HttpResponse:
     return redirect("scoring:table")
 
 
+# The web upload of the league's workbook for each table (settings.PINGAN_LEDGER_IMPORTS).
+UPLOAD_KINDS = {Table.TOWNS: "league", Table.DEPARTMENTS: "league_departments", Table.CITY: "league_city"}
+
+
 def _indicators(standings: Iterable[Standing] | None = None) -> list[Indicator]:
     """The active indicators; given a table-period's standings, only those some member was
     scored on: the city's table has none of the district's computed ones, and a column of
@@ -83,6 +87,7 @@ def league_table(request: HttpRequest) -> HttpResponse:
         "rows": board.table_rows(standings, indicators, sort, awards.runs(table, period) if period else None),
         "chart": board.rank_chart(table, period) if period else {"has_data": False},
         "may_manage": services.may_manage_league(request.user),
+        "upload_url": reverse("ledger-upload-new", args=[UPLOAD_KINDS[table]]),
         "red_flags": sum(1 for s in standings if s.red_flag),
     }
     return render(request, "scoring/table.html", context)

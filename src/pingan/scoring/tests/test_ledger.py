@@ -259,3 +259,22 @@ def test_long_city_names_alike_in_their_first_twenty_characters_get_different_co
     assert all(len(code) <= 20 and code.startswith(common[:13]) for code in codes)
     # the same file again finds them
     assert import_league(workbook(values=values), actor=admin, table="city").created == 0
+
+
+def test_the_city_s_workbook_uploaded_on_the_web_lands_on_the_city_s_table(admin, district, settings,
+                                                                            tmp_path):
+    """The web upload (core.ledger_uploads) imports as the command does, on the entry's table."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pingan.core.ledger_uploads import ledger_kind, ledger_upload_create, ledger_upload_run
+    from pingan.core.models import UploadState
+
+    settings.MEDIA_ROOT = tmp_path
+    values = [["2026Q1", "柯城区", "刑事案件", 300, None], ["2026Q1", "衢江区", "刑事案件", 250, None]]
+    kind = ledger_kind("league_city")
+    upload = ledger_upload_create(actor=admin, kind=kind, dry_run=False,
+                                  file=SimpleUploadedFile("衢州市考核.xlsx", workbook(values=values).getvalue()))
+    upload = ledger_upload_run(upload)
+    assert upload.state == UploadState.DONE, upload.summary
+    assert set(Member.objects.filter(table="city").values_list("name", flat=True)) == {"柯城区", "衢江区"}
+    assert Standing.objects.get(table="city", period="2026Q1", rank=1).member.name == "衢江区"
