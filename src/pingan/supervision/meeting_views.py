@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -26,9 +27,11 @@ from django.views.decorators.http import require_POST
 from pingan.core import errors, web
 from pingan.core.models import Domain, Unit
 from pingan.core.pagination import keyset_page
-from pingan.supervision import circulars, documents, meetings
-from pingan.supervision.models import Circular, CircularKind, Decision, Meeting
+from pingan.supervision import circulars, documents, meetings, services
+from pingan.supervision.models import Circular, CircularKind, Decision, Meeting, Origin
 
+MSG_CIRCULAR_TASK = _("{unit}: follow up circular {circular}")
+MSG_CIRCULAR_ORIGIN = _("Circular {circular}")
 MSG_RECORDED = _("Meeting recorded: {count} decisions proposed from its report. Confirm, edit or drop each.")
 MSG_PROPOSED = _("{count} decisions proposed from the report.")
 MSG_CONFIRMED = _("Decision {number} confirmed: {count} supervised tasks created.")
@@ -325,6 +328,21 @@ def circular_new(request: HttpRequest) -> HttpResponse:
                   status=status)
 
 
+def _follow_up_tasks(request: HttpRequest, circular: Circular) -> list[tuple[Unit, str]]:
+    """For the office that assigns tasks: each unit a published circular names, with the
+    query string of a supervised task on it (supervision:task-new's prefill; one per unit)."""
+    if not circular.is_published or not services.may_create_task(request.user):
+        return []
+    link = reverse("supervision:circular", args=[circular.pk])
+    label = circular.number or circular.title
+    return [(unit, urlencode({
+        "origin": Origin.CIRCULAR, "origin_key": f"circular:{circular.pk}:{unit.code}",
+        "origin_label": str(MSG_CIRCULAR_ORIGIN.format(circular=label))[:200], "origin_link": link,
+        "title": str(MSG_CIRCULAR_TASK.format(unit=unit.name, circular=label))[:200],
+        "unit": unit.code, **({"lead": unit.code} if unit.is_department else {}),
+    })) for unit in circular.named_units.order_by("prefix")]
+
+
 def _render_circular(request: HttpRequest, circular: Circular, *, form: PublishForm | None = None,
                      status: int = 200) -> HttpResponse:
     content = circulars.circular_content(circular, actor=request.user)
@@ -334,6 +352,7 @@ def _render_circular(request: HttpRequest, circular: Circular, *, form: PublishF
         "circular": circular,
         "document": documents.document_context(circular, content),
         "publish_form": form or (PublishForm(initial={"number": circular.number}) if may_publish else None),
+        "follow_up": _follow_up_tasks(request, circular),
     }, status=status)
 
 

@@ -272,8 +272,8 @@ def test_the_city_s_workbook_uploaded_on_the_web_lands_on_the_city_s_table(admin
     settings.MEDIA_ROOT = tmp_path
     values = [["2026Q1", "柯城区", "刑事案件", 300, None], ["2026Q1", "衢江区", "刑事案件", 250, None]]
     kind = ledger_kind("league_city")
-    upload = ledger_upload_create(actor=admin, kind=kind, dry_run=False,
-                                  file=SimpleUploadedFile("衢州市考核.xlsx", workbook(values=values).getvalue()))
+    file = SimpleUploadedFile("衢州市考核.xlsx", workbook(values=values).getvalue())
+    upload = ledger_upload_create(actor=admin, kind=kind, dry_run=False, file=file)
     upload = ledger_upload_run(upload)
     assert upload.state == UploadState.DONE, upload.summary
     assert set(Member.objects.filter(table="city").values_list("name", flat=True)) == {"柯城区", "衢江区"}

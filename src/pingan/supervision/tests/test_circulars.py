@@ -235,3 +235,27 @@ def test_the_docx_template_can_be_overridden(settings, tmp_path, personas, failu
 
     assert [p.text for p in Document(io.BytesIO(data)).paragraphs] == [
         "本区自定义模板：关于航埠镇疫情防控履职不力问题的通报"]
+
+
+def test_a_published_circular_offers_the_office_a_task_for_each_unit_it_names(client, personas, failure,
+                                                                              hangbu):
+    """Tasks come from a circular too: the named unit's follow-up, prefilled, one per unit."""
+    from urllib.parse import parse_qs
+
+    url = reverse("supervision:circular", args=[failure.pk])
+    new_task = reverse("supervision:task-new")
+    client.force_login(personas.admin)
+    assert f'href="{new_task}?' not in client.get(url).content.decode()  # a draft names no one yet
+    circulars.circular_publish(actor=personas.admin, circular=failure)
+    page = client.get(url).content.decode()
+    assert page.count(f'href="{new_task}?') == 1
+    query = parse_qs(page.split(f'href="{new_task}?', 1)[1].split('"', 1)[0].replace("&amp;", "&"))
+    assert query["origin"] == ["circular"] and query["unit"] == [hangbu.code]
+    assert query["origin_key"] == [f"circular:{failure.pk}:{hangbu.code}"]
+    assert query["origin_link"] == [url] and "柯平安办〔2026〕13号" in query["title"][0]
+    prefilled = client.get(new_task, {k: v[0] for k, v in query.items()}).content.decode()
+    assert "柯平安办〔2026〕13号" in prefilled
+
+    client.force_login(personas.town_handler)  # named, so it sees the circular, but assigns no tasks
+    page = client.get(url).content.decode()
+    assert "柯平安办〔2026〕13号" in page and f'href="{new_task}?' not in page
