@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -73,8 +73,9 @@ def ledger_kind(key: str) -> LedgerKind | None:
     entry = settings.PINGAN_LEDGER_IMPORTS.get(key)
     if entry is None:
         return None
+    options = cast("dict[str, Any]", entry.get("options") or {})
     return LedgerKind(key=key, label=entry["label"], run=str(entry["run"]), list_url_name=str(entry["list"]),
-                      command=str(entry["command"]), options=dict(entry.get("options", {})))
+                      command=str(entry["command"]), options=dict(options))
 
 
 def ledger_upload_create(*, actor: User, kind: LedgerKind, file: UploadedFile | None, dry_run: bool,
