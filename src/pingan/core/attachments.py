@@ -82,3 +82,8 @@ def attachment_add(*, case: Case, actor: User, name: str, content: bytes, kind: 
         attachment.file.save("upload", ContentFile(content), save=False)
         attachment.save()
     return attachment
+
+
+def case_attachments(case: Case):
+    """A case's files in the order they came, with who uploaded each: its API's attachment list."""
+    return case.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")

@@ -32,7 +32,7 @@ from pingan.core.api import (
     paginate,
     username_of,
 )
-from pingan.core.attachments import read_upload
+from pingan.core.attachments import case_attachments, read_upload
 from pingan.core.deprecation import DEPRECATED, adopt_renamed, announce_deprecation, renamed_field
 from pingan.core.events import case_timeline
 from pingan.core.models import AttachmentKind, DueState, Severity, Unit
@@ -360,7 +360,7 @@ def hazard_events(request: HttpRequest, ref: str):
             summary="The hazard's photos and documents")
 def hazard_attachments(request: HttpRequest, ref: str):
     """The file itself is served by the web page `/hazards/{ref}/attachments/{id}/`."""
-    return _hazard(request, ref).attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
+    return case_attachments(_hazard(request, ref))
 
 
 @router.post("/{ref}/attachments", response={201: AttachmentOut, **ERRORS},

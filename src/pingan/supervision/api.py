@@ -32,7 +32,7 @@ from pingan.core.api import (
     user_named,
     username_of,
 )
-from pingan.core.attachments import read_upload
+from pingan.core.attachments import case_attachments, read_upload
 from pingan.core.events import case_timeline
 from pingan.core.models import DueState
 from pingan.core.step_api import step_inputs, step_schema
@@ -255,7 +255,7 @@ def task_events(request: HttpRequest, ref: str):
                  summary="The task's documents and photos")
 def task_attachments(request: HttpRequest, ref: str):
     """The file itself is served by the web page `/supervision/tasks/{ref}/attachments/{id}/`."""
-    return _task(request, ref).attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
+    return case_attachments(_task(request, ref))
 
 
 @task_router.post("/tasks/{ref}/attachments", response={201: AttachmentOut, **ERRORS},
