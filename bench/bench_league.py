@@ -13,14 +13,19 @@ entered value for every member on each entered indicator. The period is the quar
 
     pingan   ``scoring.indicators.compute_values`` (each selector: one GROUP BY over all towns
              and one over all departments), then ``services.rank_table`` for towns and
-             departments, then the table's rows read as its page reads them
+             departments, then the towns' table page rendered
     loop     the same, each selector's ``tally`` replaced by one ``.aggregate()`` per unit
              (``subtree_q`` on the town's prefix, or its department): about 2,000 queries per
              indicator
 
-Both must write the same values. Prints the times and their ratio, writes
-bench/results/league[-<cases>].json. The table page itself (i12-pages) is not rendered here:
-its branch is not merged into this one; the read is the standings with their members.
+The page is the real one: ``GET /league/?table=towns&period=<period>`` through Django's test
+client, signed in as a district admin (a manager of the league: the page shows them the
+recompute and values buttons too), every town's row with its 30 scores, flags and trend, and
+the rank chart's query (one period here, so no line is drawn). The render is timed apart from
+the ranking: the first render (templates compiled, caches cold) and the median of three more.
+
+Both must write the same values and render the same towns in the same order. Prints the times
+and their ratio, writes bench/results/league-<cases>.json.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ import argparse
 import datetime as dt
 import json
 import platform
+import re
+import statistics
 import sys
 import time
 from contextlib import ExitStack
@@ -78,39 +85,85 @@ def entered_indicators(members, period, now) -> int:
     return entered.count()
 
 
-def run(period, now, *, loop: bool) -> tuple[dict[str, float], dict]:
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
+def league_admin(district):
+    """A district admin of the 平安办 (every domain, at the district's root): who opens the table."""
+    from pingan.core.models import RoleName
+    from pingan.demo.district import ALL_DOMAINS, demo_login, demo_role
+
+    admin = demo_login("admin", "区平安办管理员")
+    demo_role(admin, district, RoleName.ADMIN, "区平安办", ALL_DOMAINS)
+    return admin
+
+
+TOWN_CELL = re.compile(r'<td><a href="/league/towns/[^"]+">([^<]+)</a></td>')
+
+
+def render_table(client, period) -> tuple[float, list[str]]:
+    """One GET of the towns' table page: its seconds, and the towns it lists in order."""
+    started = time.perf_counter()
+    response = client.get("/league/", {"table": "towns", "period": period.key})
+    body = response.content.decode()
+    seconds = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"the table page answered {response.status_code}")
+    return seconds, TOWN_CELL.findall(body)
+
+
+class Queries:
+    """Counts and times every query (``CaptureQueriesContext`` keeps only the last 9,000)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.timed: list[tuple[float, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.count += 1
+            self.timed.append((round(time.perf_counter() - started, 3), sql[:160]))
+            if len(self.timed) > 100:
+                self.timed = sorted(self.timed, reverse=True)[:5]
+
+    def slowest(self) -> list[tuple[float, str]]:
+        return sorted(self.timed, reverse=True)[:5]
+
+
+def run(period, now, client, *, loop: bool) -> tuple[dict[str, float], dict]:
+    from django.db import connection
 
     from pingan.scoring.indicators import compute_values
     from pingan.scoring.models import Standing, Table, Value, ValueSource
     from pingan.scoring.services import rank_table
 
     Value.objects.filter(source=ValueSource.COMPUTED).delete()
+    Standing.objects.all().delete()
     seconds: dict[str, float] = {}
-    with ExitStack() as patches, CaptureQueriesContext(connection) as queries:
+    computing = Queries()
+    with ExitStack() as patches, connection.execute_wrapper(computing):
         if loop:
             for module in TALLYING:
                 patches.enter_context(mock.patch(f"{module}.tally", per_unit_tally))
         started = time.perf_counter()
         written = compute_values(period, now=now)
         seconds["compute"] = time.perf_counter() - started
-        compute_queries = len(queries)
-        timed = ((float(query["time"]), query["sql"][:160]) for query in queries.captured_queries)
-        slowest = sorted(timed, reverse=True)[:5]
     started = time.perf_counter()
     for table in (Table.TOWNS, Table.DEPARTMENTS):
         rank_table(table, period, now=now)
     seconds["rank"] = time.perf_counter() - started
-    started = time.perf_counter()
-    rows = list(Standing.objects.filter(table=Table.TOWNS, period=period.key).select_related("member"))
-    seconds["read table"] = time.perf_counter() - started
-    seconds["total"] = sum(seconds.values())
-    reset_queries()
+    rendering = Queries()
+    with connection.execute_wrapper(rendering):
+        first, towns = render_table(client, period)
+    again = [render_table(client, period)[0] for _ in range(3)]
+    seconds["render (first)"] = first
+    seconds["render"] = statistics.median(again)
+    seconds["total"] = seconds["compute"] + seconds["rank"] + seconds["render"]
     values = {(v.indicator_id, v.member_id): (v.value, v.sample)
               for v in Value.objects.filter(source=ValueSource.COMPUTED, period=period.key)}
-    return seconds, {"written": written, "compute_queries": compute_queries, "rows": len(rows),
-                     "slowest": slowest, "values": values}
+    return seconds, {"written": written, "compute_queries": computing.count,
+                     "render_queries": rendering.count, "rows": len(towns), "towns": towns,
+                     "slowest": computing.slowest(), "values": values}
 
 
 def main() -> None:
@@ -123,6 +176,7 @@ def main() -> None:
 
     # Our own scratch database: other branches run their benches on the shared default name.
     with scratch_django(db="postgres", pg_name="wt_computed"):
+        from django.test import Client
         from django.utils import timezone
 
         from pingan.scoring.indicators import ensure_indicators
@@ -132,19 +186,25 @@ def main() -> None:
 
         now = timezone.now().replace(microsecond=0)
         period = Period.containing(timezone.localdate()).previous()
-        _district, towns, departments = build_units(args.towns, args.seed)
-        load_seconds = load_cases(cases=args.cases, towns=towns, departments=departments, now=now,
-                                  seed=args.seed)
-        print(f"loaded {args.cases:,} cases in {load_seconds:.1f} s")
+        district, towns, departments = build_units(args.towns, args.seed)
+        load = load_cases(cases=args.cases, towns=towns, departments=departments, now=now, seed=args.seed)
+        steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in load.items() if step != "total")
+        print(f"loaded {args.cases:,} cases in {load['total']:.1f} s ({steps})")
         ensure_indicators()
         ensure_members()
         members = list(Member.objects.filter(unit__isnull=False, table__in=["towns", "departments"]))
         entered = entered_indicators(members, period, now)
-        results = {"pingan": run(period, now, loop=False)}
+        client = Client()
+        client.force_login(league_admin(district))
+        results = {"pingan": run(period, now, client, loop=False)}
+        if results["pingan"][1]["rows"] != args.towns:
+            raise SystemExit(f"the page lists {results['pingan'][1]['rows']} towns, not {args.towns}")
         if "loop" not in args.skip:
-            results["loop"] = run(period, now, loop=True)
+            results["loop"] = run(period, now, client, loop=True)
             if results["loop"][1]["values"] != results["pingan"][1]["values"]:
                 raise SystemExit("pingan and the loop computed different values")
+            if results["loop"][1]["towns"] != results["pingan"][1]["towns"]:
+                raise SystemExit("pingan and the loop rendered different tables")
 
     result = {
         "date": dt.date.today().isoformat(), "cases": args.cases, "towns": args.towns,
@@ -152,22 +212,25 @@ def main() -> None:
         "period": period.key,
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "processor": platform.processor() or platform.machine()},
-        "load_seconds": round(load_seconds, 1),
+        "load_seconds": round(load["total"], 1),
+        "load_steps": {step: round(seconds, 1) for step, seconds in load.items() if step != "total"},
         "contenders": {name: {"seconds": {k: round(v, 3) for k, v in seconds.items()},
                               "values_written": extra["written"], "compute_queries": extra["compute_queries"],
-                              "table_rows": extra["rows"], "slowest_queries": extra["slowest"]}
+                              "render_queries": extra["render_queries"], "table_rows": extra["rows"],
+                              "slowest_queries": extra["slowest"]}
                        for name, (seconds, extra) in results.items()},
     }
     if "loop" in results:
         result["ratio_compute"] = round(results["loop"][0]["compute"] / results["pingan"][0]["compute"], 1)
         result["ratio_total"] = round(results["loop"][0]["total"] / results["pingan"][0]["total"], 1)
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / ("league.json" if args.cases == 1_000_000 else f"league-{args.cases}.json")
+    out = RESULTS / f"league-{args.cases}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     for name, (seconds, extra) in results.items():
         print(f"{name:7} compute {seconds['compute']:8.2f} s ({extra['compute_queries']} queries, "
               f"{extra['written']:,} values)  rank {seconds['rank']:6.2f} s"
-              f"  read {seconds['read table']:5.2f} s"
+              f"  render {seconds['render']:5.2f} s (first {seconds['render (first)']:5.2f} s,"
+              f" {extra['render_queries']} queries)"
               f"  total {seconds['total']:8.2f} s")
     if "loop" in results:
         print(f"ratio (loop / pingan): compute {result['ratio_compute']}×, total {result['ratio_total']}×")
