@@ -47,6 +47,8 @@ DIFFERS_ON_PURPOSE: dict[tuple[str, str], str] = {
     ("VictimIn", "phone"): AS_TYPED,
     ("WarningIn", "person_id_number"): AS_TYPED,
     ("WarningIn", "person_phone"): AS_TYPED,
+    ("ValueIn", "period"): "a period as typed (2026Q1, 2026-03, 2026年第一季度: up to 20); the service "
+                           "stores its key (scoring.periods.Period)",
 }
 
 INPUT_SOURCES = ("body", "form")
