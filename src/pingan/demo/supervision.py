@@ -66,7 +66,7 @@ def _staff(departments: dict[str, Unit]) -> dict[str, Any]:
     return people
 
 
-def _meeting(ctx: DemoContext, district: Unit, departments: dict[str, Unit],
+def _meeting(ctx: DemoContext, district: Unit, departments: dict[str, Unit], leader: Any,
              held_on: dt.date) -> list[SupervisedTask]:
     admin = ctx.personas.admin
     meeting = meeting_record(actor=admin, unit=district, held_on=held_on, title=MEETING_TITLE,
@@ -82,6 +82,7 @@ def _meeting(ctx: DemoContext, district: Unit, departments: dict[str, Unit],
         owners = None if decision.owner_id else [departments[DOMAIN_LEADS.get(decision.domain, "公安分局")]]
         due = decision.due_date or dt.date(held_on.year, 12, 20)
         tasks += decision_confirm(actor=admin, decision=decision, owners=owners, due_date=due,
+                                  responsible_leader=leader,
                                   at=local_moment(held_on + dt.timedelta(days=3), 9))
     return tasks
 
@@ -151,7 +152,7 @@ def generate(ctx: DemoContext, count: int) -> Summary:
     leader = leader_in_charge(*LEADER, district, Domain.SUPERVISION, "副区长")
     this_year = dt.date(ctx.today.year, *MEETING_DAY)
     held_on = this_year if this_year <= ctx.today else this_year.replace(year=ctx.today.year - 1)
-    tasks = _meeting(ctx, district, departments, held_on)
+    tasks = _meeting(ctx, district, departments, leader, held_on)
     tasks += _catch_up(ctx, departments, people, leader, held_on, count)
     for task in tasks:
         # The worker's sweep, as it finds them today: a lapsed milestone climbs a level.

@@ -42,7 +42,7 @@ def parse_milestones(text: str) -> list[tuple[str, dt.date]]:
     return milestones
 
 
-def _leader_label(leadership: Leadership) -> str:
+def leader_label(leadership: Leadership) -> str:
     return f"{user_label(leadership.user)}（{leadership.unit.name} {leadership.title}）"
 
 
@@ -81,7 +81,7 @@ class TaskForm(StyledForm):
         leadership = self.fields["leadership"]
         leadership.queryset = Leadership.objects.filter(domain=DOMAIN, user__is_active=True).select_related(
             "user", "unit").order_by("unit__prefix", "id")
-        leadership.label_from_instance = _leader_label
+        leadership.label_from_instance = leader_label
         self.order_fields(["title", "unit", "lead", "deadline", "milestones", "goal", "leadership",
                            "co_handlers", "category", "description"])
 

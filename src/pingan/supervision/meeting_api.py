@@ -102,6 +102,8 @@ class ConfirmIn(Schema):
                                                  "another matter; default: as proposed.")
     owners: list[str] | None = Field(None, description="Unit codes, the lead first; default: as proposed.")
     due_date: dt.date | None = Field(None, description="Default: as proposed.")
+    responsible_leader: int | None = Field(None, description="The user id of a leader in charge of "
+                                                             "supervision at the meeting's unit or above.")
 
 
 class CircularOut(Schema):
@@ -210,7 +212,8 @@ def decision_confirm_view(request: HttpRequest, decision_id: int, payload: Confi
     owners = None if payload.owners is None else [unit_coded(code, field="owners") for code in payload.owners]
     meetings.decision_confirm(actor=actor(request), decision=decision, text=payload.text,
                               domain=payload.domain,
-                              owners=owners, due_date=payload.due_date)
+                              owners=owners, due_date=payload.due_date,
+                              responsible_leader=payload.responsible_leader)
     return _decision(request, decision_id)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -25,9 +25,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from pingan.core import errors, web
-from pingan.core.models import Domain, Unit
+from pingan.core.models import Domain, Leadership, Unit
 from pingan.core.pagination import keyset_page
 from pingan.supervision import circulars, documents, meetings, services
+from pingan.supervision.forms import leader_label
 from pingan.supervision.models import Circular, CircularKind, Decision, Meeting, Origin
 
 MSG_CIRCULAR_TASK = _("{unit}: follow up circular {circular}")
@@ -76,6 +77,8 @@ class ConfirmForm(web.StyledForm):
                                             queryset=Unit.objects.none(), required=False,
                                             widget=forms.SelectMultiple(attrs={"size": 4}))
     due_date = forms.DateField(label=_("Deadline"), required=False, widget=web.date_input())
+    leadership = forms.ModelChoiceField(label=_("Responsible leader"), required=False,
+                                        queryset=Leadership.objects.none())
 
     def __init__(self, *args: Any, decision: Decision, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", f"d{decision.pk}")
@@ -83,6 +86,11 @@ class ConfirmForm(web.StyledForm):
                                       "owners": list(decision.owners.all()), "due_date": decision.due_date})
         super().__init__(*args, **kwargs)
         self.fields["owners"].queryset = meetings.owner_choices(decision.meeting.unit)
+        # The leaders in charge of supervision at the meeting's unit or above: they answer for
+        # every task a decision gives out, whichever unit carries it.
+        leadership = cast(forms.ModelChoiceField, self.fields["leadership"])
+        leadership.queryset = services.leader_options(decision.meeting.unit).select_related("user", "unit")
+        leadership.label_from_instance = leader_label
 
 
 class CircularForm(web.StyledForm):
@@ -268,7 +276,9 @@ def decision_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             tasks = meetings.decision_confirm(actor=request.user, decision=decision, text=data["text"],
                                               domain=data["domain"],
                                               owners=_lead_first(decision, data["owners"]),
-                                              due_date=data["due_date"])
+                                              due_date=data["due_date"],
+                                              responsible_leader=data["leadership"].user
+                                              if data["leadership"] else None)
         except errors.DomainError as exc:
             web.attach_error(form, exc)
         else:

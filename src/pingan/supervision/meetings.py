@@ -360,10 +360,12 @@ def _check_owners(decision: Decision, owners: list[Unit]) -> None:
 @transaction.atomic
 def decision_confirm(*, actor: Any, decision: Decision, text: str | None = None,
                      domain: str | None = None, owners: list[Unit] | None = None,
-                     due_date: dt.date | None = None, at: dt.datetime | None = None) -> list[SupervisedTask]:
+                     due_date: dt.date | None = None, responsible_leader: Any = None,
+                     at: dt.datetime | None = None) -> list[SupervisedTask]:
     """Confirm a proposed decision, with the person's edits (None keeps what was proposed),
-    and give each unit it names a supervised task. The first unit named leads. ``at``
-    back-dates the tasks (the demo generator only)."""
+    and give each unit it names a supervised task, with the leader who answers for it (one
+    the task's rules accept for every unit). The first unit named leads. ``at`` back-dates the
+    tasks (the demo generator only)."""
     decision = Decision.objects.select_for_update().select_related("meeting__unit").get(pk=decision.pk)
     _raise(confirm_refusal(decision, actor))
     services.refuse_nul(text=text)
@@ -401,7 +403,8 @@ def decision_confirm(*, actor: Any, decision: Decision, text: str | None = None,
             unit=owner, lead=owner, deadline=due_date,
             description=text, category=TASK_CATEGORY.get(decision.domain, Category.OTHER),
             origin=Origin.DECISION, origin_label=str(label)[:200], origin_link=link,
-            origin_key=f"decision:{decision.pk}:{owner.pk}", decision=decision, at=at)
+            origin_key=f"decision:{decision.pk}:{owner.pk}", decision=decision,
+            responsible_leader=responsible_leader, at=at)
         for owner in owners
     ]
 

@@ -28,7 +28,7 @@ def test_a_year_of_supervision(personas, settings, tmp_path):
     assert len(states) == 5 and states.count(DecisionState.DROPPED) == 1  # 常态化疫情防控
     from_meeting = SupervisedTask.objects.filter(origin=Origin.DECISION)
     assert from_meeting.count() == 4
-    assert all(t.opened_at.date() == dt.date(2026, 4, 28) for t in from_meeting)
+    assert all(t.opened_at.date() == dt.date(2026, 4, 28) and t.responsible_leader for t in from_meeting)
 
     catch_up = SupervisedTask.objects.filter(origin=Origin.INDICATOR)
     assert catch_up.exists() and all("2026Q1" in t.origin_key for t in catch_up)

@@ -89,6 +89,27 @@ def test_confirming_gives_one_task_per_unit_named_the_lead_first(personas, meeti
     assert decision.state == DecisionState.CONFIRMED
 
 
+def test_the_leader_who_answers_for_a_decision_answers_for_each_of_its_tasks(personas, meeting, leader):
+    decision = meeting.decisions.get(number=1)
+
+    tasks = meetings.decision_confirm(actor=personas.admin, decision=decision, responsible_leader=leader)
+
+    assert len(tasks) == 2 and {task.responsible_leader for task in tasks} == {leader}
+
+
+def test_a_responsible_leader_must_be_a_leader_in_charge_of_supervision(personas, meeting):
+    decision = meeting.decisions.get(number=1)
+
+    with pytest.raises(errors.DomainError) as refused:
+        meetings.decision_confirm(actor=personas.admin, decision=decision,
+                                  responsible_leader=personas.town_handler)
+
+    assert refused.value.field == "responsible_leader"
+    decision.refresh_from_db()
+    assert decision.state == DecisionState.PROPOSED
+    assert not SupervisedTask.objects.filter(decision=decision).exists()
+
+
 def test_confirming_with_edits(personas, meeting, shiliang):
     decision = meeting.decisions.get(number=3)
 
@@ -238,7 +259,7 @@ def test_a_department_named_only_in_a_proposed_or_dropped_decision_sees_nothing_
     assert meetings.meeting_get(user=fraud_officer, pk=meeting.pk) is None
 
 
-def test_the_pages_record_propose_and_confirm(client, personas, district, police, hangbu):
+def test_the_pages_record_propose_and_confirm(client, personas, district, police, hangbu, leader):
     client.force_login(personas.admin)
     response = client.post(reverse("supervision:meeting-new"), {
         "unit": district.pk, "held_on": "2026-04-20", "title": "全区平安建设工作会议", "chair": "胡益峰",
@@ -249,14 +270,17 @@ def test_the_pages_record_propose_and_confirm(client, personas, district, police
 
     page = client.get(response["Location"]).content.decode()
     assert page.count('data-state="proposed"') == 3 and "应急管理局" in page
+    assert "副区长 吴强" in page  # the leaders in charge of supervision, offered on each decision
 
     decision = meeting.decisions.get(number=1)
     prefix = f"d{decision.pk}"
     card = client.post(reverse("supervision:decision-confirm", args=[decision.pk]), {
         f"{prefix}-text": decision.text, f"{prefix}-domain": "fraud",
-        f"{prefix}-owners": [hangbu.pk, police.pk], f"{prefix}-due_date": "2026-06-30"},
+        f"{prefix}-owners": [hangbu.pk, police.pk], f"{prefix}-due_date": "2026-06-30",
+        f"{prefix}-leadership": leader.leaderships.get().pk},
         HTTP_HX_REQUEST="true")
     assert card.status_code == 200 and 'data-state="confirmed"' in card.content.decode()
+    assert {t.responsible_leader for t in SupervisedTask.objects.filter(decision=decision)} == {leader}
     shown = card.content.decode()
     assert all(task.ref in shown for task in SupervisedTask.objects.filter(decision=decision))
     # The list box sends the units in the tree's order: the proposed lead still leads.
