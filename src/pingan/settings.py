@@ -393,8 +393,6 @@ PINGAN_LEAGUE_RED_FLAGS = int(os.environ.get("PINGAN_LEAGUE_RED_FLAGS", "3"))
 PINGAN_LEAGUE_WEAK_FRACTION = float(os.environ.get("PINGAN_LEAGUE_WEAK_FRACTION", str(1 / 3)))
 # The rank a member aims for when none is set on it ("保三争二": secure third, aim for second).
 PINGAN_LEAGUE_TARGET_RANK = int(os.environ.get("PINGAN_LEAGUE_TARGET_RANK", "3"))
-# The table the district is ranked on by the city, and the district's own.
-PINGAN_LEAGUE_PERIOD_KINDS = ("quarter", "month")
 # The years a league period may fall in (first and last, inclusive): a year outside is a typing
 # slip (0000Q1, 9999Q4), refused where it is read rather than stored as a key nothing can read
 # back.

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import get_language, gettext_lazy
 
 from pingan.scoring.models import Award, Member, Standing
@@ -120,9 +121,8 @@ def runs(table: str, period: Period) -> dict[int, Runs]:
     """Each member's runs on ``table`` up to ``period``, counted over periods of its kind (a
     month's run over months). One query: the table's flags and last places of that kind."""
     held: dict[int, dict[str, tuple[bool, bool]]] = {}
-    rows = (Standing.objects.filter(table=table, period__lte=period.key)
-            .filter(red_flag=True) | Standing.objects.filter(table=table, period__lte=period.key,
-                                                             last_place=True))
+    rows = Standing.objects.filter(Q(red_flag=True) | Q(last_place=True), table=table,
+                                   period__lte=period.key)
     for member_id, key, flag, last in rows.values_list("member_id", "period", "red_flag", "last_place"):
         held.setdefault(member_id, {})[key] = (flag, last)
 
