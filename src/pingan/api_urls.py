@@ -11,6 +11,7 @@ from pingan.hazards.api import router as hazards_router
 from pingan.petitions.api import router as petitions_router
 from pingan.receptions.api import router as receptions_router
 from pingan.scoring.api import router as scoring_router
+from pingan.suggestions.api import router as suggestions_router
 from pingan.supervision.api import meeting_router, task_router
 
 api = build_api()
@@ -26,5 +27,6 @@ api.add_router("/v1/receptions", receptions_router)
 api.add_router("/v1/league", scoring_router)
 api.add_router("/v1/supervision", task_router)
 api.add_router("/v1/supervision", meeting_router)
+api.add_router("/v1/suggestions", suggestions_router)
 
 urlpatterns = [path("", api.urls)]

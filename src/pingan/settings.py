@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pingan.dissuasion",
     "pingan.scoring",
     "pingan.supervision",
+    "pingan.suggestions",
     "pingan.demo",
 ]
 
@@ -138,6 +139,7 @@ PINGAN_CASE_PAGES = {
     "fraud": "fraud:case",
     "fraud_warning": "dissuasion:warning",
     "task": "supervision:task",
+    "suggestion": "suggestions:detail",
 }
 # The domain each kind of case belongs to. A role of one domain (Role.domain) reaches only
 # that domain's kinds, to read or to act; a role of every domain (the 平安办's) reaches all. A
@@ -151,6 +153,7 @@ PINGAN_CASE_DOMAINS = {
     # handle fraud cases are the ones who handle the orders.
     "fraud_warning": "fraud",
     "task": "supervision",
+    "suggestion": "suggestions",
 }
 # Sealed lines, kind -> categories: a case on one is seen only by the departments that handle
 # that line (Responsibility) and the person they assign, never by the place where it arose
@@ -415,6 +418,32 @@ PINGAN_SAFETY_AWARD_STAR_EVERY = 3
 
 # A supervised task's one extension moves its deadline by at most this many days, unless a
 # deadline policy for tasks (the admin site's) says otherwise.
+# Deputies' suggestions and members' proposals (建议提案), Zhejiang practice: each term as
+# (length, unit), the unit "months" (a month term ends on the same date of its last month, or
+# that month's last day) or "calendar" (days); a term ending on a day off ends on the next
+# working day. Reply 3 months after assignment (代表法 art. 51; 浙江省人民代表大会代表建议、批评和
+# 意见办理办法 art. 43), 6 with the assigning office's approval; co-handlers' opinion to the
+# lead in 2 months; a wrong assignment returned within 10 days; a dissatisfied proposer's
+# item re-handled within 1 month. The deadline calculator offers each as a rule.
+PINGAN_SUGGESTION_TERMS = {
+    "deputy_reply": (3, "months"),
+    "deputy_reply_extended": (6, "months"),
+    "deputy_co_opinion": (2, "months"),
+    "deputy_return": (10, "calendar"),
+    "deputy_rehandle": (1, "months"),
+}
+# The result classes of a reply (local practice): code -> (label, whether a reply of the
+# class promises a date by which the matter will be done, tracked like a milestone).
+PINGAN_SUGGESTION_RESULT_CLASSES = {
+    "A": (_("A: solved or mostly solved"), False),
+    "B": (_("B: being solved"), True),
+    "C": (_("C: planned"), True),
+    "D": (_("D: kept for reference or explained"), False),
+}
+# A promise is "falling due" on the board this many days before its date.
+PINGAN_SUGGESTION_PROMISE_SOON_DAYS = int(os.environ.get("PINGAN_SUGGESTION_PROMISE_SOON_DAYS", "30"))
+# A promised date at most this many years after the reply: further is a typing slip.
+PINGAN_SUGGESTION_PROMISE_MAX_YEARS = int(os.environ.get("PINGAN_SUGGESTION_PROMISE_MAX_YEARS", "5"))
 PINGAN_TASK_EXTENSION_DAYS = int(os.environ.get("PINGAN_TASK_EXTENSION_DAYS", "30"))
 # A task's deadline is at most this many years ahead: further is a typo, not a plan.
 PINGAN_TASK_MAX_YEARS = int(os.environ.get("PINGAN_TASK_MAX_YEARS", "3"))

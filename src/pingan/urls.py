@@ -25,6 +25,7 @@ urlpatterns = [
     path("receptions/", include("pingan.receptions.urls")),
     path("league/", include("pingan.scoring.urls")),
     path("supervision/", include("pingan.supervision.urls")),
+    path("suggestions/", include("pingan.suggestions.urls")),
     path("api/", include("pingan.api_urls")),
 ]
 # MEDIA is never served as such, not even with DEBUG: a photo is only reachable through

@@ -87,3 +87,18 @@ def attachment_add(*, case: Case, actor: User, name: str, content: bytes, kind: 
 def case_attachments(case: Case):
     """A case's files in the order they came, with who uploaded each: its API's attachment list."""
     return case.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
+def step_attachments(step: Any, name: str, kind: str = AttachmentKind.DOCUMENT) -> Any:
+    """For a workflow step's effect: check the files sent as input ``name`` now (one bad
+    file saves nothing), and return what attaches them to the step's event once it is
+    recorded (``Effect.then``)."""
+    files = step.get(name, ())
+    for file_name, content in files:
+        validate_upload(name=file_name, content=content, kind=kind)
+
+    def attach(event: Event) -> None:
+        for file_name, content in files:
+            attachment_add(case=step.case, actor=step.actor, name=file_name, content=content,
+                           kind=kind, event=event, at=step.now)
+    return attach

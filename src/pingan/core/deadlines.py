@@ -8,6 +8,7 @@ says so, and keeps what it was counted from so that the year's import counts it 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +22,11 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.holidays import Schedule, schedule
 from pingan.core.models import DayType, DeadlinePolicy, DueState, HolidayKind
+
+# A term counted in months rather than days (代表建议: reply within three months). Not a
+# ``DayType`` a district's policy may choose: only statutory terms count in months, and the
+# app whose terms they are names this unit where it counts them.
+MONTHS = "months"
 
 
 def year_confirmed(year: int) -> bool:
@@ -46,7 +52,18 @@ def _next_working_day(current: Schedule, day: dt.date) -> dt.date:
     return day
 
 
+def add_months(start: dt.date, months: int) -> dt.date:
+    """The same date ``months`` months on; the month's last day when it has no such date
+    (31 March + 1 month is 30 April): a term in months ends so (Civil Code art. 202)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(start.day, last))
+
+
 def _count_end(current: Schedule, start: dt.date, duration: int, day_type: str) -> dt.date:
+    if day_type == MONTHS:
+        return add_months(start, duration)
     if day_type != DayType.WORKING:
         return start + dt.timedelta(days=duration)
     day = start
@@ -63,8 +80,9 @@ def due_date(start: dt.date, duration: int, day_type: str) -> dt.date:
 
     Calendar days: ``start + duration``, rolled forward to the next working day when that
     day is a rest day or holiday (Civil Code arts. 201, 203, by analogy); a make-up
-    working day is a working day and does not roll. Working days: the ``duration``-th
-    working day after ``start``.
+    working day is a working day and does not roll. Months (``MONTHS``): the same date
+    ``duration`` months on (``add_months``), rolled forward the same way. Working days: the
+    ``duration``-th working day after ``start``.
     """
     current = schedule()
     return _next_working_day(current, _count_end(current, start, duration, day_type))
@@ -194,7 +212,9 @@ class DueDateExplanation:
     count_ends: dt.date
     due: dt.date
     # Calendar days: every rest day, holiday and make-up day in the count, then every day
-    # of the roll. Working days: every day after the start up to the due date.
+    # of the roll. Months: the day the count ends, when it is not a working day, and the
+    # roll (a month term counts no single day). Working days: every day after the start
+    # up to the due date.
     days: tuple[DayNote, ...]
     # Years with no confirmed schedule that the due date was counted over: statutory
     # holidays stood in for them, and the date is provisional.
@@ -227,6 +247,9 @@ def explain_due_date(start: dt.date, duration: int, day_type: str) -> DueDateExp
         elif day > count_ends:
             # Rest days passed over, and the working day the roll stopped on.
             notes.append(DayNote(day, kind, holiday, None, rolled=day < due, provisional=provisional))
+        elif day_type == MONTHS:
+            if day == count_ends and kind != DayKind.WORKING:
+                notes.append(DayNote(day, kind, holiday, None, rolled=True, provisional=provisional))
         elif kind != DayKind.WORKING:
             notes.append(DayNote(day, kind, holiday, (day - start).days, provisional=provisional))
     return DueDateExplanation(

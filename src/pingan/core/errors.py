@@ -53,3 +53,12 @@ MSG_EXTENSION_USED = _("The deadline has already been extended once.")
 MSG_EXTENSION_NOT_ALLOWED = _("The deadline policy for this item allows no extension.")
 MSG_REASON_REQUIRED = _("Give a reason.")
 MSG_CLOSED = _("The item is closed.")
+MSG_NUL = _("The text holds a NUL character, which cannot be stored: paste it again as plain text.")
+
+
+def refuse_nul(**texts: str | None) -> None:
+    """Refuse text holding a NUL character, which PostgreSQL cannot store: a web form refuses
+    it by itself, the API and an uploaded file do not. Each text is named by its field."""
+    for field, text in texts.items():
+        if text and "\x00" in text:
+            raise DomainError(MSG_NUL, field=field)

@@ -192,6 +192,9 @@ class Domain(models.TextChoices):
     FRAUD = "fraud", _("Telecom fraud")
     # The league table and the tasks, meetings and circulars of supervision (督查考核).
     SUPERVISION = "supervision", _("Supervision and assessment")
+    # Deputies' suggestions and members' proposals (建议提案), handled for the congress and
+    # the conference.
+    SUGGESTIONS = "suggestions", _("Deputies' suggestions and proposals")
 
 
 class RoleName(models.TextChoices):

@@ -130,6 +130,29 @@ class Scope:
         return case.unit_id == role.unit_id or (
             case.department_id == role.unit_id and (role.unit_id, case.kind) not in self.department_lines)
 
+    # --- offices of a domain ----------------------------------------------------------------
+
+    def is_district_office(self, domain: str) -> bool:
+        """Whether the user acts for the district's office of ``domain`` (the 督查室 assigning
+        supervised tasks, the office assigning deputies' suggestions): a handler's role or
+        higher at the district unit itself, of every domain or of ``domain``; or the
+        deployment's operator."""
+        from pingan.core.models import ROLE_RANK, RoleName, UnitKind
+
+        return self.everything or any(
+            r.unit.kind == UnitKind.DISTRICT and r.domain in ("", domain)
+            and r.rank >= ROLE_RANK[RoleName.HANDLER] for r in self.roles)
+
+    def co_handling_units(self, domain: str) -> list[int]:
+        """The units whose co-handled cases of ``domain`` the user sees: where they hold a
+        handler's role or above, of every domain or of ``domain`` — of any domain at a
+        department, whose people work in their own domains (as for the cases it leads)."""
+        from pingan.core.models import ROLE_RANK, RoleName
+
+        return [r.unit_id for r in self.roles
+                if r.rank >= ROLE_RANK[RoleName.HANDLER]
+                and (r.unit.is_department or r.domain in ("", domain))]
+
     # --- the rule as a query -------------------------------------------------------------
 
     @cached_property

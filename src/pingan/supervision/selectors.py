@@ -23,7 +23,7 @@ from pydantic import Field
 
 from pingan.core.deadlines import OPEN, due_state_expression, due_states_q
 from pingan.core.filters import ListFilters
-from pingan.core.models import ROLE_RANK, DueState, RoleName, Unit
+from pingan.core.models import DueState, Unit
 from pingan.core.scoping import scope_for
 from pingan.core.search import text_q
 from pingan.supervision.models import DOMAIN, Milestone, Origin, Status, SupervisedTask
@@ -63,14 +63,6 @@ class TaskFilters(ListFilters):
     sort: str = "due"
 
 
-def _co_handling_units(user: Any) -> list[int]:
-    """The units whose co-handled tasks ``user`` sees: where they hold a handler's role or
-    above, of every domain or of supervision — of any domain at a department, whose people
-    work in their own domains (as for the tasks it leads, ``core.scoping``)."""
-    return [r.unit_id for r in scope_for(user).roles
-            if r.rank >= ROLE_RANK[RoleName.HANDLER] and (r.unit.is_department or r.domain in ("", DOMAIN))]
-
-
 def reach_q(user: Any) -> Q:
     """The tasks ``user`` may see, as a filter (the module's docstring says who)."""
     scope = scope_for(user)
@@ -78,7 +70,7 @@ def reach_q(user: Any) -> Q:
     if scope.everything or not scope.user_id:
         return q
     q |= Q(responsible_leader_id=scope.user_id)
-    units = _co_handling_units(user)
+    units = scope.co_handling_units(DOMAIN)
     if units:
         q |= Q(pk__in=SupervisedTask.co_handlers.through.objects.filter(unit_id__in=units)
                .values("supervisedtask_id"))

@@ -16,6 +16,7 @@ from pingan.core import errors
 from pingan.core.attachments import attachment_add
 from pingan.core.cases import case_extend_refusal, open_case, rank_refusal
 from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms, end_of_day, resolve_terms
+from pingan.core.errors import refuse_nul
 from pingan.core.events import append_event
 from pingan.core.inbox import notify
 from pingan.core.models import Attachment, AttachmentKind, EventType, RoleName, Severity, Unit, UnitKind
@@ -56,7 +57,6 @@ MSG_NEW_DEADLINE_TOO_FAR = _("An extension moves the deadline by at most {days} 
 MSG_EXTEND_BY_OFFICE = _("Only the district's office that assigns supervised tasks extends their deadlines.")
 MSG_ORIGIN_LINK = _("The source link must be an address on this site (starting with /).")
 MSG_CREATED = _("{ref}: a supervised task for your unit: {title}")
-MSG_NUL = _("The text holds a NUL character, which cannot be stored: paste it again as plain text.")
 
 # Units a task may be for: a town or sub-district (or the district itself), or for a
 # district-wide task the department that leads it.
@@ -82,14 +82,6 @@ def leader_options(unit: Unit) -> Any:
 def is_local_link(link: str) -> bool:
     """A link to a page of this site: never another site's, nor a script."""
     return link.startswith("/") and not link.startswith("//") and "\\" not in link
-
-
-def refuse_nul(**texts: str | None) -> None:
-    """Refuse text holding a NUL character, which PostgreSQL cannot store: a web form refuses
-    it by itself, the API and an uploaded file do not. Each text is named by its field."""
-    for field, text in texts.items():
-        if text and "\x00" in text:
-            raise errors.DomainError(MSG_NUL, field=field)
 
 
 def latest_deadline(day: dt.date) -> dt.date:

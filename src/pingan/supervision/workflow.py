@@ -20,9 +20,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.attachments import attachment_add, validate_upload
+from pingan.core.attachments import step_attachments
 from pingan.core.deadlines import end_of_day
-from pingan.core.models import ROLE_RANK, AttachmentKind, Case, RoleName, UnitKind
+from pingan.core.models import ROLE_RANK, Case, RoleName
 from pingan.core.people import handlers_at
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import Effect, Input, InputKind, Step, Transition, Workflow
@@ -57,12 +57,8 @@ def is_of_lead(user: Any, task: Any) -> bool:
 
 
 def is_assigning_office(user: Any) -> bool:
-    """Whether ``user`` acts for the district's office: a handler's role (or higher) at the
-    district unit itself, of every domain or of supervision; or the deployment's operator."""
-    scope = scope_for(user)
-    return scope.everything or any(
-        r.unit.kind == UnitKind.DISTRICT and r.domain in ("", DOMAIN)
-        and r.rank >= ROLE_RANK[RoleName.HANDLER] for r in scope.roles)
+    """Whether ``user`` acts for the district's office (``Scope.is_district_office``)."""
+    return scope_for(user).is_district_office(DOMAIN)
 
 
 def open_milestones(task: Any) -> Any:
@@ -121,20 +117,6 @@ EVIDENCE = Input("evidence", _("Evidence of completion"), InputKind.FILES, accep
                  help_text=_("Documents or photos that show the work done."))
 
 
-def _attaching(step: Step, name: str) -> Any:
-    """Check the files sent as ``name`` now (one bad file saves nothing); attach them to the
-    step's event once it is recorded."""
-    files = step.get(name, ())
-    for file_name, content in files:
-        validate_upload(name=file_name, content=content, kind=AttachmentKind.DOCUMENT)
-
-    def attach(event: Any) -> None:
-        for file_name, content in files:
-            attachment_add(case=step.case, actor=step.actor, name=file_name, content=content,
-                           kind=AttachmentKind.DOCUMENT, event=event, at=step.now)
-    return attach
-
-
 def evidence_given(task: Any, files: Any) -> bool:
     """Evidence sent with the step, or uploaded (over the API) since the task was last
     returned or, if never, since it was assigned."""
@@ -155,7 +137,7 @@ def _accept(step: Step) -> Effect:
 
 
 def _report_progress(step: Step) -> Effect:
-    return Effect(notify=[step.case.responsible_leader], then=_attaching(step, "attachments"))
+    return Effect(notify=[step.case.responsible_leader], then=step_attachments(step, "attachments"))
 
 
 def _complete_milestone(step: Step) -> Effect:
@@ -165,7 +147,7 @@ def _complete_milestone(step: Step) -> Effect:
     milestone = open_milestones(task).first()
     if milestone is None:  # ``has_open_milestone`` refuses the step
         return Effect()
-    attach = _attaching(step, "attachments")
+    attach = step_attachments(step, "attachments")
 
     def then(event: Any) -> None:
         Milestone.objects.filter(pk=milestone.pk).update(done_at=step.now, done_by=step.actor,
@@ -182,7 +164,7 @@ def _complete(step: Step) -> Effect:
     task = step.case
     return Effect(changes={"completed_by": step.actor, "completed_at": step.now,
                            "completion_note": step.note},
-                  notify=[task.responsible_leader, task.reporter], then=_attaching(step, "evidence"),
+                  notify=[task.responsible_leader, task.reporter], then=step_attachments(step, "evidence"),
                   data={"evidence": evidence_given(task, step.get("evidence", ()))})
 
 
