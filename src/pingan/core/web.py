@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from pingan.core import errors
 from pingan.core.events import case_timeline
 from pingan.core.filters import ListFilters
-from pingan.core.models import GRID_KINDS, Case, Event, EventType, Unit
+from pingan.core.models import GRID_KINDS, Case, Event, EventType, Leadership, Unit
 from pingan.core.pagination import InvalidParameter, keyset_page
 from pingan.core.scoping import scope_for
 from pingan.core.users import User
@@ -219,6 +219,11 @@ def unit_options(user: User) -> list[tuple[str, str]]:
 
 def user_label(user: User) -> str:
     return user.get_full_name() or user.get_username()
+
+
+def leader_label(leadership: Leadership) -> str:
+    """A leader as a select offers them: the name, then the unit and title they lead as."""
+    return f"{user_label(leadership.user)}（{leadership.unit.name} {leadership.title}）"
 
 
 # --- Forms -------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ MSG_NOT_CO_HANDLER = _("Only a co-handling unit's people send it an opinion.")
 MSG_OPINION_SENT = _("{unit} has sent its opinion already ({date}).")
 MSG_OPINION_CLOSED = _("The item is no longer being handled: the opinion is too late to use.")
 MSG_ASSIGNED = _("{ref}: a suggestion or proposal for your unit to handle, reply due {due}: {title}")
+MSG_ASSIGN_NAMES_UNITS = _("An assignment names the lead and the co-handlers: it is made on its own form.")
 MSG_CO_ASSIGNED = _("{ref}: your unit co-handles it, opinion to {lead} due {due}: {title}")
 
 # Who may lead or co-handle: a department, or a town or sub-district (a matter of its own place).
@@ -225,6 +226,9 @@ def suggestion_transition(*, suggestion: Suggestion, name: str, actor: Any, expe
             raise errors.NotFound(errors.MSG_NOT_FOUND)
         # A co-handler sees the item: it is told plainly that the step is not its own.
         raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=transition.label))
+    if name == "assign":
+        # Taken bare, the step would assign the item to no one and start no term.
+        raise errors.DomainError(MSG_ASSIGN_NAMES_UNITS)
     refuse_nul(note=note, result_class=inputs.get("result_class"))
     take_step(workflow=SUGGESTION_WORKFLOW, case=suggestion, name=name, actor=actor,
               expected_version=expected_version, note=note, inputs=inputs, at=at)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from pingan.core.models import Leadership, Unit, UnitKind
 from pingan.core.schemas import model_form_fields
 from pingan.core.step_forms import StepForm
-from pingan.core.web import StyledForm, date_input, indented_name, user_label
+from pingan.core.web import StyledForm, date_input, indented_name, leader_label
 from pingan.supervision.models import DOMAIN, Category, Origin, SupervisedTask
 from pingan.supervision.services import TASK_UNIT_KINDS
 from pingan.supervision.workflow import TASK_WORKFLOW
@@ -40,10 +40,6 @@ def parse_milestones(text: str) -> list[tuple[str, dt.date]]:
             raise ValidationError(MSG_MILESTONE_LINE.format(number=number))
         milestones.append((title.strip(), date))
     return milestones
-
-
-def leader_label(leadership: Leadership) -> str:
-    return f"{user_label(leadership.user)}（{leadership.unit.name} {leadership.title}）"
 
 
 class TaskForm(StyledForm):

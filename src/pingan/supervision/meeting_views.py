@@ -28,7 +28,6 @@ from pingan.core import errors, web
 from pingan.core.models import Domain, Leadership, Unit
 from pingan.core.pagination import keyset_page
 from pingan.supervision import circulars, documents, meetings, services
-from pingan.supervision.forms import leader_label
 from pingan.supervision.models import Circular, CircularKind, Decision, Meeting, Origin
 
 MSG_CIRCULAR_TASK = _("{unit}: follow up circular {circular}")
@@ -90,7 +89,7 @@ class ConfirmForm(web.StyledForm):
         # every task a decision gives out, whichever unit carries it.
         leadership = cast(forms.ModelChoiceField, self.fields["leadership"])
         leadership.queryset = services.leader_options(decision.meeting.unit).select_related("user", "unit")
-        leadership.label_from_instance = leader_label
+        leadership.label_from_instance = web.leader_label
 
 
 class CircularForm(web.StyledForm):

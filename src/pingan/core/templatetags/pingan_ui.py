@@ -35,6 +35,9 @@ NAV_SECTIONS: dict[str, tuple[str, ...]] = {
     "meetings": ("supervision:meetings", "supervision:meeting"),
     "circulars": ("supervision:circulars", "supervision:circular"),
     "supervision": ("supervision",),
+    "suggestions-board": ("suggestions:board",),
+    "register-suggestion": ("suggestions:new",),
+    "suggestions": ("suggestions",),
 }
 
 # The bar's dropdown menus and the sections in each: the menu holding the page's section is
@@ -44,6 +47,7 @@ NAV_GROUPS: dict[str, tuple[str, ...]] = {
     "petitions": ("petitions", "receptions"),
     "fraud": ("fraud", "dissuasion"),
     "supervision": ("league", "supervision", "meetings", "circulars"),
+    "suggestions": ("suggestions", "suggestions-board", "register-suggestion"),
 }
 
 

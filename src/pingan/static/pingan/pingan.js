@@ -40,6 +40,20 @@
     }, { enableHighAccuracy: true, timeout: 15000 });
   });
 
+  // A field asked only for some choices of a select (a promised date for a class B or C
+  // reply): the select names it (data-reveals) and the values that ask for it
+  // (data-reveal-when, space-separated). Without script the field is always shown.
+  function reveal(select) {
+    var field = select.form && select.form.querySelector('[name="' + select.dataset.reveals + '"]');
+    if (!field) return;
+    var wanted = select.dataset.revealWhen.split(" ").indexOf(select.value) !== -1;
+    field.closest(".mb-3").hidden = !wanted;
+    field.disabled = !wanted; // a date left in a hidden field is not sent
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-reveals]")) reveal(event.target);
+  });
+
   // Reported vs closed per month: bars and a line, from a json_script block.
   function drawCharts() {
     if (!window.echarts) return;
@@ -85,6 +99,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form").forEach(countTicks);
+    document.querySelectorAll("select[data-reveals]").forEach(reveal);
     drawCharts();
     drawRankCharts();
   });
