@@ -65,6 +65,7 @@ class Given:
 
 
 MSG_ROUND = _("round {number}")
+MSG_NUMBER = _("No. %(number)s")  # as the list's rows say it
 MSG_LEAD = _("Lead: {unit}")
 MSG_CO_HANDLERS = _("Co-handling: {units}")
 MSG_MAY_RETURN = _("The lead may return it until {date}.")
@@ -134,7 +135,7 @@ def suggestion_clock(suggestion: Suggestion, events: Sequence[Event], *,
     s = suggestion
     now = now or timezone.now()
     entries = [Entry("registered", _("Registered"), State.DONE, done_on=local_date(s.opened_at),
-                     details=[f"{s.session.name} · {s.number}"])]
+                     details=[f"{s.session.name} · {MSG_NUMBER % {'number': s.number}}"])]
     if not s.assignments:
         entries.append(Entry("assigned", _("Assignment"),
                              State.RUNNING if s.status == Status.REGISTERED else State.SKIPPED))

@@ -41,8 +41,8 @@ class SuggestionForm(StyledForm):
     opened_on = forms.DateField(label=_("Opened on"), required=False, widget=date_input(),
                                 help_text=_("Of the new session."))
     supervising_leader = forms.ModelChoiceField(
-        label=_("Supervising leader"), queryset=Leadership.objects.none(), required=False, empty_label="—",
-        help_text=_("A key suggestion's leader (领衔督办)."))
+        label=_("Supervising leader (领衔督办)"), queryset=Leadership.objects.none(), required=False,
+        empty_label="—", help_text=_("A key suggestion's leader."))
 
     def add_fields(self) -> None:
         self.fields.update(model_form_fields(Suggestion, REGISTER_FIELDS, widgets={

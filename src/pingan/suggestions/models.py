@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pingan.core.models import Case, Domain, Unit
 
@@ -66,7 +67,8 @@ class Satisfaction(models.TextChoices):
 
 
 class ContactWay(models.TextChoices):
-    VISIT = "visit", _("Visit")
+    # Not a petitioner's visit to the office (来访): the handler goes to the proposer (走访).
+    VISIT = "visit", pgettext_lazy("contact with a proposer", "Visit")
     PHONE = "phone", _("Phone")
     MEETING = "meeting", _("Meeting (座谈)")
     OTHER = "other", _("Other")
