@@ -50,10 +50,6 @@ class Entry:
     due_state: str = ""  # a running term's, for its badge
     attachments: Sequence[Any] = ()
 
-    @property
-    def on_time(self) -> bool | None:
-        return None if self.done_on is None else self.state == State.DONE
-
 
 @dataclass(frozen=True)
 class Given:

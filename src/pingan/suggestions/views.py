@@ -36,7 +36,7 @@ from pingan.suggestions.forms import (
 )
 from pingan.suggestions.models import Category, Channel, Satisfaction, Session, Status, Suggestion
 from pingan.suggestions.services import HANDLING_UNIT_KINDS
-from pingan.suggestions.workflow import SUGGESTION_WORKFLOW, lead_of, result_classes
+from pingan.suggestions.workflow import SUGGESTION_WORKFLOW, lead_of
 
 TIMELINE_CHOICES = {"category": Category, "satisfaction": Satisfaction}
 

@@ -19,6 +19,7 @@ from pingan.suggestions.tests.conftest import noon
 pytestmark = pytest.mark.django_db
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+PDF = ("答复函.pdf", b"%PDF-1.4 reply")
 # The pages' "today": seven weeks after the assignments the tests back-date to 31 March.
 TODAY = dt.date(2026, 5, 20)
 
@@ -311,7 +312,7 @@ def test_dissatisfied_opens_the_rehandling_on_the_clock(client, assigned, lead_h
     for name, at, inputs in (
         ("record_contact", dt.date(2026, 4, 20), {"note": "电话", "way": "phone"}),
         ("reply", dt.date(2026, 4, 22), {"note": "已答复", "result_class": "D",
-                                         "reply_document": [("答复函.pdf", b"%PDF-1.4")]}),
+                                         "reply_document": [PDF]}),
     ):
         suggestion.refresh_from_db()
         services.suggestion_transition(suggestion=suggestion, name=name, actor=lead_handler,
@@ -332,6 +333,27 @@ def test_the_clock_links_each_term_to_the_calculator(client, assigned, lead_hand
     for rule in ("deputy_reply", "deputy_return", "deputy_co_opinion"):
         assert f"?rule={rule}&amp;start=2026-03-31" in page
     assert "法定时限" in page and "答复" in page and "2026-06-30" in page
+
+
+def test_a_late_reply_shows_late_and_the_extension_its_reason(client, assigned, lead_handler, office):
+    late = assigned(dt.date(2026, 1, 10))
+    for name, inputs in (("record_contact", {"note": "电话", "way": "phone"}),
+                         ("reply", {"note": "已答复", "result_class": "A", "reply_document": [PDF]})):
+        late.refresh_from_db()
+        services.suggestion_transition(suggestion=late, name=name, actor=lead_handler,
+                                       expected_version=late.version, at=noon(dt.date(2026, 5, 6)), **inputs)
+    client.force_login(lead_handler)
+    page = _detail(client, late).content.decode()
+    assert '<li class="clock-late" data-term="reply" data-state="late">' in page
+
+    extended = assigned(dt.date(2026, 3, 31))
+    assert _post_step(client, extended, "request_extension", {"note": "需协调市级部门"}).status_code == 302
+    assert "已于 2026-05-20 申请延期" in _detail(client, extended).content.decode()
+    client.force_login(office)
+    assert _post_step(client, extended, "approve_extension", {"note": "涉及跨部门协调"}).status_code == 302
+    page = _detail(client, extended).content.decode()
+    assert "已延期至 6 个月：涉及跨部门协调" in page and "2026-09-30" in page
+    assert "?rule=deputy_reply_extended&amp;start=2026-03-31" in page
 
 
 def test_a_wrong_result_class_is_refused_by_the_form(client, assigned, lead_handler):

@@ -33,9 +33,11 @@ def on(day: dt.date):
         yield
 
 
-def _a_full_clock(office, make_suggestion, leader, traffic, housing, co_handler, lead_handler, today):
+@pytest.fixture
+def full_clock(office, make_suggestion, leader, traffic, housing, co_handler, lead_handler):
     """Returned by 住建局, re-assigned to 交警大队, answered (class D), rated dissatisfied,
     re-handled (class B, a promise ahead), rated basically satisfied."""
+    today = timezone.localdate()
     day = today - dt.timedelta(days=130)
 
     def step(name, actor, **inputs):
@@ -79,10 +81,9 @@ def _a_full_clock(office, make_suggestion, leader, traffic, housing, co_handler,
     return suggestion
 
 
-def test_a_suggestion_with_its_clock_on_a_phone(browser, live_server, office, make_suggestion, assigned, leader,
-                                                traffic, housing, co_handler, lead_handler, tmp_path):
-    today = timezone.localdate()
-    suggestion = _a_full_clock(office, make_suggestion, leader, traffic, housing, co_handler, lead_handler, today)
+def test_a_suggestion_with_its_clock_on_a_phone(browser, live_server, full_clock, assigned, lead_handler,
+                                                tmp_path):
+    today, suggestion = timezone.localdate(), full_clock
     page, errors = phone_login(browser, live_server, lead_handler.username)
     page.goto(live_server.url + reverse("suggestions:detail", args=[suggestion.ref]))
     clock = page.locator("#clock")
