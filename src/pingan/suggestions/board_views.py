@@ -18,83 +18,34 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pingan.core import errors, web
-from pingan.core.models import DueState, Unit
+from pingan.core.models import Unit
 from pingan.suggestions import selectors
 from pingan.suggestions.export import board_workbook
-from pingan.suggestions.models import Satisfaction, Session, Status
-from pingan.suggestions.selectors import BoardRow, ReplyState
-from pingan.suggestions.workflow import result_class_label
+from pingan.suggestions.models import Session
+from pingan.suggestions.selectors import BoardRow, Figure, ReplyState, figures
 
 FILTER_LABELS = {"session": gettext_lazy("session"), "unit": gettext_lazy("unit")}
 # A unit's board lists this many of its items; the list has them all.
 UNIT_ITEMS_SHOWN = 100
-SATISFACTION_SHORT = {Satisfaction.SATISFIED: gettext_lazy("Satisfied"),
-                      Satisfaction.BASICALLY: gettext_lazy("Basically satisfied"),
-                      Satisfaction.DISSATISFIED: gettext_lazy("Dissatisfied")}
 # The chart's height: room for the legend and axis, and a bar per unit.
 CHART_BASE_PX, CHART_ROW_PX = 70, 30
-# Assigned and past the reply's due date: the case's deadline is the reply's while assigned.
-OVERDUE = (("status", Status.ASSIGNED), ("due_state", DueState.OVERDUE), ("due_state", DueState.LONG_OVERDUE))
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A column of the board: a count (or a rate) of each row, and the list's filter
-    parameters that pick the items it counts (None: the list has no such filter)."""
-
-    name: str
-    label: Any
-    filters: tuple[tuple[str, str], ...] | None = ()
-    title: Any = ""
-    rate: bool = False
-    warn: bool = False  # a count that should stand out (late, overdue, dissatisfied)
 
 
 @dataclass(frozen=True)
 class Cell:
     figure: Figure
     value: Any
-    query: str  # the list's query string for the items counted; "" when there is none
-
-
-def figures(*, per_session: bool = False) -> list[Figure]:
-    """The board's columns; per session, those registered and awaiting assignment first."""
-    return [
-        *([Figure("registered", _("Registered")),
-           Figure("awaiting", ReplyState.AWAITING.label,
-                  (("status", Status.REGISTERED), ("status", Status.RETURNED)))] if per_session else []),
-        Figure("assigned", _("Assigned")),
-        Figure("replied", _("Replied"), (("reply", ReplyState.ON_TIME), ("reply", ReplyState.LATE))),
-        Figure("on_time", ReplyState.ON_TIME.label, (("reply", ReplyState.ON_TIME),)),
-        Figure("late", ReplyState.LATE.label, (("reply", ReplyState.LATE),), warn=True),
-        Figure("overdue", _("Overdue, no reply"), OVERDUE, warn=True),
-        Figure("on_time_rate", _("On-time rate"), None, _("Replied on time, of those replied or overdue"),
-               rate=True),
-        *(Figure(f"class_{index}", code, (("result_class", code),), result_class_label(code))
-          for index, code in enumerate(selectors.result_codes())),
-        Figure("rated", _("Rated"), tuple(("satisfaction", value) for value in Satisfaction.values)),
-        *(Figure(value, label, (("satisfaction", value),), warn=value == Satisfaction.DISSATISFIED)
-          for value, label in SATISFACTION_SHORT.items()),
-        Figure("satisfaction_rate", _("Satisfaction rate"), None, _("Satisfied or basically satisfied, of "
-                                                                    "those rated"), rate=True),
-        Figure("returned", _("Returned"), None, _("Assignments the unit returned as wrong")),
-        Figure("rehandled", _("Re-handled"), None, _("Handled again after a dissatisfied rating")),
-        Figure("withdrawn", _("Withdrawn"), (("status", Status.WITHDRAWN),)),
-    ]
+    query: str | None  # the list's query string for the items counted; None: the list cannot show them
 
 
 def cells(row: BoardRow, columns: list[Figure], base: list[tuple[str, Any]]) -> list[Cell]:
     """A row's figures, each with the list's query string for what it counts (``base``
     narrows it to the row: its session, its lead)."""
-    def value(figure: Figure) -> Any:
-        return getattr(row, figure.name) if figure.rate else row.counts[figure.name]
-
-    return [Cell(figure, value(figure),
-                 urlencode([*base, *figure.filters]) if figure.filters is not None else "")
+    return [Cell(figure, figure.value(row),
+                 urlencode([*base, *figure.filters]) if figure.filters is not None else None)
             for figure in columns]
 
 

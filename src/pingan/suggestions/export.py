@@ -8,54 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from operator import attrgetter
 from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from pingan.core.ledger import Column, append_sheet, local_day, zh_labels
 from pingan.core.web import user_label
 from pingan.suggestions import selectors
-from pingan.suggestions.models import Category, Satisfaction, Status, Suggestion
+from pingan.suggestions.models import Category, Status, Suggestion
 
 SUMMARY, BY_SESSION, KEY, PROMISES, DETAIL = "汇总", "按会议", "重点建议", "承诺事项", "明细"
 TOTAL = "合计"
-SATISFACTION_HEADERS = {Satisfaction.SATISFIED: "满意", Satisfaction.BASICALLY: "基本满意",
-                        Satisfaction.DISSATISFIED: "不满意"}
-
-Labels = Mapping[str, Mapping[str, str]]
 
 
-def _count(name: str) -> Callable[[selectors.BoardRow, Labels], int]:
-    return lambda row, labels: row.counts[name]
-
-
-def _figure(name: str, header: str, width: int = 10) -> Column:
-    return Column(name, header, width=width, value=_count(name), imported=False)
-
-
-def figure_columns() -> list[Column]:
-    """A board row's figures, as the page shows them; a rate is a percentage, empty of nothing."""
-    return [
-        _figure("assigned", "交办"),
-        _figure("replied", "已答复"),
-        _figure("on_time", "按时答复"),
-        _figure("late", "逾期答复"),
-        _figure("overdue", "超期未答复", 12),
-        Column("on_time_rate", "按时答复率（%）", width=16, imported=False,
-               value=lambda row, labels: row.on_time_rate),
-        *(_figure(f"class_{index}", f"{code}类", 8) for index, code in enumerate(selectors.result_codes())),
-        _figure("rated", "已测评"),
-        *(_figure(value, header, 10) for value, header in SATISFACTION_HEADERS.items()),
-        Column("satisfaction_rate", "满意率（%）", width=14, imported=False,
-               value=lambda row, labels: row.satisfaction_rate),
-        _figure("returned", "退回"),
-        _figure("rehandled", "重新办理"),
-        _figure("withdrawn", "撤回"),
-    ]
+def _figure(figure: selectors.Figure) -> Column:
+    """A figure of a board row as the page shows it, headed by its Chinese name; a rate is a
+    percentage, empty where there is none."""
+    with translation.override("zh-hans"):
+        header = f"{figure.label}（%）" if figure.rate else str(figure.label)
+    return Column(figure.name, header, width=max(8, 2 * len(header) + 2), imported=False,
+                  value=lambda row, labels: figure.value(row))
 
 
 def _label(header: str) -> Column:
@@ -104,7 +80,7 @@ DETAIL_COLUMNS = [
     _of("assigned_at", "交办日期", 12, lambda s: local_day(s.assigned_at)), REPLY_DUE,
     _of("replied_at", "答复日期", 12, lambda s: local_day(s.replied_at)), REPLY_STATE, RESULT_CLASS,
     PROMISE_DUE,
-    _of("satisfaction", "满意度", 10, lambda s: SATISFACTION_HEADERS.get(s.satisfaction, "")), STATUS,
+    _labelled("satisfaction", "满意度", 10), STATUS,
 ]
 
 
@@ -114,14 +90,14 @@ def write_board_workbook(items: QuerySet[Suggestion], fileobj: IO[bytes], *,
     all) as a workbook; returns the number of items on the detail sheet."""
     today = today or timezone.localdate()
     labels = {"status": zh_labels(Status.choices), "category": zh_labels(Category.choices),
-              "reply_state": zh_labels(selectors.ReplyState.choices)}
-    figures = figure_columns()
+              "reply_state": zh_labels(selectors.ReplyState.choices),
+              "satisfaction": zh_labels(selectors.SATISFACTION_SHORT.items())}
     by_unit = selectors.board_by_unit(items, today=today)
     by_session = selectors.board_by_session(items, today=today)
     workbook = Workbook(write_only=True)
-    append_sheet(workbook, [*by_unit.rows, by_unit.total], columns=[_label("承办单位"), *figures],
-                 title=SUMMARY, labels=labels)
-    session_columns = [_label("会议"), _figure("registered", "登记"), _figure("awaiting", "待交办"), *figures]
+    unit_columns = [_label("办理单位"), *map(_figure, selectors.figures())]
+    append_sheet(workbook, [*by_unit.rows, by_unit.total], columns=unit_columns, title=SUMMARY, labels=labels)
+    session_columns = [_label("会议"), *map(_figure, selectors.figures(per_session=True))]
     append_sheet(workbook, [*by_session.rows, by_session.total], columns=session_columns, title=BY_SESSION,
                  labels=labels)
     append_sheet(workbook, selectors.key_suggestions(items, today=today), columns=KEY_COLUMNS, title=KEY,

@@ -21,14 +21,15 @@ from django.db.models import Case as Choose
 from django.db.models import Count, F, IntegerField, Q, QuerySet, TextChoices, Value, When
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pingan.core.deadlines import due_state_expression
-from pingan.core.models import Unit
+from pingan.core.models import DueState, Unit
 from pingan.core.scoping import scope_for
 from pingan.suggestions.models import DOMAIN, CoHandling, Return, Satisfaction, Session, Status, Suggestion
-from pingan.suggestions.workflow import lead_of
+from pingan.suggestions.workflow import lead_of, result_class_label
 
 
 def reach_q(user: Any) -> Q:
@@ -220,6 +221,58 @@ def _total(rows: list[BoardRow], empty: Mapping[str, int]) -> BoardRow:
 
 def _empty(today: dt.date) -> dict[str, int]:
     return dict.fromkeys([*_measures(today), "returned"], 0)
+
+
+# A rating as a board's column names it.
+SATISFACTION_SHORT = {Satisfaction.SATISFIED: _("Satisfied"),
+                      Satisfaction.BASICALLY: _("Basically satisfied"),
+                      Satisfaction.DISSATISFIED: _("Dissatisfied")}
+# Assigned and past the reply's due date: the case's deadline is the reply's while assigned.
+OVERDUE = (("status", Status.ASSIGNED), ("due_state", DueState.OVERDUE), ("due_state", DueState.LONG_OVERDUE))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of a board row (a column of the page and of the workbook): a count or a rate,
+    and the list's filter parameters that pick the items it counts (None: no filter of the
+    list picks them)."""
+
+    name: str
+    label: Any
+    filters: tuple[tuple[str, str], ...] | None = ()
+    title: Any = ""
+    rate: bool = False
+    warn: bool = False  # a count that should stand out (late, overdue, dissatisfied)
+
+    def value(self, row: BoardRow) -> Any:
+        return getattr(row, self.name) if self.rate else row.counts[self.name]
+
+
+def figures(*, per_session: bool = False) -> list[Figure]:
+    """The board's columns; per session, those registered and awaiting assignment first."""
+    return [
+        *([Figure("registered", _("Registered")),
+           Figure("awaiting", ReplyState.AWAITING.label,
+                  (("status", Status.REGISTERED), ("status", Status.RETURNED)))] if per_session else []),
+        Figure("assigned", _("Assigned")),
+        Figure("replied", _("Replied"), (("reply", ReplyState.ON_TIME), ("reply", ReplyState.LATE))),
+        Figure("on_time", ReplyState.ON_TIME.label, (("reply", ReplyState.ON_TIME),)),
+        Figure("late", ReplyState.LATE.label, (("reply", ReplyState.LATE),), warn=True),
+        Figure("overdue", _("Overdue, no reply"), OVERDUE, warn=True),
+        Figure("on_time_rate", _("On-time rate"), None, _("Replied on time, of those replied or overdue"),
+               rate=True),
+        *(Figure(f"class_{index}", format_lazy(_("Class {code}"), code=code), (("result_class", code),),
+                 result_class_label(code))
+          for index, code in enumerate(result_codes())),
+        Figure("rated", _("Rated"), tuple(("satisfaction", value) for value in Satisfaction.values)),
+        *(Figure(value, label, (("satisfaction", value),), warn=value == Satisfaction.DISSATISFIED)
+          for value, label in SATISFACTION_SHORT.items()),
+        Figure("satisfaction_rate", _("Satisfaction rate"), None, _("Satisfied or basically satisfied, of "
+                                                                    "those rated"), rate=True),
+        Figure("returned", _("Returned"), None, _("Assignments the unit returned as wrong")),
+        Figure("rehandled", _("Re-handled"), None, _("Handled again after a dissatisfied rating")),
+        Figure("withdrawn", _("Withdrawn"), (("status", Status.WITHDRAWN),)),
+    ]
 
 
 def board_by_unit(items: QuerySet[Suggestion], *, today: dt.date | None = None) -> Board:

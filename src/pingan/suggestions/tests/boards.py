@@ -1,5 +1,6 @@
 """A hand-built set of items for the board and export tests, made through the services with
-back-dated steps, on a clock frozen at ``TODAY`` (10:00 in the district)."""
+back-dated steps, on a clock frozen at ``TODAY`` (10:00 in the district): the ``board_set``
+and ``board_clock`` fixtures (``conftest``)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def step(suggestion: Suggestion, name: str, actor: Any, day: dt.date, **inputs: 
                                           expected_version=suggestion.version, at=noon(day), **inputs)
 
 
-def reply(suggestion: Suggestion, actor: Any, day: dt.date, code: str, promise: dt.date | None = None) -> None:
+def reply(suggestion: Suggestion, actor: Any, day: dt.date, code: str,
+          promise: dt.date | None = None) -> None:
     """Contact the proposer on the day of the reply, then reply with class ``code``."""
     step(suggestion, "record_contact", actor, day, note="电话沟通", way="phone", contacted_on=day)
     step(suggestion, "reply", actor, day, note="已答复", result_class=code, promise_due=promise,
@@ -89,3 +91,4 @@ def build_board_set(*, assigned: Any, make_suggestion: Any, office: Any, lead_ha
     return BoardSet(on_time=on_time, late=late, overdue=overdue, pending=pending, registered=registered,
                     early=early, returned=returned, withdrawn=withdrawn, housing_own=housing_own,
                     town_own=town_own)
+

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,22 +15,9 @@ from django.urls import reverse
 from pingan.core.models import Unit, UnitKind
 from pingan.suggestions import selectors, services
 from pingan.suggestions.models import Satisfaction, Status
-from pingan.suggestions.tests.boards import NOW, TODAY, build_board_set, rate, reply, step
+from pingan.suggestions.tests.boards import TODAY, rate, reply, step
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(NOW, tick=True):
-        yield
-
-
-@pytest.fixture
-def board_set(assigned, make_suggestion, office, lead_handler, co_handler, housing, hangbu, leader):
-    return build_board_set(assigned=assigned, make_suggestion=make_suggestion, office=office,
-                           lead_handler=lead_handler, co_handler=co_handler, housing=housing, hangbu=hangbu,
-                           leader=leader)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("board_clock")]
 
 
 def _rows(board):
@@ -95,7 +81,7 @@ def test_figures_per_session_count_the_registered_and_awaiting(board_set, office
     assert [row.label for row in board.rows] == ["市八届人大一次会议", "市政协八届一次会议"]  # newest first
     congress, conference = board.rows
     assert (congress.key, congress.counts["registered"], congress.counts["awaiting"]) == (session.pk, 10, 2)
-    assert congress.counts["assigned"] == 8 and congress.on_time_rate == 60.0 and congress.counts["returned"] == 1
+    assert (congress.counts["assigned"], congress.on_time_rate, congress.counts["returned"]) == (8, 60.0, 1)
     assert (conference.counts["registered"], conference.counts["assigned"]) == (1, 0)
     assert conference.on_time_rate is None
     assert board.total.counts["registered"] == 11
@@ -103,8 +89,8 @@ def test_figures_per_session_count_the_registered_and_awaiting(board_set, office
     assert only.rows == [] and only.total.counts["assigned"] == 0
 
 
-def test_a_department_sees_its_own_and_co_handled_rows_an_outsider_nothing(board_set, lead_handler, co_handler,
-                                                                           personas):
+def test_a_department_sees_its_own_and_co_handled_rows_an_outsider_nothing(
+        board_set, lead_handler, co_handler, personas):
     lead_board = selectors.board_by_unit(selectors.board_items(lead_handler), today=TODAY)
     assert [row.label for row in lead_board.rows] == ["交警大队"]
     assert lead_board.total.counts["assigned"] == 6 and lead_board.total.counts["returned"] == 1
@@ -158,9 +144,9 @@ def test_promises_falling_due_nearest_first_within_the_window(settings, assigned
 
 def test_a_unit_s_items_are_the_ones_it_leads(board_set, office, traffic):
     led = selectors.item_list(selectors.led_by(selectors.board_items(office), traffic), today=TODAY)
-    assert {item.suggestion.pk for item in led} == {
-        board_set.on_time.pk, board_set.late.pk, board_set.overdue.pk, board_set.pending.pk, board_set.early.pk,
-        board_set.withdrawn.pk}
+    assert {item.suggestion for item in led} == {
+        board_set.on_time, board_set.late, board_set.overdue, board_set.pending, board_set.early,
+        board_set.withdrawn}
     assert len(selectors.item_list(selectors.led_by(selectors.board_items(office), traffic), limit=2)) == 2
 
 
