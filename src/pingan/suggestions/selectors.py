@@ -332,7 +332,7 @@ class BoardItem:
         return str(ReplyState(self.reply_state).label) if self.reply_state else ""
 
 
-def _board_items(qs: QuerySet[Suggestion], today: dt.date) -> QuerySet[Suggestion]:
+def _with_board_fields(qs: QuerySet[Suggestion], today: dt.date) -> QuerySet[Suggestion]:
     return (qs.select_related("session", "department", "unit", "supervising_leader")
             .annotate(board_lead=board_lead_expression(), reply_state=reply_state_expression(today),
                       due_state=due_state_expression()))
@@ -353,8 +353,7 @@ NUMBER_ORDER = ("-session__opened_on", "session_id", Length("number"), "number",
 def key_suggestions(items: QuerySet[Suggestion], *, today: dt.date | None = None) -> list[BoardItem]:
     """The key suggestions (重点建议) among ``items``, with their supervising leaders, by session
     and number."""
-    today = today or timezone.localdate()
-    return [_item(s, today) for s in _board_items(items.filter(is_key=True), today).order_by(*NUMBER_ORDER)]
+    return item_list(items.filter(is_key=True), today=today)
 
 
 def promises_falling_due(items: QuerySet[Suggestion], *, today: dt.date | None = None) -> list[BoardItem]:
@@ -364,7 +363,8 @@ def promises_falling_due(items: QuerySet[Suggestion], *, today: dt.date | None =
     horizon = today + dt.timedelta(days=settings.PINGAN_SUGGESTION_PROMISE_SOON_DAYS)
     due = (items.filter(promise_due__lte=horizon, promise_kept_at__isnull=True)
            .exclude(status=Status.WITHDRAWN))
-    return [_item(s, today, promise=True) for s in _board_items(due, today).order_by("promise_due", "id")]
+    return [_item(s, today, promise=True)
+            for s in _with_board_fields(due, today).order_by("promise_due", "id")]
 
 
 def led_by(items: QuerySet[Suggestion], unit: Unit) -> QuerySet[Suggestion]:
@@ -376,14 +376,14 @@ def item_list(items: QuerySet[Suggestion], *, today: dt.date | None = None,
               limit: int | None = None) -> list[BoardItem]:
     """``items`` by session and number, the first ``limit`` of them."""
     today = today or timezone.localdate()
-    qs = _board_items(items, today).order_by(*NUMBER_ORDER)
+    qs = _with_board_fields(items, today).order_by(*NUMBER_ORDER)
     return [_item(s, today) for s in (qs[:limit] if limit else qs)]
 
 
 def export_items(items: QuerySet[Suggestion], *, today: dt.date | None = None) -> Iterator[BoardItem]:
     """Every item of ``items`` for the export's detail sheet, with its co-handlers, streamed."""
     today = today or timezone.localdate()
-    qs = _board_items(items, today).prefetch_related("co_handlings__unit").order_by(*NUMBER_ORDER)
+    qs = _with_board_fields(items, today).prefetch_related("co_handlings__unit").order_by(*NUMBER_ORDER)
     return (_item(s, today) for s in qs.iterator(chunk_size=EXPORT_CHUNK))
 
 
