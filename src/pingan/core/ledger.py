@@ -1100,6 +1100,18 @@ def write_workbook(items: Iterable[Any], fileobj: IO[bytes], *, columns: Sequenc
     """Write ``items`` as an .xlsx ledger: a bold header row of ``columns``, then one row
     per item; returns the number of rows. Streams: memory stays flat however many there are."""
     workbook = Workbook(write_only=True)
+    count = append_sheet(workbook, items, columns=columns, title=title, labels=labels, total=total,
+                         progress=progress)
+    workbook.save(fileobj)
+    return count
+
+
+def append_sheet(workbook: Workbook, items: Iterable[Any], *, columns: Sequence[Column], title: str,
+                 labels: Mapping[str, Mapping[str, str]], total: int | None = None,
+                 progress: Progress = no_progress) -> int:
+    """Add a sheet ``title`` to a write-only ``workbook``: the header row of ``columns``
+    (bold, frozen, the columns' widths), then one row per item; returns the number of rows.
+    A workbook of several sheets (a board's) adds each in turn."""
     worksheet = workbook.create_sheet(title)
     for index, column in enumerate(columns, start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -1117,5 +1129,4 @@ def write_workbook(items: Iterable[Any], fileobj: IO[bytes], *, columns: Sequenc
             worksheet.append([_cell(worksheet, column.value(item, labels)) for column in columns])
             count += 1
             bar.update(1)
-    workbook.save(fileobj)
     return count

@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pingan.core import errors
 from pingan.core.events import case_timeline
@@ -43,7 +43,8 @@ MSG_NOTHING_CHANGED = gettext_lazy("Nothing was changed.")
 # A step's submit button: the step named again, so the button says what it commits to.
 MSG_CONFIRM_STEP = gettext_lazy("Confirm: {step}")
 
-F = TypeVar("F", bound=ListFilters)
+# A filter definition: a list's (``ListFilters``) or a page's own, such as a board's.
+F = TypeVar("F", bound=BaseModel)
 
 # How a filter is named in a message about it; each kind adds its own.
 FILTER_LABELS = {

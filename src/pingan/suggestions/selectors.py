@@ -11,20 +11,38 @@ the district's suggestions because it lies in the district.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Case as Choose
+from django.db.models import Count, F, IntegerField, Q, QuerySet, TextChoices, Value, When
+from django.db.models.functions import Length
 from django.utils import timezone
-from pydantic import Field, field_validator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pingan.core.deadlines import due_state_expression, due_states_q
 from pingan.core.filters import ListFilters
-from pingan.core.models import DueState
+from pingan.core.models import DueState, Unit
 from pingan.core.scoping import scope_for
 from pingan.core.search import like_q, text_q
-from pingan.suggestions.models import DOMAIN, Channel, CoHandling, Satisfaction, Status, Suggestion
-from pingan.suggestions.workflow import result_classes
+from pingan.suggestions.models import (
+    DOMAIN,
+    Channel,
+    CoHandling,
+    Return,
+    Satisfaction,
+    Session,
+    Status,
+    Suggestion,
+)
+from pingan.suggestions.workflow import lead_of, result_class_label, result_classes
 
 # The case's own text goes through the text index; the proposers are the suggestion's column.
 TEXT_FIELDS = ("ref", "title")
@@ -59,6 +77,33 @@ def suggestion_get(*, user: Any, ref: str) -> Suggestion | None:
             .filter(ref=ref).first())
 
 
+class ReplyState(TextChoices):
+    """Where an item's first reply stands: what the boards count, and what the list's ``reply``
+    filter picks (``reply_state_q``)."""
+
+    AWAITING = "awaiting", _("Awaiting assignment")
+    PENDING = "pending", _("Reply not yet due")
+    OVERDUE = "overdue", _("Reply overdue")
+    ON_TIME = "on_time", _("Replied on time")
+    LATE = "late", _("Replied late")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+def reply_state_q(state: str, today: dt.date) -> Q:
+    """The items in reply state ``state`` on ``today``. A first reply stays on time or late
+    whatever follows it (a re-handling, a withdrawal); an assigned item has not replied yet
+    (a reply moves it on, and only an assigned item can be returned)."""
+    unanswered = Q(first_reply_on_time__isnull=True)
+    return {
+        ReplyState.AWAITING: unanswered & Q(status__in=[Status.REGISTERED, Status.RETURNED]),
+        ReplyState.PENDING: Q(status=Status.ASSIGNED, reply_due__gte=today),
+        ReplyState.OVERDUE: Q(status=Status.ASSIGNED, reply_due__lt=today),
+        ReplyState.ON_TIME: Q(first_reply_on_time=True),
+        ReplyState.LATE: Q(first_reply_on_time=False),
+        ReplyState.WITHDRAWN: unanswered & Q(status=Status.WITHDRAWN),
+    }[state]
+
+
 class SuggestionFilters(ListFilters):
     """One filter definition for the HTMX list, the API and the export."""
 
@@ -72,6 +117,8 @@ class SuggestionFilters(ListFilters):
     key: bool = Field(False, description="Key suggestions (重点建议) only")
     result_class: list[str] = Field(default_factory=list, description="The reply's result class")
     satisfaction: list[Satisfaction] = Field(default_factory=list)
+    reply: list[ReplyState] = Field(default_factory=list,
+                                    description="Where the first reply stands (the boards' columns)")
     q: str | None = Field(None, max_length=100, description="Text in reference, title or proposers")
     sort: str = "due"
 
@@ -110,6 +157,9 @@ def suggestion_list(*, user: Any, filters: SuggestionFilters,
         qs = qs.filter(result_class__in=filters.result_class)
     if filters.satisfaction:
         qs = qs.filter(satisfaction__in=filters.satisfaction)
+    if filters.reply:
+        today = timezone.localdate(now)
+        qs = qs.filter(reduce(or_, (reply_state_q(state, today) for state in filters.reply)))
     if filters.q:
         qs = qs.filter(text_q(filters.q, TEXT_FIELDS) | like_q(filters.q, PROPOSER_FIELDS))
     return qs.annotate(due_state=due_state_expression(now)).order_by(*SORTS[filters.sort])
@@ -122,6 +172,303 @@ def supervising_leader_of(case: Any) -> QuerySet:
 
 
 # --- Boards (per session, per handling unit; promises falling due) ---------------------------
+
+
+class BoardFilters(BaseModel):
+    """The board's query, its export's too: a session (every session when none) and a
+    handling unit (that unit's row and items), each by id."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    session: int | None = Field(None, ge=1, le=2**31 - 1)
+    unit: int | None = Field(None, ge=1, le=2**31 - 1)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        # The session picker's "every session" sends an empty value.
+        return None if value == "" else value
+
+
+def reply_state_expression(today: dt.date) -> Choose:
+    return Choose(*(When(reply_state_q(state, today), then=Value(state)) for state in ReplyState.values),
+                  default=Value(""))
+
+
+def board_lead_expression() -> Choose:
+    """The handling unit an item counts for: the department that leads it, else the town that
+    leads it; none while it awaits its (re-)assignment or was withdrawn before one."""
+    return Choose(When(Q(assigned_at__isnull=True) | Q(status=Status.RETURNED), then=Value(None)),
+                  When(department__isnull=False, then=F("department_id")),
+                  default=F("unit_id"), output_field=IntegerField())
+
+
+def board_items(user: Any, *, session: Session | None = None) -> QuerySet[Suggestion]:
+    """The items a board counts: those ``user`` sees, of ``session`` when given."""
+    items = suggestions_for(user)
+    return items.filter(session=session) if session else items
+
+
+def result_codes() -> list[str]:
+    return list(settings.PINGAN_SUGGESTION_RESULT_CLASSES)
+
+
+def _measures(today: dt.date) -> dict[str, Count]:
+    """Every figure of a board row as one aggregate: a board is one GROUP BY."""
+    def count(q: Q) -> Count:
+        return Count("pk", filter=q)
+
+    return {
+        "registered": Count("pk"),
+        "assigned": count(Q(board_lead__isnull=False)),
+        "awaiting": count(reply_state_q(ReplyState.AWAITING, today)),
+        "replied": count(Q(first_reply_on_time__isnull=False)),
+        "on_time": count(reply_state_q(ReplyState.ON_TIME, today)),
+        "late": count(reply_state_q(ReplyState.LATE, today)),
+        "overdue": count(reply_state_q(ReplyState.OVERDUE, today)),
+        # By position: a class's code need not be fit for an SQL alias.
+        **{f"class_{index}": count(Q(result_class=code)) for index, code in enumerate(result_codes())},
+        "rated": count(~Q(satisfaction="")),
+        **{str(value): count(Q(satisfaction=value)) for value in Satisfaction.values},
+        "rehandled": count(Q(rehandle_due__isnull=False)),
+        "withdrawn": count(Q(status=Status.WITHDRAWN)),
+    }
+
+
+def rate(part: int, whole: int) -> float | None:
+    """``part`` as a percentage of ``whole`` to one decimal; None (shown "—") of nothing."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One handling unit's (or session's) figures; ``key`` is its id, ``code`` the lead unit's
+    code that the list's ``lead`` filter takes ("" for a session or the total)."""
+
+    key: int | None
+    label: str
+    counts: Mapping[str, int]
+    code: str = ""
+
+    @property
+    def judged(self) -> int:
+        """The first replies that can be judged: given, or overdue."""
+        return self.counts["replied"] + self.counts["overdue"]
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Replied on time of those judged: an overdue item not yet replied counts as late."""
+        return rate(self.counts["on_time"], self.judged)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """(满意 + 基本满意) of those rated: the latest rating of each item."""
+        satisfied = self.counts[Satisfaction.SATISFIED] + self.counts[Satisfaction.BASICALLY]
+        return rate(satisfied, self.counts["rated"])
+
+    @property
+    def classes(self) -> list[tuple[str, int]]:
+        """(code, count) for each result class, in the settings' order."""
+        return [(code, self.counts[f"class_{index}"]) for index, code in enumerate(result_codes())]
+
+    @property
+    def satisfaction(self) -> list[tuple[str, int]]:
+        return [(value, self.counts[value]) for value in Satisfaction.values]
+
+
+@dataclass(frozen=True)
+class Board:
+    rows: list[BoardRow]
+    total: BoardRow
+
+    def row(self, key: int) -> BoardRow | None:
+        return next((row for row in self.rows if row.key == key), None)
+
+
+def _grouped(items: QuerySet[Suggestion], group: str, today: dt.date) -> dict[Any, dict[str, int]]:
+    measures = _measures(today)
+    rows = (items.annotate(board_lead=board_lead_expression()).values(group).annotate(**measures).order_by())
+    return {row.pop(group): row for row in rows}
+
+
+def _returns(items: QuerySet[Suggestion], group: str) -> dict[Any, int]:
+    """Returned assignments (``Return`` rows) of ``items`` per ``group``."""
+    rows = (Return.objects.filter(suggestion__in=items.values("pk")).values(group)
+            .annotate(returned=Count("pk")).order_by())
+    return {row[group]: row["returned"] for row in rows}
+
+
+def _total(rows: list[BoardRow], empty: Mapping[str, int]) -> BoardRow:
+    return BoardRow(key=None, label=str(_("Total")),
+                    counts={name: sum(row.counts[name] for row in rows) for name in empty})
+
+
+def _empty(today: dt.date) -> dict[str, int]:
+    return dict.fromkeys([*_measures(today), "returned"], 0)
+
+
+# A rating as a board's column names it.
+SATISFACTION_SHORT = {Satisfaction.SATISFIED: _("Satisfied"),
+                      Satisfaction.BASICALLY: _("Basically satisfied"),
+                      Satisfaction.DISSATISFIED: _("Dissatisfied")}
+# Assigned and past the reply's due date: the case's deadline is the reply's while assigned.
+OVERDUE = (("status", Status.ASSIGNED), ("due_state", DueState.OVERDUE), ("due_state", DueState.LONG_OVERDUE))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of a board row (a column of the page and of the workbook): a count or a rate,
+    and the list's filter parameters that pick the items it counts (None: no filter of the
+    list picks them)."""
+
+    name: str
+    label: Any
+    filters: tuple[tuple[str, str], ...] | None = ()
+    title: Any = ""
+    rate: bool = False
+    warn: bool = False  # a count that should stand out (late, overdue, dissatisfied)
+
+    def value(self, row: BoardRow) -> Any:
+        return getattr(row, self.name) if self.rate else row.counts[self.name]
+
+
+def figures(*, per_session: bool = False) -> list[Figure]:
+    """The board's columns; per session, those registered and awaiting assignment first."""
+    return [
+        *([Figure("registered", _("Registered")),
+           Figure("awaiting", ReplyState.AWAITING.label,
+                  (("status", Status.REGISTERED), ("status", Status.RETURNED)))] if per_session else []),
+        Figure("assigned", _("Assigned")),
+        Figure("replied", _("Replied"), (("reply", ReplyState.ON_TIME), ("reply", ReplyState.LATE))),
+        Figure("on_time", ReplyState.ON_TIME.label, (("reply", ReplyState.ON_TIME),)),
+        Figure("late", ReplyState.LATE.label, (("reply", ReplyState.LATE),), warn=True),
+        Figure("overdue", _("Overdue, no reply"), OVERDUE, warn=True),
+        Figure("on_time_rate", _("On-time rate"), None, _("Replied on time, of those replied or overdue"),
+               rate=True),
+        *(Figure(f"class_{index}", format_lazy(_("Class {code}"), code=code), (("result_class", code),),
+                 result_class_label(code))
+          for index, code in enumerate(result_codes())),
+        Figure("rated", _("Rated"), tuple(("satisfaction", value) for value in Satisfaction.values)),
+        *(Figure(value, label, (("satisfaction", value),), warn=value == Satisfaction.DISSATISFIED)
+          for value, label in SATISFACTION_SHORT.items()),
+        Figure("satisfaction_rate", _("Satisfaction rate"), None, _("Satisfied or basically satisfied, of "
+                                                                    "those rated"), rate=True),
+        Figure("returned", _("Returned"), None, _("Assignments the unit returned as wrong")),
+        Figure("rehandled", _("Re-handled"), None, _("Handled again after a dissatisfied rating")),
+        Figure("withdrawn", _("Withdrawn"), (("status", Status.WITHDRAWN),)),
+    ]
+
+
+def board_by_unit(items: QuerySet[Suggestion], *, today: dt.date | None = None) -> Board:
+    """Per handling unit (``board_lead_expression``) and in total, the figures of ``items``
+    (``board_items``): assigned, replied (on time, late), open and overdue, the on-time rate,
+    per result class, rated (满意, 基本满意, 不满意), the satisfaction rate, re-handled,
+    withdrawn, and the assignments the unit returned. Items awaiting assignment count in no
+    unit's row (``awaiting`` of the per-session board says how many). Three queries, however
+    many units."""
+    today = today or timezone.localdate()
+    grouped = _grouped(items, "board_lead", today)
+    grouped.pop(None, None)
+    returned = _returns(items, "unit_id")
+    empty = _empty(today)
+    units = (Unit.objects.filter(pk__in=[*grouped, *returned]).order_by("prefix")
+             .values_list("pk", "name", "code"))
+    rows = [BoardRow(key=pk, label=name, code=code,
+                     counts={**empty, **grouped.get(pk, {}), "returned": returned.get(pk, 0)})
+            for pk, name, code in units]
+    return Board(rows=rows, total=_total(rows, empty))
+
+
+def board_by_session(items: QuerySet[Suggestion], *, today: dt.date | None = None) -> Board:
+    """The same figures per session (the newest first), with those registered and awaiting
+    assignment, and in total."""
+    today = today or timezone.localdate()
+    grouped = _grouped(items, "session_id", today)
+    returned = _returns(items, "suggestion__session_id")
+    empty = _empty(today)
+    sessions = Session.objects.filter(pk__in=grouped).values_list("pk", "name")
+    rows = [BoardRow(key=pk, label=name, counts={**empty, **grouped[pk], "returned": returned.get(pk, 0)})
+            for pk, name in sessions]
+    return Board(rows=rows, total=_total(rows, empty))
+
+
+def board_sessions(user: Any) -> QuerySet[Session]:
+    """The sessions the session picker offers: those with an item ``user`` sees."""
+    return Session.objects.filter(pk__in=suggestions_for(user).values("session_id"))
+
+
+@dataclass(frozen=True)
+class BoardItem:
+    """An item as a board lists it: its lead (none while awaiting assignment) and where its
+    first reply stands; a promise's days left (negative: overdue) on the promises' list."""
+
+    suggestion: Suggestion
+    lead: Unit | None
+    reply_state: str
+    days_left: int | None = None
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+    @property
+    def reply_state_label(self) -> str:
+        return str(ReplyState(self.reply_state).label) if self.reply_state else ""
+
+
+def _with_board_fields(qs: QuerySet[Suggestion], today: dt.date) -> QuerySet[Suggestion]:
+    return (qs.select_related("session", "department", "unit", "supervising_leader")
+            .annotate(board_lead=board_lead_expression(), reply_state=reply_state_expression(today),
+                      due_state=due_state_expression()))
+
+
+def _item(suggestion: Any, today: dt.date, *, promise: bool = False) -> BoardItem:
+    lead = lead_of(suggestion) if suggestion.board_lead else None
+    days_left = (suggestion.promise_due - today).days if promise else None
+    return BoardItem(suggestion=suggestion, lead=lead, reply_state=suggestion.reply_state,
+                     days_left=days_left)
+
+
+# Items read from the database at once by the export.
+EXPORT_CHUNK = 500
+NUMBER_ORDER = ("-session__opened_on", "session_id", Length("number"), "number", "id")
+
+
+def key_suggestions(items: QuerySet[Suggestion], *, today: dt.date | None = None) -> list[BoardItem]:
+    """The key suggestions (重点建议) among ``items``, with their supervising leaders, by session
+    and number."""
+    return item_list(items.filter(is_key=True), today=today)
+
+
+def promises_falling_due(items: QuerySet[Suggestion], *, today: dt.date | None = None) -> list[BoardItem]:
+    """The promises (a class B or C reply's date) not yet kept that fall due within
+    ``PINGAN_SUGGESTION_PROMISE_SOON_DAYS`` of ``today`` or are past, the nearest first."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=settings.PINGAN_SUGGESTION_PROMISE_SOON_DAYS)
+    due = (items.filter(promise_due__lte=horizon, promise_kept_at__isnull=True)
+           .exclude(status=Status.WITHDRAWN))
+    return [_item(s, today, promise=True)
+            for s in _with_board_fields(due, today).order_by("promise_due", "id")]
+
+
+def led_by(items: QuerySet[Suggestion], unit: Unit) -> QuerySet[Suggestion]:
+    """The items of ``items`` that ``unit`` leads (``board_lead_expression``)."""
+    return items.alias(led_by=board_lead_expression()).filter(led_by=unit.pk)
+
+
+def item_list(items: QuerySet[Suggestion], *, today: dt.date | None = None,
+              limit: int | None = None) -> list[BoardItem]:
+    """``items`` by session and number, the first ``limit`` of them."""
+    today = today or timezone.localdate()
+    qs = _with_board_fields(items, today).order_by(*NUMBER_ORDER)
+    return [_item(s, today) for s in (qs[:limit] if limit else qs)]
+
+
+def export_items(items: QuerySet[Suggestion], *, today: dt.date | None = None) -> Iterator[BoardItem]:
+    """Every item of ``items`` for the export's detail sheet, with its co-handlers, streamed."""
+    today = today or timezone.localdate()
+    qs = _with_board_fields(items, today).prefetch_related("co_handlings__unit").order_by(*NUMBER_ORDER)
+    return (_item(s, today) for s in qs.iterator(chunk_size=EXPORT_CHUNK))
 
 
 # --- The league table's figures (``scoring.indicators``) -------------------------------------

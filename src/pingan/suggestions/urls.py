@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from pingan.suggestions import views
+from pingan.suggestions import board_views, views
 
 app_name = "suggestions"
 
@@ -16,5 +16,6 @@ urlpatterns = [
     re_path(REF + r"assign/$", views.suggestion_assign, name="assign"),
     re_path(REF + r"opinion/$", views.suggestion_opinion, name="opinion"),
     re_path(REF + r"attachments/(?P<pk>\d{1,18})/$", views.suggestion_attachment, name="attachment"),
-
+    path("board/", board_views.board, name="board"),
+    path("board/export.xlsx", board_views.board_export, name="board-export"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from pingan.core.deadlines import end_of_day
@@ -58,6 +59,26 @@ def leader(district):
     """The deputy district head who supervises key suggestions."""
     return leader_in_charge("suggestions_chief", "副区长 钱敏", district, Domain.SUGGESTIONS,
                             "副区长（领衔督办）")
+
+
+@pytest.fixture
+def board_clock():
+    """The boards' tests run at 10:00 on ``boards.TODAY``."""
+    from pingan.suggestions.tests.boards import NOW
+
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture
+def board_set(board_clock, assigned, make_suggestion, office, lead_handler, co_handler, housing, hangbu,
+              leader):
+    """The boards' hand-built items (``boards.BoardSet``)."""
+    from pingan.suggestions.tests.boards import build_board_set
+
+    return build_board_set(assigned=assigned, make_suggestion=make_suggestion, office=office,
+                           lead_handler=lead_handler, co_handler=co_handler, housing=housing, hangbu=hangbu,
+                           leader=leader)
 
 
 @pytest.fixture
