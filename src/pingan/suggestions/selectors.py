@@ -94,6 +94,11 @@ class SuggestionFilters(ListFilters):
     sort: str = "due"
 
 
+# The filters that keep the items whose column holds one of the values chosen.
+CHOSEN_AMONG = {"channel": "session__channel__in", "status": "status__in", "result_class": "result_class__in",
+                "satisfaction": "satisfaction__in"}
+
+
 def lead_q(code: str) -> Q:
     """The items a unit leads: as their department, or (a town) as their unit once assigned."""
     return Q(department__code=code) | Q(department__isnull=True, assigned_at__isnull=False, unit__code=code)
@@ -105,20 +110,15 @@ def suggestion_list(*, user: Any, filters: SuggestionFilters,
     qs = suggestions_for(user)
     if filters.session is not None:
         qs = qs.filter(session_id=filters.session)
-    if filters.channel:
-        qs = qs.filter(session__channel__in=filters.channel)
-    if filters.status:
-        qs = qs.filter(status__in=filters.status)
+    for name, lookup in CHOSEN_AMONG.items():
+        if chosen := getattr(filters, name):
+            qs = qs.filter(**{lookup: chosen})
     if filters.lead:
         qs = qs.filter(lead_q(filters.lead))
     if filters.due_state:
         qs = qs.filter(due_states_q(filters.due_state, now))
     if filters.key is not None:
         qs = qs.filter(is_key=filters.key)
-    if filters.result_class:
-        qs = qs.filter(result_class__in=filters.result_class)
-    if filters.satisfaction:
-        qs = qs.filter(satisfaction__in=filters.satisfaction)
     if filters.q:
         qs = qs.filter(text_q(filters.q, TEXT_FIELDS) | like_q(filters.q, OWN_TEXT_FIELDS))
     return qs.annotate(due_state=due_state_expression(now)).order_by(*SORTS[filters.sort])

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from pingan.api_urls import api as pingan_api
 from pingan.core.models import Case, Event
@@ -419,3 +421,26 @@ def test_the_schema_builds_and_keeps_each_apps_choices_apart():
     assert enum("PetitionStepIn", "satisfaction") == ["satisfied", "partly", "not_satisfied"]
     assert enum("RatingIn", "satisfaction") == Satisfaction.values
     assert components["Channel"]["enum"] == ["letter", "visit", "online", "phone", "reception_day"]
+
+
+def test_a_bad_rating_is_refused(assigned_today, office_api, lead_handler):
+    ref = assigned_today.ref
+    current = version(office_api, ref)
+    assert post(office_api, f"{URL}/{ref}/rating", {"version": current, "satisfaction": "ok"}).status_code == 422
+    not_replied = post(office_api, f"{URL}/{ref}/rating", {"version": current, "satisfaction": "satisfied"})
+    assert not_replied.status_code == 409 and not_replied.json()["code"] == "transition_not_allowed"
+    assert Suggestion.objects.get().status == Status.ASSIGNED
+
+
+def test_the_list_costs_the_same_for_many_items(office_api, assigned):
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert office_api.get(URL).status_code == 200
+        return [query["sql"] for query in captured]
+
+    assigned(dt.date(2026, 4, 1))
+    queries()  # the token's first use is written down once
+    few = len(queries())
+    for _ in range(5):
+        assigned(dt.date(2026, 4, 2))
+    assert len(queries()) == few
