@@ -426,7 +426,8 @@ def test_the_schema_builds_and_keeps_each_apps_choices_apart():
 def test_a_bad_rating_is_refused(assigned_today, office_api, lead_handler):
     ref = assigned_today.ref
     current = version(office_api, ref)
-    assert post(office_api, f"{URL}/{ref}/rating", {"version": current, "satisfaction": "ok"}).status_code == 422
+    unknown = post(office_api, f"{URL}/{ref}/rating", {"version": current, "satisfaction": "ok"})
+    assert unknown.status_code == 422 and unknown.json()["field"] == "satisfaction"
     not_replied = post(office_api, f"{URL}/{ref}/rating", {"version": current, "satisfaction": "satisfied"})
     assert not_replied.status_code == 409 and not_replied.json()["code"] == "transition_not_allowed"
     assert Suggestion.objects.get().status == Status.ASSIGNED
