@@ -172,6 +172,9 @@ PINGAN_LEDGER_IMPORTS = {
                   "list": "petitions:list", "command": "pingan petitions import 台账.xlsx --user USER"},
     "fraud": {"label": _("fraud case ledger"), "run": "pingan.fraud.ledger.import_fraud_cases",
               "list": "fraud:cases", "command": "pingan fraud import 案件台账.xlsx --user USER"},
+    "suggestions": {"label": _("session's list of suggestions or proposals"),
+                    "run": "pingan.suggestions.ledger.import_suggestions", "list": "suggestions:list",
+                    "command": "pingan suggestions import 建议清单.xlsx --user USER"},
     # The league's workbook (sheets 指标 and 数值), one entry per table its units are on.
     "league": {"label": _("league workbook of the towns"), "run": "pingan.scoring.ledger.import_league",
                "options": {"table": "towns"}, "list": "scoring:table",

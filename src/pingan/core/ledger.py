@@ -724,6 +724,58 @@ def read_sheet(source: str | Path | IO[bytes], name: str, layout: Layout,
     return sheet
 
 
+MSG_FORMULA = _("A formula ({formula}): paste the values instead (Excel: Paste Special → Values).")
+
+
+def read_bounded(file: str | Path | IO[bytes], *, limit: int, unreadable: Any, too_large: Any) -> bytes:
+    """The bytes of a path or a binary file, read at most one byte past ``limit``: a file
+    larger raises DomainError ``too_large``; one that cannot be read, ``unreadable``."""
+    try:
+        if isinstance(file, str | Path):
+            with Path(file).open("rb") as handle:
+                data = handle.read(limit + 1)
+        else:
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise errors.DomainError(unreadable) from exc
+    if len(data) > limit:
+        raise errors.DomainError(too_large)
+    return data
+
+
+def scan_workbook(data: bytes, *, max_rows: int, max_columns: int, unreadable: Any,
+                  too_many_rows: Any) -> tuple[list[str], list[RowError]]:
+    """An .xlsx workbook's sheet titles (as ``header_key`` compares them) and a row error for
+    every formula in it: the import reads the values Excel last saved, which a formula never
+    calculated (a file written by a program) does not have, so each is refused by its cell.
+    A file that is no workbook raises DomainError ``unreadable``; a sheet longer than
+    ``max_rows``, ``too_many_rows`` (with its {sheet} and {limit}). At most ``max_columns``
+    columns are read per row: a hostile sheet may claim thousands. A total's row (合计, which
+    the import skips) may sum its column with a formula."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except READ_ERRORS as exc:
+        raise errors.DomainError(unreadable) from exc
+    formulas: list[RowError] = []
+    try:
+        for worksheet in workbook.worksheets:
+            for number, row in enumerate(worksheet.iter_rows(max_col=max_columns, values_only=True), start=1):
+                if number > max_rows:
+                    raise errors.DomainError(too_many_rows.format(sheet=worksheet.title, limit=max_rows))
+                if is_footer(row):
+                    continue
+                formulas += [RowError(row=number, column=f"{worksheet.title}!{get_column_letter(index + 1)}",
+                                      message=str(MSG_FORMULA).format(formula=cell[:40]))
+                             for index, cell in enumerate(row)
+                             if isinstance(cell, str) and cell.startswith("=") and len(cell) > 1]
+        titles = [header_key(worksheet.title) for worksheet in workbook.worksheets]
+    except READ_ERRORS as exc:
+        raise errors.DomainError(unreadable) from exc
+    finally:
+        workbook.close()
+    return titles, formulas
+
+
 class _Silent:
     def update(self, n: int = 1) -> None:
         """Nothing to show."""

@@ -12,7 +12,15 @@ from django import forms
 from django.core import validators
 from django.db import models
 from ninja import Schema
-from pydantic import Field, create_model
+from pydantic import Field, WithJsonSchema, create_model
+
+
+def inline_enum(choices: type[models.TextChoices]) -> WithJsonSchema:
+    """For a schema field ``Annotated[SomeChoices, inline_enum(SomeChoices)]``: validated as the
+    choices, described inline in the OpenAPI schema. A component is named by its class alone,
+    so two apps' ``Status`` (or ``Satisfaction``) would overwrite each other there."""
+    return WithJsonSchema({"type": "string", "enum": list(choices.values)})
+
 
 # Most specific first: a DateTimeField is also a DateField.
 PYTHON_TYPES: tuple[tuple[type[models.Field], type], ...] = (

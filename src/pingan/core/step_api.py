@@ -14,6 +14,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, create_model
 
 from pingan.core.api import unit_coded, user_named
+from pingan.core.schemas import inline_enum
 from pingan.core.workflow import Input, InputKind, Transition, Workflow
 
 
@@ -29,7 +30,8 @@ def _annotation(spec: Input) -> Any:
     # An empty string is no choice and no date, as a form sends it and as clients sent it
     # before the choices were typed: not a 422.
     if spec.kind == InputKind.CHOICE:
-        return Annotated[spec.choices | None, BeforeValidator(_nothing_chosen)]
+        return Annotated[Annotated[spec.choices, inline_enum(spec.choices)] | None,
+                         BeforeValidator(_nothing_chosen)]
     if spec.kind == InputKind.DATE:
         return Annotated[dt.date | None, BeforeValidator(_nothing_chosen)]
     # TEXT, and a PERSON by username or a UNIT by code.

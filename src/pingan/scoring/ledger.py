@@ -32,8 +32,6 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from pydantic import TypeAdapter, ValidationInfo, field_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
@@ -41,7 +39,6 @@ from pingan.core import errors
 from pingan.core.divisions import short_name
 from pingan.core.ledger import (
     MSG_REQUIRED,
-    READ_ERRORS,
     Choices,
     Column,
     Layout,
@@ -50,10 +47,11 @@ from pingan.core.ledger import (
     clean_code,
     clean_line,
     file_name,
-    header_key,
     invalid,
     plain,
+    read_bounded,
     read_rows,
+    scan_workbook,
     squash,
 )
 from pingan.scoring.indicator_admin import SCORING_FIELDS, indicator_update
@@ -86,7 +84,6 @@ from pingan.scoring.services import (
 MSG_NOT_XLSX = _("Cannot read “{name}”: the league workbook is an .xlsx file with the sheets 指标 and 数值.")
 MSG_TOO_LARGE = _("“{name}” is larger than {limit} MB: a league workbook is far smaller; check the file.")
 MSG_TOO_MANY_ROWS = _("The sheet “{sheet}” has more than {limit} rows: a league workbook is far smaller.")
-MSG_FORMULA = _("A formula ({formula}): paste the values instead (Excel: Paste Special → Values).")
 MSG_NO_VALUES_SHEET = _("The workbook has no sheet 数值 (a header with 期间, 单位, 指标, 数值).")
 MSG_NOT_A_NUMBER = _("Not a number.")
 MSG_NOT_POSITIVE = _("Must be greater than 0.")
@@ -288,31 +285,6 @@ class LeagueImport(LedgerImport):
                                        periods="、".join(self.periods) or "—")
 
 
-def _scan(data: bytes, name: str) -> tuple[list[str], list[RowError]]:
-    """The workbook's sheet titles, and a row error for every formula in it; refuses a file
-    that is no workbook or whose sheets are far too long."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except READ_ERRORS as exc:
-        raise errors.DomainError(MSG_NOT_XLSX.format(name=name)) from exc
-    formulas: list[RowError] = []
-    try:
-        for worksheet in workbook.worksheets:
-            for number, row in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-                if number > MAX_ROWS:
-                    raise errors.DomainError(MSG_TOO_MANY_ROWS.format(sheet=worksheet.title, limit=MAX_ROWS))
-                formulas += [RowError(row=number, column=f"{worksheet.title}!{get_column_letter(index + 1)}",
-                                      message=str(MSG_FORMULA).format(formula=cell[:40]))
-                             for index, cell in enumerate(row)
-                             if isinstance(cell, str) and cell.startswith("=") and len(cell) > 1]
-        titles = [header_key(worksheet.title) for worksheet in workbook.worksheets]
-    except READ_ERRORS as exc:
-        raise errors.DomainError(MSG_NOT_XLSX.format(name=name)) from exc
-    finally:
-        workbook.close()
-    return titles, formulas
-
-
 def _in_sheet(sheet_title: str, row_errors: Iterable[RowError]) -> list[RowError]:
     return [RowError(row=e.row, column=f"{sheet_title}!{e.column}", message=e.message, value=e.value)
             for e in row_errors]
@@ -460,8 +432,11 @@ def import_league(file: str | Path | IO[bytes], *, actor: Any, table: str = Tabl
     name = file_name(file, filename)
     if Path(name).suffix.lower() not in (".xlsx", ".xlsm"):
         raise errors.DomainError(MSG_NOT_XLSX.format(name=name))
-    data = _read_bytes(file, name)
-    titles, formulas = _scan(data, name)
+    unreadable = MSG_NOT_XLSX.format(name=name)
+    data = read_bounded(file, limit=MAX_FILE_BYTES, unreadable=unreadable,
+                        too_large=MSG_TOO_LARGE.format(name=name, limit=MAX_FILE_BYTES // (1024 * 1024)))
+    titles, formulas = scan_workbook(data, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, unreadable=unreadable,
+                                     too_many_rows=MSG_TOO_MANY_ROWS)
     if formulas:
         # Their cells would read as empty too: the formulas alone say what to fix.
         return LeagueImport.of(rows=0, created=0, unchanged=0, errors=formulas, dry_run=dry_run)
@@ -498,20 +473,6 @@ def import_league(file: str | Path | IO[bytes], *, actor: Any, table: str = Tabl
         if dry_run or row_errors:
             transaction.set_rollback(True)
     return result
-
-
-def _read_bytes(file: str | Path | IO[bytes], name: str) -> bytes:
-    try:
-        if isinstance(file, str | Path):
-            with Path(file).open("rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        else:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise errors.DomainError(MSG_NOT_XLSX.format(name=name)) from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise errors.DomainError(MSG_TOO_LARGE.format(name=name, limit=MAX_FILE_BYTES // (1024 * 1024)))
-    return data
 
 
 def _write(plan: _Plan, *, actor: Any, table: str, rows: int, row_errors: list[RowError],

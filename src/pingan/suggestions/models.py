@@ -141,6 +141,20 @@ class Suggestion(Case):
         return str(Status(self.status).label)
 
 
+# The one list of what an item is registered with, by the names the API's body, the register
+# form and the session import give them (the text in full as ``text``), with the model's labels
+# and limits. The session and the supervising leader are not plain columns: each adds them.
+REGISTER_FIELDS = {
+    "number": "number",
+    "title": "title",
+    "proposers": "proposers",
+    "delegation": "delegation",
+    "text": "description",
+    "category": "category",
+    "is_key": "is_key",
+}
+
+
 class CoHandling(models.Model):
     """A co-handling unit (协办单位) of a suggestion, and the opinion it owes the lead."""
 

@@ -15,13 +15,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Case as Choose
-from django.db.models import Count, F, IntegerField, Q, QuerySet, TextChoices, Value, When
-from django.db.models.functions import Length
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextChoices, Value, When
+from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pingan.core.deadlines import due_state_expression, due_states_q
 from pingan.core.filters import ListFilters
 from pingan.core.models import DueState, Unit
+from pingan.core.schemas import inline_enum
 from pingan.core.scoping import scope_for
 from pingan.core.search import like_q, text_q
 from pingan.suggestions.models import (
@@ -43,16 +44,6 @@ from pingan.suggestions.models import (
     Suggestion,
 )
 from pingan.suggestions.workflow import lead_of, result_class_label, result_classes
-
-# The case's own text goes through the text index; the proposers are the suggestion's column.
-TEXT_FIELDS = ("ref", "title")
-PROPOSER_FIELDS = ("proposers",)
-SORTS = {
-    "due": ("due_at", "id"),
-    "-due": ("-due_at", "-id"),
-    "opened": ("opened_at", "id"),
-    "-opened": ("-opened_at", "-id"),
-}
 
 
 def reach_q(user: Any) -> Q:
@@ -104,22 +95,49 @@ def reply_state_q(state: str, today: dt.date) -> Q:
     }[state]
 
 
+def supervising_leader_of(case: Any) -> QuerySet:
+    """The item's supervising leader (none, or one), from the bare case the sweep reads."""
+    return get_user_model().objects.filter(
+        pk__in=Suggestion.objects.filter(pk=case.pk).values("supervising_leader"))
+
+
+# --- The list (the page, the API and the export filter it alike) ----------------------------
+
+# Searched through the cases' text index, and on the suggestion's own columns.
+TEXT_FIELDS = ("ref", "title", "description")
+OWN_TEXT_FIELDS = ("number", "proposers", "delegation")
+SORTS = {
+    "due": ("due_at", "id"),
+    "-due": ("-due_at", "-id"),
+    "opened": ("opened_at", "id"),
+    "-opened": ("-opened_at", "-id"),
+}
+
+
+# The choices as the API's schemas take them (``core.schemas.inline_enum``).
+ChannelChoice = Annotated[Channel, inline_enum(Channel)]
+StatusChoice = Annotated[Status, inline_enum(Status)]
+SatisfactionChoice = Annotated[Satisfaction, inline_enum(Satisfaction)]
+ReplyChoice = Annotated[ReplyState, inline_enum(ReplyState)]
+
+
 class SuggestionFilters(ListFilters):
-    """One filter definition for the HTMX list, the API and the export."""
+    """One filter definition for the list page, the API and the export."""
 
     SORTS = SORTS
 
-    session: int | None = Field(None, ge=1, le=2_147_483_647, description="The session's id")
-    channel: list[Channel] = Field(default_factory=list, description="congress or conference")
-    status: list[Status] = Field(default_factory=list)
+    session: int | None = Field(None, description="The session's id (GET /api/v1/suggestions/sessions)")
+    channel: list[ChannelChoice] = Field(default_factory=list)
+    status: list[StatusChoice] = Field(default_factory=list)
     lead: str | None = Field(None, max_length=20, description="The lead unit's code")
     due_state: list[DueState] = Field(default_factory=list)
-    key: bool = Field(False, description="Key suggestions (重点建议) only")
-    result_class: list[str] = Field(default_factory=list, description="The reply's result class")
-    satisfaction: list[Satisfaction] = Field(default_factory=list)
-    reply: list[ReplyState] = Field(default_factory=list,
-                                    description="Where the first reply stands (the boards' columns)")
-    q: str | None = Field(None, max_length=100, description="Text in reference, title or proposers")
+    key: bool | None = Field(None, description="Key suggestions (重点建议) only, or none of them")
+    result_class: list[str] = Field(default_factory=list, description="The reply's result class (A–D)")
+    satisfaction: list[SatisfactionChoice] = Field(default_factory=list)
+    reply: list[ReplyChoice] = Field(default_factory=list,
+                                     description="Where the first reply stands (the boards' columns)")
+    q: str | None = Field(None, max_length=100,
+                          description="Text in reference, title, text, number, proposers, delegation")
     sort: str = "due"
 
     @field_validator("result_class")
@@ -131,44 +149,65 @@ class SuggestionFilters(ListFilters):
         return value
 
 
+# The filters that keep the items whose column holds one of the values chosen.
+CHOSEN_AMONG = {"channel": "session__channel__in", "status": "status__in", "result_class": "result_class__in",
+                "satisfaction": "satisfaction__in"}
+
+
 def lead_q(code: str) -> Q:
-    """The items led by the unit of ``code``: a department as the case's department, a town
-    as the case's unit (once assigned: before, the unit is the district the item came to)."""
-    return Q(department__code=code) | Q(department__isnull=True, assignments__gt=0, unit__code=code)
+    """The items a unit leads: as their department, or (a town) as their unit once assigned."""
+    return Q(department__code=code) | Q(department__isnull=True, assigned_at__isnull=False, unit__code=code)
 
 
 def suggestion_list(*, user: Any, filters: SuggestionFilters,
                     now: dt.datetime | None = None) -> QuerySet[Suggestion]:
     now = now or timezone.now()
     qs = suggestions_for(user)
-    if filters.session:
+    if filters.session is not None:
         qs = qs.filter(session_id=filters.session)
-    if filters.channel:
-        qs = qs.filter(session__channel__in=filters.channel)
-    if filters.status:
-        qs = qs.filter(status__in=filters.status)
+    for name, lookup in CHOSEN_AMONG.items():
+        if chosen := getattr(filters, name):
+            qs = qs.filter(**{lookup: chosen})
     if filters.lead:
         qs = qs.filter(lead_q(filters.lead))
     if filters.due_state:
         qs = qs.filter(due_states_q(filters.due_state, now))
-    if filters.key:
-        qs = qs.filter(is_key=True)
-    if filters.result_class:
-        qs = qs.filter(result_class__in=filters.result_class)
-    if filters.satisfaction:
-        qs = qs.filter(satisfaction__in=filters.satisfaction)
+    if filters.key is not None:
+        qs = qs.filter(is_key=filters.key)
     if filters.reply:
         today = timezone.localdate(now)
         qs = qs.filter(reduce(or_, (reply_state_q(state, today) for state in filters.reply)))
     if filters.q:
-        qs = qs.filter(text_q(filters.q, TEXT_FIELDS) | like_q(filters.q, PROPOSER_FIELDS))
+        qs = qs.filter(text_q(filters.q, TEXT_FIELDS) | like_q(filters.q, OWN_TEXT_FIELDS))
     return qs.annotate(due_state=due_state_expression(now)).order_by(*SORTS[filters.sort])
 
 
-def supervising_leader_of(case: Any) -> QuerySet:
-    """The item's supervising leader (none, or one), from the bare case the sweep reads."""
-    return get_user_model().objects.filter(
-        pk__in=Suggestion.objects.filter(pk=case.pk).values("supervising_leader"))
+class OpinionState(TextChoices):
+    """Where a co-handler's opinion stands against its due date."""
+
+    DUE = "due", _("Due")
+    OVERDUE = "overdue", _("Overdue")
+    SENT = "sent", _("Sent")
+    SENT_LATE = "sent_late", _("Sent late")
+    # The item was replied to (or withdrawn) without it.
+    NOT_SENT = "not_sent", _("Not sent")
+
+
+def opinion_state(co_handling: CoHandling, suggestion: Suggestion, today: dt.date | None = None) -> str:
+    today = today or timezone.localdate()
+    if co_handling.opinion_at is not None:
+        on_time = timezone.localtime(co_handling.opinion_at).date() <= co_handling.opinion_due
+        return OpinionState.SENT if on_time else OpinionState.SENT_LATE
+    if suggestion.status not in (Status.ASSIGNED, Status.REHANDLING):
+        return OpinionState.NOT_SENT
+    return OpinionState.OVERDUE if today > co_handling.opinion_due else OpinionState.DUE
+
+
+def sessions_with_counts(user: Any) -> QuerySet[Session]:
+    """Every session (their names are public), each with how many of its items ``user`` sees."""
+    seen = suggestions_for(user).filter(session=OuterRef("pk")).order_by().values("session")
+    return Session.objects.annotate(
+        items=Coalesce(Subquery(seen.annotate(n=Count("pk")).values("n")), 0))
 
 
 # --- Boards (per session, per handling unit; promises falling due) ---------------------------

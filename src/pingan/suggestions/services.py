@@ -13,11 +13,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
+from pingan.core.attachments import attachment_add
 from pingan.core.cases import open_case
 from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms, end_of_day, local_date
 from pingan.core.errors import refuse_nul
 from pingan.core.inbox import notify
-from pingan.core.models import Severity, Unit, UnitKind
+from pingan.core.models import Attachment, AttachmentKind, Severity, Unit, UnitKind
 from pingan.core.people import handlers_at, leaders_for
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import check_actor, record_transition, take_step
@@ -37,6 +38,7 @@ from pingan.suggestions.models import (
 from pingan.suggestions.terms import Term
 from pingan.suggestions.workflow import (
     SUGGESTION_WORKFLOW,
+    actor_of_lead,
     is_assigning_office,
     promise_open,
     was_rehandled,
@@ -62,7 +64,6 @@ MSG_NOT_CO_HANDLER = _("Only a co-handling unit's people send it an opinion.")
 MSG_OPINION_SENT = _("{unit} has sent its opinion already ({date}).")
 MSG_OPINION_CLOSED = _("The item is no longer being handled: the opinion is too late to use.")
 MSG_ASSIGNED = _("{ref}: a suggestion or proposal for your unit to handle, reply due {due}: {title}")
-MSG_ASSIGN_NAMES_UNITS = _("An assignment names the lead and the co-handlers: it is made on its own form.")
 MSG_CO_ASSIGNED = _("{ref}: your unit co-handles it, opinion to {lead} due {due}: {title}")
 
 # Who may lead or co-handle: a department, or a town or sub-district (a matter of its own place).
@@ -182,6 +183,7 @@ def suggestion_assign(*, suggestion: Suggestion, actor: Any, lead: Unit, co_hand
     co_handlers = list(dict.fromkeys(co_handlers))
     refuse_nul(note=note)
     transition = SUGGESTION_WORKFLOW.get("assign")
+    _refuse_outside_scope(suggestion, actor, transition.label)
     check_actor(SUGGESTION_WORKFLOW, suggestion, transition, actor)
     _check_units(lead, co_handlers)
     now = at or timezone.now()
@@ -217,18 +219,22 @@ def suggestion_assign(*, suggestion: Suggestion, actor: Any, lead: Unit, co_hand
     return suggestion
 
 
+def _refuse_outside_scope(suggestion: Suggestion, actor: Any, action: Any) -> None:
+    """For whom the core's scope does not reach ``suggestion``: a 404 when they may not see it
+    either; a co-handler or the supervising leader sees it, and is told plainly that
+    ``action`` is not theirs."""
+    if scope_for(actor).covers(suggestion):
+        return
+    if not selectors.suggestions_for(actor).filter(pk=suggestion.pk).exists():
+        raise errors.NotFound(errors.MSG_NOT_FOUND)
+    raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=action))
+
+
 def suggestion_transition(*, suggestion: Suggestion, name: str, actor: Any, expected_version: int,
                           note: str = "", at: dt.datetime | None = None, **inputs: Any) -> Suggestion:
     """Take one step of the loop with the inputs that step declares (``workflow``)."""
     transition = SUGGESTION_WORKFLOW.get(name)
-    if not scope_for(actor).covers(suggestion):
-        if not selectors.suggestions_for(actor).filter(pk=suggestion.pk).exists():
-            raise errors.NotFound(errors.MSG_NOT_FOUND)
-        # A co-handler sees the item: it is told plainly that the step is not its own.
-        raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=transition.label))
-    if name == "assign":
-        # Taken bare, the step would assign the item to no one and start no term.
-        raise errors.DomainError(MSG_ASSIGN_NAMES_UNITS)
+    _refuse_outside_scope(suggestion, actor, transition.label)
     refuse_nul(note=note, result_class=inputs.get("result_class"))
     take_step(workflow=SUGGESTION_WORKFLOW, case=suggestion, name=name, actor=actor,
               expected_version=expected_version, note=note, inputs=inputs, at=at)
@@ -258,24 +264,39 @@ def co_handling_of(suggestion: Suggestion, actor: Any) -> CoHandling | None:
     return CoHandling.objects.filter(suggestion=suggestion, unit_id__in=units).select_related("unit").first()
 
 
-def suggestion_co_opinion(*, suggestion: Suggestion, actor: Any, opinion: str,
-                          at: dt.datetime | None = None) -> CoHandling:
-    """A co-handler sends its opinion (协办意见) to the lead, once, while the item is handled.
-    Recorded as a step on the item's trail; the lead's people are told."""
+def _opinion_giver(suggestion: Suggestion, actor: Any) -> CoHandling:
+    """The co-handling ``actor`` sends an opinion for now: a co-handling unit's people, once,
+    while the item is handled; else raises why not."""
     co_handling = co_handling_of(suggestion, actor)
     if co_handling is None:
         if not selectors.suggestions_for(actor).filter(pk=suggestion.pk).exists():
             raise errors.NotFound(errors.MSG_NOT_FOUND)
         raise errors.PermissionDenied(MSG_NOT_CO_HANDLER)
-    refuse_nul(opinion=opinion)
-    opinion = (opinion or "").strip()
-    if not opinion:
-        raise errors.DomainError(errors.MSG_REASON_REQUIRED, field="opinion")
     if co_handling.opinion_at is not None:
         raise errors.DomainError(MSG_OPINION_SENT.format(unit=co_handling.unit.name,
                                                          date=local_date(co_handling.opinion_at).isoformat()))
     if suggestion.status not in (Status.ASSIGNED, Status.REHANDLING):
         raise errors.DomainError(MSG_OPINION_CLOSED)
+    return co_handling
+
+
+def may_send_opinion(suggestion: Suggestion, user: Any) -> bool:
+    try:
+        _opinion_giver(suggestion, user)
+    except errors.DomainError:
+        return False
+    return True
+
+
+def suggestion_co_opinion(*, suggestion: Suggestion, actor: Any, opinion: str,
+                          at: dt.datetime | None = None) -> CoHandling:
+    """A co-handler sends its opinion (协办意见) to the lead, once, while the item is handled.
+    Recorded as a step on the item's trail; the lead's people are told."""
+    co_handling = _opinion_giver(suggestion, actor)
+    refuse_nul(opinion=opinion)
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise errors.DomainError(errors.MSG_REASON_REQUIRED, field="opinion")
     now = at or timezone.now()
     with transaction.atomic():
         current = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
@@ -292,3 +313,36 @@ def suggestion_co_opinion(*, suggestion: Suggestion, actor: Any, opinion: str,
 def opinion_due_at(co_handling: CoHandling) -> dt.datetime:
     return end_of_day(co_handling.opinion_due)
 
+
+# --- Documents uploaded apart from a step (the API) -----------------------------------------
+
+MSG_ATTACH = _("Add a document")
+
+
+def attach_refusal(suggestion: Suggestion, actor: Any) -> errors.DomainError | None:
+    """Why ``actor`` may not add a document (the reply, before the step that sends it) to the
+    item now, or None: the lead's people, while it is open."""
+    try:
+        _refuse_outside_scope(suggestion, actor, MSG_ATTACH)
+    except errors.DomainError as refusal:
+        return refusal
+    problem = actor_of_lead(suggestion, actor, {})
+    if problem:
+        return errors.PermissionDenied(str(problem))
+    if not suggestion.is_open:
+        return errors.DomainError(errors.MSG_CLOSED)
+    return None
+
+
+def may_attach(suggestion: Suggestion, user: Any) -> bool:
+    return attach_refusal(suggestion, user) is None
+
+
+def suggestion_attachment_add(*, suggestion: Suggestion, actor: Any, name: str, content: bytes) -> Attachment:
+    """One document, with an event of its own: the API uploads the reply document so, and
+    the ``reply`` step then finds it (``workflow.reply_document_given``)."""
+    refusal = attach_refusal(suggestion, actor)
+    if refusal is not None:
+        raise refusal
+    return attachment_add(case=suggestion, actor=actor, name=name, content=content,
+                          kind=AttachmentKind.DOCUMENT)

@@ -54,6 +54,8 @@ MSG_PROMISE_PAST = _("The promised date must be after the reply ({date}).")
 MSG_PROMISE_TOO_FAR = _("The promised date is more than {years} years ahead: at most {latest}.")
 MSG_CONTACT_FUTURE = _("The contact cannot be dated after today ({date}).")
 MSG_CONTACT_BEFORE_ASSIGNMENT = _("The contact must be on or after the assignment ({date}).")
+MSG_ASSIGN_NAMES_LEAD = _("An assignment names the lead unit and any co-handlers: assign on the assignment "
+                          "form (over the API, POST …/assign).")
 MSG_CO_OPINION_FORM = _("A co-handler sends its opinion on its own form, as the co-handling unit.")
 MSG_SATISFACTION = _("Choose the proposer's satisfaction.")
 MSG_REHANDLE_FIRST = _("A dissatisfied proposer's item is handled again first: record it as dissatisfied, "
@@ -97,11 +99,25 @@ def lead_people(suggestion: Any) -> list[Any]:
     return list(handlers_at(suggestion.department_id or suggestion.unit_id))
 
 
-def handling_started(suggestion: Any) -> dt.date:
-    """The day the handling now under way began: the rating that opened the re-handling,
-    else the assignment in force. A reply needs a contact with the proposer since then."""
+def handling_began(suggestion: Any) -> dt.datetime:
+    """When the handling now under way began: the rating that opened the re-handling, else
+    the assignment in force. A reply needs a contact with the proposer, and its document,
+    since then."""
     moment = suggestion.rated_at if suggestion.status == Status.REHANDLING else suggestion.assigned_at
-    return local_date(moment or suggestion.opened_at)
+    return moment or suggestion.opened_at
+
+
+def handling_started(suggestion: Any) -> dt.date:
+    return local_date(handling_began(suggestion))
+
+
+def reply_document_given(suggestion: Any, files: Any) -> bool:
+    """A reply document sent with the step, or uploaded (over the API) since the handling
+    now under way began: a document of the first reply, or of a returned assignment, is not
+    this reply's."""
+    if files:
+        return True
+    return suggestion.attachments.filter(uploaded_at__gte=handling_began(suggestion)).exists()
 
 
 # --- Who acts ------------------------------------------------------------------------------
@@ -129,6 +145,12 @@ def within_return_window(case: Case, actor: Any, data: Mapping[str, Any]) -> str
         return None
     return MSG_RETURN_WINDOW_CLOSED.format(date=case.return_due.isoformat(),  # type: ignore[attr-defined]
                                            days=terms.term(Term.RETURN)[0])
+
+
+def lead_chosen(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    """An assignment names its lead: ``services.suggestion_assign`` takes it; a bare step
+    (the API's generic one) would start the clock with no one to answer it."""
+    return None if data.get("lead") else MSG_ASSIGN_NAMES_LEAD
 
 
 def through_co_handling(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
@@ -296,7 +318,8 @@ def _reply(step: Step) -> Effect:
         changes["first_reply_on_time"] = suggestion.reply_due is None or today <= suggestion.reply_due
     return Effect(changes=changes, notify=[suggestion.reporter, suggestion.supervising_leader],
                   then=step_attachments(step, "reply_document"),
-                  data={"today": today, "reply_document": step.get("reply_document", ())})
+                  data={"today": today,
+                        "reply_document": reply_document_given(suggestion, step.get("reply_document", ()))})
 
 
 def _rate(step: Step) -> Effect:
@@ -341,7 +364,7 @@ SUGGESTION_WORKFLOW = Workflow(
         # Assigning and re-assigning name a lead and co-handlers: ``services.suggestion_assign``
         # takes them, checks this step's rules on who acts, and records it.
         Transition("assign", _("Assign"), (Status.REGISTERED, Status.RETURNED), Status.ASSIGNED,
-                   actor_requires=(actor_is_assigning_office,)),
+                   actor_requires=(actor_is_assigning_office,), requires=(lead_chosen,)),
         Transition("return", _("Return the assignment"), (Status.ASSIGNED,), Status.RETURNED,
                    actor_requires=(actor_of_lead, lead_has_not_returned, within_return_window),
                    note_required=True, note_label=_("Why the assignment is wrong"), style="outline-warning",

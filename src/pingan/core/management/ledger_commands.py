@@ -170,13 +170,17 @@ class LedgerCommand(PinganCommand):
     ledger_write: Callable[..., int]
     ledger_filters: type[BaseModel]
     written: Any
+    # The kind's own import options, passed on to ``ledger_import`` when given (a session's
+    # list: ``--session``).
+    import_options: tuple[str, ...] = ()
 
     def load(self, *, file: Path, user: str, dry_run: bool, errors: Path | None, no_progress: bool,
-             mapping: list[str], **_options: Any) -> None:
+             mapping: list[str], **options: Any) -> None:
+        own = {name: options[name] for name in self.import_options if options.get(name) is not None}
         try:
             result = self.ledger_import(file, actor=acting_user(user), dry_run=dry_run,
                                         progress=progress_bars(self.stderr, disable=no_progress),
-                                        mapping=column_mapping(mapping))
+                                        mapping=column_mapping(mapping), **own)
         except DomainError as exc:
             raise import_refused(exc) from exc
         report_import(self, result, errors)

@@ -67,12 +67,13 @@ class Foreign:
     task: Any
     meeting: Any
     circular: Any  # a draft naming 航埠镇: the outsider sees no draft
+    suggestion: Any  # led by 航埠镇
 
     def secrets(self) -> list[str]:
         """What a list or count shown to the outsider must not contain."""
         return [self.hazard.ref, self.petition.ref, self.fraud_case.ref, self.warning.ref, self.ring_id,
                 self.hazard.title, self.petition.title, self.unit.code, self.task.ref, self.task.title,
-                self.meeting.title, self.circular.title]
+                self.meeting.title, self.circular.title, self.suggestion.ref, self.suggestion.title]
 
 
 # Path parameter values, by route prefix (the longest that matches wins) and parameter name.
@@ -100,6 +101,8 @@ PATH_VALUES: dict[tuple[str, str], Callable[[Foreign], Any]] = {
     ("/api/v1/supervision/decisions/", "decision_id"): lambda f: f.meeting.decisions.first().pk,
     ("/api/v1/supervision/circulars/", "circular_id"): lambda f: f.circular.pk,
     ("/api/v1/supervision/circulars/", "kind"): lambda f: "pdf",
+    ("/api/v1/suggestions/", "ref"): lambda f: f.suggestion.ref,
+    ("/api/v1/suggestions/", "name"): lambda f: "record_contact",
 }
 
 # Paths whose things every signed-in official sees (the league's tables are not scoped to a
@@ -145,6 +148,10 @@ CREATE_FIELDS: dict[str, Callable[[Foreign], dict[str, Any]]] = {
                                                "chair": "镇长", "report": "一要排查隐患。二要化解纠纷。"},
     "/api/v1/supervision/circulars": lambda f: {"kind": "failure_of_duty", "title": "履职不力通报",
                                                 "facts": "卡口值守人员脱岗。"},
+    "/api/v1/suggestions": lambda f: {"session": f.suggestion.session_id, "number": "99",
+                                      "title": "关于航埠镇农业产业化的建议", "proposers": "何润云"},
+    "/api/v1/suggestions/sessions": lambda f: {"name": "市八届人大二次会议", "channel": "congress",
+                                               "opened_on": "2023-02-20"},
 }
 
 
@@ -262,6 +269,7 @@ def foreign(personas, hangbu, hangbu_village, worker_grid, make_hazard) -> Forei
     from pingan.petitions.services import petition_register
     from pingan.receptions.models import Leader
     from pingan.receptions.services import reception_plan
+    from pingan.suggestions import services as suggestions
     from pingan.supervision.circulars import circular_draft
     from pingan.supervision.meetings import meeting_record
     from pingan.supervision.services import task_create
@@ -277,6 +285,10 @@ def foreign(personas, hangbu, hangbu_village, worker_grid, make_hazard) -> Forei
     first, _second = fraud_case("王建华"), fraud_case("李秀英")  # a ring of two, by the phone
     first.refresh_from_db()
     leader = Leader.objects.create(unit=hangbu, title="镇党委书记", name="郑国平")
+    session = suggestions.session_get_or_create(actor=admin, name="市八届人大一次会议", channel="congress",
+                                                opened_on=dt.date(2022, 4, 26))
+    suggestion = suggestions.suggestion_register(actor=admin, session=session, number="1", proposers="何润云",
+                                                 title="关于航埠镇农业产业化的建议")
     return Foreign(
         hazard=make_hazard(),
         petition=petition_register(
@@ -297,6 +309,8 @@ def foreign(personas, hangbu, hangbu_village, worker_grid, make_hazard) -> Forei
                                chair="镇长", report="一要航埠镇排查隐患。二要化解纠纷。"),
         circular=circular_draft(actor=admin, kind="failure_of_duty", title="关于航埠镇履职不力问题的通报",
                                 unit=hangbu, facts="卡口值守人员脱岗。"),
+        suggestion=suggestions.suggestion_assign(suggestion=suggestion, actor=admin, lead=hangbu,
+                                                 expected_version=suggestion.version),
     )
 
 
