@@ -14,7 +14,8 @@ from pingan.testing import run_command_line
 PINGAN_COMMANDS = sorted(name for name, app in get_commands().items() if app.startswith("pingan"))
 # Each command with subcommands, and each subcommand (whose --help is its own).
 SUBCOMMANDS = {"fraud": ["link", "import", "export"], "petitions": ["import", "export"],
-               "rings": ["recompute"], "suggestions": ["import", "export"], "token": ["create", "revoke", "list"]}
+               "rings": ["recompute"], "suggestions": ["import", "export"],
+               "token": ["create", "revoke", "list"]}
 
 
 def test_the_convention():
