@@ -26,7 +26,8 @@ def test_the_clock_starts_at_assignment(assigned):
     assert suggestion.status == Status.ASSIGNED
     assert suggestion.reply_due == dt.date(2026, 6, 30)  # 31 March + 3 months: June has no 31st
     assert suggestion.return_due == dt.date(2026, 4, 10)
-    assert CoHandling.objects.get(suggestion=suggestion).opinion_due == dt.date(2026, 6, 1)  # 31 May is a Sunday
+    # 31 May is a Sunday: the opinion is due on Monday 1 June.
+    assert CoHandling.objects.get(suggestion=suggestion).opinion_due == dt.date(2026, 6, 1)
     assert Case.objects.get(pk=suggestion.pk).due_at.date() == dt.date(2026, 6, 30)
 
 

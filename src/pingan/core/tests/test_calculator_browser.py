@@ -14,7 +14,7 @@ def test_the_calculator_on_a_phone(browser, live_server, personas, tmp_path):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     login(page, live_server, "grid")
-    page.goto(live_server.url + "/petitions/deadline/")
+    page.goto(live_server.url + "/deadline/")
     page.select_option("select[name=profile]", "zhejiang")
     page.select_option("select[name=rule]", "resolution")
     page.fill("input[name=start]", "2026-09-25")
