@@ -180,7 +180,7 @@ class Calculation:
             if self.unit == DayType.WORKING:
                 return gettext("working day %(n)s") % {"n": note.counted}
             return gettext("day %(n)s, counted") % {"n": note.counted}
-        if self.unit == MONTHS and note.day == self.explanation.count_ends:
+        if self.unit == MONTHS and note.rolled and note.day == self.explanation.count_ends:
             # A month term counts no single day: only where it ends, when that is a day off.
             return gettext("the count ends here, on a day off")
         if note.rolled:
