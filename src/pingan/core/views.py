@@ -191,14 +191,14 @@ def ledger_upload_error_report(request: SignedInRequest, pk: int) -> HttpRespons
 
 
 class DeadlineForm(web.StyledForm):
-    rule = forms.ChoiceField(label=_("Rule"))
+    # The rules in an <optgroup> per domain, as the domains registered them.
+    rule = forms.ChoiceField(label=_("Rule"), choices=grouped_choices)
     start = forms.DateField(label=_("Start date"),
                             help_text=_("The day the term counts from; it is not itself counted."),
                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def add_fields(self) -> None:
-        # The rules in an <optgroup> per domain; the profile only where a domain has profiles.
-        self.fields["rule"].choices = grouped_choices()
+        # The profile only where a domain's rules depend on one (the petitions').
         profiles = calculator_profiles()
         if profiles is not None:
             self.fields["profile"] = forms.ChoiceField(

@@ -44,7 +44,8 @@ def test_the_rules_are_grouped_by_domain_and_the_profile_says_whom_it_concerns(c
     client.force_login(personas.grid_worker)
     body = client.get(URL).content.decode()
     petitions, suggestions = body.index('<optgroup label="信访">'), body.index('<optgroup label="建议提案">')
-    assert petitions < body.index('value="suggestion_reply"') < suggestions  # the petitions' rule keeps its name
+    # The petitions' suggestion_reply keeps its name, among the petition rules.
+    assert petitions < body.index('value="suggestion_reply"') < suggestions
     for rule in ("deputy_reply", "deputy_reply_extended", "deputy_co_opinion", "deputy_return",
                  "deputy_rehandle"):
         assert body.index(f'value="{rule}"') > suggestions, rule
@@ -102,7 +103,8 @@ def test_a_suggestion_rule_through_the_api_has_no_profile(personas):
     under_zhejiang = client.get("/api/v1/deadline", {"rule": "deputy_reply", "start": "2026-07-01",
                                                      "profile": "zhejiang"}).json()
     assert under_zhejiang == body
-    bad = client.get("/api/v1/deadline", {"rule": "deputy_reply", "start": "2026-07-01", "profile": "beijing"})
+    bad = client.get("/api/v1/deadline", {"rule": "deputy_reply", "start": "2026-07-01",
+                                          "profile": "beijing"})
     assert bad.status_code == 422 and bad.json()["field"] == "profile"
 
 
