@@ -3,7 +3,7 @@ Swagger UI at ``/api/docs``. Each app owns its router; this file only mounts the
 
 from django.urls import path
 
-from pingan.core.api import build_api, tokens_router, units_router
+from pingan.core.api import build_api, deadline_router, tokens_router, units_router
 from pingan.dissuasion.api import fraud_paths as dissuasion_fraud_paths
 from pingan.dissuasion.api import router as dissuasion_router
 from pingan.fraud.api import router as fraud_router
@@ -17,6 +17,8 @@ from pingan.supervision.api import meeting_router, task_router
 api = build_api()
 api.add_router("/v1/units", units_router)
 api.add_router("/v1/tokens", tokens_router)
+# Every domain's terms; the petitions' old path (/v1/petitions/deadline) answers too, deprecated.
+api.add_router("/v1/deadline", deadline_router)
 api.add_router("/v1/hazards", hazards_router)
 api.add_router("/v1/petitions", petitions_router)
 api.add_router("/v1/fraud", fraud_router)

@@ -1,5 +1,5 @@
 """The REST API's shared parts: authentication, the error format, cursor pagination, and the
-core's own routers (units, API tokens). Each domain app keeps its router in its own
+core's own routers (units, API tokens, the deadline calculator). Each domain app keeps its router in its own
 ``api.py``; ``pingan.api_urls`` assembles them under ``/api/v1``.
 """
 
@@ -25,8 +25,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status as HttpStatus
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ValidationError as PydanticValidationError
+from pydantic import field_validator
 
 from pingan.core import errors
+from pingan.core.calculator import Calculation, calculate, profile_names
 from pingan.core.models import ApiToken, AttachmentKind, Unit, UnitKind
 from pingan.core.pagination import InvalidParameter, keyset_page
 from pingan.core.scoping import scope_for
@@ -475,6 +477,96 @@ def token_revoke_view(request: HttpRequest, token_id: int):
     if token is None:
         raise errors.NotFound(errors.MSG_NOT_FOUND)
     return token_revoke(token=token)
+
+
+# ---------------------------------------------------------------------------
+# The deadline calculator (``core.calculator``): every domain's rules
+# ---------------------------------------------------------------------------
+
+deadline_router = Router(tags=["deadline calculator"])
+
+
+class DeadlineQuery(Schema):
+    rule: str = Field(description="A registered rule: resolution, extension, deputy_reply… "
+                                  "(`pingan deadline --help` lists them).")
+    start: dt.date = Field(description="The day the term counts from (itself not counted).")
+    profile: str | None = Field(None, description="national or zhejiang: the petition rules' profile "
+                                                  "(default: the one in force). The other rules do not "
+                                                  "depend on it.")
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: str | None) -> str | None:
+        if value and value not in profile_names():
+            raise ValueError(f"not a profile: choose one of {', '.join(profile_names())}")
+        return value or None
+
+
+class DayOut(Schema):
+    day: dt.date
+    kind: str = Field(description="working, make_up, rest or holiday")
+    kind_label: str
+    holiday: str
+    counted: int | None = Field(description="The day's number in the count; null when skipped.")
+    rolled: bool = Field(description="Passed over by the roll-forward off a rest day or holiday (for a "
+                                     "term in months, also the day off the count ends on).")
+    provisional: bool = Field(description="In a year with no confirmed holiday schedule: its kind is "
+                                          "the statutory holidays' provisional stand-in.")
+
+
+class DeadlineOut(Schema):
+    profile: str | None = Field(description="The profile a petition rule was counted under; null for a "
+                                            "rule that does not depend on one.")
+    profile_label: str | None
+    group_label: str = Field(description="The domain of the rule (信访, 建议提案).")
+    rule: str
+    rule_label: str
+    start: dt.date
+    start_label: str = Field(description="What the start date is.")
+    parts: list[int] = Field(description="The terms added up, e.g. [30, 60] for the longest extension.")
+    days: int = Field(description="The length of the term, in its unit.")
+    day_type: str = Field(description="The unit: calendar (days), working (days) or months.")
+    unit_label: str
+    count_ends: dt.date = Field(description="Where the count itself ends, before any roll-forward.")
+    rolled: bool
+    due: dt.date
+    sources: list[str]
+    explained: list[DayOut]
+    provisional: bool = Field(description="The due date was counted over a year whose holiday schedule "
+                                          "is not confirmed: it may move when that schedule is imported.")
+    provisional_years: list[int] = Field(description="Those years: their statutory holidays stood in, "
+                                                     "with no make-up working days.")
+
+
+def deadline_out(calculation: Calculation) -> dict[str, Any]:
+    explanation = calculation.explanation
+    return {
+        "profile": calculation.profile or None, "profile_label": calculation.profile_label or None,
+        "group_label": calculation.group_label,
+        "rule": calculation.rule, "rule_label": calculation.rule_label,
+        "start": calculation.start, "start_label": calculation.start_label,
+        "parts": list(calculation.parts), "days": calculation.days, "day_type": calculation.unit,
+        "unit_label": calculation.unit_label, "count_ends": explanation.count_ends,
+        "rolled": explanation.rolled, "due": calculation.due, "sources": list(calculation.sources),
+        "provisional": explanation.provisional, "provisional_years": list(explanation.provisional_years),
+        "explained": [
+            {"day": note.day, "kind": note.kind, "kind_label": note.kind_label,
+             "holiday": note.holiday, "counted": note.counted, "rolled": note.rolled,
+             "provisional": note.provisional}
+            for note in explanation.days
+        ],
+    }
+
+
+def deadline_answer(payload: DeadlineQuery) -> dict[str, Any]:
+    return deadline_out(calculate(rule=payload.rule, start=payload.start, profile=payload.profile))
+
+
+@deadline_router.get("", response={200: DeadlineOut, **ERRORS}, summary="The deadline calculator")
+def deadline(request: HttpRequest, payload: Query[DeadlineQuery]):
+    """The due date of a rule of any domain counted from a start date, with every holiday, rest
+    day and make-up working day that decided it, so it can be checked by hand."""
+    return deadline_answer(payload)
 
 
 # ---------------------------------------------------------------------------

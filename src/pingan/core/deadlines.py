@@ -248,8 +248,9 @@ def explain_due_date(start: dt.date, duration: int, day_type: str) -> DueDateExp
             # Rest days passed over, and the working day the roll stopped on.
             notes.append(DayNote(day, kind, holiday, None, rolled=day < due, provisional=provisional))
         elif day_type == MONTHS:
+            # A make-up working day is listed too, but it works: the count ends there, unrolled.
             if day == count_ends and kind != DayKind.WORKING:
-                notes.append(DayNote(day, kind, holiday, None, rolled=True, provisional=provisional))
+                notes.append(DayNote(day, kind, holiday, None, rolled=not works, provisional=provisional))
         elif kind != DayKind.WORKING:
             notes.append(DayNote(day, kind, holiday, (day - start).days, provisional=provisional))
     return DueDateExplanation(

@@ -1,6 +1,6 @@
-"""Old names the API still accepts for one release after a rename: marked deprecated in the
-OpenAPI schema, and a response to a request that used one says so in its headers (RFC 9745),
-so a client learns it before the name goes."""
+"""Old names (of fields, or of paths that moved) the API still accepts for one release after a
+rename: marked deprecated in the OpenAPI schema, and a response to a request that used one says
+so in its headers (RFC 9745), so a client learns it before the name goes."""
 
 from __future__ import annotations
 
@@ -32,8 +32,12 @@ def adopt_renamed(model: BaseModel, *, old: str, new: str) -> None:
         setattr(model, new, getattr(model, old))
 
 
-def announce_deprecation(response: HttpResponse, *, since: dt.datetime) -> None:
+def announce_deprecation(response: HttpResponse, *, since: dt.datetime, successor: str = "") -> None:
     """Tell the client it used a name deprecated ``since``: ``Deprecation`` (RFC 9745, the
-    moment as a structured-field date) and a ``Link`` to where its successor is described."""
+    moment as a structured-field date) and a ``Link`` to where its successor is described,
+    and, for a path that moved, to the ``successor`` path itself (RFC 5829)."""
     response["Deprecation"] = f"@{int(since.timestamp())}"
-    response["Link"] = f'<{DEPRECATION_LINK}>; rel="deprecation"'
+    links = [f'<{DEPRECATION_LINK}>; rel="deprecation"']
+    if successor:
+        links.append(f'<{successor}>; rel="successor-version"')
+    response["Link"] = ", ".join(links)

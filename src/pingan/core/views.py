@@ -1,5 +1,6 @@
-"""Pages of the core that know no kind of case: the inbox, and ledger uploads (a kind's ledger
-imported from the web by the worker, ``core.ledger_uploads``)."""
+"""Pages of the core that know no kind of case: the inbox, ledger uploads (a kind's ledger
+imported from the web by the worker, ``core.ledger_uploads``), and the deadline calculator
+(every domain's rules, ``core.calculator``)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
+from pingan.core.calculator import (
+    Calculation,
+    calculate,
+    calculator_profiles,
+    grouped_choices,
+    preselected_rule,
+)
 from pingan.core.inbox import mark_read, unread_for
 from pingan.core.ledger import write_error_report
 from pingan.core.ledger_uploads import (
@@ -176,3 +185,50 @@ def ledger_upload_error_report(request: SignedInRequest, pk: int) -> HttpRespons
     response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"{upload.filename}-errors.csv")
     return response
+
+
+# --- The deadline calculator -------------------------------------------------------------
+
+
+class DeadlineForm(web.StyledForm):
+    # The rules in an <optgroup> per domain, as the domains registered them.
+    rule = forms.ChoiceField(label=_("Rule"), choices=grouped_choices)
+    start = forms.DateField(label=_("Start date"),
+                            help_text=_("The day the term counts from; it is not itself counted."),
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def add_fields(self) -> None:
+        # The profile only where a domain's rules depend on one (the petitions').
+        profiles = calculator_profiles()
+        if profiles is not None:
+            self.fields["profile"] = forms.ChoiceField(
+                label=profiles.label, choices=profiles.choices(), required=False,
+                help_text=_("Applies to the petition rules only: the other terms do not depend on it."))
+
+
+@login_required
+@require_GET
+def deadline_calculator(request: SignedInRequest) -> HttpResponse:
+    profiles = calculator_profiles()
+    asked = any(name in request.GET for name in ("rule", "start", "profile"))
+    form = DeadlineForm(request.GET if asked else None, initial={
+        "rule": preselected_rule(), "profile": profiles.current() if profiles else None,
+        "start": timezone.localdate(),
+    })
+    calculation: Calculation | None = None
+    status = 200
+    if asked:
+        status = 400
+        if form.is_valid():
+            try:
+                calculation = calculate(**form.cleaned_data)
+            except errors.DomainError as exc:
+                web.attach_error(form, exc)
+            else:
+                status = 200
+    notice = ""
+    if profiles is not None and profiles.notice_template and profiles.notice_context is not None:
+        notice = render_to_string(profiles.notice_template, profiles.notice_context(request.user), request)
+    return render(request, "core/deadline.html", {
+        "form": form, "calc": calculation, "profile_notice": notice,
+    }, status=status)

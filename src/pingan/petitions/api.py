@@ -1,6 +1,9 @@
 """The petitions API: ``/api/v1/petitions``. Handlers only translate HTTP to the services and
 selectors. The petitioner is always masked here except at ``GET …/{ref}/petitioner``, which
-answers only a role allowed the full view and records that it did."""
+answers only a role allowed the full view and records that it did.
+
+The deadline calculator answered at ``…/petitions/deadline`` before it served every domain
+(``GET /api/v1/deadline``): that path still answers the same, deprecated."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
@@ -18,6 +21,8 @@ from pingan.core import errors
 from pingan.core.api import (
     DUE_PROVISIONAL_DESCRIPTION,
     ERRORS,
+    DeadlineOut,
+    DeadlineQuery,
     EventOut,
     InvalidParameter,
     Page,
@@ -25,12 +30,14 @@ from pingan.core.api import (
     TransitionOut,
     UnitRef,
     actor,
+    deadline_answer,
     paginate,
     unit_coded,
     username_of,
 )
+from pingan.core.deprecation import announce_deprecation
 from pingan.core.events import case_timeline
-from pingan.core.models import DayType, DueState, Unit
+from pingan.core.models import DueState, Unit
 from pingan.core.personal.access import may_view_personal_data
 from pingan.core.schemas import model_schema
 from pingan.core.scoping import scope_for
@@ -50,7 +57,6 @@ from pingan.petitions.models import (
     SatisfactionChannel,
     Status,
 )
-from pingan.petitions.profiles import calculate
 from pingan.petitions.satisfaction import ReplyNotice, petition_reply_notice, review_path
 from pingan.petitions.selectors import (
     SORTS,
@@ -79,6 +85,8 @@ from pingan.petitions.workflow import PETITION_WORKFLOW
 router = Router(tags=["petitions"])
 
 MSG_NO_SUCH_PREFIX = _("No unit has the prefix “{prefix}”.")
+# When ``…/petitions/deadline`` gave way to ``/api/v1/deadline`` (the Deprecation header's date).
+CALCULATOR_MOVED = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 
 
 # ---------------------------------------------------------------------------
@@ -398,63 +406,6 @@ class BacklogIn(Schema):
     target_date: dt.date
 
 
-class DeadlineQuery(Schema):
-    profile: Profile | None = Field(None, description="Default: the profile in force.")
-    rule: str = Field(description="acceptance, resolution, extension, review_window…")
-    start: dt.date = Field(description="The day the term counts from (itself not counted).")
-
-
-class DayOut(Schema):
-    day: dt.date
-    kind: str = Field(description="working, make_up, rest or holiday")
-    kind_label: str
-    holiday: str
-    counted: int | None = Field(description="The day's number in the count; null when skipped.")
-    rolled: bool = Field(description="Passed over by the roll-forward off a rest day or holiday.")
-    provisional: bool = Field(description="In a year with no confirmed holiday schedule: its kind is "
-                                          "the statutory holidays' provisional stand-in.")
-
-
-class DeadlineOut(Schema):
-    profile: Profile
-    profile_label: str
-    rule: str
-    rule_label: str
-    start: dt.date
-    start_label: str = Field(description="What the start date is.")
-    parts: list[int] = Field(description="The terms added up, e.g. [30, 60] for the longest extension.")
-    days: int
-    day_type: DayType
-    count_ends: dt.date = Field(description="Where the count itself ends, before any roll-forward.")
-    rolled: bool
-    due: dt.date
-    sources: list[str]
-    explained: list[DayOut]
-    provisional: bool = Field(description="The due date was counted over a year whose holiday schedule "
-                                          "is not confirmed: it may move when that schedule is imported.")
-    provisional_years: list[int] = Field(description="Those years: their statutory holidays stood in, "
-                                                     "with no make-up working days.")
-
-
-def deadline_out(calculation: Any) -> dict[str, Any]:
-    explanation = calculation.explanation
-    return {
-        "profile": calculation.profile, "profile_label": calculation.profile_label,
-        "rule": calculation.rule, "rule_label": calculation.rule_label,
-        "start": calculation.start, "start_label": calculation.start_label,
-        "parts": list(calculation.parts), "days": calculation.days, "day_type": calculation.day_type,
-        "count_ends": explanation.count_ends, "rolled": explanation.rolled, "due": calculation.due,
-        "sources": list(calculation.sources), "provisional": explanation.provisional,
-        "provisional_years": list(explanation.provisional_years),
-        "explained": [
-            {"day": note.day, "kind": note.kind, "kind_label": note.kind_label,
-             "holiday": note.holiday, "counted": note.counted, "rolled": note.rolled,
-             "provisional": note.provisional}
-            for note in explanation.days
-        ],
-    }
-
-
 # ---------------------------------------------------------------------------
 # Handlers
 # ---------------------------------------------------------------------------
@@ -474,11 +425,13 @@ def petition_list_view(request: HttpRequest, filters: Query[PetitionFilters], pa
     return paginate(petitions, ordering=SORTS[filters.sort], page=page)
 
 
-@router.get("/deadline", response={200: DeadlineOut, **ERRORS}, summary="The deadline calculator")
-def deadline(request: HttpRequest, payload: Query[DeadlineQuery]):
-    """The due date of a rule counted from a start date, with every holiday, rest day and
-    make-up working day the count met, so it can be checked by hand."""
-    return deadline_out(calculate(profile=payload.profile, rule=payload.rule, start=payload.start))
+@router.get("/deadline", response={200: DeadlineOut, **ERRORS}, deprecated=True,
+            summary="The deadline calculator (moved to /api/v1/deadline)")
+def deadline(request: HttpRequest, response: HttpResponse, payload: Query[DeadlineQuery]):
+    """Deprecated: the calculator serves every domain at ``GET /api/v1/deadline`` now. Kept for
+    the clients that ask here: the same answer, with a ``Deprecation`` header."""
+    announce_deprecation(response, since=CALCULATOR_MOVED, successor="/api/v1/deadline")
+    return deadline_answer(payload)
 
 
 @router.get("/backlog", response={200: BacklogOut, **ERRORS}, summary="Backlog metrics for a baseline")

@@ -13,7 +13,7 @@ petition keeps the profile it was registered under.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -28,8 +28,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
+from pingan.core.calculator import CalculatorRule, Counted, Profiles
 from pingan.core.configuration import record_configuration_change
-from pingan.core.deadlines import DeadlineTerms, DueDateExplanation, explain_due_date
+from pingan.core.deadlines import DeadlineTerms, explain_due_date
 from pingan.core.models import ROLE_RANK, ConfigurationAction, DayType, RoleName, Unit, UnitKind
 from pingan.petitions.models import PetitionType, Profile, ProfileBasis, ProfileInForce, Rule
 from pingan.petitions.workflow import rank_at
@@ -87,7 +88,6 @@ MSG_SWITCH_STALE = _(
     "The profile was changed meanwhile ({who}, {since}): {profile} is in force now. Nothing was "
     "changed: look again before switching."
 )
-MSG_UNKNOWN_RULE = _("“{value}” is not a petition deadline rule: choose one of {choices}.")
 MSG_EXTENSION_TOO_LONG = _(
     "An extension may be at most {maximum} days under the {profile} rules; {days} were asked for."
 )
@@ -387,66 +387,38 @@ def petition_settings_are_complete(app_configs: Any, **kwargs: Any) -> list[chec
 
 
 # ---------------------------------------------------------------------------
-# The deadline calculator
+# The deadline calculator's petition rules (``core.calculator``)
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Calculation:
-    profile: str
-    rule: str
-    start: dt.date
-    # The terms added up: (30,) or, for the longest extension, (30, 60).
-    parts: tuple[int, ...]
-    sources: tuple[str, ...]
-    explanation: DueDateExplanation
-
-    @property
-    def due(self) -> dt.date:
-        return self.explanation.due
-
-    @property
-    def days(self) -> int:
-        return self.explanation.duration
-
-    @property
-    def day_type(self) -> str:
-        return self.explanation.day_type
-
-    @property
-    def profile_label(self) -> str:
-        return str(Profile(self.profile).label)
-
-    @property
-    def rule_label(self) -> str:
-        return str(dict(CALCULATOR_RULES)[self.rule])
-
-    @property
-    def start_label(self) -> str:
-        return str(STARTS[self.rule])
+def _counter(rule: str) -> Callable[[dt.date, str | None], Counted]:
+    """How the calculator counts ``rule`` from a start under a profile (default: in force)."""
+    def count(start: dt.date, profile: str | None) -> Counted:
+        book = rulebook(profile)
+        if rule == EXTENSION:
+            term = book.term(Rule.RESOLUTION)
+            parts: tuple[int, ...] = (term.duration, book.longest_extension(term.duration))
+        else:
+            term = book.term(rule)
+            parts = (term.duration,)
+        return Counted(parts=parts, sources=(citation(term.source),),
+                       explanation=explain_due_date(start, sum(parts), term.day_type),
+                       profile=book.profile, profile_label=book.label)
+    return count
 
 
-def check_rule(value: str) -> str:
-    names = [name for name, _label in CALCULATOR_RULES]
-    if value not in names:
-        raise errors.DomainError(
-            MSG_UNKNOWN_RULE.format(value=value, choices=", ".join(names)), field="rule"
-        )
-    return value
+def calculator_rules() -> list[CalculatorRule]:
+    """Every petition term, and resolution with the longest extension, counted under a profile."""
+    return [CalculatorRule(name=name, label=label, group=_("Petitions"), start=STARTS[name],
+                           count=_counter(name), profiled=True, preselected=name == Rule.RESOLUTION)
+            for name, label in CALCULATOR_RULES]
 
 
-def calculate(*, profile: str | None, rule: str, start: dt.date) -> Calculation:
-    """The due date of ``rule`` counted from ``start`` under ``profile``, with its working."""
-    book = rulebook(profile)
-    check_rule(rule)
-    if rule == EXTENSION:
-        term = book.term(Rule.RESOLUTION)
-        parts: tuple[int, ...] = (term.duration, book.longest_extension(term.duration))
-        sources = (citation(term.source),)
-    else:
-        term = book.term(rule)
-        parts, sources = (term.duration,), (citation(term.source),)
-    return Calculation(
-        profile=book.profile, rule=rule, start=start, parts=parts, sources=sources,
-        explanation=explain_due_date(start, sum(parts), term.day_type),
-    )
+def calculator_profiles() -> Profiles:
+    return Profiles(label=_("Petition profile"), choices=lambda: Profile.choices, current=current_profile,
+                    notice_template="petitions/includes/profile_in_force.html",
+                    notice_context=_profile_notice)
+
+
+def _profile_notice(user: Any) -> dict[str, Any]:
+    return {"in_force": profile_in_force(), "may_switch": may_switch_profile(user)}

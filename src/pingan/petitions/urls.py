@@ -9,7 +9,8 @@ urlpatterns = [
     path("export.xlsx", views.petition_export, name="export"),
     path("new/", views.petition_new, name="new"),
     path("backlog/", views.backlog_board, name="backlog"),
-    path("deadline/", views.deadline_calculator, name="deadline"),
+    # The calculator moved to the core (/deadline/): old links redirect there.
+    path("deadline/", views.deadline_moved),
     path("settings/", views.profile_settings, name="settings"),
     path("<str:ref>/", views.petition_detail, name="detail"),
     path("<str:ref>/petitioner/", views.petition_petitioner, name="petitioner"),

@@ -1,5 +1,5 @@
 """Petition pages: the list, registration, a petition with its clock and steps, the backlog
-board, and the deadline calculator.
+board; the deadline calculator moved to the core (``/deadline/``).
 
 Thin on purpose: reads go through ``petitions.selectors`` (and so through ``visible_to``),
 writes through ``petitions.services``, whose messages are shown as they are. Petitioners are
@@ -52,9 +52,6 @@ from pingan.petitions.models import (
     Status,
 )
 from pingan.petitions.profiles import (
-    CALCULATOR_RULES,
-    calculate,
-    current_profile,
     may_switch_profile,
     petition_profile_switch,
     profile_in_force,
@@ -476,43 +473,14 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
-# --- The deadline calculator -------------------------------------------------------------
+# --- The deadline calculator moved to the core -----------------------------------------
 
 
-class DeadlineForm(forms.Form):
-    profile = forms.ChoiceField(label=_("Profile"), choices=Profile.choices,
-                                widget=forms.Select(attrs={"class": "form-select"}))
-    rule = forms.ChoiceField(label=_("Rule"), choices=CALCULATOR_RULES,
-                             widget=forms.Select(attrs={"class": "form-select"}))
-    start = forms.DateField(label=_("Start date"),
-                            help_text=_("The day the term counts from; it is not itself counted."),
-                            widget=forms.DateInput(attrs={"type": "date", "class": "form-control"},
-                                                   format="%Y-%m-%d"))
-
-
-@login_required
-def deadline_calculator(request: HttpRequest) -> HttpResponse:
-    asked = any(name in request.GET for name in DeadlineForm.base_fields)
-    form = DeadlineForm(request.GET if asked else None, initial={
-        "profile": current_profile(), "rule": Rule.RESOLUTION, "start": timezone.localdate(),
-    })
-    calculation = None
-    status = 200
-    if asked:
-        if form.is_valid():
-            try:
-                calculation = calculate(**form.cleaned_data)
-            except errors.DomainError as exc:
-                web.attach_error(form, exc)
-        if calculation is None:
-            status = 400
-            for name in form.errors:
-                if name in form.fields:
-                    form.fields[name].widget.attrs["class"] += " is-invalid"
-    return render(request, "petitions/deadline.html", {
-        "form": form, "calc": calculation, "in_force": profile_in_force(),
-        "may_switch": may_switch_profile(request.user),
-    }, status=status)
+def deadline_moved(request: HttpRequest) -> HttpResponse:
+    """The calculator serves every domain now, at ``/deadline/``: bookmarks land there, with
+    the question they asked."""
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("deadline") + (f"?{query}" if query else ""), permanent=True)
 
 
 # --- The petitioner's answer, in public --------------------------------------------------

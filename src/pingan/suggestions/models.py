@@ -2,8 +2,9 @@
 session, assigned to a lead handling unit and co-handlers, answered on a statutory clock,
 and rated by the proposer.
 
-A suggestion is a Case (kind ``suggestion``): its lead handling unit is the case's
-``department`` (or, for a town that leads, the case's ``unit`` with no department); its
+A suggestion is a Case (kind ``suggestion``): once assigned, it is filed at its lead handling
+unit, the case's ``unit`` (a department that leads is its ``department`` too; a town that
+leads a matter of its own place has none); its
 ``due_at`` is the term running now — the reply (3 months after assignment, 6 with the
 assigning office's approval), the re-handling after a dissatisfied rating (1 month), or the
 promise a class B or C reply made — so an overdue one escalates through the same sweep,

@@ -19,7 +19,7 @@ from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms, end_of_day,
 from pingan.core.errors import refuse_nul
 from pingan.core.inbox import notify
 from pingan.core.models import Attachment, AttachmentKind, Severity, Unit, UnitKind
-from pingan.core.people import handlers_at, leaders_for
+from pingan.core.people import handlers_at, leaders_for, resolve_leader
 from pingan.core.scoping import scope_for
 from pingan.core.workflow import check_actor, record_transition, take_step
 from pingan.suggestions import selectors, terms
@@ -53,7 +53,6 @@ MSG_NUMBER_TAKEN = _("{session} already has number {number}: {ref}.")
 MSG_BAD_CHOICE = _("“{value}” is not a valid {field}.")
 MSG_KEY_NEEDS_LEADER = _("A key suggestion has a supervising leader: choose one.")
 MSG_LEADER_NOT_KEY = _("Only a key suggestion has a supervising leader.")
-MSG_NOT_A_LEADER = _("{user} is not one of the district's leaders.")
 MSG_SESSION_NAME = _("Name the session, e.g. 市八届人大一次会议.")
 MSG_SESSION_FUTURE = _("A session's opening day cannot be in the future.")
 MSG_SESSION_CHANNEL = _("{session} is a session of the {existing}, not of the {channel}.")
@@ -100,16 +99,6 @@ def leader_options() -> Any:
     return leaders_for(district_root(), DOMAIN)
 
 
-def _resolve_leader(leader: Any) -> Any:
-    from django.contrib.auth import get_user_model
-
-    User = get_user_model()
-    user = leader if isinstance(leader, User) else User.objects.filter(pk=leader, is_active=True).first()
-    if user is None or not leader_options().filter(user=user).exists():
-        raise errors.DomainError(MSG_NOT_A_LEADER.format(user=user or leader), field="supervising_leader")
-    return user
-
-
 def session_get_or_create(*, actor: Any, name: str, channel: str, opened_on: dt.date) -> Session:
     """The session of that name, made the first time it is named (by the office)."""
     _office_only(actor)
@@ -150,7 +139,8 @@ def suggestion_register(*, actor: Any, session: Session, number: str, title: str
         raise errors.DomainError(MSG_KEY_NEEDS_LEADER, field="supervising_leader")
     if supervising_leader and not is_key:
         raise errors.DomainError(MSG_LEADER_NOT_KEY, field="supervising_leader")
-    leader = _resolve_leader(supervising_leader) if supervising_leader else None
+    leader = (resolve_leader(district_root(), DOMAIN, supervising_leader, field="supervising_leader")
+              if supervising_leader else None)
     taken = Suggestion.objects.filter(session=session, number=number[:20]).first()
     if taken is not None:
         raise errors.DomainError(MSG_NUMBER_TAKEN.format(session=session.name, number=number, ref=taken.ref),
@@ -190,10 +180,11 @@ def suggestion_assign(*, suggestion: Suggestion, actor: Any, lead: Unit, co_hand
     day = local_date(now)
     reply = terms.count(Term.REPLY, day)
     opinion_due = terms.due(Term.CO_OPINION, day)
-    # A town leads a matter of its own place as the case's unit; a department as its department.
-    unit = lead if not lead.is_department else district_root()
+    # The item is filed at its lead, as a district-wide supervised task is at its department:
+    # the escalation sweep climbs from there to the district (filed at the district, an item
+    # led by a department would have nowhere to climb, and an overdue one never escalated).
     changes = {
-        "unit": unit, "unit_prefix": unit.prefix, "department": lead if lead.is_department else None,
+        "unit": lead, "unit_prefix": lead.prefix, "department": lead if lead.is_department else None,
         "assigned_at": now, "assignments": suggestion.assignments + 1,
         "return_due": terms.due(Term.RETURN, day), "reply_due": reply.due, "escalation_level": 0,
         "extended_at": None, "extension_reason": "", "extension_requested_at": None,

@@ -3,14 +3,14 @@
 Each term is a setting (``PINGAN_SUGGESTION_TERMS``): a length in months or calendar days,
 counted from the day it starts (that day itself not counted) on the State Council's holiday
 schedule; a term ending on a day off ends on the next working day (``core.deadlines``). The
-deadline calculator offers every term as a rule of its own name. The petition profile has
-nothing to do with them.
+deadline calculator (``core.calculator``) offers every term as a rule of its own name; the
+petition profile has nothing to do with them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from django.core import checks
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.calculator import CalculatorRule, Counted
 from pingan.core.deadlines import MONTHS, Deadline, DueDateExplanation, count_deadline, explain_due_date
 from pingan.core.models import DayType
 
@@ -40,12 +41,12 @@ STARTS: Mapping[str, Any] = {
 }
 DEPUTIES_LAW = "《中华人民共和国全国人民代表大会和地方各级人民代表大会代表法》第五十一条"
 ZHEJIANG_RULES = "《浙江省各级人民代表大会代表建议、批评和意见办理办法》"
-SOURCES: Mapping[str, str] = {
-    Term.REPLY: f"{DEPUTIES_LAW}; {ZHEJIANG_RULES}",
-    Term.REPLY_EXTENDED: f"{DEPUTIES_LAW}; {ZHEJIANG_RULES}",
-    Term.CO_OPINION: ZHEJIANG_RULES,
-    Term.RETURN: ZHEJIANG_RULES,
-    Term.REHANDLE: ZHEJIANG_RULES,
+SOURCES: Mapping[str, tuple[str, ...]] = {
+    Term.REPLY: (DEPUTIES_LAW, ZHEJIANG_RULES),
+    Term.REPLY_EXTENDED: (DEPUTIES_LAW, ZHEJIANG_RULES),
+    Term.CO_OPINION: (ZHEJIANG_RULES,),
+    Term.RETURN: (ZHEJIANG_RULES,),
+    Term.REHANDLE: (ZHEJIANG_RULES,),
 }
 UNITS = (MONTHS, DayType.CALENDAR)
 
@@ -69,6 +70,20 @@ def due(name: str, start: dt.date) -> dt.date:
 def explain(name: str, start: dt.date) -> DueDateExplanation:
     length, unit = term(name)
     return explain_due_date(start, length, unit)
+
+
+def _counter(name: str) -> Callable[[dt.date, str | None], Counted]:
+    def count(start: dt.date, profile: str | None) -> Counted:
+        # The profile is the petitions': these terms are the settings' whatever it is.
+        return Counted(parts=(term(name)[0],), sources=SOURCES[name], explanation=explain(name, start))
+    return count
+
+
+def calculator_rules() -> list[CalculatorRule]:
+    """Every term, as a rule of the deadline calculator."""
+    return [CalculatorRule(name=name, label=label, group=_("Deputies' suggestions and proposals"),
+                           start=STARTS[name], count=_counter(name))
+            for name, label in Term.choices]
 
 
 @checks.register()

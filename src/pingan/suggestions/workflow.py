@@ -299,8 +299,9 @@ def _request_extension(step: Step) -> Effect:
 def _approve_extension(step: Step) -> Effect:
     suggestion = step.case
     deadline = terms.count(Term.REPLY_EXTENDED, local_date(suggestion.assigned_at))
+    # The new deadline escalates afresh when it passes, whatever the old one had climbed to.
     return Effect(changes={"reply_due": deadline.due, "extended_at": step.now, "extension_reason": step.note,
-                           "extension_requested_at": None, **deadline.case_fields()},
+                           "extension_requested_at": None, "escalation_level": 0, **deadline.case_fields()},
                   notify=lead_people(suggestion))
 
 

@@ -28,6 +28,8 @@ NAV_SECTIONS: dict[str, tuple[str, ...]] = {
     "report-hazard": ("hazards:new",),
     "petitions": ("petitions",),
     "receptions": ("receptions",),
+    # The calculator serves suggestions too, but petition clerks ask it most: it stays in their menu.
+    "deadline": ("deadline",),
     "fraud": ("fraud",),
     "dissuasion": ("dissuasion",),
     "overview": ("overview",),
@@ -44,7 +46,7 @@ NAV_SECTIONS: dict[str, tuple[str, ...]] = {
 # highlighted with it.
 NAV_GROUPS: dict[str, tuple[str, ...]] = {
     "hazards": ("hazards", "report-hazard", "overview"),
-    "petitions": ("petitions", "receptions"),
+    "petitions": ("petitions", "receptions", "deadline"),
     "fraud": ("fraud", "dissuasion"),
     "supervision": ("league", "supervision", "meetings", "circulars"),
     "suggestions": ("suggestions", "suggestions-board", "register-suggestion"),

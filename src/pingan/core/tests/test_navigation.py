@@ -19,7 +19,7 @@ ACTIVE_MENU = re.compile(r'<a class="nav-link dropdown-toggle active"[^>]*>([^<]
 @pytest.mark.parametrize(("page", "section"), [
     ("petitions:list", "petitions:list"),          # "list" is also the hazard ledger's name
     ("petitions:new", "petitions:list"),           # and "new" the hazard report's
-    ("petitions:deadline", "petitions:list"),
+    ("deadline", "deadline"),                      # in the petitions menu, its own section
     ("hazards:list", "hazards:list"),
     ("hazards:new", "hazards:new"),                # reporting a hazard is not the ledger too
     ("fraud:cases", "fraud:cases"),

@@ -1,5 +1,5 @@
 """The petitions API: registration, masked lists and details, the recorded full view, the
-steps and the extension with the services' own refusals, scoping, and the calculator."""
+steps and the extension with the services' own refusals, scoping, and the calculator's old path."""
 
 from __future__ import annotations
 
@@ -179,28 +179,25 @@ def test_steps_and_extension_over_the_api(make_petition, personas, hangbu_head, 
         assert bad_choice.status_code == 422 and bad_choice.json()["field"] == "satisfaction"
 
 
-def test_the_calculator_endpoint(personas):
-    client = api_client(personas.town_handler)
-    response = client.get("/api/v1/petitions/deadline",
-                          {"profile": "zhejiang", "rule": "resolution", "start": "2026-09-25"})
-    assert response.status_code == 200, response.json()
-    body = response.json()
-    assert (body["due"], body["count_ends"], body["rolled"]) == ("2026-10-26", "2026-10-25", True)
-    assert (body["days"], body["day_type"], body["parts"]) == (30, "calendar", [30])
-    assert body["sources"] == ["《浙江省信访条例》第二十三条"]
-    by_day = {d["day"]: d for d in body["explained"]}
-    assert by_day["2026-10-01"]["kind"] == "holiday" and by_day["2026-10-01"]["holiday"] == "国庆节"
-    assert by_day["2026-10-10"] == {"day": "2026-10-10", "kind": "make_up", "kind_label": "调休上班日",
-                                    "holiday": "国庆节", "counted": 15, "rolled": False, "provisional": False}
-    assert (body["provisional"], body["provisional_years"]) == (False, [])
-    across = client.get("/api/v1/petitions/deadline",
-                        {"profile": "zhejiang", "rule": "resolution", "start": "2026-12-20"}).json()
-    assert (across["due"], across["provisional"], across["provisional_years"]) == ("2027-01-19", True, [2027])
-    default = client.get("/api/v1/petitions/deadline", {"rule": "extension", "start": "2026-07-05"}).json()
-    assert (default["profile"], default["parts"], default["due"]) == ("national", [60, 30], "2026-10-08")
-    unknown = client.get("/api/v1/petitions/deadline", {"rule": "forever", "start": "2026-07-05"})
-    assert unknown.status_code == 400 and unknown.json()["field"] == "rule"
-    missing = client.get("/api/v1/petitions/deadline", {"rule": "resolution"})
-    assert missing.status_code == 422 and missing.json()["field"] == "start"
+def test_the_old_calculator_path_answers_the_same_marked_deprecated(personas, client):
+    """The calculator moved to /api/v1/deadline (core/tests/test_calculator.py tests it): its old
+    path gives the same answer, good or bad, and says it is deprecated."""
+    api = api_client(personas.town_handler)
+    for query in ({"profile": "zhejiang", "rule": "resolution", "start": "2026-09-25"},
+                  {"rule": "extension", "start": "2026-07-05"},
+                  {"rule": "deputy_reply", "start": "2026-07-01"},
+                  {"rule": "forever", "start": "2026-07-05"},
+                  {"rule": "resolution"}):
+        old, new = api.get("/api/v1/petitions/deadline", query), api.get("/api/v1/deadline", query)
+        assert (old.status_code, old.json()) == (new.status_code, new.json()), query
+        assert "Deprecation" not in new, query
+        if old.status_code == 200:  # an error answer is the API's error, as at the new path
+            assert old["Deprecation"].startswith("@"), query
+            assert '</api/v1/deadline>; rel="successor-version"' in old["Link"]
     assert Client().get("/api/v1/petitions/deadline", {"rule": "resolution",
                                                        "start": "2026-07-05"}).status_code == 401
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert paths["/api/v1/petitions/deadline"]["get"]["deprecated"] is True
+    assert not paths["/api/v1/deadline"]["get"].get("deprecated")
+    # The name it had: a client generated from the schema keeps its method.
+    assert paths["/api/v1/petitions/deadline"]["get"]["operationId"] == "pingan_petitions_api_deadline"

@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 
 from pingan.core import errors
+from pingan.core.calculator import calculate
 from pingan.core.deadlines import DayKind, due_date, explain_due_date
 from pingan.core.models import DayType
-from pingan.petitions.profiles import calculate
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
@@ -71,8 +71,8 @@ def test_terms_of_both_profiles(profile, rule, start, expected, why):
 def test_the_profiles_differ_where_the_statutes_do():
     national = calculate(profile="national", rule="acceptance", start=D("2026-09-25"))
     zhejiang = calculate(profile="zhejiang", rule="acceptance", start=D("2026-09-25"))
-    assert (national.days, national.day_type) == (15, DayType.CALENDAR)
-    assert (zhejiang.days, zhejiang.day_type) == (5, DayType.WORKING)
+    assert (national.days, national.unit) == (15, DayType.CALENDAR)
+    assert (zhejiang.days, zhejiang.unit) == (5, DayType.WORKING)
     assert calculate(profile="national", rule="extension", start=D("2026-03-02")).parts == (60, 30)
     assert calculate(profile="zhejiang", rule="extension", start=D("2026-03-02")).parts == (30, 60)
     assert calculate(profile="zhejiang", rule="resolution", start=D("2026-03-02")).sources == (

@@ -180,10 +180,10 @@ def test_the_calculator_and_a_petition_show_their_profile_and_article(personas, 
     assert "浙江（《浙江省信访条例》）" in page and "《浙江省信访条例》第二十三条" in page
     assert "《浙江省信访条例》第二十条" in page  # acceptance in 5 working days
 
-    calculator = client.get(reverse("petitions:deadline")).content.decode()
+    calculator = client.get(reverse("deadline")).content.decode()
     assert 'data-in-force="zhejiang"' in calculator and '<option value="zhejiang" selected>' in calculator
     assert reverse("petitions:settings") not in calculator  # not the clerk's to change
-    result = client.get(reverse("petitions:deadline"), {"profile": "national", "rule": "suggestion_reply",
+    result = client.get(reverse("deadline"), {"profile": "national", "rule": "suggestion_reply",
                                                         "start": "2026-03-02"}).content.decode()
     assert "地方惯例（无法定期限）" in result and "local practice" not in result
 

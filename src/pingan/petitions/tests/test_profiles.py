@@ -7,9 +7,10 @@ import pytest
 from django.core import checks
 from django.test import Client
 
+from pingan.core.calculator import calculate
 from pingan.core.models import DayType
 from pingan.petitions.models import PetitionRule, PetitionRuleSet
-from pingan.petitions.profiles import calculate, petition_settings_are_complete, rulebook
+from pingan.petitions.profiles import petition_settings_are_complete, rulebook
 from pingan.petitions.services import petition_transition
 
 pytestmark = pytest.mark.django_db

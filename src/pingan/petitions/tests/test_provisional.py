@@ -136,9 +136,9 @@ def test_the_calculator_page_and_command_say_provisional(xinfang):
     client = Client()
     client.force_login(xinfang)
     across = {"profile": "zhejiang", "rule": "resolution", "start": "2026-12-20"}
-    page = client.get(reverse("petitions:deadline"), across).content.decode()
+    page = client.get(reverse("deadline"), across).content.decode()
     assert "data-provisional" in page and "2027 年放假安排尚未确认" in page
-    within = client.get(reverse("petitions:deadline"), {**across, "start": "2026-06-01"}).content.decode()
+    within = client.get(reverse("deadline"), {**across, "start": "2026-06-01"}).content.decode()
     assert "data-provisional" not in within
     out = io.StringIO()
     call_command("deadline", "--profile", "zhejiang", "--rule", "acceptance", "--start", "2026-12-29",

@@ -44,7 +44,7 @@ def test_a_petition_due_in_a_provisional_year(browser, live_server, personas, ha
         screenshots = Path(os.environ.get("PINGAN_SCREENSHOT_DIR") or tmp_path)
         page.screenshot(path=str(screenshots / "petition-provisional-deadline.png"), full_page=True)
         # The calculator, for the same start: the answer carries the mark and names the year.
-        page.goto(live_server.url + reverse("petitions:deadline")
+        page.goto(live_server.url + reverse("deadline")
                   + "?profile=national&rule=resolution&start=2026-12-20")
         assert page.get_attribute("[data-due]", "data-due") == "2027-02-18"
         assert "2027 年放假安排尚未确认" in page.locator("[data-provisional]").inner_text()

@@ -7,18 +7,42 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
+from pingan.core import errors
 from pingan.core.deadlines import end_of_day
 from pingan.core.models import Domain, RoleName, Unit, UnitKind
 from pingan.demo.district import demo_login, demo_role, leader_in_charge
 from pingan.suggestions import services
 from pingan.suggestions.models import Channel, Session
 
+PDF = ("答复函.pdf", b"%PDF-1.4 reply")
+
 
 def noon(day: dt.date) -> dt.datetime:
     """Midday of a local day: steps back-dated to a day, clear of midnight either side."""
     return end_of_day(day) - dt.timedelta(hours=12)
+
+
+def step(suggestion, name: str, actor, day: dt.date, **inputs):
+    """Take step ``name`` of the loop at noon on ``day``, on the item as it stands now."""
+    suggestion.refresh_from_db()
+    return services.suggestion_transition(suggestion=suggestion, name=name, actor=actor,
+                                          expected_version=suggestion.version, at=noon(day), **inputs)
+
+
+def refusal(call, *args, **kwargs) -> errors.DomainError:
+    """The refusal ``call(*args, **kwargs)`` raises (it must raise one)."""
+    with pytest.raises(errors.DomainError) as refused:
+        call(*args, **kwargs)
+    return refused.value
+
+
+def message(text, **kwargs) -> str:
+    """A message constant as the services raise it: in the platform's language, filled in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text).format(**kwargs)
 
 
 @pytest.fixture

@@ -9,16 +9,9 @@ import pytest
 from pingan.core.models import Case
 from pingan.suggestions import services
 from pingan.suggestions.models import CoHandling, Satisfaction, Status
-from pingan.suggestions.tests.conftest import noon
+from pingan.suggestions.tests.conftest import PDF, noon, step
 
 pytestmark = pytest.mark.django_db
-PDF = ("答复函.pdf", b"%PDF-1.4 reply")
-
-
-def _step(suggestion, name, actor, day, **inputs):
-    suggestion.refresh_from_db()
-    return services.suggestion_transition(suggestion=suggestion, name=name, actor=actor,
-                                          expected_version=suggestion.version, at=noon(day), **inputs)
 
 
 def test_the_clock_starts_at_assignment(assigned):
@@ -34,11 +27,11 @@ def test_the_clock_starts_at_assignment(assigned):
 def test_reply_needs_a_contact_first_then_dissatisfied_opens_rehandling(assigned, lead_handler, office):
     suggestion = assigned(dt.date(2026, 3, 31))
     with pytest.raises(Exception, match="沟通|contact"):
-        _step(suggestion, "reply", lead_handler, dt.date(2026, 5, 6), note="已答复", result_class="A",
+        step(suggestion, "reply", lead_handler, dt.date(2026, 5, 6), note="已答复", result_class="A",
               reply_document=[PDF])
-    _step(suggestion, "record_contact", lead_handler, dt.date(2026, 5, 6), note="电话沟通", way="phone",
+    step(suggestion, "record_contact", lead_handler, dt.date(2026, 5, 6), note="电话沟通", way="phone",
           contacted_on=dt.date(2026, 5, 6))
-    _step(suggestion, "reply", lead_handler, dt.date(2026, 5, 7), note="已答复", result_class="A",
+    step(suggestion, "reply", lead_handler, dt.date(2026, 5, 7), note="已答复", result_class="A",
           reply_document=[PDF])
     suggestion.refresh_from_db()
     assert suggestion.status == Status.REPLIED and suggestion.first_reply_on_time is True
