@@ -97,6 +97,19 @@ def _suite_today():
 
 
 @pytest.fixture(autouse=True)
+def _platform_language():
+    """Each test starts in the platform's language: a request in English (the test client's
+    Accept-Language) leaves its language active in the thread, which would otherwise decide
+    the messages of whichever test runs next."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
