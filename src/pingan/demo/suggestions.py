@@ -43,9 +43,10 @@ SEED_OFFSET = 13
 SESSIONS = (("市八届人大一次会议", Channel.CONGRESS, dt.date(2022, 4, 26)),
             ("市政协八届一次会议", Channel.CONFERENCE, dt.date(2022, 4, 25)))
 # The city's offices hand the district its share a week or so after the sessions close; the
-# district's office registers them, then assigns them over the next fortnight.
+# district's office registers them, then assigns them over the next week or so — early enough
+# that the returned ones are re-assigned in May too.
 REGISTERED_ON = {Channel.CONGRESS: dt.date(2022, 5, 6), Channel.CONFERENCE: dt.date(2022, 5, 9)}
-ASSIGNED_FROM, ASSIGNING_DAYS = dt.date(2022, 5, 10), 12
+ASSIGNED_FROM, ASSIGNING_DAYS = dt.date(2022, 5, 10), 8
 OFFICE = ("renda", "区政府办 方晓红", "建议提案办理科")
 LIAISON_TITLE = "建议提案办理联络员"
 FIXED_LOGINS = {"交通运输局": "jiaotong"}
@@ -126,8 +127,9 @@ class Handling:
         return next_working_day_on_or_after(assigned + dt.timedelta(days=rng.randint(30, 82)))
 
     def _result(self, item: Item, reply_day: dt.date) -> tuple[str, dt.date | None]:
-        """The reply's class and, for B and C, its promised date (within the years a promise may
-        reach from the reply)."""
+        """The reply's class and, for B and C, its promised date. A promise reaches at most
+        ``PINGAN_SUGGESTION_PROMISE_MAX_YEARS`` past its 2022 reply: a demo loaded after mid-2027
+        finds the two open ones overdue rather than falling due."""
         if item.fate not in PROMISE_CLASSES:
             return ("D" if item.fate == Fate.REHANDLED else self.rng.choice("AAAD")), None
         today = self.ctx.today
