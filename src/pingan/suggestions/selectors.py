@@ -64,11 +64,11 @@ SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
 def _reply_judged(span: Span) -> Q:
     """Items whose reply was due in the period (``reply_due``, the extended date if the office
     approved one, on or after its first day and before the day after its last) and that were
-    replied, or whose due day had passed when the figures were taken: one still in time is not
-    judged yet. An item returned and awaiting re-assignment, or withdrawn unanswered, owes no
-    reply."""
+    replied, or are assigned and were past their due day when the figures were taken: one still
+    in time is not judged yet; one returned and awaiting re-assignment, or withdrawn
+    unanswered, owes no reply."""
     due = Q(reply_due__gte=span.first_day, reply_due__lt=span.end_day)
-    lapsed = Q(reply_due__lt=local_date(span.taken_at)) & ~Q(status__in=(Status.RETURNED, Status.WITHDRAWN))
+    lapsed = Q(status=Status.ASSIGNED, reply_due__lt=local_date(span.taken_at))
     return due & (Q(first_reply_on_time__isnull=False) | lapsed)
 
 

@@ -1,7 +1,8 @@
 """The league's figures of suggestions and proposals, per lead unit, on hand-built rows for 2026Q2
 (1 April to 1 July) seen on 15 July, or on 15 June while the quarter runs: the expected numbers
-are worked out beside each set. A department's items are those it leads; a town's those it
-leads as the case's unit (a department's lie at the district, outside every town)."""
+are worked out beside each set. A department's items are those it leads (``department``); a
+town's those it leads, filed at it with no department. Rows are filed at their lead: a
+department's code has a town's width, and its items must count for no town."""
 
 from __future__ import annotations
 
@@ -36,16 +37,15 @@ def moment(text: str) -> dt.datetime:
 
 
 @pytest.fixture
-def item(session, district):
+def item(session):
     """A row as the services leave it, written directly: the figures read only these columns."""
 
     def make(lead: Unit, *, reply_due: str | None = None, on_time: bool | None = None,
              status: str = Status.ASSIGNED, rated: str | None = None, satisfaction: str = "") -> Suggestion:
-        unit = district if lead.is_department else lead
         number = next(NUMBERS)
         return Suggestion.objects.create(
             ref=f"JY-T-{number:06d}", kind=KIND, title="测试", category="other", status=status,
-            is_open=status not in (Status.CLOSED, Status.WITHDRAWN), unit=unit, unit_prefix=unit.prefix,
+            is_open=status not in (Status.CLOSED, Status.WITHDRAWN), unit=lead, unit_prefix=lead.prefix,
             department=lead if lead.is_department else None, opened_at=moment("2026-01-05T10:00"),
             session=session, number=str(number), proposers="测试代表",
             reply_due=dt.date.fromisoformat(reply_due) if reply_due else None, first_reply_on_time=on_time,
@@ -70,11 +70,12 @@ def test_reply_on_time_counts_replies_due_in_the_period(item, places, traffic, h
     item(traffic, reply_due="2026-05-20", status=Status.RETURNED)  # awaiting re-assignment: owes no reply
     item(traffic, reply_due="2026-05-20", status=Status.WITHDRAWN)
     # 住建局: one on time → 100%. 航埠镇 leads two of its own: one on time, one late → 50%; the
-    # departments' items (at the district) are not 航埠镇's. 石梁镇 leads none: no figure.
+    # departments' items are not 航埠镇's. 石梁镇 leads none: no figure.
     item(housing, reply_due="2026-06-10", on_time=True, status=Status.CLOSED)
     item(hangbu, reply_due="2026-04-15", on_time=True, status=Status.CLOSED)
     item(hangbu, reply_due="2026-06-01", on_time=False, status=Status.CLOSED)
 
+    assert len(traffic.prefix) == len(hangbu.prefix)  # a department's code: a town's width
     assert league_reply_on_time(places, FINISHED) == {
         traffic.pk: Figure(Decimal("33.3333"), 3), housing.pk: Figure(Decimal("100.0000"), 1),
         hangbu.prefix: Figure(Decimal("50.0000"), 2)}
