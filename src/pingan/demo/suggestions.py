@@ -67,12 +67,11 @@ class Handling:
         services.suggestion_transition(suggestion=suggestion, name=name, actor=actor,
                                        expected_version=suggestion.version, at=at, **inputs)
 
-    def assign(self, suggestion: Suggestion, lead: str, co: tuple[str, ...], day: dt.date) -> dt.date:
+    def assign(self, suggestion: Suggestion, lead: str, co: tuple[str, ...], day: dt.date) -> None:
         suggestion.refresh_from_db()
         services.suggestion_assign(suggestion=suggestion, actor=self.office, lead=self.units[lead],
                                    co_handlers=[self.units[name] for name in co],
                                    expected_version=suggestion.version, at=local_moment(day, 9))
-        return day
 
     def play(self, suggestion: Suggestion, item: Item, assigned: dt.date) -> None:
         rng = self.rng
@@ -84,23 +83,26 @@ class Handling:
             assigned = next_working_day_on_or_after(returned + dt.timedelta(days=rng.randint(1, 3)))
         self.assign(suggestion, item.lead, item.co, assigned)
         lead = self.people[item.lead]
-        reply_day = self._reply_day(suggestion, item, assigned)
+        reply_day = self._reply_day(item, assigned, suggestion.reply_due)
         contact_day = max(assigned, reply_day - dt.timedelta(days=rng.randint(2, 10)))
-        for name in item.co:
-            # Sent while the lead is still at work: before its contact with the proposer.
-            opinion_day = max(assigned, min(assigned + dt.timedelta(days=rng.randint(10, 40)),
-                                            contact_day - dt.timedelta(days=1)))
+        # The opinions come while the lead is still at work (before it contacts the proposer),
+        # in the order they come.
+        opinions = sorted((max(assigned, min(assigned + dt.timedelta(days=rng.randint(10, 40)),
+                                             contact_day - dt.timedelta(days=1))), name) for name in item.co)
+        for opinion_day, name in opinions:
             services.suggestion_co_opinion(suggestion=suggestion, actor=self.people[name],
                                            at=local_moment(opinion_day, 11),
                                            opinion=texts.CO_OPINION.format(ask_head=item.ask.split("，")[0]))
+        if item.fate == Fate.EXTENDED:  # after the opinions came, before the three months ran out
+            self._extend(suggestion, lead, asked=assigned + dt.timedelta(days=rng.randint(60, 75)))
         code, promise = self._result(item, reply_day)
-        self._reply(suggestion, item, lead, contact_day, reply_day, code, promise)
+        self._reply(suggestion, lead, contact_day, reply_day, code, promise)
         rated = reply_day + dt.timedelta(days=rng.randint(8, 20))
         if item.fate == Fate.REHANDLED:
             self._rate(suggestion, Satisfaction.DISSATISFIED, rated, note=texts.DISSATISFIED_NOTE)
             again = next_working_day_on_or_after(rated + dt.timedelta(days=rng.randint(14, 24)))
             contacted = rated + dt.timedelta(days=rng.randint(3, 8))
-            self._reply(suggestion, item, lead, contacted, again, "A", None, note=texts.REHANDLED_REPLY)
+            self._reply(suggestion, lead, contacted, again, "A", None, note=texts.REHANDLED_REPLY)
             self._rate(suggestion, Satisfaction.BASICALLY, again + dt.timedelta(days=10))
             return
         self._rate(suggestion, self._satisfaction(code, item), rated)
@@ -109,22 +111,22 @@ class Handling:
             self.step(suggestion, "keep_promise", lead, local_moment(kept, 16), note=texts.PROMISE_KEPT_NOTE,
                       attachments=[("承诺事项完成情况.pdf", tiny_pdf(f"{suggestion.ref} promise kept"))])
 
-    def _reply_day(self, suggestion: Suggestion, item: Item, assigned: dt.date) -> dt.date:
-        """On a working day: by the reply's due date (itself a working day), or after it."""
+    def _reply_day(self, item: Item, assigned: dt.date, reply_due: dt.date) -> dt.date:
+        """A working day: by the three months' due date (itself a working day); after it when
+        late, or extended (then well within the six months)."""
         rng = self.rng
-        suggestion.refresh_from_db()
         if item.fate == Fate.LATE:
-            return next_working_day_on_or_after(suggestion.reply_due + dt.timedelta(days=rng.randint(3, 24)))
+            return next_working_day_on_or_after(reply_due + dt.timedelta(days=rng.randint(3, 24)))
         if item.fate == Fate.EXTENDED:
-            first_due = suggestion.reply_due
-            asked = assigned + dt.timedelta(days=rng.randint(60, 75))
-            self.step(suggestion, "request_extension", self.people[item.lead], local_moment(asked, 10),
-                      note=texts.EXTENSION_REQUEST)
-            approved = local_moment(asked + dt.timedelta(days=2), 10)
-            self.step(suggestion, "approve_extension", self.office, approved, note=texts.EXTENSION_APPROVED)
-            # Past the three months, well within the six.
-            return next_working_day_on_or_after(first_due + dt.timedelta(days=rng.randint(20, 60)))
+            return next_working_day_on_or_after(reply_due + dt.timedelta(days=rng.randint(20, 60)))
         return next_working_day_on_or_after(assigned + dt.timedelta(days=rng.randint(30, 82)))
+
+    def _extend(self, suggestion: Suggestion, lead: Any, *, asked: dt.date) -> None:
+        approved = asked + dt.timedelta(days=2)
+        self.step(suggestion, "request_extension", lead, local_moment(asked, 10),
+                  note=texts.EXTENSION_REQUEST)
+        self.step(suggestion, "approve_extension", self.office, local_moment(approved, 10),
+                  note=texts.EXTENSION_APPROVED)
 
     def _result(self, item: Item, reply_day: dt.date) -> tuple[str, dt.date | None]:
         """The reply's class and, for B and C, its promised date. A promise reaches at most
@@ -140,8 +142,8 @@ class Handling:
         }[item.fate]
         return self.rng.choice(PROMISE_CLASSES[item.fate]), min(promise, promise_latest(reply_day))
 
-    def _reply(self, suggestion: Suggestion, item: Item, lead: Any, contact_day: dt.date, reply_day: dt.date,
-               code: str, promise: dt.date | None, note: str = "") -> None:
+    def _reply(self, suggestion: Suggestion, lead: Any, contact_day: dt.date, reply_day: dt.date, code: str,
+               promise: dt.date | None, note: str = "") -> None:
         way = self.rng.choice(CONTACT_WAYS)
         proposer = suggestion.proposers.split("（")[0]
         self.step(suggestion, "record_contact", lead, local_moment(contact_day, 14, 30),

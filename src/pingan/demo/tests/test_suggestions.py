@@ -74,6 +74,9 @@ def test_two_sessions_of_about_sixty_items(demo):
 
 def test_every_date_obeys_the_terms(demo):
     for suggestion in Suggestion.objects.all():
+        # Played in time order: the trail reads as it happened.
+        moments = list(suggestion.events.order_by("seq").values_list("at", flat=True))
+        assert moments == sorted(moments), suggestion.ref
         assigned = local_date(suggestion.assigned_at)
         reply_term = Term.REPLY_EXTENDED if suggestion.extended_at else Term.REPLY
         assert suggestion.reply_due == terms.due(reply_term, assigned), suggestion.ref
