@@ -30,7 +30,9 @@ from pingan.core.scoping import scope_for
 from pingan.core.users import User
 
 # A requirement looks at the case, the actor and the transition's input and returns an
-# error message, or None when it is met.
+# error message, or None when it is met. A rule on who acts is given no input; when the step
+# is back-dated (an importer, the demo), it is given the step's moment as ``at``, so that a
+# rule about a window of time judges the moment the step is taken at.
 Requirement = Callable[[Case, Any, Mapping[str, Any]], "str | Promise | None"]
 
 MSG_NOT_AN_INPUT = _("“{transition}” does not take {names}.")
@@ -187,16 +189,18 @@ def _role_allows(transition: Transition, case: Case, user: User) -> bool:
 
 
 def check_transition(workflow: Workflow, case: Case, name: str, actor: User,
-                     data: Mapping[str, Any], note: str) -> Transition:
+                     data: Mapping[str, Any], note: str, at: dt.datetime | None = None) -> Transition:
     transition = workflow.get(name)
-    check_actor(workflow, case, transition, actor)
+    check_actor(workflow, case, transition, actor, at)
     check_input(transition, case, actor, data, note)
     return transition
 
 
-def check_actor(workflow: Workflow, case: Case, transition: Transition, actor: User) -> None:
-    """May ``actor`` take this step on this case now? Each rule is asked once, and before the
-    input is looked at: a step that cannot be taken says so, whatever was sent with it."""
+def check_actor(workflow: Workflow, case: Case, transition: Transition, actor: User,
+                at: dt.datetime | None = None) -> None:
+    """May ``actor`` take this step on this case now (or at ``at``, back-dated)? Each rule is
+    asked once, and before the input is looked at: a step that cannot be taken says so,
+    whatever was sent with it."""
     if not scope_for(actor).covers(case):
         # Before anything else, so no message can tell an outsider the case exists.
         raise errors.NotFound(errors.MSG_NOT_FOUND)
@@ -206,8 +210,9 @@ def check_actor(workflow: Workflow, case: Case, transition: Transition, actor: U
                 transition=transition.label, status=workflow.label(case.status)
             )
         )
+    moment = {"at": at} if at else {}
     for rule in transition.actor_requires:
-        problem = rule(case, actor, {})
+        problem = rule(case, actor, moment)
         if problem:
             raise errors.PermissionDenied(str(problem))
     if not _role_allows(transition, case, actor):
@@ -239,7 +244,7 @@ def take_step(*, workflow: Workflow, case: Case, name: str, actor: User, expecte
     if unknown:
         raise errors.DomainError(MSG_NOT_AN_INPUT.format(transition=transition.label,
                                                          names=", ".join(unknown)))
-    check_actor(workflow, case, transition, actor)
+    check_actor(workflow, case, transition, actor, at)
     step = Step(case=case, actor=actor, note=note.strip(), now=at or timezone.now(), rules=rules,
                 inputs={k: v for k, v in inputs.items() if v is not None})
     effect = transition.effect(step) if transition.effect else Effect()
@@ -307,7 +312,7 @@ def fire(*, workflow: Workflow, case: Case, name: str, actor: User, expected_ver
 
     ``at`` back-dates the step; only importers and the demo generator pass it."""
     with transaction.atomic():
-        transition = check_transition(workflow, case, name, actor, data or {}, note)
+        transition = check_transition(workflow, case, name, actor, data or {}, note, at)
         return record_transition(workflow=workflow, case=case, transition=transition, actor=actor,
                                  expected_version=expected_version, note=note, changes=changes,
                                  notify_users=notify_users, message=message, at=at)

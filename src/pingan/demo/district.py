@@ -74,6 +74,15 @@ DEPARTMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("D09", "发展和改革局", ()),
     ("D10", "经济和信息化局", ()),
     ("D11", "商务局", ()),
+    # The departments deputies' suggestions and members' proposals are assigned to as well.
+    ("D12", "交通运输局", ()),
+    ("D13", "农业农村局", ()),
+    ("D14", "教育局", ()),
+    ("D15", "文化和广电旅游体育局", ()),
+    ("D16", "卫生健康局", ()),
+    ("D17", "自然资源和规划局", ()),
+    ("D18", "人力资源和社会保障局", ()),
+    ("D19", "民政局", ()),
 )
 # Petition lines: 信访局 handles petitions of every category but one; the discipline
 # commission (settings.PINGAN_PETITION_DISCIPLINE_UNIT_CODE) the accusations, filed as

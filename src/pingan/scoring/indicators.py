@@ -35,6 +35,7 @@ from pingan.petitions.selectors import (
 from pingan.receptions.selectors import league_reception_days
 from pingan.scoring.models import Direction, Indicator, Member, Method, Source, Table, Value, ValueSource
 from pingan.scoring.periods import Period
+from pingan.suggestions.selectors import league_reply_on_time, league_satisfaction
 
 BOTH = (Table.TOWNS, Table.DEPARTMENTS)
 TOWNS = (Table.TOWNS,)
@@ -96,6 +97,10 @@ COMPUTED: dict[str, Computed] = {
         name="电诈损失万人比", unit_of_measure="元/万人", direction=Direction.LOWER, weight=Decimal(10),
         method=Method.RANK)),
     "dissuasion_prevented": Computed(league_prevention, TOWNS, _rate("预警劝阻成功率", 6)),
+    # A unit gets a handful of suggestions a year: three in a period before it is compared.
+    "suggestion_reply_on_time": Computed(league_reply_on_time, BOTH, _rate(
+        "建议提案按时答复率", 4, method=Method.TARGET_RATIO, target=COMPLETE, min_sample=3)),
+    "suggestion_satisfaction": Computed(league_satisfaction, BOTH, _rate("建议提案满意率", 4, min_sample=3)),
 }
 
 # The city's figures, entered or imported each period (their code → default).

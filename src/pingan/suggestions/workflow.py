@@ -141,7 +141,9 @@ def lead_has_not_returned(case: Case, actor: Any, data: Mapping[str, Any]) -> st
 
 
 def within_return_window(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
-    if case.return_due is None or timezone.localdate() <= case.return_due:  # type: ignore[attr-defined]
+    # Judged on the day the step is taken: today, or the back-dated step's own day.
+    today = local_date(data["at"]) if data.get("at") else timezone.localdate()
+    if case.return_due is None or today <= case.return_due:  # type: ignore[attr-defined]
         return None
     return MSG_RETURN_WINDOW_CLOSED.format(date=case.return_due.isoformat(),  # type: ignore[attr-defined]
                                            days=terms.term(Term.RETURN)[0])

@@ -20,8 +20,9 @@ def test_every_domain_has_one_name_and_a_default_size():
     assert all(demo.default_count > 0 and demo.count_help for demo in DOMAIN_DEMOS)
     # The warning orders link to the fraud cases recorded before them.
     assert names.index("fraud") < names.index("warnings")
-    # The league is computed from every domain; supervision follows its weak indicators.
-    assert names[-2:] == ["league", "supervision"]
+    # The league is computed from every domain; supervision follows its weak indicators; the
+    # suggestions' key items are supervised by supervision's deputy district head.
+    assert names[-3:] == ["league", "supervision", "suggestions"]
 
 
 def test_a_small_demo_runs_every_domain_in_order(settings, tmp_path, monkeypatch):
@@ -30,7 +31,7 @@ def test_a_small_demo_runs_every_domain_in_order(settings, tmp_path, monkeypatch
     # take it for a loaded demo.
     monkeypatch.setattr(demo_command, "DISTRICT_CODE", "not loaded")
     sizes = {"hazards": 8, "petitions": 20, "receptions": 5, "fraud": 40, "warnings": 10, "league": 2,
-             "supervision": 2}
+             "supervision": 2, "suggestions": 3}
     assert set(sizes) == {demo.name for demo in DOMAIN_DEMOS}
     stdout, stderr = io.StringIO(), io.StringIO()
     call_command("demo", "--no-serve", *(f"--{name}={n}" for name, n in sizes.items()),
@@ -40,6 +41,6 @@ def test_a_small_demo_runs_every_domain_in_order(settings, tmp_path, monkeypatch
     summaries = stderr.getvalue().splitlines()
     assert [line.split(" (")[0].split(" ", 1)[1] for line in summaries] == [
         "hazards", "petitions", "reception days", "fraud cases", "warning orders", "league values",
-        "supervised tasks"]
+        "supervised tasks", "suggestions and proposals"]
     assert summaries[0].startswith("8 hazards (status: ")
     assert "Demo logins" in stdout.getvalue()

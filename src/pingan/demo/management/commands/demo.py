@@ -18,13 +18,15 @@ LOGINS = (
     ("fanzha", "公安分局反诈中心 officer (fraud cases and rings)"),
     ("fuquzhang", "副区长 (answers for the catch-up tasks, verifies them)"),
     ("fagai", "发改局 liaison (leads catch-up tasks on investment and projects)"),
+    ("renda", "区政府办 office of suggestions and proposals (registers, assigns, rates)"),
+    ("jiaotong", "交通运输局 liaison (leads suggestions and proposals on transport)"),
 )
 
 
 class Command(PinganCommand):
     help = ("Create the database, load the demo district (柯城区) with a year of hazards, "
-            "petitions, reception days, fraud cases and warning orders, and serve it with its "
-            "background worker.")
+            "petitions, reception days, fraud cases, warning orders and supervised tasks, and the "
+            "suggestions and proposals of its 2022 sessions, and serve it with its background worker.")
     done = "done (with --no-serve; else the web server's own codes once it runs)"
     refused_help = "refused: the demo could not be loaded (the reason on stderr); nothing written"
 
