@@ -27,12 +27,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pingan.core.deadlines import due_state_expression, due_states_q
+from pingan.core import tallies
+from pingan.core.deadlines import due_state_expression, due_states_q, local_date
 from pingan.core.filters import ListFilters
 from pingan.core.models import DueState, Unit
 from pingan.core.schemas import inline_enum
 from pingan.core.scoping import scope_for
 from pingan.core.search import like_q, text_q
+from pingan.core.tallies import Figures, Groups, Span, tally
 from pingan.suggestions.models import (
     DOMAIN,
     Channel,
@@ -511,12 +513,6 @@ def export_items(items: QuerySet[Suggestion], *, today: dt.date | None = None) -
 
 
 # --- The league table's figures (``scoring.indicators``) -------------------------------------
-# (Imported here, not above, so that this slice merges beside the boards': hoist them when merged.)
-from django.db.models import Count  # noqa: E402
-
-from pingan.core.deadlines import local_date  # noqa: E402
-from pingan.core.tallies import Figures, Groups, Span, rate, tally  # noqa: E402
-from pingan.suggestions.models import Satisfaction, Status  # noqa: E402
 
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
 
@@ -528,7 +524,7 @@ def _reply_judged(span: Span) -> Q:
     in time is not judged yet; one returned and awaiting re-assignment, or withdrawn
     unanswered, owes no reply."""
     due = Q(reply_due__gte=span.first_day, reply_due__lt=span.end_day)
-    lapsed = Q(status=Status.ASSIGNED, reply_due__lt=local_date(span.taken_at))
+    lapsed = reply_state_q(ReplyState.OVERDUE, local_date(span.taken_at))
     return due & (Q(first_reply_on_time__isnull=False) | lapsed)
 
 
@@ -539,7 +535,7 @@ def league_reply_on_time(groups: Groups, span: Span) -> Figures:
     town that leads a matter of its own place; co-handlers are not counted."""
     counts = tally(Suggestion.objects.filter(_reply_judged(span)), groups, {
         "judged": Count("pk"), "on_time": Count("pk", filter=Q(first_reply_on_time=True))})
-    return rate(counts, "on_time", "judged")
+    return tallies.rate(counts, "on_time", "judged")
 
 
 def league_satisfaction(groups: Groups, span: Span) -> Figures:
@@ -549,4 +545,4 @@ def league_satisfaction(groups: Groups, span: Span) -> Figures:
     rated = Suggestion.objects.filter(rated_at__gte=span.start, rated_at__lt=span.end)
     counts = tally(rated, groups, {"rated": Count("pk"),
                                    "satisfied": Count("pk", filter=Q(satisfaction__in=SATISFIED))})
-    return rate(counts, "satisfied", "rated")
+    return tallies.rate(counts, "satisfied", "rated")
