@@ -244,6 +244,5 @@ def _rating(rating: Given | None, *, pending: bool, key: str = "rating", label: 
 
 def _ending(s: Suggestion, entries: list[Entry]) -> list[Entry]:
     if s.status in (Status.CLOSED, Status.WITHDRAWN):
-        label = _("Withdrawn") if s.status == Status.WITHDRAWN else _("Closed")
-        entries.append(Entry("end", label, State.DONE, done_on=_date(s.closed_at)))
+        entries.append(Entry("end", Status(s.status).label, State.DONE, done_on=_date(s.closed_at)))
     return entries

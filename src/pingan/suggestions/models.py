@@ -42,7 +42,8 @@ class Status(models.TextChoices):
     REHANDLING = "rehandling", _("Being re-handled")
     # Rated, with a class B or C promise still to keep by its promised date.
     PROMISE = "promise", _("Keeping a promise")
-    CLOSED = "closed", _("Closed")
+    # 办结: answered and rated, any promise kept (销号, "closed", is the hazards' word).
+    CLOSED = "closed", pgettext_lazy("suggestion status", "Concluded")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
