@@ -202,7 +202,7 @@ class DeadlineForm(web.StyledForm):
         profiles = calculator_profiles()
         if profiles is not None:
             self.fields["profile"] = forms.ChoiceField(
-                label=profiles.label, choices=profiles.choices(), required=False,
+                label=str(profiles.label), choices=profiles.choices(), required=False,
                 help_text=_("Applies to the petition rules only: the other terms do not depend on it."))
 
 
