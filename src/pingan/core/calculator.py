@@ -26,6 +26,7 @@ from pingan.core.deadlines import MONTHS, DayNote, DueDateExplanation
 from pingan.core.models import DayType
 
 MSG_UNKNOWN_RULE = _("“{value}” is not a deadline rule: choose one of {choices}.")
+MSG_START_OUT_OF_RANGE = _("No term can be counted from {start}: it would end past the calendar's last year.")
 MSG_UNKNOWN_PROFILE = _("“{value}” is not a profile: choose one of {choices}.")
 
 UNIT_LABELS: Mapping[str, str | Promise] = {
@@ -198,7 +199,12 @@ def calculate(*, rule: str, start: dt.date, profile: str | None = None) -> Calcu
     the one in force) applies to the profiled rules only; a name that is no profile is
     refused whatever the rule."""
     chosen = rule_named(rule)
-    counted = chosen.count(start, check_profile(profile))
+    profile = check_profile(profile)
+    try:
+        counted = chosen.count(start, profile)
+    except (OverflowError, ValueError):  # the count ran past 9999-12-31
+        raise errors.DomainError(MSG_START_OUT_OF_RANGE.format(start=start.isoformat()), field="start") \
+            from None
     return Calculation(
         rule=chosen.name, rule_label=str(chosen.label), group_label=str(chosen.group), start=start,
         start_label=str(chosen.start), parts=counted.parts, sources=counted.sources,

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, StringConstraints
@@ -57,7 +58,7 @@ CategoryChoice = Annotated[Category, inline_enum(Category)]
 ContactWayChoice = Annotated[ContactWay, inline_enum(ContactWay)]
 OpinionStateChoice = Annotated[selectors.OpinionState, inline_enum(selectors.OpinionState)]
 
-MSG_NO_SUCH_SESSION = "No session has the id {id}: GET /api/v1/suggestions/sessions lists them."
+MSG_NO_SUCH_SESSION = _("No session has the id {id}: GET /api/v1/suggestions/sessions lists them.")
 
 
 # ---------------------------------------------------------------------------

@@ -54,11 +54,18 @@ MSG_BAD_CHOICE = _("“{value}” is not a valid {field}.")
 MSG_KEY_NEEDS_LEADER = _("A key suggestion has a supervising leader: choose one.")
 MSG_LEADER_NOT_KEY = _("Only a key suggestion has a supervising leader.")
 MSG_SESSION_NAME = _("Name the session, e.g. 市八届人大一次会议.")
+# The first plenary session of the CPPCC opened on 21 September 1949 (the NPC's in 1954): no
+# session of either body opened earlier, so an earlier day is a typing slip.
+FIRST_SESSION = dt.date(1949, 9, 21)
+MSG_SESSION_TOO_EARLY = _("A session's opening day cannot be before {date}, when the first session opened.")
+MSG_BEFORE_SESSION = _("{day} is before {session} opened ({opened}): an item is registered and assigned "
+                       "after its session opens.")
+MSG_DAY_IN_FUTURE = _("{day} is in the future.")
 MSG_SESSION_FUTURE = _("A session's opening day cannot be in the future.")
 MSG_SESSION_CHANNEL = _("{session} is a session of the {existing}, not of the {channel}.")
 MSG_LEAD_KIND = _("The lead must be one of the district's departments, towns or sub-districts.")
 MSG_CO_HANDLER_KIND = _("A co-handler must be one of the district's departments, towns or sub-districts.")
-MSG_CO_HANDLER_IS_LEAD = _("The lead unit is not also a co-handler.")
+MSG_CO_HANDLER_IS_LEAD = _("The lead handling unit cannot also be one of its co-handlers.")
 MSG_NOT_CO_HANDLER = _("Only a co-handling unit's people send it an opinion.")
 MSG_OPINION_SENT = _("{unit} has sent its opinion already ({date}).")
 MSG_OPINION_CLOSED = _("The item is no longer being handled: the opinion is too late to use.")
@@ -99,6 +106,16 @@ def leader_options() -> Any:
     return leaders_for(district_root(), DOMAIN)
 
 
+def _check_day(day: dt.date, session: Session, *, field: str) -> None:
+    """An item is registered and assigned once its session has opened, and not in the future
+    (an import or the demo back-dates these steps; a typing slip must not)."""
+    if day < session.opened_on:
+        raise errors.DomainError(MSG_BEFORE_SESSION.format(day=day.isoformat(), session=session.name,
+                                                           opened=session.opened_on.isoformat()), field=field)
+    if day > timezone.localdate():
+        raise errors.DomainError(MSG_DAY_IN_FUTURE.format(day=day.isoformat()), field=field)
+
+
 def session_get_or_create(*, actor: Any, name: str, channel: str, opened_on: dt.date) -> Session:
     """The session of that name, made the first time it is named (by the office)."""
     _office_only(actor)
@@ -109,6 +126,9 @@ def session_get_or_create(*, actor: Any, name: str, channel: str, opened_on: dt.
     _choice(channel, Channel, "channel")
     if opened_on > timezone.localdate():
         raise errors.DomainError(MSG_SESSION_FUTURE, field="opened_on")
+    if opened_on < FIRST_SESSION:
+        raise errors.DomainError(MSG_SESSION_TOO_EARLY.format(date=FIRST_SESSION.isoformat()),
+                                 field="opened_on")
     session, _created = Session.objects.get_or_create(
         name=name[:100], defaults={"channel": channel, "opened_on": opened_on})
     if session.channel != channel:
@@ -135,6 +155,7 @@ def suggestion_register(*, actor: Any, session: Session, number: str, title: str
     if not proposers:
         raise errors.DomainError(MSG_PROPOSERS_REQUIRED, field="proposers")
     _choice(category, Category, "category")
+    _check_day(local_date(at or timezone.now()), session, field="registered_on")
     if is_key and not supervising_leader:
         raise errors.DomainError(MSG_KEY_NEEDS_LEADER, field="supervising_leader")
     if supervising_leader and not is_key:
@@ -178,6 +199,7 @@ def suggestion_assign(*, suggestion: Suggestion, actor: Any, lead: Unit, co_hand
     _check_units(lead, co_handlers)
     now = at or timezone.now()
     day = local_date(now)
+    _check_day(day, suggestion.session, field="assigned_on")
     reply = terms.count(Term.REPLY, day)
     opinion_due = terms.due(Term.CO_OPINION, day)
     # The item is filed at its lead, as a district-wide supervised task is at its department:
@@ -194,20 +216,23 @@ def suggestion_assign(*, suggestion: Suggestion, actor: Any, lead: Unit, co_hand
         event = record_transition(
             workflow=SUGGESTION_WORKFLOW, case=suggestion, transition=transition, actor=actor,
             expected_version=expected_version, note=note.strip(), changes=changes, at=now,
-            notify_users=handlers_at(lead.pk),
-            message=str(MSG_ASSIGNED.format(ref=suggestion.ref, due=reply.due.isoformat(),
-                                            title=suggestion.title)))
+            notify_users=handlers_at(lead.pk), message=_in_platform_language(
+                MSG_ASSIGNED, ref=suggestion.ref, due=reply.due.isoformat(), title=suggestion.title))
         # A re-assignment starts the co-handling afresh: the opinions owed were to the old lead.
         CoHandling.objects.filter(suggestion=suggestion).delete()
         CoHandling.objects.bulk_create(CoHandling(suggestion=suggestion, unit=unit_, opinion_due=opinion_due)
                                        for unit_ in co_handlers)
-        with translation.override(settings.LANGUAGE_CODE):
-            for unit_ in co_handlers:
-                notify(users=handlers_at(unit_.pk), case=suggestion, event=event,
-                       message=str(MSG_CO_ASSIGNED.format(
-                           ref=suggestion.ref, lead=lead.name, due=opinion_due.isoformat(),
-                           title=suggestion.title)))
+        for unit_ in co_handlers:
+            notify(users=handlers_at(unit_.pk), case=suggestion, event=event, message=_in_platform_language(
+                MSG_CO_ASSIGNED, ref=suggestion.ref, lead=lead.name, due=opinion_due.isoformat(),
+                title=suggestion.title))
     return suggestion
+
+
+def _in_platform_language(message: Any, **values: Any) -> str:
+    """A notice as its readers see it: in the platform's language, whatever the sender's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message).format(**values)
 
 
 def _refuse_outside_scope(suggestion: Suggestion, actor: Any, action: Any) -> None:

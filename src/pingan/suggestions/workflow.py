@@ -37,7 +37,7 @@ from pingan.suggestions import terms
 from pingan.suggestions.models import DOMAIN, KIND, Contact, ContactWay, Return, Satisfaction, Status
 from pingan.suggestions.terms import Term
 
-MSG_NOT_OF_LEAD = _("Only the lead unit's people ({unit}) take this step.")
+MSG_NOT_OF_LEAD = _("Only the people of the lead handling unit ({unit}) take this step.")
 MSG_NOT_ASSIGNING_OFFICE = _("Only the office that assigns suggestions and proposals takes this step.")
 MSG_RETURN_WINDOW_CLOSED = _("The return window closed on {date}: an assignment is returned within "
                              "{days} days of receiving it.")
@@ -52,6 +52,9 @@ MSG_PROMISE_REQUIRED = _("A reply of class {code} promises a date by which the m
 MSG_PROMISE_NOT_ASKED = _("Only a reply of class {classes} promises a date.")
 MSG_PROMISE_PAST = _("The promised date must be after the reply ({date}).")
 MSG_PROMISE_TOO_FAR = _("The promised date is more than {years} years ahead: at most {latest}.")
+MSG_CONTACT_WAY = _("Say how the proposer was contacted: a visit, a phone call or a meeting.")
+MSG_EXTENSION_TOO_LATE = _("The reply was due on {date}: an extension is asked for before the reply "
+                           "falls due.")
 MSG_CONTACT_FUTURE = _("The contact cannot be dated after today ({date}).")
 MSG_CONTACT_BEFORE_ASSIGNMENT = _("The contact must be on or after the assignment ({date}).")
 MSG_ASSIGN_NAMES_LEAD = _("An assignment names the lead unit and any co-handlers: assign on the assignment "
@@ -149,6 +152,14 @@ def within_return_window(case: Case, actor: Any, data: Mapping[str, Any]) -> str
                                            days=terms.term(Term.RETURN)[0])
 
 
+def reply_not_yet_due(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    """An extension is asked for while the reply is still in time: one asked for once the reply
+    is overdue would wipe the lateness from the record (and from the league table)."""
+    today = local_date(data["at"]) if data.get("at") else timezone.localdate()
+    due = case.reply_due  # type: ignore[attr-defined]
+    return MSG_EXTENSION_TOO_LATE.format(date=due.isoformat()) if due and today > due else None
+
+
 def lead_chosen(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
     """An assignment names its lead: ``services.suggestion_assign`` takes it; a bare step
     (the API's generic one) would start the clock with no one to answer it."""
@@ -211,7 +222,10 @@ def promise_latest(day: dt.date) -> dt.date:
     return day.replace(year=year, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=year)
 
 
-def contact_date_valid(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+def contact_valid(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+    """A contact says how it was made, and falls between the assignment and today."""
+    if data.get("way") not in ContactWay.values:
+        return MSG_CONTACT_WAY
     day, today = data.get("contacted_on"), data["today"]
     if day is None:
         return None
@@ -373,14 +387,15 @@ SUGGESTION_WORKFLOW = Workflow(
                    note_required=True, note_label=_("Why the assignment is wrong"), style="outline-warning",
                    effect=_return),
         Transition("record_contact", _("Record a contact with the proposer"), HANDLING, None,
-                   actor_requires=(actor_of_lead,), requires=(contact_date_valid,), note_required=True,
+                   actor_requires=(actor_of_lead,), requires=(contact_valid,), note_required=True,
                    note_label=_("What was said"), inputs=(CONTACTED_ON, CONTACT_WAY), style="outline-primary",
                    effect=_record_contact),
         # Recorded on the trail by ``services.suggestion_co_opinion``, never taken as a step.
         Transition("co_opinion", _("Co-handler's opinion"), HANDLING, None,
                    actor_requires=(through_co_handling,)),
         Transition("request_extension", _("Ask for an extension"), (Status.ASSIGNED,), None,
-                   actor_requires=(actor_of_lead, not_extended, no_extension_pending), note_required=True,
+                   actor_requires=(actor_of_lead, not_extended, no_extension_pending, reply_not_yet_due),
+                   note_required=True,
                    note_label=_("Why more time is needed"), style="outline-secondary",
                    effect=_request_extension),
         Transition("approve_extension", _("Approve the extension"), (Status.ASSIGNED,), None,

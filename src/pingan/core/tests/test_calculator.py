@@ -136,6 +136,18 @@ def test_the_command_adds_up_the_longest_extension():
     assert "截止日期：2026-10-08" in out.getvalue()
 
 
+@pytest.mark.parametrize("rule, start", [("deputy_reply", "9999-12-31"), ("deputy_reply", "9999-12-20"),
+                                         ("resolution", "9999-12-31")])
+def test_a_start_so_late_its_term_ends_past_9999_is_refused_not_a_crash(client, personas, rule, start):
+    client.force_login(personas.town_handler)
+    page = client.get(URL, {"rule": rule, "start": start})
+    assert page.status_code == 400 and "无法从" in page.content.decode()
+    answer = api_client(personas.town_handler).get("/api/v1/deadline", {"rule": rule, "start": start})
+    assert answer.status_code in (400, 422) and answer.json()["field"] == "start"
+    with pytest.raises(CommandError, match="无法从"):
+        call_command("deadline", "--rule", rule, "--start", start)
+
+
 def test_the_command_refuses_a_bad_date():
     with pytest.raises(CommandError):
         call_command("deadline", "--rule", "resolution", "--start", "25/09/2026")

@@ -226,7 +226,7 @@ def test_a_lead_that_also_co_handles_is_refused_on_the_form(client, make_suggest
     response = client.post(reverse("suggestions:assign", args=[suggestion.ref]),
                            {"version": suggestion.version, "lead": traffic.pk, "co_handlers": [traffic.pk]})
     assert response.status_code == 400
-    assert "牵头单位不能同时是配合单位" in response.content.decode()
+    assert "主办单位不能同时是协办单位" in response.content.decode()
     assert response.context["open_form"] == "assign"
     suggestion.refresh_from_db()
     assert suggestion.status == Status.REGISTERED and not CoHandling.objects.exists()

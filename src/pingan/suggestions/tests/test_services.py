@@ -21,8 +21,10 @@ from pingan.suggestions.workflow import (
     MSG_CONTACT_BEFORE_ASSIGNMENT,
     MSG_CONTACT_FIRST,
     MSG_CONTACT_FUTURE,
+    MSG_CONTACT_WAY,
     MSG_EXTENDED_ALREADY,
     MSG_EXTENSION_PENDING,
+    MSG_EXTENSION_TOO_LATE,
     MSG_NO_EXTENSION_ASKED,
     MSG_NOT_ASSIGNING_OFFICE,
     MSG_PROMISE_NOT_ASKED,
@@ -125,6 +127,34 @@ def test_the_lead_and_co_handlers_are_departments_or_towns(make_suggestion, offi
     assert list(CoHandling.objects.values_list("unit", flat=True)) == [traffic.pk]
 
 
+def test_sessions_and_items_are_dated_after_the_first_session_and_not_ahead(make_suggestion, office,
+                                                                            session, traffic):
+    too_early = refusal(services.session_get_or_create, actor=office, name="某会议", channel="congress",
+                        opened_on=D("1000-01-01"))
+    assert too_early.field == "opened_on" and "1949-09-21" in too_early.message
+    assert not Session.objects.filter(name="某会议").exists()
+    before = refusal(make_suggestion, at=noon(D("2022-04-25")))  # the session opened on 26 April
+    assert before.field == "registered_on" and "2022-04-26" in before.message
+    suggestion = make_suggestion(at=noon(D("2022-04-26")))
+    for day in (D("1900-01-01"), dt.date.today() + dt.timedelta(days=2)):
+        refused = refusal(services.suggestion_assign, suggestion=suggestion, actor=office, lead=traffic,
+                          expected_version=suggestion.version, at=noon(day))
+        assert refused.field == "assigned_on", day
+    assert fresh(suggestion).status == Status.REGISTERED
+
+
+def test_the_leads_notice_is_in_the_platforms_language_whoever_assigns(make_suggestion, office, traffic,
+                                                                         lead_handler):
+    from django.utils import translation
+
+    suggestion = make_suggestion()
+    with translation.override("en"):
+        services.suggestion_assign(suggestion=suggestion, actor=office, lead=traffic,
+                                   expected_version=suggestion.version)
+    notice = Notification.objects.get(user=lead_handler, case=suggestion)
+    assert "交由本单位主办" in notice.message
+
+
 def test_only_the_office_assigns(make_suggestion, lead_handler, traffic):
     suggestion = make_suggestion()
     refused = refusal(services.suggestion_assign, suggestion=suggestion, actor=lead_handler, lead=traffic,
@@ -154,6 +184,15 @@ def test_an_extension_is_asked_by_the_lead_approved_once_by_the_office(assigned,
                        note="再延").message == message(MSG_EXTENDED_ALREADY), name
 
 
+def test_an_extension_is_asked_for_while_the_reply_is_still_in_time(assigned, lead_handler):
+    """Asked once overdue, an approval would wipe the lateness from the record and the league."""
+    suggestion = assigned(ASSIGNED)
+    late = refusal(step, suggestion, "request_extension", lead_handler, D("2026-07-01"), note="来不及")
+    assert late.message == message(MSG_EXTENSION_TOO_LATE, date="2026-06-30")
+    step(suggestion, "request_extension", lead_handler, D("2026-06-30"), note="需要跨部门协调")
+    assert fresh(suggestion).extension_requested_at is not None
+
+
 def test_a_refused_extension_leaves_the_deadline_and_may_be_asked_again(assigned, lead_handler, office):
     suggestion = assigned(ASSIGNED)
     step(suggestion, "request_extension", lead_handler, D("2026-06-01"), note="需要跨部门协调")
@@ -177,6 +216,11 @@ def test_a_reply_needs_a_contact_a_document_and_a_class(assigned, lead_handler):
     before = refusal(step, suggestion, "record_contact", lead_handler, D("2026-05-06"), note="走访",
                      way="visit", contacted_on=D("2026-03-30"))
     assert before.message == message(MSG_CONTACT_BEFORE_ASSIGNMENT, date="2026-03-31")
+    for way in (None, "", "letter"):
+        unsaid = refusal(step, suggestion, "record_contact", lead_handler, D("2026-05-06"), note="沟通",
+                         way=way, contacted_on=D("2026-05-06"))
+        assert unsaid.message == message(MSG_CONTACT_WAY), way
+    assert not suggestion.contacts.exists()
     contact(suggestion, lead_handler, ASSIGNED)  # the day of the assignment counts
     assert refusal(reply, suggestion, lead_handler, D("2026-05-07"),
                    reply_document=None).message == message(MSG_REPLY_DOCUMENT)
