@@ -164,7 +164,8 @@ PINGAN_SEALED_LINES = {"petition": ("discipline",)}
 # The ledgers that may be uploaded on the web (core.ledger_uploads), each with its import
 # function (file, actor=, filename=, dry_run=, progress=, mapping=, and the entry's "options",
 # returning a core.ledger.LedgerImport), the list where its rows are seen,
-# and the command that does the same for a file too large to upload.
+# the command that does the same for a file too large to upload, and optionally "may", a
+# test of who may upload it at all (user -> bool).
 PINGAN_LEDGER_IMPORTS = {
     "hazards": {"label": _("hazard ledger"), "run": "pingan.hazards.ledger.import_hazards",
                 "list": "hazards:list", "command": "pingan import 台账.xlsx --user USER"},
@@ -174,7 +175,8 @@ PINGAN_LEDGER_IMPORTS = {
               "list": "fraud:cases", "command": "pingan fraud import 案件台账.xlsx --user USER"},
     "suggestions": {"label": _("session's list of suggestions or proposals"),
                     "run": "pingan.suggestions.ledger.import_suggestions", "list": "suggestions:list",
-                    "command": "pingan suggestions import 建议清单.xlsx --user USER"},
+                    "command": "pingan suggestions import 建议清单.xlsx --user USER",
+                    "may": "pingan.suggestions.services.may_register"},
     # The league's workbook (sheets 指标 and 数值), one entry per table its units are on.
     "league": {"label": _("league workbook of the towns"), "run": "pingan.scoring.ledger.import_league",
                "options": {"table": "towns"}, "list": "scoring:table",

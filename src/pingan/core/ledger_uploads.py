@@ -44,6 +44,7 @@ from pingan.core.models import LedgerColumnMapping, LedgerUpload, Unit, UploadSt
 from pingan.core.scoping import scope_for
 from pingan.core.users import User
 
+MSG_MAY_NOT_UPLOAD = _("You may not import a {ledger}.")
 MSG_NO_FILE = _("Choose the ledger file (.xlsx or .csv).")
 MSG_NOT_A_LEDGER = _("“{name}” is not an .xlsx workbook or a .csv file.")
 MSG_EMPTY = _("The file is empty.")
@@ -67,6 +68,12 @@ class LedgerKind:
     # Further arguments of the import function: one function may serve several ledgers (the
     # league's workbook, for the towns' table or the city's).
     options: dict[str, Any] = field(default_factory=dict)
+    # Dotted path of a test of who may upload the ledger at all (user -> bool), where the
+    # import itself would refuse everyone else: the page says so before a file is sent.
+    may: str = ""
+
+    def allows(self, user: User) -> bool:
+        return not self.may or bool(import_string(self.may)(user))
 
 
 def ledger_kind(key: str) -> LedgerKind | None:
@@ -75,7 +82,7 @@ def ledger_kind(key: str) -> LedgerKind | None:
         return None
     options = cast("dict[str, Any]", entry.get("options") or {})
     return LedgerKind(key=key, label=entry["label"], run=str(entry["run"]), list_url_name=str(entry["list"]),
-                      command=str(entry["command"]), options=dict(options))
+                      command=str(entry["command"]), options=dict(options), may=str(entry.get("may", "")))
 
 
 def ledger_upload_create(*, actor: User, kind: LedgerKind, file: UploadedFile | None, dry_run: bool,
@@ -85,6 +92,8 @@ def ledger_upload_create(*, actor: User, kind: LedgerKind, file: UploadedFile | 
     neither a workbook nor a CSV is refused before anything is stored."""
     from pingan.core.tasks import import_ledger_upload
 
+    if not kind.allows(actor):
+        raise errors.PermissionDenied(MSG_MAY_NOT_UPLOAD.format(ledger=kind.label))
     if file is None:
         raise errors.DomainError(MSG_NO_FILE, field="file")
     limit = settings.PINGAN_LEDGER_UPLOAD_MAX_BYTES

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,6 +32,7 @@ from pingan.core.calculator import (
 from pingan.core.inbox import mark_read, unread_for
 from pingan.core.ledger import write_error_report
 from pingan.core.ledger_uploads import (
+    MSG_MAY_NOT_UPLOAD,
     ledger_kind,
     ledger_mapping_forget,
     ledger_upload_create,
@@ -99,6 +101,8 @@ def ledger_upload_new(request: SignedInRequest, kind: str) -> HttpResponse:
     ledger = ledger_kind(kind)
     if ledger is None:
         raise Http404(errors.MSG_NOT_FOUND)
+    if not ledger.allows(request.user):
+        raise PermissionDenied(MSG_MAY_NOT_UPLOAD.format(ledger=ledger.label))
     form = LedgerUploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
