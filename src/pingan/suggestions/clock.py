@@ -49,6 +49,9 @@ class Entry:
     start: dt.date | None = None
     due_state: str = ""  # a running term's, for its badge
     attachments: Sequence[Any] = ()
+    # A term under way whose due date was counted over a year with no confirmed holiday
+    # schedule: the date may move when that schedule is imported (``provisional``).
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,23 @@ def _satisfaction(rating: Given) -> str:
 def suggestion_clock(suggestion: Suggestion, events: Sequence[Event], *,
                      now: dt.datetime | None = None) -> list[Entry]:
     """The item's terms in the order they run; ``events`` its trail, oldest first."""
-    s = suggestion
-    now = now or timezone.now()
+    entries = _entries(suggestion, events, now or timezone.now())
+    for entry in entries:
+        entry.provisional = provisional(entry)
+    return entries
+
+
+def provisional(entry: Entry) -> bool:
+    """Whether ``entry`` is a term under way whose due date, counted again by its calculator
+    rule, rests on a year whose holiday schedule is not confirmed (``core.deadlines.Deadline``).
+    A term met or ended keeps its date whatever the schedule; a promised date is the lead's,
+    counted by no rule."""
+    if entry.state not in (State.RUNNING, State.OVERDUE) or not (entry.rule and entry.start and entry.due):
+        return False
+    return terms.count(entry.rule, entry.start).provisional
+
+
+def _entries(s: Suggestion, events: Sequence[Event], now: dt.datetime) -> list[Entry]:
     entries = [Entry("registered", _("Registered"), State.DONE, done_on=local_date(s.opened_at),
                      details=[f"{s.session.name} · {MSG_NUMBER % {'number': s.number}}"])]
     if not s.assignments:

@@ -20,7 +20,19 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Case as Choose
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextChoices, Value, When
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextChoices,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -134,6 +146,8 @@ class SuggestionFilters(ListFilters):
     lead: str | None = Field(None, max_length=20, description="The lead unit's code")
     due_state: list[DueState] = Field(default_factory=list)
     key: bool | None = Field(None, description="Key suggestions (重点建议) only, or none of them")
+    assigned: bool | None = Field(None, description="Those a handling unit leads now (assigned, in any "
+                                  "later state, not returned: the boards' 已交办), or none of them")
     result_class: list[str] = Field(default_factory=list, description="The reply's result class (A–D)")
     satisfaction: list[SatisfactionChoice] = Field(default_factory=list)
     reply: list[ReplyChoice] = Field(default_factory=list,
@@ -156,9 +170,19 @@ CHOSEN_AMONG = {"channel": "session__channel__in", "status": "status__in", "resu
                 "satisfaction": "satisfaction__in"}
 
 
+def held_q() -> Q:
+    """The items a handling unit leads now: assigned, in any later state, and not returned.
+    One returned awaits its re-assignment and is led by none, nor is one withdrawn while it
+    was returned (a return since the assignment in force, as ``clock`` reads it): the unit
+    that returned it let it go; the session's board counts it registered and withdrawn."""
+    returned = Q(status=Status.RETURNED) | (Q(status=Status.WITHDRAWN) & Exists(
+        Return.objects.filter(suggestion=OuterRef("pk"), returned_at__gte=OuterRef("assigned_at"))))
+    return Q(assigned_at__isnull=False) & ~returned
+
+
 def lead_q(code: str) -> Q:
-    """The items a unit leads: as their department, or (a town) as their unit once assigned."""
-    return Q(department__code=code) | Q(department__isnull=True, assigned_at__isnull=False, unit__code=code)
+    """The items a unit leads now (``held_q``): as their department, or (a town) as their unit."""
+    return held_q() & (Q(department__code=code) | Q(department__isnull=True, unit__code=code))
 
 
 def suggestion_list(*, user: Any, filters: SuggestionFilters,
@@ -176,6 +200,8 @@ def suggestion_list(*, user: Any, filters: SuggestionFilters,
         qs = qs.filter(due_states_q(filters.due_state, now))
     if filters.key is not None:
         qs = qs.filter(is_key=filters.key)
+    if filters.assigned is not None:
+        qs = qs.filter(held_q() if filters.assigned else ~held_q())
     if filters.reply:
         today = timezone.localdate(now)
         qs = qs.filter(reduce(or_, (reply_state_q(state, today) for state in filters.reply)))
@@ -238,8 +264,9 @@ def reply_state_expression(today: dt.date) -> Choose:
 
 def board_lead_expression() -> Choose:
     """The handling unit an item counts for: the department that leads it, else the town that
-    leads it; none while it awaits its (re-)assignment or was withdrawn before one."""
-    return Choose(When(Q(assigned_at__isnull=True) | Q(status=Status.RETURNED), then=Value(None)),
+    leads it; none while no unit leads it (``held_q``): awaiting its (re-)assignment, or
+    withdrawn before one."""
+    return Choose(When(~held_q(), then=Value(None)),
                   When(department__isnull=False, then=F("department_id")),
                   default=F("unit_id"), output_field=IntegerField())
 
@@ -352,10 +379,6 @@ def _empty(today: dt.date) -> dict[str, int]:
 SATISFACTION_SHORT = {Satisfaction.SATISFIED: _("Satisfied"),
                       Satisfaction.BASICALLY: _("Basically satisfied"),
                       Satisfaction.DISSATISFIED: _("Dissatisfied")}
-# Assigned and past the reply's due date: the case's deadline is the reply's while assigned.
-OVERDUE = (("status", Status.ASSIGNED), ("due_state", DueState.OVERDUE), ("due_state", DueState.LONG_OVERDUE))
-
-
 @dataclass(frozen=True)
 class Figure:
     """A figure of a board row (a column of the page and of the workbook): a count or a rate,
@@ -373,17 +396,27 @@ class Figure:
         return getattr(row, self.name) if self.rate else row.counts[self.name]
 
 
+# The list's filter for the items a unit leads now (``held_q``): the boards' 已交办.
+ASSIGNED = ("assigned", "true")
+
+
 def figures(*, per_session: bool = False) -> list[Figure]:
-    """The board's columns; per session, those registered and awaiting assignment first."""
+    """The board's columns; per session, those registered and awaiting assignment first. Each
+    figure's filters pick exactly the items it counts, in a unit's row (with its ``lead``), in
+    a session's (with its ``session``) and in either total: a unit's row counts the items it
+    leads now (``held_q``), so the units' total counts those a unit leads; a session's row
+    counts all its items."""
     return [
         *([Figure("registered", _("Registered")),
-           Figure("awaiting", ReplyState.AWAITING.label,
-                  (("status", Status.REGISTERED), ("status", Status.RETURNED)))] if per_session else []),
-        Figure("assigned", _("Assigned")),
+           Figure("awaiting", ReplyState.AWAITING.label, (("reply", ReplyState.AWAITING),),
+                  _("Registered, or returned by its lead, and not yet (re-)assigned; one withdrawn meanwhile "
+                    "counts as withdrawn, led by no unit"))] if per_session else []),
+        Figure("assigned", _("Assigned"), (ASSIGNED,),
+               _("Led by a handling unit now: assigned, in any later state, and not returned")),
         Figure("replied", _("Replied"), (("reply", ReplyState.ON_TIME), ("reply", ReplyState.LATE))),
         Figure("on_time", ReplyState.ON_TIME.label, (("reply", ReplyState.ON_TIME),)),
         Figure("late", ReplyState.LATE.label, (("reply", ReplyState.LATE),), warn=True),
-        Figure("overdue", _("Overdue, no reply"), OVERDUE, warn=True),
+        Figure("overdue", _("Overdue, no reply"), (("reply", ReplyState.OVERDUE),), warn=True),
         Figure("on_time_rate", _("On-time rate"), None, _("Replied on time, of those replied or overdue"),
                rate=True),
         *(Figure(f"class_{index}", format_lazy(_("Class {code}"), code=code), (("result_class", code),),
@@ -396,7 +429,11 @@ def figures(*, per_session: bool = False) -> list[Figure]:
                                                                     "those rated"), rate=True),
         Figure("returned", _("Returned"), None, _("Assignments the unit returned as wrong")),
         Figure("rehandled", _("Re-handled"), None, _("Handled again after a dissatisfied rating")),
-        Figure("withdrawn", _("Withdrawn"), (("status", Status.WITHDRAWN),)),
+        (Figure("withdrawn", _("Withdrawn"), (("status", Status.WITHDRAWN),),
+                _("Withdrawn, whether assigned or not")) if per_session else
+         Figure("withdrawn", _("Withdrawn"), (("status", Status.WITHDRAWN), ASSIGNED),
+                _("Withdrawn while the unit led it; one withdrawn before its (re-)assignment is led by "
+                  "no unit"))),
     ]
 
 
@@ -455,6 +492,13 @@ class BoardItem:
     @property
     def reply_state_label(self) -> str:
         return str(ReplyState(self.reply_state).label) if self.reply_state else ""
+
+    @property
+    def reply_due_provisional(self) -> bool:
+        """Whether the reply's due date may move with a holiday schedule not yet confirmed:
+        while the reply is awaited, the case's deadline is the reply's (``due_provisional``)."""
+        awaited = self.reply_state in (ReplyState.PENDING, ReplyState.OVERDUE)
+        return awaited and self.suggestion.due_provisional
 
 
 def _with_board_fields(qs: QuerySet[Suggestion], today: dt.date) -> QuerySet[Suggestion]:

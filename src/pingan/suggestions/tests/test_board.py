@@ -187,7 +187,9 @@ def test_the_board_page_links_each_figure_to_the_list(board_set, client, office,
     assert "建议提案办理情况" in page and "交警大队" in page and "航埠镇" in page
     lead = f"session={session.pk}&amp;lead={traffic.code.replace('&', '&amp;')}"
     assert f"?{lead}&amp;reply=late\"" in page
-    assert f"?{lead}&amp;status=assigned&amp;due_state=overdue&amp;due_state=long_overdue\"" in page
+    assert f"?{lead}&amp;reply=overdue\"" in page
+    assert f"?{lead}&amp;assigned=true\"" in page
+    assert f"?{lead}&amp;status=withdrawn&amp;assigned=true\"" in page
     assert f"?{lead}&amp;result_class=B\"" in page
     assert f"?{lead}&amp;satisfaction=satisfied\"" in page
     assert f"?session={session.pk}&amp;unit={traffic.pk}\"" in page  # the unit's own board
@@ -208,7 +210,8 @@ def test_a_unit_s_board_shows_its_row_and_its_items(board_set, client, office, t
     assert response.context["summary"].counts["assigned"] == 6
     page = response.content.decode()
     assert board_set.pending.ref in page and board_set.housing_own.ref not in page
-    assert f"?lead={traffic.code}" in page  # open them in the list
+    assert f"?lead={traffic.code}\"" in page  # open them in the list
+    assert f"?lead={traffic.code}&amp;key=true\"" in page  # and its key suggestions, not others'
 
 
 def test_the_page_in_scope_and_its_bad_input(board_set, client, personas, lead_handler):
