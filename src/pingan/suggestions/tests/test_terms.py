@@ -24,8 +24,10 @@ from django.core.management import call_command
 
 from pingan.conftest import DISTRICT_TZ
 from pingan.core.calculator import calculate
-from pingan.core.deadlines import DayKind, end_of_day
+from pingan.core.deadlines import DayKind, end_of_day, local_date
+from pingan.core.holiday_import import holidays_import
 from pingan.core.models import Case
+from pingan.core.tests.test_holidays import NOTICE_2027, notice_csv
 from pingan.suggestions import services, terms
 from pingan.suggestions.models import CoHandling, Return, Satisfaction, Status
 from pingan.suggestions.terms import Term
@@ -261,3 +263,16 @@ def test_re_handling_is_due_a_month_after_the_dissatisfied_rating(assigned, lead
     # 31 Jan + 1 month: February's last day, Sat 28 Feb 2026, a make-up working day.
     assert suggestion.status == Status.REHANDLING and suggestion.rehandle_due == D("2026-02-28")
     assert suggestion.due_at == end_of_day(D("2026-02-28"))
+
+
+def test_a_provisional_reply_due_is_counted_again_when_its_year_is_confirmed(assigned, personas):
+    """Assigned 9 November 2026, the reply is due 9 February 2027 on the statutory holidays; the
+    State Council's notice for 2027 gives 5–13 February off and Sunday 14 February worked."""
+    suggestion = assigned(dt.date(2026, 11, 9))
+    assert (suggestion.reply_due, suggestion.due_provisional) == (dt.date(2027, 2, 9), True)
+    with time_machine.travel(dt.datetime(2026, 12, 29, 10, tzinfo=DISTRICT_TZ), tick=False):
+        result = holidays_import(source=notice_csv(NOTICE_2027), filename="2027.csv", actor=personas.admin)
+    assert suggestion.ref in result.recounted
+    suggestion.refresh_from_db()
+    assert (suggestion.reply_due, suggestion.due_provisional) == (dt.date(2027, 2, 14), False)
+    assert local_date(suggestion.due_at) == suggestion.reply_due
