@@ -57,6 +57,8 @@ FILTER_LABELS = web.FILTER_LABELS | {
     "key": gettext_lazy("key suggestions only"),
     "result_class": gettext_lazy("result class"),
     "satisfaction": gettext_lazy("satisfaction"),
+    "reply": gettext_lazy("first reply"),
+    "assigned": gettext_lazy("assigned"),
 }
 SORT_LABELS = web.sort_labels("opened")
 LIST_PAGE = web.ListPage(selectors.SuggestionFilters, labels=FILTER_LABELS, page="suggestions/list.html",
@@ -92,10 +94,13 @@ def _filter_options(request: HttpRequest) -> dict[str, Any]:
             ("due_state", _("Due state"), DueState.choices),
             ("result_class", _("Result class"), result_class_choices()),
             ("satisfaction", _("Satisfaction"), Satisfaction.choices),
+            # The boards' columns link here with these: as menus, a link's choice stays in view
+            # and survives a change of any other filter.
+            ("reply", _("First reply"), selectors.ReplyState.choices),
         ),
         "sessions": Session.objects.all(),
         "lead_options": _handling_units(),
-        "switches": [("key", _("Key suggestions only"))],
+        "switches": [("key", _("Key suggestions only")), ("assigned", _("Assigned only"))],
         "sort_options": list(SORT_LABELS.items()),
         "list_id": "suggestion", "list_url": reverse("suggestions:list"),
         "search_placeholder": _("Reference, title or proposer"),

@@ -122,6 +122,13 @@ def test_the_list_filters_by_session_lead_key_and_proposer(client, assigned, mak
     assert late.ref in page and proposal.ref not in page
     page = listed(due_state=["overdue", "long_overdue"])
     assert late.ref in page and key.ref not in page
+    page = listed(reply="overdue")
+    assert late.ref in page and key.ref not in page
+    page = listed(assigned="true")
+    assert late.ref in page and key.ref not in page and proposal.ref not in page
+    # The boards' link filters are controls of the page, so that changing another keeps them.
+    full = client.get(url, {"reply": "overdue"}).content.decode()
+    assert 'name="reply"' in full and "首次答复" in full and 'name="assigned"' in full
 
 
 def test_a_row_shows_session_number_lead_status_and_due(client, assigned, office):
