@@ -271,6 +271,14 @@ PINGAN_ESCALATION_SWEEP_SECONDS = int(os.environ.get("PINGAN_ESCALATION_SWEEP_SE
 PINGAN_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # A ledger uploaded on the web (core.ledger_uploads); larger files go through the command.
 PINGAN_LEDGER_UPLOAD_MAX_BYTES = int(os.environ.get("PINGAN_LEDGER_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+# An .xlsx workbook is a zip archive: what every ledger import lets it unpack to, its parts
+# together (core.ledger.check_workbook; a zip bomb's 500 KB unpack to gigabytes). The hazard
+# benchmark's 10⁶-row ledger (bench/bench_import.py, written by openpyxl) is 94 MB packed and
+# 1,130 MB unpacked; 2 GiB admits it with room to spare.
+PINGAN_LEDGER_MAX_UNZIPPED_BYTES = int(os.environ.get("PINGAN_LEDGER_MAX_UNZIPPED_BYTES", 2 * 1024**3))
+# The longest cell a ledger import reads, Excel's own limit: a longer one was not typed in Excel,
+# and is refused by its row and column rather than stored.
+PINGAN_LEDGER_MAX_CELL_CHARS = 32_767
 # An upload still queued or running after this many hours lost its worker: it is closed as
 # failed and its file deleted (by the worker's periodic sweep).
 PINGAN_LEDGER_UPLOAD_STALE_HOURS = int(os.environ.get("PINGAN_LEDGER_UPLOAD_STALE_HOURS", "6"))

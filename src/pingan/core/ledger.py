@@ -31,6 +31,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
@@ -85,6 +86,15 @@ MSG_UNKNOWN_FORMAT = _("Cannot read “{name}”: save it as .xlsx or .csv.")
 MSG_UNREADABLE = _("Cannot read “{name}”: {problem}")
 MSG_CONCURRENT = _("Another import wrote the same references meanwhile; nothing was imported. Run it again.")
 MSG_ROW_ERROR = _("Row {row}, {column}{value}: {message}")
+MSG_UNZIPPED_TOO_LARGE = _(
+    "The workbook unpacks to {size} MB, more than the {limit} MB a ledger may hold: split it into several "
+    "files."
+)
+MSG_PACKED_TOO_TIGHT = _(
+    "Part of the workbook unpacks to {ratio} times its packed size, which no spreadsheet does (it may be a "
+    "zip bomb): the file is not read. Open it in Excel and save it again."
+)
+MSG_CELL_TOO_LONG = _("The cell holds {length} characters; a cell holds at most {limit}.")
 MSG_LONG_NUMBER = _(
     "Excel keeps only 15 digits of a number, so this one has lost its last digits: format the "
     "column as text and type it again."
@@ -99,6 +109,13 @@ LOOKUP_BATCH = 1000
 CANDIDATES_SHOWN = 5
 # Significant digits Excel keeps of a number: a longer account or ID typed as one is corrupt.
 EXCEL_DIGITS = 15
+# How tightly a workbook's part may be packed. Real ledgers' sheets pack 10–26 to 1 (the hazard
+# benchmark's 12:1; a sheet of one word repeated in every cell, 26:1); deflate's ceiling, where zip
+# bombs sit, is about 1,030:1. 100:1 leaves real files a fourfold margin.
+MAX_PACKING_RATIO = 100
+# Parts (and whole workbooks) smaller than this unpacked are not held to the ratio: however tightly
+# packed, they cost no memory or time that matters.
+PACKING_CHECKED_FROM = 4 * 1024 * 1024
 
 
 # ---------------------------------------------------------------------------
@@ -312,9 +329,12 @@ def clean_line(value: Any, *, limit: int, required: bool = False) -> str:
     return text
 
 
-def clean_text(value: Any) -> str:
+def clean_text(value: Any, *, limit: int | None = None) -> str:
     lines = plain(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip()
+    text = "\n".join(line.rstrip() for line in lines).strip()
+    if limit is not None and len(text) > limit:
+        raise invalid(MSG_TOO_LONG, limit=limit)
+    return text
 
 
 # Where a clause ends: Chinese clause punctuation, a line break, or Western , . : ; ! ? (a comma,
@@ -632,16 +652,60 @@ def _sheet(rows: Iterator[Sequence[Any]], total: int | None, layout: Layout) -> 
         yield from enumerate(rows, start=len(seen) + 1)
 
     return Sheet(layout=layout, columns=columns, headers=headers, rows=body(),
-                 total=(total - header_row) if total else None,
+                 total=(total - header_row) if total and total > header_row else None,
                  found=_texts(seen[header_row - 1]) if header_row else [])
+
+
+def check_workbook(source: str | Path | IO[bytes]) -> None:
+    """Refuse (DomainError) a workbook that would unpack to more than a ledger may hold, before
+    anything unpacks it: the upload limits weigh the packed file, and a few hundred kilobytes
+    of a tightly packed part unpack to gigabytes (a zip bomb). Python's zipfile, which openpyxl
+    reads through, never unpacks more of a part than its declared size, so the declared sizes
+    bound the work; parts that claim more packed bytes than the file has lie about their ratio.
+    A file that is no zip raises zipfile.BadZipFile (one of ``READ_ERRORS``)."""
+    start = 0 if isinstance(source, str | Path) else source.tell()
+    with zipfile.ZipFile(source) as archive:
+        parts = [(part.file_size, part.compress_size) for part in archive.infolist()]
+    if isinstance(source, str | Path):
+        size = Path(source).stat().st_size
+    else:
+        size = source.seek(0, io.SEEK_END) - start
+        source.seek(start)
+    unpacked = sum(part[0] for part in parts)
+    limit = settings.PINGAN_LEDGER_MAX_UNZIPPED_BYTES
+    if unpacked > limit:
+        raise errors.DomainError(MSG_UNZIPPED_TOO_LARGE.format(size=unpacked // 2**20, limit=limit // 2**20))
+    # The whole workbook is held to the ratio too (many small bombs are one big one), counted on
+    # the bytes the file has when its parts claim more.
+    whole = (unpacked, min(sum(part[1] for part in parts), size))
+    for part_unpacked, part_packed in (*parts, whole):
+        if part_unpacked > PACKING_CHECKED_FROM and part_unpacked > MAX_PACKING_RATIO * part_packed:
+            raise errors.DomainError(MSG_PACKED_TOO_TIGHT.format(ratio=part_unpacked // max(part_packed, 1)))
+
+
+def open_workbook(source: str | Path | IO[bytes], *, data_only: bool) -> Any:
+    """A workbook in openpyxl's read-only mode, which streams its rows, once ``check_workbook``
+    has passed it. Read its sheets with ``every_row``."""
+    check_workbook(source)
+    return load_workbook(source, read_only=True, data_only=data_only)
+
+
+def every_row(worksheet: Any, **options: Any) -> Iterator[tuple[Any, ...]]:
+    """A read-only worksheet's rows (``iter_rows``' values, given its ``options``) to the last
+    one. Read-only mode stops at the size a sheet declares (its <dimension>), which a program
+    may write wrong, or as "A1" alone (Apache POI's streaming writer does): the rows past it
+    would be dropped without a word. The declared size (``max_row``) is gone after this."""
+    worksheet.reset_dimensions()
+    return worksheet.iter_rows(values_only=True, **options)
 
 
 def _read_xlsx(source: Any, layout: Layout) -> Sheet | None:
     """The first worksheet whose header row the layout knows, else the first one."""
-    workbook = load_workbook(source, read_only=True, data_only=True)
+    workbook = open_workbook(source, data_only=True)
     first = None
     for worksheet in workbook.worksheets:
-        sheet = _sheet(worksheet.iter_rows(values_only=True), worksheet.max_row, layout)
+        declared_rows = worksheet.max_row  # for the progress bar alone: every row is read, whatever it says
+        sheet = _sheet(every_row(worksheet), declared_rows, layout)
         if any(anchor in sheet.columns for anchor in layout.anchors):
             # Read-only mode keeps the file open while the rows stream.
             sheet.close = workbook.close
@@ -753,13 +817,13 @@ def scan_workbook(data: bytes, *, max_rows: int, max_columns: int, unreadable: A
     columns are read per row: a hostile sheet may claim thousands. A total's row (合计, which
     the import skips) may sum its column with a formula."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        workbook = open_workbook(io.BytesIO(data), data_only=False)
     except READ_ERRORS as exc:
         raise errors.DomainError(unreadable) from exc
     formulas: list[RowError] = []
     try:
         for worksheet in workbook.worksheets:
-            for number, row in enumerate(worksheet.iter_rows(max_col=max_columns, values_only=True), start=1):
+            for number, row in enumerate(every_row(worksheet, max_col=max_columns), start=1):
                 if number > max_rows:
                     raise errors.DomainError(too_many_rows.format(sheet=worksheet.title, limit=max_rows))
                 if is_footer(row):
@@ -809,8 +873,11 @@ def is_footer(cells: Sequence[Any]) -> bool:
 def validate_rows(sheet: Sheet, schema: TypeAdapter, *, context: Mapping[str, Any],
                   row_errors: list[RowError], progress: Progress = no_progress) -> list[tuple[int, Any]]:
     """Every non-empty row bound to ``schema``, in pure Python: the rows that pass with
-    their numbers; each failing cell appended to ``row_errors``."""
+    their numbers; each failing cell appended to ``row_errors``. A cell longer than
+    ``PINGAN_LEDGER_MAX_CELL_CHARS`` is an error of its own, whatever its column holds: the
+    rest of its row is still checked, without it."""
     columns = sheet.columns.items()
+    cell_limit = settings.PINGAN_LEDGER_MAX_CELL_CHARS
     rows: list[tuple[int, Any]] = []
     with progress(total=sheet.total, desc=str(_("Checking"))) as bar:
         for number, cells in sheet.rows:
@@ -818,14 +885,22 @@ def validate_rows(sheet: Sheet, schema: TypeAdapter, *, context: Mapping[str, An
             raw = {name: cells[index] if index < len(cells) else None for name, index in columns}
             if all(value is None or not str(value).strip() for value in raw.values()) or is_footer(cells):
                 continue
+            too_long = sorted(name for name, value in raw.items()
+                              if isinstance(value, str) and len(value) > cell_limit)
+            row_errors += [sheet.error(number, name, MSG_CELL_TOO_LONG.format(length=len(raw[name]),
+                                                                                limit=cell_limit), raw[name])
+                           for name in too_long]
             try:
-                rows.append((number, schema.validate_python(raw, context=context)))
+                valid = schema.validate_python({**raw, **dict.fromkeys(too_long)}, context=context)
             except ValidationError as exc:
                 row_errors += [
                     sheet.error(number, str(e["loc"][0]) if e["loc"] else sheet.layout.anchor, e["msg"],
                                 raw.get(str(e["loc"][0])) if e["loc"] else "")
-                    for e in exc.errors()
+                    for e in exc.errors() if not e["loc"] or e["loc"][0] not in too_long
                 ]
+            else:
+                if not too_long:
+                    rows.append((number, valid))
     return rows
 
 

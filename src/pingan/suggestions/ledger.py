@@ -63,7 +63,7 @@ from pingan.core.ledger import (
 )
 from pingan.core.models import Unit
 from pingan.suggestions import services
-from pingan.suggestions.models import Category, Channel, Session, Suggestion
+from pingan.suggestions.models import TEXT_MAX_CHARS, Category, Channel, Session, Suggestion
 
 MSG_NO_SESSION = _("Name the session (会议), or give one session for the whole file.")
 MSG_NEW_SESSION_DAY = _("There is no session “{session}” in Pingan yet: give its opening day (开幕日期), or "
@@ -244,7 +244,7 @@ class SuggestionRow:
     @field_validator("text", mode="before")
     @classmethod
     def _text(cls, value: Any) -> str:
-        return clean_text(value)
+        return clean_text(value, limit=TEXT_MAX_CHARS)
 
     @field_validator("lead", mode="before")
     @classmethod

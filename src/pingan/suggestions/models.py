@@ -23,6 +23,10 @@ from pingan.core.models import Case, Domain, Unit
 KIND = "suggestion"
 REF_PREFIX = "JY"
 DOMAIN = Domain.SUGGESTIONS
+# The longest text (内容) an item holds: a suggestion or proposal runs to a page or two (1,000–
+# 3,000 characters); 20,000 is ten such pages. A megabyte pasted or imported is a mistake.
+TEXT_MAX_CHARS = 20_000
+MSG_TEXT_TOO_LONG = _("The text is longer than {limit} characters: a suggestion or proposal is far shorter.")
 
 
 class Channel(models.TextChoices):

@@ -26,7 +26,9 @@ from pingan.suggestions import selectors, terms
 from pingan.suggestions.models import (
     DOMAIN,
     KIND,
+    MSG_TEXT_TOO_LONG,
     REF_PREFIX,
+    TEXT_MAX_CHARS,
     Category,
     Channel,
     CoHandling,
@@ -146,6 +148,8 @@ def suggestion_register(*, actor: Any, session: Session, number: str, title: str
     the demo generator only)."""
     _office_only(actor)
     refuse_nul(number=number, title=title, proposers=proposers, delegation=delegation, text=text)
+    if len(text or "") > TEXT_MAX_CHARS:
+        raise errors.DomainError(MSG_TEXT_TOO_LONG.format(limit=TEXT_MAX_CHARS), field="text")
     number, title = (number or "").strip(), (title or "").strip()
     proposers, delegation = (proposers or "").strip(), (delegation or "").strip()
     if not number:
