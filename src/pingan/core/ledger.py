@@ -885,11 +885,11 @@ def validate_rows(sheet: Sheet, schema: TypeAdapter, *, context: Mapping[str, An
             raw = {name: cells[index] if index < len(cells) else None for name, index in columns}
             if all(value is None or not str(value).strip() for value in raw.values()) or is_footer(cells):
                 continue
-            too_long = sorted(name for name, value in raw.items()
-                              if isinstance(value, str) and len(value) > cell_limit)
-            row_errors += [sheet.error(number, name, MSG_CELL_TOO_LONG.format(length=len(raw[name]),
-                                                                                limit=cell_limit), raw[name])
-                           for name in too_long]
+            too_long = {name: value for name, value in raw.items()
+                        if isinstance(value, str) and len(value) > cell_limit}
+            row_errors += [
+                sheet.error(number, name, MSG_CELL_TOO_LONG.format(length=len(text), limit=cell_limit), text)
+                for name, text in sorted(too_long.items())]
             try:
                 valid = schema.validate_python({**raw, **dict.fromkeys(too_long)}, context=context)
             except ValidationError as exc:
