@@ -393,7 +393,7 @@ class _Importer:
             if row.channel and row.channel != known.channel:
                 self.error(number, "channel", services.MSG_SESSION_CHANNEL.format(
                     session=name, existing=Channel(known.channel).label, channel=Channel(row.channel).label),
-                    row.channel)
+                    Channel(row.channel).label)  # the body as the office writes it, not its code
                 return None
             return name
         channel = row.channel or session_channel(name)

@@ -252,6 +252,7 @@ def test_a_row_naming_a_session_of_the_other_body_is_refused(office, session):
     result = run(ledger_workbook([row], header=list(row)), office)
     [error] = result.errors
     assert (error.row, error.column) == (2, "类别") and CONGRESS in error.message
+    assert error.value == "政协委员提案"  # the body in words, not its code ("conference")
     assert not Suggestion.objects.exists()
 
 
