@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -80,6 +80,18 @@ def opening_event(*, case: Case, actor: User, event_type: str, note: str = "") -
                "unit": case.unit.code, "due_at": case.due_at},
         note=note, at=case.opened_at,
     )
+
+
+def outside_scope_refusal(case: Case, actor: User, *, seen: Callable[[], bool],
+                          message: Callable[[], Any]) -> errors.DomainError | None:
+    """For whom the core's scope does not cover ``case`` though its kind widens who sees it
+    (a co-handler, a leader): a 404 when they may not see it either (``seen``); when they may,
+    a 403 with ``message()``, for they know it is there. None when the scope covers it."""
+    if scope_for(actor).covers(case):
+        return None
+    if not seen():
+        return errors.NotFound(errors.MSG_NOT_FOUND)
+    return errors.PermissionDenied(str(message()))
 
 
 def rank_refusal(case: Case, actor: User, rank: RoleName, *, town_or_above: bool = False,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
 from pingan.core.models import ROLE_RANK, Case, Domain, Leadership, Responsibility, RoleName, Unit, UnitKind
-from pingan.core.scoping import is_sealed, kind_domain
+from pingan.core.scoping import is_sealed, kind_domain, scope_for
 
 MSG_NO_SUCH_USER = _("No such user.")
 MSG_NOT_RESPONSIBLE = _(
@@ -63,6 +63,27 @@ def handlers_at(unit_id: int) -> QuerySet:
     """The active users who act for a unit: a handler's role there, or higher."""
     return get_user_model().objects.filter(
         is_active=True, roles__unit_id=unit_id, roles__role__in=HANDLER_ROLES).distinct()
+
+
+# A case led on another unit's behalf (a supervised task, a deputy's suggestion) names its lead
+# as its department; one a town leads for itself has no department and is filed at the town.
+
+
+def lead_unit(case: Any) -> Unit:
+    """The unit that leads the case: its department, else its own unit."""
+    return case.department if case.department_id else case.unit
+
+
+def acts_for_lead(user: Any, case: Any) -> bool:
+    """Whether ``user`` acts for the case's lead: a handler's role (or higher) at that very unit,
+    of any domain (a department's people work in their own domains)."""
+    lead_id = case.department_id or case.unit_id
+    return any(r.unit_id == lead_id and r.rank >= ROLE_RANK[RoleName.HANDLER] for r in scope_for(user).roles)
+
+
+def lead_people(case: Any) -> list[Any]:
+    """The people told of a step that concerns the lead."""
+    return list(handlers_at(case.department_id or case.unit_id))
 
 
 def case_assignees(case: Case) -> QuerySet:

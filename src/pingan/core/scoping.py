@@ -30,6 +30,7 @@ itself; the admin site never makes anyone a superuser (``core.admin``).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -277,6 +278,23 @@ class Scope:
 
 def _outermost(prefixes: set[str]) -> list[str]:
     return sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes))
+
+
+def widened_reach_q(user: RequestUser | None, domain: str, *, leader_field: str,
+                    co_handled: Callable[[list[int]], models.QuerySet]) -> Q:
+    """The cases of a kind that names a leader and co-handling units on each case (a supervised
+    task, a deputy's suggestion), as a filter: what the core's scope reaches, the cases whose
+    ``leader_field`` is the user, and those ``co_handled`` by a unit where the user acts
+    (``Scope.co_handling_units``; ``co_handled`` gives their cases' ids)."""
+    scope = scope_for(user)
+    q = scope.case_q()
+    if scope.everything or not scope.user_id:
+        return q
+    q |= Q(**{f"{leader_field}_id": scope.user_id})
+    units = scope.co_handling_units(domain)
+    if units:
+        q |= Q(pk__in=co_handled(units))
+    return q
 
 
 # The attribute a user object carries its scope in for the rest of the request (the user model

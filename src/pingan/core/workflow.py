@@ -26,6 +26,7 @@ from pingan.core import errors
 from pingan.core.events import append_event
 from pingan.core.inbox import notify
 from pingan.core.models import ROLE_RANK, Case, Event, EventType, RoleName
+from pingan.core.people import acts_for_lead, lead_unit
 from pingan.core.scoping import scope_for
 from pingan.core.users import User
 
@@ -36,6 +37,17 @@ from pingan.core.users import User
 Requirement = Callable[[Case, Any, Mapping[str, Any]], "str | Promise | None"]
 
 MSG_NOT_AN_INPUT = _("“{transition}” does not take {names}.")
+
+
+def lead_only(message: str | Promise) -> Requirement:
+    """A rule on who acts: the case's lead unit's people (``core.people.acts_for_lead``) or the
+    deployment's operator. ``message`` names the lead as its domain calls it, as ``{unit}``
+    (牵头单位 for a supervised task, 主办单位 for a suggestion)."""
+    def requirement(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
+        if scope_for(actor).everything or acts_for_lead(actor, case):
+            return None
+        return str(message).format(unit=lead_unit(case).name)
+    return requirement
 
 
 class InputKind(StrEnum):

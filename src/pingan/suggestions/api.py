@@ -40,6 +40,7 @@ from pingan.core.attachments import case_attachments, read_upload
 from pingan.core.deadlines import due_state_of
 from pingan.core.events import case_timeline
 from pingan.core.models import DueState
+from pingan.core.people import lead_unit
 from pingan.core.schemas import inline_enum, model_schema
 from pingan.core.step_api import step_inputs, step_schema
 from pingan.suggestions import selectors, services
@@ -50,7 +51,7 @@ from pingan.suggestions.models import (
     Session,
     Suggestion,
 )
-from pingan.suggestions.workflow import SUGGESTION_WORKFLOW, lead_of, result_class_label
+from pingan.suggestions.workflow import SUGGESTION_WORKFLOW, result_class_label
 
 router = Router(tags=["suggestions"])
 
@@ -92,7 +93,7 @@ class SessionRef(Schema):
 
 def _lead(obj: Suggestion) -> Any:
     # Before the assignment the item rests with the district: no one leads it yet.
-    return lead_of(obj) if obj.assigned_at is not None else None
+    return lead_unit(obj) if obj.assigned_at is not None else None
 
 
 class SuggestionItem(Schema):

@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.deadlines import due_state_of, end_of_day, local_date
 from pingan.core.models import DueState, Event
+from pingan.core.people import lead_unit
 from pingan.suggestions import terms
 from pingan.suggestions.models import CoHandling, Satisfaction, Status, Suggestion
 from pingan.suggestions.terms import Term
-from pingan.suggestions.workflow import handling_started, lead_of, result_class_label
+from pingan.suggestions.workflow import handling_started, result_class_label
 
 
 class State:
@@ -157,7 +158,7 @@ def _entries(s: Suggestion, events: Sequence[Event], now: dt.datetime) -> list[E
 
     assigned = local_date(s.assigned_at)
     co_handlings = list(s.co_handlings.select_related("unit"))
-    details = [MSG_ROUND.format(number=s.assignments), MSG_LEAD.format(unit=lead_of(s).name)]
+    details = [MSG_ROUND.format(number=s.assignments), MSG_LEAD.format(unit=lead_unit(s).name)]
     if co_handlings:
         details.append(MSG_CO_HANDLERS.format(units="、".join(c.unit.name for c in co_handlings)))
     entries.append(Entry("assigned", _("Assigned"), State.DONE, done_on=assigned, details=details))

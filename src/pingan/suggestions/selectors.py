@@ -43,8 +43,9 @@ from pingan.core import tallies
 from pingan.core.deadlines import due_state_expression, due_states_q, local_date
 from pingan.core.filters import ListFilters
 from pingan.core.models import DueState, Unit
+from pingan.core.people import lead_unit
 from pingan.core.schemas import inline_enum
-from pingan.core.scoping import scope_for
+from pingan.core.scoping import widened_reach_q
 from pingan.core.search import like_q, text_q
 from pingan.core.tallies import Figures, Groups, Span, tally
 from pingan.suggestions.models import (
@@ -57,20 +58,14 @@ from pingan.suggestions.models import (
     Status,
     Suggestion,
 )
-from pingan.suggestions.workflow import lead_of, result_class_label, result_classes
+from pingan.suggestions.workflow import result_class_label, result_classes
 
 
 def reach_q(user: Any) -> Q:
     """The suggestions ``user`` may see, as a filter (the module's docstring says who)."""
-    scope = scope_for(user)
-    q = scope.case_q()
-    if scope.everything or not scope.user_id:
-        return q
-    q |= Q(supervising_leader_id=scope.user_id)
-    units = scope.co_handling_units(DOMAIN)
-    if units:
-        q |= Q(pk__in=CoHandling.objects.filter(unit_id__in=units).values("suggestion_id"))
-    return q
+    return widened_reach_q(user, DOMAIN, leader_field="supervising_leader",
+                           co_handled=lambda units: CoHandling.objects.filter(unit_id__in=units)
+                           .values("suggestion_id"))
 
 
 def suggestions_for(user: Any) -> QuerySet[Suggestion]:
@@ -508,7 +503,7 @@ def _with_board_fields(qs: QuerySet[Suggestion], today: dt.date) -> QuerySet[Sug
 
 
 def _item(suggestion: Any, today: dt.date, *, promise: bool = False) -> BoardItem:
-    lead = lead_of(suggestion) if suggestion.board_lead else None
+    lead = lead_unit(suggestion) if suggestion.board_lead else None
     days_left = (suggestion.promise_due - today).days if promise else None
     return BoardItem(suggestion=suggestion, lead=lead, reply_state=suggestion.reply_state,
                      days_left=days_left)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
 from pingan.core.attachments import attachment_add
-from pingan.core.cases import open_case
-from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms, end_of_day, local_date
+from pingan.core.cases import open_case, outside_scope_refusal
+from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms, local_date
 from pingan.core.errors import refuse_nul
 from pingan.core.inbox import notify
 from pingan.core.models import Attachment, AttachmentKind, Severity, Unit, UnitKind
@@ -240,14 +240,13 @@ def _in_platform_language(message: Any, **values: Any) -> str:
 
 
 def _refuse_outside_scope(suggestion: Suggestion, actor: Any, action: Any) -> None:
-    """For whom the core's scope does not reach ``suggestion``: a 404 when they may not see it
-    either; a co-handler or the supervising leader sees it, and is told plainly that
-    ``action`` is not theirs."""
-    if scope_for(actor).covers(suggestion):
-        return
-    if not selectors.suggestions_for(actor).filter(pk=suggestion.pk).exists():
-        raise errors.NotFound(errors.MSG_NOT_FOUND)
-    raise errors.PermissionDenied(errors.MSG_NOT_ALLOWED.format(transition=action))
+    """A 404 for whom may not see ``suggestion``; a co-handler or the supervising leader, who
+    may, is told plainly that ``action`` is not theirs."""
+    refusal = outside_scope_refusal(
+        suggestion, actor, seen=lambda: selectors.suggestions_for(actor).filter(pk=suggestion.pk).exists(),
+        message=lambda: errors.MSG_NOT_ALLOWED.format(transition=action))
+    if refusal is not None:
+        raise refusal
 
 
 def suggestion_transition(*, suggestion: Suggestion, name: str, actor: Any, expected_version: int,
@@ -328,10 +327,6 @@ def suggestion_co_opinion(*, suggestion: Suggestion, actor: Any, opinion: str,
         suggestion.version = current.version + 1
     co_handling.refresh_from_db()
     return co_handling
-
-
-def opinion_due_at(co_handling: CoHandling) -> dt.datetime:
-    return end_of_day(co_handling.opinion_due)
 
 
 # --- Documents uploaded apart from a step (the API) -----------------------------------------

@@ -24,6 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from pingan.core import errors, web
 from pingan.core.deadlines import due_state_of
 from pingan.core.models import DueState, Unit
+from pingan.core.people import lead_unit
 from pingan.suggestions import selectors, services
 from pingan.suggestions.clock import suggestion_clock
 from pingan.suggestions.forms import (
@@ -36,7 +37,7 @@ from pingan.suggestions.forms import (
 )
 from pingan.suggestions.models import Category, Channel, Satisfaction, Session, Status, Suggestion
 from pingan.suggestions.services import HANDLING_UNIT_KINDS
-from pingan.suggestions.workflow import SUGGESTION_WORKFLOW, lead_of
+from pingan.suggestions.workflow import SUGGESTION_WORKFLOW
 
 TIMELINE_CHOICES = {"category": Category, "satisfaction": Satisfaction}
 
@@ -201,7 +202,7 @@ def _render_detail(request: HttpRequest, suggestion: Suggestion, *, bound: dict[
     timeline = web.timeline(suggestion, workflow=SUGGESTION_WORKFLOW, choices=TIMELINE_CHOICES)
     return render(request, "suggestions/detail.html", {
         "suggestion": suggestion,
-        "lead": lead_of(suggestion) if suggestion.assignments else None,
+        "lead": lead_unit(suggestion) if suggestion.assignments else None,
         "status_label": SUGGESTION_WORKFLOW.label(suggestion.status),
         "category_label": web.display_value("category", suggestion.category, TIMELINE_CHOICES),
         "due_state": due_state_of(is_open=suggestion.is_open, due_at=suggestion.due_at),
@@ -274,7 +275,7 @@ def suggestion_opinion(request: HttpRequest, ref: str) -> HttpResponse:
     def run(suggestion: Suggestion, bound: OpinionForm) -> str:
         services.suggestion_co_opinion(suggestion=suggestion, actor=request.user,
                                        opinion=bound.cleaned_data["opinion"])
-        return MSG_OPINION_SENT.format(unit=lead_of(suggestion).name)
+        return MSG_OPINION_SENT.format(unit=lead_unit(suggestion).name)
 
     return web.act_on_page(request, ref, page=PAGE, key="opinion", run=run, form=OpinionForm(request.POST))
 

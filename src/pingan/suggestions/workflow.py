@@ -29,10 +29,10 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.attachments import step_attachments
 from pingan.core.deadlines import NO_DEADLINE_FIELDS, end_of_day, local_date
-from pingan.core.models import ROLE_RANK, Case, RoleName
-from pingan.core.people import handlers_at
+from pingan.core.models import Case
+from pingan.core.people import lead_people, lead_unit
 from pingan.core.scoping import scope_for
-from pingan.core.workflow import Effect, Input, InputKind, Step, Transition, Workflow
+from pingan.core.workflow import Effect, Input, InputKind, Step, Transition, Workflow, lead_only
 from pingan.suggestions import terms
 from pingan.suggestions.models import DOMAIN, KIND, Contact, ContactWay, Return, Satisfaction, Status
 from pingan.suggestions.terms import Term
@@ -84,22 +84,8 @@ def result_class_label(code: str) -> str:
     return str(entry[0]) if entry else code
 
 
-def lead_of(suggestion: Any) -> Any:
-    """The lead unit: the department, else the (town) unit that leads."""
-    return suggestion.department if suggestion.department_id else suggestion.unit
-
-
-def is_of_lead(user: Any, suggestion: Any) -> bool:
-    lead_id = suggestion.department_id or suggestion.unit_id
-    return any(r.unit_id == lead_id and r.rank >= ROLE_RANK[RoleName.HANDLER] for r in scope_for(user).roles)
-
-
 def is_assigning_office(user: Any) -> bool:
     return scope_for(user).is_district_office(DOMAIN)
-
-
-def lead_people(suggestion: Any) -> list[Any]:
-    return list(handlers_at(suggestion.department_id or suggestion.unit_id))
 
 
 def handling_began(suggestion: Any) -> dt.datetime:
@@ -126,10 +112,7 @@ def reply_document_given(suggestion: Any, files: Any) -> bool:
 # --- Who acts ------------------------------------------------------------------------------
 
 
-def actor_of_lead(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
-    if scope_for(actor).everything or is_of_lead(actor, case):
-        return None
-    return MSG_NOT_OF_LEAD.format(unit=lead_of(case).name)
+actor_of_lead = lead_only(MSG_NOT_OF_LEAD)
 
 
 def actor_is_assigning_office(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
@@ -137,7 +120,7 @@ def actor_is_assigning_office(case: Case, actor: Any, data: Mapping[str, Any]) -
 
 
 def lead_has_not_returned(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
-    lead = lead_of(case)
+    lead = lead_unit(case)
     if Return.objects.filter(suggestion_id=case.pk, unit_id=lead.pk).exists():
         return MSG_RETURNED_BEFORE.format(unit=lead.name)
     return None
@@ -290,7 +273,7 @@ def _due_fields(term_name: str, start: dt.date) -> dict[str, Any]:
 
 def _return(step: Step) -> Effect:
     suggestion = step.case
-    lead = lead_of(suggestion)
+    lead = lead_unit(suggestion)
 
     def then(event: Any) -> None:
         Return.objects.create(suggestion=suggestion, unit=lead, reason=step.note, returned_at=step.now,

@@ -24,7 +24,7 @@ from pydantic import Field
 from pingan.core.deadlines import OPEN, due_state_expression, due_states_q
 from pingan.core.filters import ListFilters
 from pingan.core.models import DueState, Unit
-from pingan.core.scoping import scope_for
+from pingan.core.scoping import widened_reach_q
 from pingan.core.search import text_q
 from pingan.supervision.models import DOMAIN, Milestone, Origin, Status, SupervisedTask
 
@@ -65,16 +65,9 @@ class TaskFilters(ListFilters):
 
 def reach_q(user: Any) -> Q:
     """The tasks ``user`` may see, as a filter (the module's docstring says who)."""
-    scope = scope_for(user)
-    q = scope.case_q()
-    if scope.everything or not scope.user_id:
-        return q
-    q |= Q(responsible_leader_id=scope.user_id)
-    units = scope.co_handling_units(DOMAIN)
-    if units:
-        q |= Q(pk__in=SupervisedTask.co_handlers.through.objects.filter(unit_id__in=units)
-               .values("supervisedtask_id"))
-    return q
+    return widened_reach_q(user, DOMAIN, leader_field="responsible_leader",
+                           co_handled=lambda units: SupervisedTask.co_handlers.through.objects
+                           .filter(unit_id__in=units).values("supervisedtask_id"))
 
 
 def tasks_for(user: Any) -> QuerySet[SupervisedTask]:

@@ -14,14 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import errors
 from pingan.core.attachments import attachment_add
-from pingan.core.cases import case_extend_refusal, open_case, rank_refusal
+from pingan.core.cases import case_extend_refusal, open_case, outside_scope_refusal, rank_refusal
 from pingan.core.deadlines import NO_DEADLINE_FIELDS, DeadlineTerms, end_of_day, resolve_terms
 from pingan.core.errors import refuse_nul
 from pingan.core.events import append_event
 from pingan.core.inbox import notify
 from pingan.core.models import Attachment, AttachmentKind, EventType, RoleName, Severity, Unit, UnitKind
 from pingan.core.people import handlers_at, leaders_for, resolve_leader
-from pingan.core.scoping import scope_for
 from pingan.core.workflow import apply_changes, take_step
 from pingan.supervision import selectors
 from pingan.supervision.models import (
@@ -104,13 +103,9 @@ def _check_deadline_reach(deadline: dt.date, day: dt.date) -> None:
 
 def _outside_scope_refusal(task: SupervisedTask, actor: Any,
                            message: Callable[[], Any]) -> errors.DomainError | None:
-    """For whom the core's scope does not cover ``task``: a 404 when they may not see it
-    either; when they may (a co-handler), a 403 with ``message()``, for they know it is there."""
-    if scope_for(actor).covers(task):
-        return None
-    if not selectors.tasks_for(actor).filter(pk=task.pk).exists():
-        return errors.NotFound(errors.MSG_NOT_FOUND)
-    return errors.PermissionDenied(str(message()))
+    """A 404 for whom may not see ``task``; a co-handler, who may, gets a 403 with ``message()``."""
+    return outside_scope_refusal(task, actor, message=message,
+                                 seen=lambda: selectors.tasks_for(actor).filter(pk=task.pk).exists())
 
 
 def _choice(value: str, choices: Any, field: str) -> str:

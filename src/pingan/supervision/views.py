@@ -22,10 +22,11 @@ from django.views.decorators.vary import vary_on_headers
 
 from pingan.core import errors, web
 from pingan.core.models import DueState, Event
+from pingan.core.people import lead_unit
 from pingan.supervision import selectors, services
 from pingan.supervision.forms import ExtendForm, TaskForm, TaskStepForm, prefill
 from pingan.supervision.models import Category, Origin, Status, SupervisedTask
-from pingan.supervision.workflow import TASK_WORKFLOW, lead_of
+from pingan.supervision.workflow import TASK_WORKFLOW
 
 TIMELINE_CHOICES = {"category": Category, "origin": Origin}
 
@@ -127,7 +128,7 @@ def _render_detail(request: HttpRequest, task: SupervisedTask, *, bound: dict[st
         ))
     return render(request, "supervision/tasks/detail.html", {
         "task": task,
-        "lead": lead_of(task),
+        "lead": lead_unit(task),
         "status_label": TASK_WORKFLOW.label(task.status),
         "origin_link": task.origin_link if services.is_local_link(task.origin_link) else "",
         "co_handlers": list(task.co_handlers.order_by("prefix")),

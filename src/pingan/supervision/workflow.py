@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from pingan.core.attachments import step_attachments
 from pingan.core.deadlines import end_of_day
 from pingan.core.models import ROLE_RANK, Case, RoleName
-from pingan.core.people import handlers_at
+from pingan.core.people import acts_for_lead, lead_people
 from pingan.core.scoping import scope_for
-from pingan.core.workflow import Effect, Input, InputKind, Step, Transition, Workflow
+from pingan.core.workflow import Effect, Input, InputKind, Step, Transition, Workflow, lead_only
 from pingan.supervision.models import DOMAIN, KIND, Milestone, Status
 
 Upload = tuple[str, bytes]  # (file name, content)
@@ -42,18 +42,6 @@ MSG_MILESTONES_OPEN = _("Complete every milestone before reporting the task done
 MSG_EVIDENCE_REQUIRED = _("Add at least one document or photo as evidence of completion.")
 
 FILE_TYPES = "image/*,application/pdf"
-
-
-def lead_of(task: Any) -> Any:
-    """The unit that leads the task: its department, else the unit it is for."""
-    return task.department if task.department_id else task.unit
-
-
-def is_of_lead(user: Any, task: Any) -> bool:
-    """Whether ``user`` acts for the task's lead: a handler's role (or higher) at that unit."""
-    lead_id = task.department_id or task.unit_id
-    return any(r.unit_id == lead_id and r.rank >= ROLE_RANK[RoleName.HANDLER]
-               for r in scope_for(user).roles)
 
 
 def is_assigning_office(user: Any) -> bool:
@@ -75,10 +63,7 @@ def next_due_at(task: Any, *, deadline: dt.date | None = None) -> dt.datetime:
 # --- Requirements -------------------------------------------------------------------------
 
 
-def actor_of_lead(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
-    if scope_for(actor).everything or is_of_lead(actor, case):
-        return None
-    return MSG_NOT_OF_LEAD.format(unit=lead_of(case).name)
+actor_of_lead = lead_only(MSG_NOT_OF_LEAD)
 
 
 def actor_is_assigning_office(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
@@ -88,7 +73,7 @@ def actor_is_assigning_office(case: Case, actor: Any, data: Mapping[str, Any]) -
 def actor_is_independent(case: Case, actor: Any, data: Mapping[str, Any]) -> str | None:
     """The verifier: not of the lead, not who reported the completion; the district's office
     or the responsible leader."""
-    if is_of_lead(actor, case):
+    if acts_for_lead(actor, case):
         return MSG_VERIFIER_OF_LEAD
     if case.completed_by_id == actor.pk:  # type: ignore[attr-defined]
         return MSG_VERIFIER_IS_COMPLETER
@@ -126,10 +111,6 @@ def evidence_given(task: Any, files: Any) -> bool:
                 .values_list("at", flat=True).first())
     uploaded = task.attachments.all()
     return (uploaded.filter(uploaded_at__gte=returned) if returned else uploaded).exists()
-
-
-def _lead_people(task: Any) -> list[Any]:
-    return list(handlers_at(task.department_id or task.unit_id))
 
 
 def _accept(step: Step) -> Effect:
@@ -170,15 +151,15 @@ def _complete(step: Step) -> Effect:
 
 def _verify(step: Step) -> Effect:
     return Effect(changes={"verifier": step.actor, "verified_at": step.now},
-                  notify=_lead_people(step.case))
+                  notify=lead_people(step.case))
 
 
 def _return(step: Step) -> Effect:
-    return Effect(notify=[step.case.completed_by, *_lead_people(step.case)])
+    return Effect(notify=[step.case.completed_by, *lead_people(step.case)])
 
 
 def _cancel(step: Step) -> Effect:
-    return Effect(notify=[*_lead_people(step.case), step.case.responsible_leader])
+    return Effect(notify=[*lead_people(step.case), step.case.responsible_leader])
 
 
 TASK_WORKFLOW = Workflow(
